@@ -1,0 +1,321 @@
+"""The contract between the generated packages and the facade.
+
+Generated endpoint modules import only this module from aioautoml. They describe a request
+(:class:`Request`: method, encoded path and query, body), hand it to a :class:`Transport` (the
+client) and parse the :class:`RawResponse` it returns. Everything per-operation comes from the
+operation table the generator writes next to each package (:class:`Operation`).
+"""
+
+from __future__ import annotations
+
+import json as _json
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
+from dataclasses import dataclass, field
+from enum import Enum
+from http import HTTPStatus
+from types import ModuleType
+from typing import IO, Any, BinaryIO, Generic, Literal, Protocol, TypeVar
+from urllib.parse import quote
+
+from attrs import define
+
+from .errors import InvalidRequestError, ResponseParseError, UnexpectedStatusError
+
+
+class Unset:
+    """The type of :data:`UNSET`: an argument or field that was not given."""
+
+    def __bool__(self) -> Literal[False]:
+        return False
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Unset = Unset()
+
+# What a model's from_dict swallows for one field, keeping the value as the server sent it:
+# a new enum value, a number shown as a string, a string where an object was documented.
+TOLERATED_PARSE_ERRORS = (TypeError, ValueError, KeyError, AttributeError)
+
+# Multipart parts, as the generated models build them: (field name, (file name, content, type)).
+FileContent = IO[bytes] | bytes | str
+FileTypes = tuple[str | None, FileContent, str | None] | tuple[str | None, FileContent, str | None, Mapping[str, str]]
+RequestFiles = list[tuple[str, FileTypes]]
+
+
+@define
+class File:
+    """A file to upload in a multipart body, or a binary body received."""
+
+    payload: BinaryIO
+    file_name: str | None = None
+    mime_type: str | None = None
+
+    def to_tuple(self) -> FileTypes:
+        return self.file_name, self.payload, self.mime_type
+
+
+# ---------------------------------------------------------------------------------------------
+# The operation table (written by codegen/generate.py from the specs' extensions)
+
+
+class PagingStyle(str, Enum):
+    """How a list operation pages; derived from its parameters and response schema."""
+
+    OFFSET_LINKS = "offset-links"  # Qlik ML: limit/offset, follow links.next.href
+    CURSOR_LINKS = "cursor-links"  # Qlik Automations: follow links.next.href only
+    PAGE_NUMBER = "page-number"  # Qlik Data stores: page/limit
+    NEXT_URL = "next-url"  # DataRobot: offset/limit, follow the body's `next` URL
+
+
+@dataclass(frozen=True, slots=True)
+class Paging:
+    style: PagingStyle
+    items: str  # the body field holding the page's items
+    limit_param: str | None  # the query parameter setting the page size (spec name)
+    page_param: str | None = None  # page-number style: the page query parameter
+
+
+@dataclass(frozen=True, slots=True)
+class TerminalStates:
+    """Status values that end a long-running job (``x-terminal-states``)."""
+
+    pointer: str  # JSON pointer to the status in the reading GET's body
+    success: frozenset[str]
+    failure: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """How to follow the work an operation starts (``x-job``)."""
+
+    poll: str  # operationId of the GET carrying TerminalStates
+    params: Mapping[str, str]  # poll's path parameter -> source ("path:x", "response:/p", ...)
+    cancel: str | None = None
+    cancel_params: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    name: str  # as in the spec
+    python_name: str  # the generated keyword argument
+    location: Literal["path", "query", "header", "cookie"]
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """One row of the operation table: everything the facade needs to know per operation."""
+
+    id: str
+    python_name: str
+    api: str  # the generated package, e.g. "qlik_ml"
+    method: str
+    path: str  # the path template, e.g. /api/v1/ml/deployments/{deploymentId}
+    parameters: tuple[Parameter, ...]
+    tier: str | None  # Qlik rate tier ("1", "2"); None: the vendor's default bucket
+    rate_limit: int | None  # the documented requests per minute for that tier
+    idempotent: bool  # safe to resend after it may have reached the server
+    success: tuple[tuple[int, str | None], ...]  # documented 2xx/3xx: (status, content type)
+    comma_separated: frozenset[str] = frozenset()  # array query parameters with explode: false
+    paging: Paging | None = None
+    terminal_states: TerminalStates | None = None
+    job: Job | None = None
+    deprecated: bool = False
+    sunset: str | None = None
+    deprecation_note: str | None = None
+
+    @property
+    def follows_redirects(self) -> bool:
+        """False when a 3xx is a documented answer (DataRobot's job 303): the caller reads it."""
+        return not any(300 <= status < 400 for status, _ in self.success)
+
+    @property
+    def streams_file(self) -> bool:
+        """True when the success body is a file rather than JSON."""
+        types = [ct for _, ct in self.success if ct]
+        return bool(types) and all(not ct.endswith("json") for ct in types)
+
+    def python_name_of(self, spec_name: str) -> str:
+        for parameter in self.parameters:
+            if parameter.name == spec_name:
+                return parameter.python_name
+        raise KeyError(f"{self.id} has no parameter {spec_name!r}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Requests and responses
+
+
+@dataclass(slots=True)
+class Request:
+    """An HTTP request as an endpoint describes it: relative path, encoded values, no session."""
+
+    operation: Operation
+    path: str  # percent-encoded, relative to the client's base URL (or absolute, for links)
+    query: list[tuple[str, str]] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)
+    json: Any = UNSET
+    data: Any = UNSET  # form fields (application/x-www-form-urlencoded)
+    files: RequestFiles | None = None  # multipart parts
+    content: bytes | str | None = None
+
+    @property
+    def method(self) -> str:
+        return self.operation.method
+
+
+class RawResponse:
+    """A response whose body has been read: what generated parsers consume."""
+
+    __slots__ = ("content", "headers", "method", "status_code", "url")
+
+    def __init__(self, status_code: int, headers: Mapping[str, str], content: bytes, method: str, url: str) -> None:
+        self.status_code = status_code
+        self.headers = headers
+        self.content = content
+        self.method = method
+        self.url = url
+
+    def json(self) -> Any:
+        if not self.content:
+            return None
+        return _json.loads(self.content)
+
+    @property
+    def text(self) -> str:
+        return self.content.decode(_charset(self.headers.get("Content-Type", "")), errors="replace")
+
+    def __repr__(self) -> str:
+        return f"<RawResponse {self.status_code} {self.method} {self.url}>"
+
+
+def _charset(content_type: str) -> str:
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.strip().partition("=")
+        if key.lower() == "charset" and value:
+            return value.strip('"')
+    return "utf-8"
+
+
+T = TypeVar("T")
+
+
+@define
+class Response(Generic[T]):
+    """A parsed response with its status and headers (``with_raw_response`` returns these)."""
+
+    status_code: HTTPStatus
+    content: bytes
+    headers: MutableMapping[str, str] | Mapping[str, str]
+    parsed: T
+
+    @classmethod
+    def from_raw(cls, raw: RawResponse, parse: Callable[[RawResponse], T]) -> Response[T]:
+        try:
+            parsed = parse(raw)
+        except TOLERATED_PARSE_ERRORS as exc:
+            raise ResponseParseError(raw.method, raw.url, raw.status_code, raw.content, exc) from exc
+        return cls(status_code=HTTPStatus(raw.status_code), content=raw.content, headers=raw.headers, parsed=parsed)
+
+
+class Transport(Protocol):
+    """What generated endpoints call: aioautoml's clients implement it."""
+
+    async def send(self, request: Request) -> RawResponse: ...
+
+
+def unexpected_status(response: RawResponse) -> UnexpectedStatusError:
+    """A success status the spec does not document for the operation."""
+    return UnexpectedStatusError(response.status_code, response.content, response.method, response.url)
+
+
+# ---------------------------------------------------------------------------------------------
+# Encoding values into the path and the query
+
+# Kept literal in a path segment: unreserved characters, and "*", which Qlik documents as
+# "all" in its ID lists. Everything else (",", "/", "?", "%", ...) is percent-encoded.
+_PATH_SAFE = "*"
+
+
+def encode_value(value: object) -> str:
+    """One query or path value as text: booleans as true/false (yarl refuses bools)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Enum):
+        return encode_value(value.value)
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    if isinstance(value, (str, int, float)):
+        return str(value)
+    raise InvalidRequestError(f"cannot send a {type(value).__name__} as a URL value: {value!r}")
+
+
+def _path_segment(operation: Operation, name: str, value: object) -> str:
+    items = list(value) if isinstance(value, (list, tuple)) else [value]
+    if not items:
+        raise InvalidRequestError(f"{operation.id}: path parameter {name!r} is an empty list")
+    encoded = []
+    for item in items:
+        text = encode_value(item)
+        # yarl normalises /x/../y to /y even after percent-encoding, so these are refused.
+        if text in ("", ".", ".."):
+            raise InvalidRequestError(f"{operation.id}: path parameter {name!r} must not be {text!r}")
+        encoded.append(quote(text, safe=_PATH_SAFE))
+    return ",".join(encoded)  # style: simple; an array is comma-separated
+
+
+def encode_path(operation: Operation, values: Mapping[str, object]) -> str:
+    """Fill the operation's path template, each value percent-encoded as one segment."""
+    path = operation.path
+    for name, value in values.items():
+        path = path.replace("{" + name + "}", _path_segment(operation, name, value))
+    return path
+
+
+def encode_query(operation: Operation, params: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Query pairs in declaration order; unset values dropped, arrays per their style."""
+    pairs: list[tuple[str, str]] = []
+    for name, value in params.items():
+        if value is None or isinstance(value, Unset):
+            continue
+        if isinstance(value, (list, tuple)):
+            if name in operation.comma_separated:  # style: form, explode: false
+                if value:
+                    pairs.append((name, ",".join(encode_value(v) for v in value)))
+            else:  # explode: true, the OpenAPI default: one pair per item
+                pairs.extend((name, encode_value(v)) for v in value)
+        elif isinstance(value, Mapping):
+            raise InvalidRequestError(f"{operation.id}: query parameter {name!r} cannot be an object")
+        else:
+            pairs.append((name, encode_value(value)))
+    return pairs
+
+
+# ---------------------------------------------------------------------------------------------
+# Binding generated methods to their endpoint modules
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def endpoint(module: ModuleType) -> Callable[[F], F]:
+    """Mark a generated API method with its endpoint module (OPERATION, build_request, parse)."""
+
+    def mark(method: F) -> F:
+        method.__aioautoml_endpoint__ = module  # type: ignore[attr-defined]
+        return method
+
+    return mark
+
+
+def endpoint_of(method: Callable[..., Any]) -> ModuleType:
+    """The endpoint module behind a generated API method (bound or not)."""
+    module = getattr(method, "__aioautoml_endpoint__", None)
+    if module is None:
+        raise TypeError(f"{method!r} is not an aioautoml operation (e.g. client.ml.get_deployments)")
+    return module  # type: ignore[no-any-return]
+
+
+def iter_operations(modules: Iterable[ModuleType]) -> Iterable[Operation]:
+    for module in modules:
+        yield from module.OPERATIONS.values()

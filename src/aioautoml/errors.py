@@ -1,0 +1,274 @@
+"""Every exception aioautoml raises, in one tree::
+
+    AioAutoMLError
+    ├── InvalidRequestError          bad arguments, caught before anything is sent
+    ├── APIConnectionError           no response (outcome_unknown says whether it may have arrived)
+    │   └── APITimeoutError
+    ├── APIStatusError               the server answered 4xx/5xx (status, method, url, request_id, body)
+    │   ├── BadRequestError          400
+    │   ├── UnauthorizedError        401
+    │   ├── ForbiddenError           403
+    │   ├── NotFoundError            404
+    │   ├── ConflictError            409
+    │   ├── UnprocessableEntityError 422
+    │   ├── RateLimitError           429 after the last attempt (retry_after, tier)
+    │   └── ServerError              5xx
+    ├── UnexpectedStatusError        a success status the spec does not document
+    ├── ResponseParseError           a documented body that could not be parsed at all
+    ├── PagingError                  a next link to another origin, or a non-list operation
+    └── JobError
+        ├── JobFailedError           the work reached a failure state
+        └── JobTimeoutError          the wait ran out of time (the job goes on)
+
+Messages, reprs and tracebacks never contain the bearer token: requests are described by
+method and URL only, and URLs never carry credentials here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "AioAutoMLError",
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "BadRequestError",
+    "ConflictError",
+    "ErrorDetail",
+    "ForbiddenError",
+    "InvalidRequestError",
+    "JobError",
+    "JobFailedError",
+    "JobTimeoutError",
+    "NotFoundError",
+    "PagingError",
+    "RateLimitError",
+    "ResponseParseError",
+    "ServerError",
+    "UnauthorizedError",
+    "UnexpectedStatusError",
+    "UnprocessableEntityError",
+    "make_status_error",
+]
+
+# Headers that identify a request in the vendor's logs, most specific first.
+REQUEST_ID_HEADERS = ("X-Request-Id", "X-Trace-Id", "X-Qlik-Trace-Id", "X-B3-TraceId", "Traceparent")
+
+_OUTCOME_UNKNOWN = (
+    " The request may have reached the server and was not resent because {method} is not"
+    " idempotent: its outcome is unknown."
+)
+
+
+class AioAutoMLError(Exception):
+    """The base of every aioautoml error."""
+
+
+class InvalidRequestError(AioAutoMLError, ValueError):
+    """An argument that cannot be sent (an empty or '..' path parameter, ...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorDetail:
+    """One entry of a vendor error body: Qlik's errors[] items, or DataRobot's message."""
+
+    code: str | None = None
+    title: str | None = None
+    detail: str | None = None
+    status: str | None = None
+
+    def __str__(self) -> str:
+        head = ": ".join(part for part in (self.code, self.title) if part)
+        return f"{head} ({self.detail})" if head and self.detail else head or self.detail or ""
+
+
+def parse_error_body(content: bytes) -> tuple[Any, list[ErrorDetail], str | None]:
+    """(decoded body, error entries, trace id) from a Qlik or DataRobot error body."""
+    try:
+        body: Any = json.loads(content) if content else None
+    except ValueError:
+        body = content.decode("utf-8", errors="replace")
+    details: list[ErrorDetail] = []
+    trace_id = None
+    if isinstance(body, Mapping):
+        for item in body.get("errors") or []:  # Qlik: {"errors": [{code, title, detail, status}]}
+            if isinstance(item, Mapping):
+                details.append(
+                    ErrorDetail(*(_text(item.get(key)) for key in ("code", "title", "detail", "status")))
+                )
+        if not details and isinstance(body.get("message"), str):  # DataRobot: {"message": "..."}
+            details.append(ErrorDetail(detail=body["message"]))
+        trace_id = _text(body.get("traceId"))
+    return body, details, trace_id
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+class APIConnectionError(AioAutoMLError):
+    """No response was received. ``outcome_unknown``: the request may have reached the server."""
+
+    def __init__(self, method: str, url: str, reason: str, *, outcome_unknown: bool = False) -> None:
+        self.method = method
+        self.url = url
+        self.outcome_unknown = outcome_unknown
+        message = f"{method} {url}: {reason}"
+        if outcome_unknown:
+            message += _OUTCOME_UNKNOWN.format(method=method)
+        super().__init__(message)
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out."""
+
+
+class APIStatusError(AioAutoMLError):
+    """The server answered with an error status."""
+
+    def __init__(
+        self,
+        status: int,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        content: bytes = b"",
+        outcome_unknown: bool = False,
+    ) -> None:
+        self.status = status
+        self.method = method
+        self.url = url
+        self.headers: Mapping[str, str] = headers or {}
+        self.content = content
+        self.body, self.errors, trace_id = parse_error_body(content)
+        self.request_id = next((self.headers[h] for h in REQUEST_ID_HEADERS if h in self.headers), None) or trace_id
+        self.outcome_unknown = outcome_unknown
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        message = f"{self.status} on {self.method} {self.url}"
+        if self.errors:
+            message += ": " + "; ".join(str(e) for e in self.errors)
+        if self.request_id:
+            message += f" [request id {self.request_id}]"
+        if self.outcome_unknown:
+            message += "." + _OUTCOME_UNKNOWN.format(method=self.method)
+        return message
+
+
+class BadRequestError(APIStatusError):
+    """400."""
+
+
+class UnauthorizedError(APIStatusError):
+    """401: the token is missing, invalid or expired (a token provider was asked once more)."""
+
+
+class ForbiddenError(APIStatusError):
+    """403."""
+
+
+class NotFoundError(APIStatusError):
+    """404."""
+
+
+class ConflictError(APIStatusError):
+    """409."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422."""
+
+
+class RateLimitError(APIStatusError):
+    """429 on the last attempt. ``retry_after``: the server's requested wait, in seconds."""
+
+    def __init__(self, *args: Any, retry_after: float | None = None, tier: str | None = None, **kwargs: Any) -> None:
+        self.retry_after = retry_after
+        self.tier = tier
+        super().__init__(*args, **kwargs)
+
+    def _message(self) -> str:
+        message = super()._message()
+        if self.retry_after is not None:
+            message += f" (the server asked to wait {self.retry_after:g} s)"
+        return message
+
+
+class ServerError(APIStatusError):
+    """5xx."""
+
+
+_STATUS_ERRORS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: UnauthorizedError,
+    403: ForbiddenError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def make_status_error(
+    status: int,
+    method: str,
+    url: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    content: bytes = b"",
+    outcome_unknown: bool = False,
+    retry_after: float | None = None,
+    tier: str | None = None,
+) -> APIStatusError:
+    """The one mapping from an error status to its exception class."""
+    if status == 429:
+        return RateLimitError(
+            status, method, url, headers=headers, content=content, retry_after=retry_after, tier=tier
+        )
+    cls = _STATUS_ERRORS.get(status) or (ServerError if status >= 500 else APIStatusError)
+    return cls(status, method, url, headers=headers, content=content, outcome_unknown=outcome_unknown)
+
+
+class UnexpectedStatusError(AioAutoMLError):
+    """A success status the spec does not document for the operation."""
+
+    def __init__(self, status: int, content: bytes, method: str, url: str) -> None:
+        self.status = status
+        self.content = content
+        super().__init__(f"{method} {url} answered {status}, which its spec does not document")
+
+
+class ResponseParseError(AioAutoMLError):
+    """The body of a documented response could not be parsed (it is kept in ``content``)."""
+
+    def __init__(self, method: str, url: str, status: int, content: bytes, cause: Exception) -> None:
+        self.status = status
+        self.content = content
+        super().__init__(f"{method} {url} answered {status} with a body that does not parse: {cause!r}")
+
+
+class PagingError(AioAutoMLError):
+    """Paging cannot go on safely (a next link to another origin, a non-list operation)."""
+
+
+class JobError(AioAutoMLError):
+    """A long-running job did not end well."""
+
+
+class JobFailedError(JobError):
+    """The job reached a failure state; ``status`` and ``resource`` say which and where."""
+
+    def __init__(self, message: str, *, status: str | None = None, resource: Any = None) -> None:
+        self.status = status
+        self.resource = resource
+        super().__init__(message)
+
+
+class JobTimeoutError(JobError, TimeoutError):
+    """The wait ran out of time; the job itself may still be running."""

@@ -1,0 +1,166 @@
+"""Per-tier pacing: how fast requests start, how many are in flight, and the pause a 429 imposes.
+
+Qlik limits each user per tenant per tier (Tier 1: 1000 requests/min, Tier 2: 100/min), and a
+429 blocks the whole tier. So the rate budget (a :class:`Pacer`) is shared by every client of
+one identity in the process, keyed by (event loop, origin, identity, tier); the in-flight cap
+and the counters belong to each client (:class:`Tier`).
+
+Pacing is aiolimiter's leaky bucket. Its capacity is the burst: a fresh bucket admits ``burst``
+requests at once, then drains at ``(per_minute - burst) / 60`` per second, so that no 60-second
+window ever holds more than ``per_minute`` requests, the initial burst included.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from collections.abc import AsyncIterator, Hashable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from aiolimiter import AsyncLimiter
+
+from . import _constants as const
+
+__all__ = ["Pacer", "Tier", "TierLimit", "TierStats"]
+
+
+@dataclass(frozen=True, slots=True)
+class TierLimit:
+    """How one tier is paced. ``per_minute=None`` paces nothing (only ``max_in_flight`` applies)."""
+
+    per_minute: float | None
+    burst: int | None = None  # default: 1% of per_minute, at least 1
+    max_in_flight: int = const.DEFAULT_MAX_IN_FLIGHT
+    window: float = 60.0  # seconds over which per_minute is counted (a test server may scale it)
+
+    def __post_init__(self) -> None:
+        if self.per_minute is not None and self.per_minute <= 0:
+            raise ValueError(f"TierLimit.per_minute must be positive or None, not {self.per_minute!r}")
+        if self.burst is not None and self.burst < 1:
+            raise ValueError(f"TierLimit.burst must be at least 1, not {self.burst!r}")
+        if self.per_minute is not None and self.effective_burst >= self.per_minute:
+            raise ValueError(f"TierLimit.burst ({self.effective_burst}) must be below per_minute ({self.per_minute:g})")
+        if self.max_in_flight < 1:
+            raise ValueError(f"TierLimit.max_in_flight must be at least 1, not {self.max_in_flight!r}")
+
+    @property
+    def effective_burst(self) -> int:
+        if self.burst is not None:
+            return self.burst
+        return max(1, int((self.per_minute or 0) * const.DEFAULT_BURST_FRACTION))
+
+    def limiter(self) -> AsyncLimiter | None:
+        if self.per_minute is None:
+            return None
+        burst = self.effective_burst
+        drain_per_second = (self.per_minute - burst) / self.window
+        return AsyncLimiter(max_rate=burst, time_period=burst / drain_per_second)
+
+
+@dataclass(slots=True)
+class TierStats:
+    """Counters of one client for one tier."""
+
+    requests: int = 0  # attempts sent
+    rate_limited: int = 0  # 429s received
+    retries: int = 0  # attempts repeated (after a 429, a failure, a 5xx)
+    waits: int = 0  # requests that had to wait for the pacer or a 429 pause
+    waited_seconds: float = 0.0
+
+
+class Pacer:
+    """The rate budget of one (origin, identity, tier): a leaky bucket and a 429 pause."""
+
+    __slots__ = ("_limiter", "_resume_at", "limit")
+
+    def __init__(self, limit: TierLimit) -> None:
+        self.limit = limit
+        self._limiter = limit.limiter()
+        self._resume_at = 0.0  # loop time before which no request of the tier starts
+
+    def pause(self, seconds: float) -> None:
+        """Hold every request of this tier for ``seconds`` (a 429's Retry-After)."""
+        loop = asyncio.get_running_loop()
+        self._resume_at = max(self._resume_at, loop.time() + seconds)
+
+    @property
+    def paused_for(self) -> float:
+        return max(0.0, self._resume_at - asyncio.get_running_loop().time())
+
+    async def wait_turn(self) -> float:
+        """Wait until a request may start; return the seconds waited."""
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        await self._wait_pause()
+        if self._limiter is not None:
+            await self._limiter.acquire()
+            await self._wait_pause()  # a 429 may have paused the tier while we queued
+        return loop.time() - start
+
+    async def _wait_pause(self) -> None:
+        while (delay := self.paused_for) > 0:
+            await asyncio.sleep(delay)
+
+    def __repr__(self) -> str:
+        return f"<Pacer {self.limit} paused_for={self.paused_for if _loop_running() else 0:.3f}s {self._limiter!r}>"
+
+
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+_PACERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[Hashable, Pacer]] = weakref.WeakKeyDictionary()
+
+
+def shared_pacer(key: Hashable, limit: TierLimit) -> Pacer:
+    """The process-wide pacer for ``key`` in the running loop, created on first use."""
+    pacers = _PACERS.setdefault(asyncio.get_running_loop(), {})
+    pacer = pacers.get(key)
+    if pacer is None:
+        pacer = pacers[key] = Pacer(limit)
+    elif (pacer.limit.per_minute, pacer.limit.effective_burst, pacer.limit.window) != (
+        limit.per_minute,
+        limit.effective_burst,
+        limit.window,
+    ):
+        raise ValueError(
+            f"another client of the same identity already paces this tier at {pacer.limit}; this one asks for"
+            f" {limit}. Use the same limits, or give this client its own rate_key."
+        )
+    return pacer
+
+
+@dataclass
+class Tier:
+    """One client's view of a tier: the shared pacer, its own in-flight cap and counters."""
+
+    name: str
+    limit: TierLimit
+    key: Hashable  # the shared pacer's key
+    paced: bool = True
+    stats: TierStats = field(default_factory=TierStats)
+    _semaphore: asyncio.Semaphore | None = None
+
+    def pacer(self) -> Pacer:
+        return shared_pacer(self.key, self.limit if self.paced else TierLimit(None))
+
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        """Hold one in-flight place of this tier, once the pacer lets the request start."""
+        if self._semaphore is None:
+            self._semaphore = asyncio.Semaphore(self.limit.max_in_flight if self.paced else const.UNPACED_MAX_IN_FLIGHT)
+        async with self._semaphore:
+            waited = await self.pacer().wait_turn()
+            if waited > 0:
+                self.stats.waits += 1
+                self.stats.waited_seconds += waited
+            self.stats.requests += 1
+            yield
+
+    def pause(self, seconds: float) -> None:
+        self.pacer().pause(seconds)
