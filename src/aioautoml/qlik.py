@@ -1,0 +1,54 @@
+"""QlikClient: the Qlik Cloud Machine Learning, AutoML predictions, Automations and Data stores APIs."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .client import BaseClient
+
+if TYPE_CHECKING:
+    from ._generated.qlik_automations.api import Api as AutomationsApi
+    from ._generated.qlik_automl_predictions.api import Api as AutomlPredictionsApi
+    from ._generated.qlik_data_stores.api import Api as DataStoresApi
+    from ._generated.qlik_ml.api import Api as MlApi
+
+__all__ = ["QlikClient"]
+
+
+class QlikClient(BaseClient):
+    """A Qlik Cloud tenant, e.g. ``QlikClient("https://your-tenant.us.qlikcloud.com", token=...)``.
+
+    Requests are paced per rate tier (Tier 1: 1000/min, Tier 2: 100/min, from each operation's
+    spec), shared by every QlikClient of the same tenant and user in the process.
+    """
+
+    _default_tier = "1"
+    _tier_names = frozenset({"1", "2"})
+
+    @property
+    def ml(self) -> MlApi:
+        """Machine Learning: deployments, aliases, predictions, experiments, profile insights."""
+        from ._generated.qlik_ml.api import Api
+
+        return self._api("ml", Api)
+
+    @property
+    def automl_predictions(self) -> AutomlPredictionsApi:
+        """AutoML dataset prediction result files (deprecated by Qlik, sunset 2026-02)."""
+        from ._generated.qlik_automl_predictions.api import Api
+
+        return self._api("automl_predictions", Api)
+
+    @property
+    def automations(self) -> AutomationsApi:
+        """Automations: automations, runs, settings, usage."""
+        from ._generated.qlik_automations.api import Api
+
+        return self._api("automations", Api)
+
+    @property
+    def data_stores(self) -> DataStoresApi:
+        """Data stores, data assets and data sets in the catalog."""
+        from ._generated.qlik_data_stores.api import Api
+
+        return self._api("data_stores", Api)
