@@ -1,3 +1,69 @@
-"""aioautoml: an asyncio client for Qlik Cloud's ML APIs and DataRobot's Models API."""
+"""aioautoml: an asyncio client for Qlik Cloud's ML APIs and DataRobot's Models API.
+
+    async with QlikClient("https://your-tenant.us.qlikcloud.com", token=token) as qlik:
+        async for deployment in qlik.paginate(qlik.ml.get_deployments):
+            ...
+
+The generated packages are imported on first use of ``qlik.ml`` and friends, not here.
+"""
 
 __version__ = "0.1.0"
+
+from ._wire import UNSET, Response, Unset
+from .client import ClientOptions
+from .datarobot import DataRobotClient
+from .errors import (
+    AioAutoMLError,
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    BadRequestError,
+    ConflictError,
+    ForbiddenError,
+    InvalidRequestError,
+    JobError,
+    JobFailedError,
+    JobTimeoutError,
+    NotFoundError,
+    PagingError,
+    RateLimitError,
+    ResponseParseError,
+    ServerError,
+    UnauthorizedError,
+    UnexpectedStatusError,
+    UnprocessableEntityError,
+)
+from .limits import TierLimit, TierStats
+from .qlik import QlikClient
+from .retry import RetryPolicy
+
+__all__ = [
+    "UNSET",
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AioAutoMLError",
+    "BadRequestError",
+    "ClientOptions",
+    "ConflictError",
+    "DataRobotClient",
+    "ForbiddenError",
+    "InvalidRequestError",
+    "JobError",
+    "JobFailedError",
+    "JobTimeoutError",
+    "NotFoundError",
+    "PagingError",
+    "QlikClient",
+    "RateLimitError",
+    "Response",
+    "ResponseParseError",
+    "RetryPolicy",
+    "ServerError",
+    "TierLimit",
+    "TierStats",
+    "UnauthorizedError",
+    "UnexpectedStatusError",
+    "UnprocessableEntityError",
+    "Unset",
+]

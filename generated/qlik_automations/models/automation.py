@@ -78,19 +78,30 @@ class Automation:
 
         name = self.name
 
-        state: str | Unset = UNSET
-        if not isinstance(self.state, Unset):
-            state = self.state
+        try:
+            state: str | Unset = UNSET
+            if not isinstance(self.state, Unset):
+                state = self.state
 
-        last_run: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.last_run, Unset):
-            last_run = self.last_run.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            state = self.state  # a value from_dict kept as the server sent it
+
+        try:
+            last_run: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.last_run, Unset):
+                last_run = self.last_run.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            last_run = self.last_run  # a value from_dict kept as the server sent it
 
         owner_id = self.owner_id
 
-        run_mode: str | Unset = UNSET
-        if not isinstance(self.run_mode, Unset):
-            run_mode = self.run_mode
+        try:
+            run_mode: str | Unset = UNSET
+            if not isinstance(self.run_mode, Unset):
+                run_mode = self.run_mode
+
+        except TOLERATED_PARSE_ERRORS:
+            run_mode = self.run_mode  # a value from_dict kept as the server sent it
 
         space_id = self.space_id
 
@@ -98,36 +109,59 @@ class Automation:
 
         last_run_at = self.last_run_at
 
-        schedules: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.schedules, Unset):
-            schedules = []
-            for schedules_item_data in self.schedules:
-                schedules_item = schedules_item_data.to_dict()
-                schedules.append(schedules_item)
+        try:
+            schedules: list[dict[str, Any]] | Unset = UNSET
+            if not isinstance(self.schedules, Unset):
+                schedules = []
+                for schedules_item_data in self.schedules:
+                    schedules_item = schedules_item_data.to_dict()
+                    schedules.append(schedules_item)
+
+        except TOLERATED_PARSE_ERRORS:
+            schedules = self.schedules  # a value from_dict kept as the server sent it
 
         updated_at = self.updated_at
 
-        workspace: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.workspace, Unset):
-            workspace = self.workspace.to_dict()
+        try:
+            workspace: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.workspace, Unset):
+                workspace = self.workspace.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            workspace = self.workspace  # a value from_dict kept as the server sent it
 
-        snippet_ids: list[str] | Unset = UNSET
-        if not isinstance(self.snippet_ids, Unset):
-            snippet_ids = self.snippet_ids
+        try:
+            snippet_ids: list[str] | Unset = UNSET
+            if not isinstance(self.snippet_ids, Unset):
+                snippet_ids = self.snippet_ids
+
+        except TOLERATED_PARSE_ERRORS:
+            snippet_ids = self.snippet_ids  # a value from_dict kept as the server sent it
 
         description = self.description
 
-        endpoint_ids: list[str] | Unset = UNSET
-        if not isinstance(self.endpoint_ids, Unset):
-            endpoint_ids = self.endpoint_ids
+        try:
+            endpoint_ids: list[str] | Unset = UNSET
+            if not isinstance(self.endpoint_ids, Unset):
+                endpoint_ids = self.endpoint_ids
 
-        connector_ids: list[str] | Unset = UNSET
-        if not isinstance(self.connector_ids, Unset):
-            connector_ids = self.connector_ids
+        except TOLERATED_PARSE_ERRORS:
+            endpoint_ids = self.endpoint_ids  # a value from_dict kept as the server sent it
 
-        last_run_status: str | Unset = UNSET
-        if not isinstance(self.last_run_status, Unset):
-            last_run_status = self.last_run_status
+        try:
+            connector_ids: list[str] | Unset = UNSET
+            if not isinstance(self.connector_ids, Unset):
+                connector_ids = self.connector_ids
+
+        except TOLERATED_PARSE_ERRORS:
+            connector_ids = self.connector_ids  # a value from_dict kept as the server sent it
+
+        try:
+            last_run_status: str | Unset = UNSET
+            if not isinstance(self.last_run_status, Unset):
+                last_run_status = self.last_run_status
+
+        except TOLERATED_PARSE_ERRORS:
+            last_run_status = self.last_run_status  # a value from_dict kept as the server sent it
 
         execution_token = self.execution_token
 

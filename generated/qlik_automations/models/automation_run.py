@@ -70,26 +70,41 @@ class AutomationRun:
     def to_dict(self) -> dict[str, Any]:
         id = self.id
 
-        error: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.error, Unset):
-            error = []
-            for error_item_data in self.error:
-                error_item = error_item_data.to_dict()
-                error.append(error_item)
+        try:
+            error: list[dict[str, Any]] | Unset = UNSET
+            if not isinstance(self.error, Unset):
+                error = []
+                for error_item_data in self.error:
+                    error_item = error_item_data.to_dict()
+                    error.append(error_item)
+
+        except TOLERATED_PARSE_ERRORS:
+            error = self.error  # a value from_dict kept as the server sent it
 
         title = self.title
 
-        status: str | Unset = UNSET
-        if not isinstance(self.status, Unset):
-            status = self.status
+        try:
+            status: str | Unset = UNSET
+            if not isinstance(self.status, Unset):
+                status = self.status
 
-        context: str | Unset = UNSET
-        if not isinstance(self.context, Unset):
-            context = self.context
+        except TOLERATED_PARSE_ERRORS:
+            status = self.status  # a value from_dict kept as the server sent it
 
-        metrics: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.metrics, Unset):
-            metrics = self.metrics.to_dict()
+        try:
+            context: str | Unset = UNSET
+            if not isinstance(self.context, Unset):
+                context = self.context
+
+        except TOLERATED_PARSE_ERRORS:
+            context = self.context  # a value from_dict kept as the server sent it
+
+        try:
+            metrics: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.metrics, Unset):
+                metrics = self.metrics.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            metrics = self.metrics  # a value from_dict kept as the server sent it
 
         owner_id = self.owner_id
 

@@ -41,7 +41,10 @@ class AutomationRunBlockMetrics:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_: str = self.type_
+        try:
+            type_: str = self.type_
+        except TOLERATED_PARSE_ERRORS:
+            type_ = self.type_  # a value from_dict kept as the server sent it
 
         rx_bytes = self.rx_bytes
 

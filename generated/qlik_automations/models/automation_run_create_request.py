@@ -30,7 +30,10 @@ class AutomationRunCreateRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        context: str = self.context
+        try:
+            context: str = self.context
+        except TOLERATED_PARSE_ERRORS:
+            context = self.context  # a value from_dict kept as the server sent it
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -70,22 +70,34 @@ class AutomationRunListItem:
     def to_dict(self) -> dict[str, Any]:
         id = self.id
 
-        error: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.error, Unset):
-            error = []
-            for error_item_data in self.error:
-                error_item = error_item_data.to_dict()
-                error.append(error_item)
+        try:
+            error: list[dict[str, Any]] | Unset = UNSET
+            if not isinstance(self.error, Unset):
+                error = []
+                for error_item_data in self.error:
+                    error_item = error_item_data.to_dict()
+                    error.append(error_item)
+
+        except TOLERATED_PARSE_ERRORS:
+            error = self.error  # a value from_dict kept as the server sent it
 
         title = self.title
 
-        status: str | Unset = UNSET
-        if not isinstance(self.status, Unset):
-            status = self.status
+        try:
+            status: str | Unset = UNSET
+            if not isinstance(self.status, Unset):
+                status = self.status
 
-        context: str | Unset = UNSET
-        if not isinstance(self.context, Unset):
-            context = self.context
+        except TOLERATED_PARSE_ERRORS:
+            status = self.status  # a value from_dict kept as the server sent it
+
+        try:
+            context: str | Unset = UNSET
+            if not isinstance(self.context, Unset):
+                context = self.context
+
+        except TOLERATED_PARSE_ERRORS:
+            context = self.context  # a value from_dict kept as the server sent it
 
         owner_id = self.owner_id
 

@@ -35,16 +35,23 @@ class AutomationRunMetrics:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        blocks: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.blocks, Unset):
-            blocks = []
-            for blocks_item_data in self.blocks:
-                blocks_item = blocks_item_data.to_dict()
-                blocks.append(blocks_item)
+        try:
+            blocks: list[dict[str, Any]] | Unset = UNSET
+            if not isinstance(self.blocks, Unset):
+                blocks = []
+                for blocks_item_data in self.blocks:
+                    blocks_item = blocks_item_data.to_dict()
+                    blocks.append(blocks_item)
 
-        network: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.network, Unset):
-            network = self.network.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            blocks = self.blocks  # a value from_dict kept as the server sent it
+
+        try:
+            network: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.network, Unset):
+                network = self.network.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            network = self.network  # a value from_dict kept as the server sent it
 
         total_api_calls = self.total_api_calls
 

@@ -42,16 +42,23 @@ class AutomationUpdateRequest:
     def to_dict(self) -> dict[str, Any]:
         name = self.name
 
-        schedules: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.schedules, Unset):
-            schedules = []
-            for schedules_item_data in self.schedules:
-                schedules_item = schedules_item_data.to_dict()
-                schedules.append(schedules_item)
+        try:
+            schedules: list[dict[str, Any]] | Unset = UNSET
+            if not isinstance(self.schedules, Unset):
+                schedules = []
+                for schedules_item_data in self.schedules:
+                    schedules_item = schedules_item_data.to_dict()
+                    schedules.append(schedules_item)
 
-        workspace: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.workspace, Unset):
-            workspace = self.workspace.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            schedules = self.schedules  # a value from_dict kept as the server sent it
+
+        try:
+            workspace: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.workspace, Unset):
+                workspace = self.workspace.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            workspace = self.workspace  # a value from_dict kept as the server sent it
 
         description = self.description
 

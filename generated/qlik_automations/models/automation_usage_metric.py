@@ -39,13 +39,19 @@ class AutomationUsageMetric:
     def to_dict(self) -> dict[str, Any]:
         date = self.date
 
-        name: str = self.name
+        try:
+            name: str = self.name
+        except TOLERATED_PARSE_ERRORS:
+            name = self.name  # a value from_dict kept as the server sent it
 
         value = self.value
 
-        automation: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.automation, Unset):
-            automation = self.automation.to_dict()
+        try:
+            automation: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.automation, Unset):
+                automation = self.automation.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            automation = self.automation  # a value from_dict kept as the server sent it
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

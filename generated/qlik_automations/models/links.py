@@ -31,13 +31,19 @@ class Links:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        next_: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.next_, Unset):
-            next_ = self.next_.to_dict()
+        try:
+            next_: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.next_, Unset):
+                next_ = self.next_.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            next_ = self.next_  # a value from_dict kept as the server sent it
 
-        prev: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.prev, Unset):
-            prev = self.prev.to_dict()
+        try:
+            prev: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.prev, Unset):
+                prev = self.prev.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            prev = self.prev  # a value from_dict kept as the server sent it
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

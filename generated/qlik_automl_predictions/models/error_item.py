@@ -45,9 +45,12 @@ class ErrorItem:
     def to_dict(self) -> dict[str, Any]:
         code = self.code
 
-        meta: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.meta, Unset):
-            meta = self.meta.to_dict()
+        try:
+            meta: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.meta, Unset):
+                meta = self.meta.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            meta = self.meta  # a value from_dict kept as the server sent it
 
         issue = self.issue
 

@@ -76,9 +76,13 @@ class DataAsset:
 
         name = self.name
 
-        tags: list[str] | Unset = UNSET
-        if not isinstance(self.tags, Unset):
-            tags = self.tags
+        try:
+            tags: list[str] | Unset = UNSET
+            if not isinstance(self.tags, Unset):
+                tags = self.tags
+
+        except TOLERATED_PARSE_ERRORS:
+            tags = self.tags  # a value from_dict kept as the server sent it
 
         app_id = self.app_id
 
@@ -92,9 +96,12 @@ class DataAsset:
 
         created_by = self.created_by
 
-        properties: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.properties, Unset):
-            properties = self.properties.to_dict()
+        try:
+            properties: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.properties, Unset):
+                properties = self.properties.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            properties = self.properties  # a value from_dict kept as the server sent it
 
         created_time = self.created_time
 
@@ -102,9 +109,12 @@ class DataAsset:
 
         data_freshness = self.data_freshness
 
-        data_store_info: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.data_store_info, Unset):
-            data_store_info = self.data_store_info.to_dict()
+        try:
+            data_store_info: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.data_store_info, Unset):
+                data_store_info = self.data_store_info.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            data_store_info = self.data_store_info  # a value from_dict kept as the server sent it
 
         last_modified_by = self.last_modified_by
 

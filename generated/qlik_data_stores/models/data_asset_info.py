@@ -37,9 +37,12 @@ class DataAssetInfo:
 
         name = self.name
 
-        data_store_info: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.data_store_info, Unset):
-            data_store_info = self.data_store_info.to_dict()
+        try:
+            data_store_info: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.data_store_info, Unset):
+                data_store_info = self.data_store_info.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            data_store_info = self.data_store_info  # a value from_dict kept as the server sent it
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -59,11 +59,18 @@ class DataField:
     def to_dict(self) -> dict[str, Any]:
         name = self.name
 
-        data_type = self.data_type.to_dict()
+        try:
+            data_type = self.data_type.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            data_type = self.data_type  # a value from_dict kept as the server sent it
 
-        tags: list[str] | Unset = UNSET
-        if not isinstance(self.tags, Unset):
-            tags = self.tags
+        try:
+            tags: list[str] | Unset = UNSET
+            if not isinstance(self.tags, Unset):
+                tags = self.tags
+
+        except TOLERATED_PARSE_ERRORS:
+            tags = self.tags  # a value from_dict kept as the server sent it
 
         alias = self.alias
 
@@ -73,12 +80,16 @@ class DataField:
 
         nullable = self.nullable
 
-        user_tags: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.user_tags, Unset):
-            user_tags = []
-            for user_tags_item_data in self.user_tags:
-                user_tags_item = user_tags_item_data.to_dict()
-                user_tags.append(user_tags_item)
+        try:
+            user_tags: list[dict[str, Any]] | Unset = UNSET
+            if not isinstance(self.user_tags, Unset):
+                user_tags = []
+                for user_tags_item_data in self.user_tags:
+                    user_tags_item = user_tags_item_data.to_dict()
+                    user_tags.append(user_tags_item)
+
+        except TOLERATED_PARSE_ERRORS:
+            user_tags = self.user_tags  # a value from_dict kept as the server sent it
 
         encrypted = self.encrypted
 
@@ -86,9 +97,12 @@ class DataField:
 
         primary_key = self.primary_key
 
-        properties: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.properties, Unset):
-            properties = self.properties.to_dict()
+        try:
+            properties: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.properties, Unset):
+                properties = self.properties.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            properties = self.properties  # a value from_dict kept as the server sent it
 
         description = self.description
 

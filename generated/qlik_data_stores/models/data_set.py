@@ -91,7 +91,10 @@ class DataSet:
 
         secure_qri = self.secure_qri
 
-        data_asset_info = self.data_asset_info.to_dict()
+        try:
+            data_asset_info = self.data_asset_info.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            data_asset_info = self.data_asset_info  # a value from_dict kept as the server sent it
 
         technical_name = self.technical_name
 
@@ -99,15 +102,22 @@ class DataSet:
 
         name = self.name
 
-        tags: list[str] | Unset = UNSET
-        if not isinstance(self.tags, Unset):
-            tags = self.tags
+        try:
+            tags: list[str] | Unset = UNSET
+            if not isinstance(self.tags, Unset):
+                tags = self.tags
+
+        except TOLERATED_PARSE_ERRORS:
+            tags = self.tags  # a value from_dict kept as the server sent it
 
         type_ = self.type_
 
-        schema: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.schema, Unset):
-            schema = self.schema.to_dict()
+        try:
+            schema: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.schema, Unset):
+                schema = self.schema.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            schema = self.schema  # a value from_dict kept as the server sent it
 
         owner_id = self.owner_id
 
@@ -119,17 +129,23 @@ class DataSet:
 
         created_by = self.created_by
 
-        properties: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.properties, Unset):
-            properties = self.properties.to_dict()
+        try:
+            properties: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.properties, Unset):
+                properties = self.properties.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            properties = self.properties  # a value from_dict kept as the server sent it
 
         created_time = self.created_time
 
         description = self.description
 
-        operational: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.operational, Unset):
-            operational = self.operational.to_dict()
+        try:
+            operational: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.operational, Unset):
+                operational = self.operational.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            operational = self.operational  # a value from_dict kept as the server sent it
 
         last_modified_by = self.last_modified_by
 
@@ -137,12 +153,16 @@ class DataSet:
 
         last_modified_time = self.last_modified_time
 
-        additional_schemas: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.additional_schemas, Unset):
-            additional_schemas = []
-            for additional_schemas_item_data in self.additional_schemas:
-                additional_schemas_item = additional_schemas_item_data.to_dict()
-                additional_schemas.append(additional_schemas_item)
+        try:
+            additional_schemas: list[dict[str, Any]] | Unset = UNSET
+            if not isinstance(self.additional_schemas, Unset):
+                additional_schemas = []
+                for additional_schemas_item_data in self.additional_schemas:
+                    additional_schemas_item = additional_schemas_item_data.to_dict()
+                    additional_schemas.append(additional_schemas_item)
+
+        except TOLERATED_PARSE_ERRORS:
+            additional_schemas = self.additional_schemas  # a value from_dict kept as the server sent it
 
         technical_description = self.technical_description
 

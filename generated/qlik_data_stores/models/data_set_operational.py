@@ -73,9 +73,12 @@ class DataSetOperational:
 
         last_update_time = self.last_update_time
 
-        table_connection_info: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.table_connection_info, Unset):
-            table_connection_info = self.table_connection_info.to_dict()
+        try:
+            table_connection_info: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.table_connection_info, Unset):
+                table_connection_info = self.table_connection_info.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            table_connection_info = self.table_connection_info  # a value from_dict kept as the server sent it
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

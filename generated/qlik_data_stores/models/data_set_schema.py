@@ -43,20 +43,31 @@ class DataSetSchema:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        data_fields = []
-        for data_fields_item_data in self.data_fields:
-            data_fields_item = data_fields_item_data.to_dict()
-            data_fields.append(data_fields_item)
+        try:
+            data_fields = []
+            for data_fields_item_data in self.data_fields:
+                data_fields_item = data_fields_item_data.to_dict()
+                data_fields.append(data_fields_item)
 
-        anomalies: list[str] | Unset = UNSET
-        if not isinstance(self.anomalies, Unset):
-            anomalies = self.anomalies
+        except TOLERATED_PARSE_ERRORS:
+            data_fields = self.data_fields  # a value from_dict kept as the server sent it
+
+        try:
+            anomalies: list[str] | Unset = UNSET
+            if not isinstance(self.anomalies, Unset):
+                anomalies = self.anomalies
+
+        except TOLERATED_PARSE_ERRORS:
+            anomalies = self.anomalies  # a value from_dict kept as the server sent it
 
         schema_name = self.schema_name
 
-        load_options: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.load_options, Unset):
-            load_options = self.load_options.to_dict()
+        try:
+            load_options: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.load_options, Unset):
+                load_options = self.load_options.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            load_options = self.load_options  # a value from_dict kept as the server sent it
 
         effective_date = self.effective_date
 

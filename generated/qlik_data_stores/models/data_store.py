@@ -73,9 +73,13 @@ class DataStore:
 
         name = self.name
 
-        tags: list[str] | Unset = UNSET
-        if not isinstance(self.tags, Unset):
-            tags = self.tags
+        try:
+            tags: list[str] | Unset = UNSET
+            if not isinstance(self.tags, Unset):
+                tags = self.tags
+
+        except TOLERATED_PARSE_ERRORS:
+            tags = self.tags  # a value from_dict kept as the server sent it
 
         owner_id = self.owner_id
 
@@ -87,9 +91,12 @@ class DataStore:
 
         created_by = self.created_by
 
-        properties: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.properties, Unset):
-            properties = self.properties.to_dict()
+        try:
+            properties: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.properties, Unset):
+                properties = self.properties.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            properties = self.properties  # a value from_dict kept as the server sent it
 
         created_time = self.created_time
 

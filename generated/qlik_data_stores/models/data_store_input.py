@@ -61,9 +61,13 @@ class DataStoreInput:
 
         name = self.name
 
-        tags: list[str] | Unset = UNSET
-        if not isinstance(self.tags, Unset):
-            tags = self.tags
+        try:
+            tags: list[str] | Unset = UNSET
+            if not isinstance(self.tags, Unset):
+                tags = self.tags
+
+        except TOLERATED_PARSE_ERRORS:
+            tags = self.tags  # a value from_dict kept as the server sent it
 
         owner_id = self.owner_id
 
@@ -71,9 +75,12 @@ class DataStoreInput:
 
         version = self.version
 
-        properties: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.properties, Unset):
-            properties = self.properties.to_dict()
+        try:
+            properties: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.properties, Unset):
+                properties = self.properties.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            properties = self.properties  # a value from_dict kept as the server sent it
 
         description = self.description
 

@@ -40,20 +40,27 @@ class DataStoreList:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        data: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.data, Unset):
-            data = []
-            for data_item_data in self.data:
-                data_item = data_item_data.to_dict()
-                data.append(data_item)
+        try:
+            data: list[dict[str, Any]] | Unset = UNSET
+            if not isinstance(self.data, Unset):
+                data = []
+                for data_item_data in self.data:
+                    data_item = data_item_data.to_dict()
+                    data.append(data_item)
+
+        except TOLERATED_PARSE_ERRORS:
+            data = self.data  # a value from_dict kept as the server sent it
 
         page = self.page
 
         limit = self.limit
 
-        links: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.links, Unset):
-            links = self.links.to_dict()
+        try:
+            links: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.links, Unset):
+                links = self.links.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            links = self.links  # a value from_dict kept as the server sent it
 
         pages = self.pages
 

@@ -39,11 +39,17 @@ class DataType:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_: str = self.type_
+        try:
+            type_: str = self.type_
+        except TOLERATED_PARSE_ERRORS:
+            type_ = self.type_  # a value from_dict kept as the server sent it
 
-        properties: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.properties, Unset):
-            properties = self.properties.to_dict()
+        try:
+            properties: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.properties, Unset):
+                properties = self.properties.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            properties = self.properties  # a value from_dict kept as the server sent it
 
         original_type = self.original_type
 

@@ -37,15 +37,21 @@ class JsonPatch:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        op: str = self.op
+        try:
+            op: str = self.op
+        except TOLERATED_PARSE_ERRORS:
+            op = self.op  # a value from_dict kept as the server sent it
 
         path = self.path
 
         from_ = self.from_
 
-        value: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.value, Unset):
-            value = self.value.to_dict()
+        try:
+            value: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.value, Unset):
+                value = self.value.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            value = self.value  # a value from_dict kept as the server sent it
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -37,25 +37,40 @@ class Links:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        last: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.last, Unset):
-            last = self.last.to_dict()
+        try:
+            last: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.last, Unset):
+                last = self.last.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            last = self.last  # a value from_dict kept as the server sent it
 
-        next_: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.next_, Unset):
-            next_ = self.next_.to_dict()
+        try:
+            next_: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.next_, Unset):
+                next_ = self.next_.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            next_ = self.next_  # a value from_dict kept as the server sent it
 
-        prev: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.prev, Unset):
-            prev = self.prev.to_dict()
+        try:
+            prev: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.prev, Unset):
+                prev = self.prev.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            prev = self.prev  # a value from_dict kept as the server sent it
 
-        self_: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.self_, Unset):
-            self_ = self.self_.to_dict()
+        try:
+            self_: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.self_, Unset):
+                self_ = self.self_.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            self_ = self.self_  # a value from_dict kept as the server sent it
 
-        first: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.first, Unset):
-            first = self.first.to_dict()
+        try:
+            first: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.first, Unset):
+                first = self.first.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            first = self.first  # a value from_dict kept as the server sent it
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -37,9 +37,12 @@ class TableConnectionInfo:
 
         selection_script = self.selection_script
 
-        additional_properties: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.additional_properties, Unset):
-            additional_properties = self.additional_properties.to_dict()
+        try:
+            additional_properties: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.additional_properties, Unset):
+                additional_properties = self.additional_properties.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            additional_properties = self.additional_properties  # a value from_dict kept as the server sent it
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.extra_properties)

@@ -48,14 +48,21 @@ class AliasAttributes:
     def to_dict(self) -> dict[str, Any]:
         id = self.id
 
-        mode: str = self.mode
+        try:
+            mode: str = self.mode
+        except TOLERATED_PARSE_ERRORS:
+            mode = self.mode  # a value from_dict kept as the server sent it
 
         name = self.name
 
-        models = []
-        for models_item_data in self.models:
-            models_item = models_item_data.to_dict()
-            models.append(models_item)
+        try:
+            models = []
+            for models_item_data in self.models:
+                models_item = models_item_data.to_dict()
+                models.append(models_item)
+
+        except TOLERATED_PARSE_ERRORS:
+            models = self.models  # a value from_dict kept as the server sent it
 
         created_at = self.created_at
 

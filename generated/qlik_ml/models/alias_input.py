@@ -30,7 +30,10 @@ class AliasInput:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        data = self.data.to_dict()
+        try:
+            data = self.data.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            data = self.data  # a value from_dict kept as the server sent it
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -33,10 +33,14 @@ class AliasInputDataAttributes:
     def to_dict(self) -> dict[str, Any]:
         name = self.name
 
-        models = []
-        for models_item_data in self.models:
-            models_item = models_item_data.to_dict()
-            models.append(models_item)
+        try:
+            models = []
+            for models_item_data in self.models:
+                models_item = models_item_data.to_dict()
+                models.append(models_item)
+
+        except TOLERATED_PARSE_ERRORS:
+            models = self.models  # a value from_dict kept as the server sent it
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -76,24 +76,35 @@ class BatchPredictionAttributes:
 
         name = self.name
 
-        errors: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.errors, Unset):
-            errors = []
-            for errors_item_data in self.errors:
-                errors_item = errors_item_data.to_dict()
-                errors.append(errors_item)
+        try:
+            errors: list[dict[str, Any]] | Unset = UNSET
+            if not isinstance(self.errors, Unset):
+                errors = []
+                for errors_item_data in self.errors:
+                    errors_item = errors_item_data.to_dict()
+                    errors.append(errors_item)
 
-        status: str | Unset = UNSET
-        if not isinstance(self.status, Unset):
-            status = self.status
+        except TOLERATED_PARSE_ERRORS:
+            errors = self.errors  # a value from_dict kept as the server sent it
+
+        try:
+            status: str | Unset = UNSET
+            if not isinstance(self.status, Unset):
+                status = self.status
+
+        except TOLERATED_PARSE_ERRORS:
+            status = self.status  # a value from_dict kept as the server sent it
 
         alias_id = self.alias_id
 
         owner_id = self.owner_id
 
-        schedule: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.schedule, Unset):
-            schedule = self.schedule.to_dict()
+        try:
+            schedule: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.schedule, Unset):
+                schedule = self.schedule.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            schedule = self.schedule  # a value from_dict kept as the server sent it
 
         created_at = self.created_at
 
@@ -105,9 +116,12 @@ class BatchPredictionAttributes:
 
         updated_at = self.updated_at
 
-        writeback: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.writeback, Unset):
-            writeback = self.writeback.to_dict()
+        try:
+            writeback: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.writeback, Unset):
+                writeback = self.writeback.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            writeback = self.writeback  # a value from_dict kept as the server sent it
 
         index_column = self.index_column
 

@@ -51,15 +51,21 @@ class BatchPredictionInputAttributes:
 
         alias_id = self.alias_id
 
-        schedule: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.schedule, Unset):
-            schedule = self.schedule.to_dict()
+        try:
+            schedule: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.schedule, Unset):
+                schedule = self.schedule.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            schedule = self.schedule  # a value from_dict kept as the server sent it
 
         data_set_id = self.data_set_id
 
-        writeback: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.writeback, Unset):
-            writeback = self.writeback.to_dict()
+        try:
+            writeback: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.writeback, Unset):
+                writeback = self.writeback.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            writeback = self.writeback  # a value from_dict kept as the server sent it
 
         description = self.description
 

@@ -49,15 +49,23 @@ class BatchPredictionScheduleAttributes:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        status: str | Unset = UNSET
-        if not isinstance(self.status, Unset):
-            status = self.status
+        try:
+            status: str | Unset = UNSET
+            if not isinstance(self.status, Unset):
+                status = self.status
+
+        except TOLERATED_PARSE_ERRORS:
+            status = self.status  # a value from_dict kept as the server sent it
 
         timezone = self.timezone
 
-        recurrence: list[str] | Unset = UNSET
-        if not isinstance(self.recurrence, Unset):
-            recurrence = self.recurrence
+        try:
+            recurrence: list[str] | Unset = UNSET
+            if not isinstance(self.recurrence, Unset):
+                recurrence = self.recurrence
+
+        except TOLERATED_PARSE_ERRORS:
+            recurrence = self.recurrence  # a value from_dict kept as the server sent it
 
         end_date_time = self.end_date_time
 

@@ -40,9 +40,13 @@ class BatchPredictionScheduleConfig:
 
         start_date_time = self.start_date_time
 
-        recurrence: list[str] | Unset = UNSET
-        if not isinstance(self.recurrence, Unset):
-            recurrence = self.recurrence
+        try:
+            recurrence: list[str] | Unset = UNSET
+            if not isinstance(self.recurrence, Unset):
+                recurrence = self.recurrence
+
+        except TOLERATED_PARSE_ERRORS:
+            recurrence = self.recurrence  # a value from_dict kept as the server sent it
 
         end_date_time = self.end_date_time
 

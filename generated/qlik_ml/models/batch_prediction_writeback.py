@@ -45,7 +45,10 @@ class BatchPredictionWriteback:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        format_: str = self.format_
+        try:
+            format_: str = self.format_
+        except TOLERATED_PARSE_ERRORS:
+            format_ = self.format_  # a value from_dict kept as the server sent it
 
         dst_name = self.dst_name
 

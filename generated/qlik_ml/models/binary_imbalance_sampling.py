@@ -37,9 +37,13 @@ class BinaryImbalanceSampling:
 
         sample_ratio = self.sample_ratio
 
-        sample_direction: str | Unset = UNSET
-        if not isinstance(self.sample_direction, Unset):
-            sample_direction = self.sample_direction
+        try:
+            sample_direction: str | Unset = UNSET
+            if not isinstance(self.sample_direction, Unset):
+                sample_direction = self.sample_direction
+
+        except TOLERATED_PARSE_ERRORS:
+            sample_direction = self.sample_direction  # a value from_dict kept as the server sent it
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -46,16 +46,26 @@ class DefaultVersionConfig:
 
         data_set_id = self.data_set_id
 
-        dataset_origin: str = self.dataset_origin
+        try:
+            dataset_origin: str = self.dataset_origin
+        except TOLERATED_PARSE_ERRORS:
+            dataset_origin = self.dataset_origin  # a value from_dict kept as the server sent it
 
-        experiment_mode: str = self.experiment_mode
+        try:
+            experiment_mode: str = self.experiment_mode
+        except TOLERATED_PARSE_ERRORS:
+            experiment_mode = self.experiment_mode  # a value from_dict kept as the server sent it
 
-        features_list: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.features_list, Unset):
-            features_list = []
-            for features_list_item_data in self.features_list:
-                features_list_item = features_list_item_data.to_dict()
-                features_list.append(features_list_item)
+        try:
+            features_list: list[dict[str, Any]] | Unset = UNSET
+            if not isinstance(self.features_list, Unset):
+                features_list = []
+                for features_list_item_data in self.features_list:
+                    features_list_item = features_list_item_data.to_dict()
+                    features_list.append(features_list_item)
+
+        except TOLERATED_PARSE_ERRORS:
+            features_list = self.features_list  # a value from_dict kept as the server sent it
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -25,7 +25,11 @@ class DeployedModelsInputDataAttributes:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        deployed_model_ids = self.deployed_model_ids
+        try:
+            deployed_model_ids = self.deployed_model_ids
+
+        except TOLERATED_PARSE_ERRORS:
+            deployed_model_ids = self.deployed_model_ids  # a value from_dict kept as the server sent it
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

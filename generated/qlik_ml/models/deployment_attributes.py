@@ -79,18 +79,26 @@ class DeploymentAttributes:
 
         enable_predictions = self.enable_predictions
 
-        errors: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.errors, Unset):
-            errors = []
-            for errors_item_data in self.errors:
-                errors_item = errors_item_data.to_dict()
-                errors.append(errors_item)
+        try:
+            errors: list[dict[str, Any]] | Unset = UNSET
+            if not isinstance(self.errors, Unset):
+                errors = []
+                for errors_item_data in self.errors:
+                    errors_item = errors_item_data.to_dict()
+                    errors.append(errors_item)
+
+        except TOLERATED_PARSE_ERRORS:
+            errors = self.errors  # a value from_dict kept as the server sent it
 
         error_message = self.error_message
 
-        deployed_model_ids: list[str] | Unset = UNSET
-        if not isinstance(self.deployed_model_ids, Unset):
-            deployed_model_ids = self.deployed_model_ids
+        try:
+            deployed_model_ids: list[str] | Unset = UNSET
+            if not isinstance(self.deployed_model_ids, Unset):
+                deployed_model_ids = self.deployed_model_ids
+
+        except TOLERATED_PARSE_ERRORS:
+            deployed_model_ids = self.deployed_model_ids  # a value from_dict kept as the server sent it
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -32,9 +32,15 @@ class DeploymentPatchOperation:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        op: str = self.op
+        try:
+            op: str = self.op
+        except TOLERATED_PARSE_ERRORS:
+            op = self.op  # a value from_dict kept as the server sent it
 
-        path: str = self.path
+        try:
+            path: str = self.path
+        except TOLERATED_PARSE_ERRORS:
+            path = self.path  # a value from_dict kept as the server sent it
 
         value = self.value
 

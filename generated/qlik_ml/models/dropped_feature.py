@@ -30,9 +30,13 @@ class DroppedFeature:
     def to_dict(self) -> dict[str, Any]:
         name = self.name
 
-        reason: str | Unset = UNSET
-        if not isinstance(self.reason, Unset):
-            reason = self.reason
+        try:
+            reason: str | Unset = UNSET
+            if not isinstance(self.reason, Unset):
+                reason = self.reason
+
+        except TOLERATED_PARSE_ERRORS:
+            reason = self.reason  # a value from_dict kept as the server sent it
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

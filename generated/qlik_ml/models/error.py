@@ -39,9 +39,12 @@ class Error:
 
         title = self.title
 
-        meta: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.meta, Unset):
-            meta = self.meta.to_dict()
+        try:
+            meta: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.meta, Unset):
+                meta = self.meta.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            meta = self.meta  # a value from_dict kept as the server sent it
 
         detail = self.detail
 

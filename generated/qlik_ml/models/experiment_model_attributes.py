@@ -97,34 +97,53 @@ class ExperimentModelAttributes:
 
         name = self.name
 
-        errors: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.errors, Unset):
-            errors = []
-            for errors_item_data in self.errors:
-                errors_item = errors_item_data.to_dict()
-                errors.append(errors_item)
+        try:
+            errors: list[dict[str, Any]] | Unset = UNSET
+            if not isinstance(self.errors, Unset):
+                errors = []
+                for errors_item_data in self.errors:
+                    errors_item = errors_item_data.to_dict()
+                    errors.append(errors_item)
+
+        except TOLERATED_PARSE_ERRORS:
+            errors = self.errors  # a value from_dict kept as the server sent it
 
         hpo_num = self.hpo_num
 
         seq_num = self.seq_num
 
-        status: str | Unset = UNSET
-        if not isinstance(self.status, Unset):
-            status = self.status
+        try:
+            status: str | Unset = UNSET
+            if not isinstance(self.status, Unset):
+                status = self.status
 
-        columns: list[str] | Unset = UNSET
-        if not isinstance(self.columns, Unset):
-            columns = self.columns
+        except TOLERATED_PARSE_ERRORS:
+            status = self.status  # a value from_dict kept as the server sent it
 
-        metrics: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.metrics, Unset):
-            metrics = self.metrics.to_dict()
+        try:
+            columns: list[str] | Unset = UNSET
+            if not isinstance(self.columns, Unset):
+                columns = self.columns
+
+        except TOLERATED_PARSE_ERRORS:
+            columns = self.columns  # a value from_dict kept as the server sent it
+
+        try:
+            metrics: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.metrics, Unset):
+                metrics = self.metrics.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            metrics = self.metrics  # a value from_dict kept as the server sent it
 
         batch_num = self.batch_num
 
-        algo_abbrv: str | Unset = UNSET
-        if not isinstance(self.algo_abbrv, Unset):
-            algo_abbrv = self.algo_abbrv
+        try:
+            algo_abbrv: str | Unset = UNSET
+            if not isinstance(self.algo_abbrv, Unset):
+                algo_abbrv = self.algo_abbrv
+
+        except TOLERATED_PARSE_ERRORS:
+            algo_abbrv = self.algo_abbrv  # a value from_dict kept as the server sent it
 
         algorithm = self.algorithm
 
@@ -132,9 +151,13 @@ class ExperimentModelAttributes:
 
         updated_at = self.updated_at
 
-        model_state: str | Unset = UNSET
-        if not isinstance(self.model_state, Unset):
-            model_state = self.model_state
+        try:
+            model_state: str | Unset = UNSET
+            if not isinstance(self.model_state, Unset):
+                model_state = self.model_state
+
+        except TOLERATED_PARSE_ERRORS:
+            model_state = self.model_state  # a value from_dict kept as the server sent it
 
         description = self.description
 
@@ -144,26 +167,41 @@ class ExperimentModelAttributes:
 
         sampling_ratio = self.sampling_ratio
 
-        binning_features: list[str] | Unset = UNSET
-        if not isinstance(self.binning_features, Unset):
-            binning_features = self.binning_features
+        try:
+            binning_features: list[str] | Unset = UNSET
+            if not isinstance(self.binning_features, Unset):
+                binning_features = self.binning_features
 
-        dropped_features: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.dropped_features, Unset):
-            dropped_features = []
-            for dropped_features_item_data in self.dropped_features:
-                dropped_features_item = dropped_features_item_data.to_dict()
-                dropped_features.append(dropped_features_item)
+        except TOLERATED_PARSE_ERRORS:
+            binning_features = self.binning_features  # a value from_dict kept as the server sent it
+
+        try:
+            dropped_features: list[dict[str, Any]] | Unset = UNSET
+            if not isinstance(self.dropped_features, Unset):
+                dropped_features = []
+                for dropped_features_item_data in self.dropped_features:
+                    dropped_features_item = dropped_features_item_data.to_dict()
+                    dropped_features.append(dropped_features_item)
+
+        except TOLERATED_PARSE_ERRORS:
+            dropped_features = self.dropped_features  # a value from_dict kept as the server sent it
 
         experiment_version_id = self.experiment_version_id
 
-        power_transform_features: list[str] | Unset = UNSET
-        if not isinstance(self.power_transform_features, Unset):
-            power_transform_features = self.power_transform_features
+        try:
+            power_transform_features: list[str] | Unset = UNSET
+            if not isinstance(self.power_transform_features, Unset):
+                power_transform_features = self.power_transform_features
 
-        binary_imbalance_sampling: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.binary_imbalance_sampling, Unset):
-            binary_imbalance_sampling = self.binary_imbalance_sampling.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            power_transform_features = self.power_transform_features  # a value from_dict kept as the server sent it
+
+        try:
+            binary_imbalance_sampling: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.binary_imbalance_sampling, Unset):
+                binary_imbalance_sampling = self.binary_imbalance_sampling.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            binary_imbalance_sampling = self.binary_imbalance_sampling  # a value from_dict kept as the server sent it
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -37,9 +37,15 @@ class ExperimentVersion:
     def to_dict(self) -> dict[str, Any]:
         id = self.id
 
-        type_: str = self.type_
+        try:
+            type_: str = self.type_
+        except TOLERATED_PARSE_ERRORS:
+            type_ = self.type_  # a value from_dict kept as the server sent it
 
-        attributes = self.attributes.to_dict()
+        try:
+            attributes = self.attributes.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            attributes = self.attributes  # a value from_dict kept as the server sent it
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

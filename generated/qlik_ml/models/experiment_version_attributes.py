@@ -96,7 +96,10 @@ class ExperimentVersionAttributes:
     def to_dict(self) -> dict[str, Any]:
         id = self.id
 
-        status: str = self.status
+        try:
+            status: str = self.status
+        except TOLERATED_PARSE_ERRORS:
+            status = self.status  # a value from_dict kept as the server sent it
 
         target = self.target
 
@@ -108,67 +111,101 @@ class ExperimentVersionAttributes:
 
         experiment_id = self.experiment_id
 
-        experiment_type: str = self.experiment_type
+        try:
+            experiment_type: str = self.experiment_type
+        except TOLERATED_PARSE_ERRORS:
+            experiment_type = self.experiment_type  # a value from_dict kept as the server sent it
 
         created_by_user_id = self.created_by_user_id
 
         name = self.name
 
-        errors: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.errors, Unset):
-            errors = []
-            for errors_item_data in self.errors:
-                errors_item = errors_item_data.to_dict()
-                errors.append(errors_item)
+        try:
+            errors: list[dict[str, Any]] | Unset = UNSET
+            if not isinstance(self.errors, Unset):
+                errors = []
+                for errors_item_data in self.errors:
+                    errors_item = errors_item_data.to_dict()
+                    errors.append(errors_item)
 
-        pipeline: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.pipeline, Unset):
-            pipeline = self.pipeline.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            errors = self.errors  # a value from_dict kept as the server sent it
+
+        try:
+            pipeline: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.pipeline, Unset):
+                pipeline = self.pipeline.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            pipeline = self.pipeline  # a value from_dict kept as the server sent it
 
         profile_id = self.profile_id
 
-        algorithms: list[str] | Unset = UNSET
-        if not isinstance(self.algorithms, Unset):
-            algorithms = []
-            for algorithms_item_data in self.algorithms:
-                algorithms_item: str = algorithms_item_data
-                algorithms.append(algorithms_item)
+        try:
+            algorithms: list[str] | Unset = UNSET
+            if not isinstance(self.algorithms, Unset):
+                algorithms = []
+                for algorithms_item_data in self.algorithms:
+                    algorithms_item: str = algorithms_item_data
+                    algorithms.append(algorithms_item)
+
+        except TOLERATED_PARSE_ERRORS:
+            algorithms = self.algorithms  # a value from_dict kept as the server sent it
 
         top_model_id = self.top_model_id
 
-        date_indexes: list[str] | Unset = UNSET
-        if not isinstance(self.date_indexes, Unset):
-            date_indexes = self.date_indexes
+        try:
+            date_indexes: list[str] | Unset = UNSET
+            if not isinstance(self.date_indexes, Unset):
+                date_indexes = self.date_indexes
+
+        except TOLERATED_PARSE_ERRORS:
+            date_indexes = self.date_indexes  # a value from_dict kept as the server sent it
 
         error_message = self.error_message
 
-        features_list: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.features_list, Unset):
-            features_list = []
-            for features_list_item_data in self.features_list:
-                features_list_item = features_list_item_data.to_dict()
-                features_list.append(features_list_item)
+        try:
+            features_list: list[dict[str, Any]] | Unset = UNSET
+            if not isinstance(self.features_list, Unset):
+                features_list = []
+                for features_list_item_data in self.features_list:
+                    features_list_item = features_list_item_data.to_dict()
+                    features_list.append(features_list_item)
+
+        except TOLERATED_PARSE_ERRORS:
+            features_list = self.features_list  # a value from_dict kept as the server sent it
 
         last_batch_num = self.last_batch_num
 
-        dataset_origin: str | Unset = UNSET
-        if not isinstance(self.dataset_origin, Unset):
-            dataset_origin = self.dataset_origin
+        try:
+            dataset_origin: str | Unset = UNSET
+            if not isinstance(self.dataset_origin, Unset):
+                dataset_origin = self.dataset_origin
+
+        except TOLERATED_PARSE_ERRORS:
+            dataset_origin = self.dataset_origin  # a value from_dict kept as the server sent it
 
         version_number = self.version_number
 
-        experiment_mode: str | Unset = UNSET
-        if not isinstance(self.experiment_mode, Unset):
-            experiment_mode = self.experiment_mode
+        try:
+            experiment_mode: str | Unset = UNSET
+            if not isinstance(self.experiment_mode, Unset):
+                experiment_mode = self.experiment_mode
+
+        except TOLERATED_PARSE_ERRORS:
+            experiment_mode = self.experiment_mode  # a value from_dict kept as the server sent it
 
         training_duration = self.training_duration
 
-        preprocessed_insights: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.preprocessed_insights, Unset):
-            preprocessed_insights = []
-            for preprocessed_insights_item_data in self.preprocessed_insights:
-                preprocessed_insights_item = preprocessed_insights_item_data.to_dict()
-                preprocessed_insights.append(preprocessed_insights_item)
+        try:
+            preprocessed_insights: list[dict[str, Any]] | Unset = UNSET
+            if not isinstance(self.preprocessed_insights, Unset):
+                preprocessed_insights = []
+                for preprocessed_insights_item_data in self.preprocessed_insights:
+                    preprocessed_insights_item = preprocessed_insights_item_data.to_dict()
+                    preprocessed_insights.append(preprocessed_insights_item)
+
+        except TOLERATED_PARSE_ERRORS:
+            preprocessed_insights = self.preprocessed_insights  # a value from_dict kept as the server sent it
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -67,33 +67,58 @@ class ExperimentVersionInputAttributes:
 
         data_set_id = self.data_set_id
 
-        features_list = []
-        for features_list_item_data in self.features_list:
-            features_list_item = features_list_item_data.to_dict()
-            features_list.append(features_list_item)
+        try:
+            features_list = []
+            for features_list_item_data in self.features_list:
+                features_list_item = features_list_item_data.to_dict()
+                features_list.append(features_list_item)
 
-        experiment_mode: str = self.experiment_mode
+        except TOLERATED_PARSE_ERRORS:
+            features_list = self.features_list  # a value from_dict kept as the server sent it
 
-        experiment_type: str = self.experiment_type
+        try:
+            experiment_mode: str = self.experiment_mode
+        except TOLERATED_PARSE_ERRORS:
+            experiment_mode = self.experiment_mode  # a value from_dict kept as the server sent it
 
-        pipeline: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.pipeline, Unset):
-            pipeline = self.pipeline.to_dict()
+        try:
+            experiment_type: str = self.experiment_type
+        except TOLERATED_PARSE_ERRORS:
+            experiment_type = self.experiment_type  # a value from_dict kept as the server sent it
 
-        algorithms: list[str] | Unset = UNSET
-        if not isinstance(self.algorithms, Unset):
-            algorithms = []
-            for algorithms_item_data in self.algorithms:
-                algorithms_item: str = algorithms_item_data
-                algorithms.append(algorithms_item)
+        try:
+            pipeline: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.pipeline, Unset):
+                pipeline = self.pipeline.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            pipeline = self.pipeline  # a value from_dict kept as the server sent it
 
-        date_indexes: list[str] | Unset = UNSET
-        if not isinstance(self.date_indexes, Unset):
-            date_indexes = self.date_indexes
+        try:
+            algorithms: list[str] | Unset = UNSET
+            if not isinstance(self.algorithms, Unset):
+                algorithms = []
+                for algorithms_item_data in self.algorithms:
+                    algorithms_item: str = algorithms_item_data
+                    algorithms.append(algorithms_item)
 
-        dataset_origin: str | Unset = UNSET
-        if not isinstance(self.dataset_origin, Unset):
-            dataset_origin = self.dataset_origin
+        except TOLERATED_PARSE_ERRORS:
+            algorithms = self.algorithms  # a value from_dict kept as the server sent it
+
+        try:
+            date_indexes: list[str] | Unset = UNSET
+            if not isinstance(self.date_indexes, Unset):
+                date_indexes = self.date_indexes
+
+        except TOLERATED_PARSE_ERRORS:
+            date_indexes = self.date_indexes  # a value from_dict kept as the server sent it
+
+        try:
+            dataset_origin: str | Unset = UNSET
+            if not isinstance(self.dataset_origin, Unset):
+                dataset_origin = self.dataset_origin
+
+        except TOLERATED_PARSE_ERRORS:
+            dataset_origin = self.dataset_origin  # a value from_dict kept as the server sent it
 
         training_duration = self.training_duration
 

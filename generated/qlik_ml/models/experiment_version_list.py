@@ -38,16 +38,26 @@ class ExperimentVersionList:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        data = []
-        for data_item_data in self.data:
-            data_item = data_item_data.to_dict()
-            data.append(data_item)
+        try:
+            data = []
+            for data_item_data in self.data:
+                data_item = data_item_data.to_dict()
+                data.append(data_item)
 
-        links = self.links.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            data = self.data  # a value from_dict kept as the server sent it
 
-        meta: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.meta, Unset):
-            meta = self.meta.to_dict()
+        try:
+            links = self.links.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            links = self.links  # a value from_dict kept as the server sent it
+
+        try:
+            meta: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.meta, Unset):
+                meta = self.meta.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            meta = self.meta  # a value from_dict kept as the server sent it
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -45,17 +45,29 @@ class Feature:
 
         include = self.include
 
-        data_type: str | Unset = UNSET
-        if not isinstance(self.data_type, Unset):
-            data_type = self.data_type
+        try:
+            data_type: str | Unset = UNSET
+            if not isinstance(self.data_type, Unset):
+                data_type = self.data_type
 
-        change_type: str | Unset = UNSET
-        if not isinstance(self.change_type, Unset):
-            change_type = self.change_type
+        except TOLERATED_PARSE_ERRORS:
+            data_type = self.data_type  # a value from_dict kept as the server sent it
 
-        feature_type: str | Unset = UNSET
-        if not isinstance(self.feature_type, Unset):
-            feature_type = self.feature_type
+        try:
+            change_type: str | Unset = UNSET
+            if not isinstance(self.change_type, Unset):
+                change_type = self.change_type
+
+        except TOLERATED_PARSE_ERRORS:
+            change_type = self.change_type  # a value from_dict kept as the server sent it
+
+        try:
+            feature_type: str | Unset = UNSET
+            if not isinstance(self.feature_type, Unset):
+                feature_type = self.feature_type
+
+        except TOLERATED_PARSE_ERRORS:
+            feature_type = self.feature_type  # a value from_dict kept as the server sent it
 
         parent_feature = self.parent_feature
 

@@ -51,27 +51,43 @@ class FeatureInsights:
     def to_dict(self) -> dict[str, Any]:
         name = self.name
 
-        insights = []
-        for insights_item_data in self.insights:
-            insights_item: str = insights_item_data
-            insights.append(insights_item)
+        try:
+            insights = []
+            for insights_item_data in self.insights:
+                insights_item: str = insights_item_data
+                insights.append(insights_item)
+
+        except TOLERATED_PARSE_ERRORS:
+            insights = self.insights  # a value from_dict kept as the server sent it
 
         will_be_dropped = self.will_be_dropped
 
         cannot_be_target = self.cannot_be_target
 
-        experiment_types = []
-        for experiment_types_item_data in self.experiment_types:
-            experiment_types_item: str = experiment_types_item_data
-            experiment_types.append(experiment_types_item)
+        try:
+            experiment_types = []
+            for experiment_types_item_data in self.experiment_types:
+                experiment_types_item: str = experiment_types_item_data
+                experiment_types.append(experiment_types_item)
 
-        default_feature_type: str | Unset = UNSET
-        if not isinstance(self.default_feature_type, Unset):
-            default_feature_type = self.default_feature_type
+        except TOLERATED_PARSE_ERRORS:
+            experiment_types = self.experiment_types  # a value from_dict kept as the server sent it
 
-        engineered_features: list[str] | Unset = UNSET
-        if not isinstance(self.engineered_features, Unset):
-            engineered_features = self.engineered_features
+        try:
+            default_feature_type: str | Unset = UNSET
+            if not isinstance(self.default_feature_type, Unset):
+                default_feature_type = self.default_feature_type
+
+        except TOLERATED_PARSE_ERRORS:
+            default_feature_type = self.default_feature_type  # a value from_dict kept as the server sent it
+
+        try:
+            engineered_features: list[str] | Unset = UNSET
+            if not isinstance(self.engineered_features, Unset):
+                engineered_features = self.engineered_features
+
+        except TOLERATED_PARSE_ERRORS:
+            engineered_features = self.engineered_features  # a value from_dict kept as the server sent it
 
         estimated_max_forecast_horizon = self.estimated_max_forecast_horizon
 

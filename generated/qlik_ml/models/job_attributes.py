@@ -77,11 +77,20 @@ class JobAttributes:
 
         corr_id = self.corr_id
 
-        status: str = self.status
+        try:
+            status: str = self.status
+        except TOLERATED_PARSE_ERRORS:
+            status = self.status  # a value from_dict kept as the server sent it
 
-        details = self.details.to_dict()
+        try:
+            details = self.details.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            details = self.details  # a value from_dict kept as the server sent it
 
-        job_type: str = self.job_type
+        try:
+            job_type: str = self.job_type
+        except TOLERATED_PARSE_ERRORS:
+            job_type = self.job_type  # a value from_dict kept as the server sent it
 
         model_id = self.model_id
 
@@ -89,7 +98,10 @@ class JobAttributes:
 
         trigger = self.trigger
 
-        corr_type: str = self.corr_type
+        try:
+            corr_type: str = self.corr_type
+        except TOLERATED_PARSE_ERRORS:
+            corr_type = self.corr_type  # a value from_dict kept as the server sent it
 
         tenant_id = self.tenant_id
 

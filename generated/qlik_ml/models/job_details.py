@@ -35,10 +35,14 @@ class JobDetails:
     def to_dict(self) -> dict[str, Any]:
         is_scheduled = self.is_scheduled
 
-        output_files = []
-        for output_files_item_data in self.output_files:
-            output_files_item = output_files_item_data.to_dict()
-            output_files.append(output_files_item)
+        try:
+            output_files = []
+            for output_files_item_data in self.output_files:
+                output_files_item = output_files_item_data.to_dict()
+                output_files.append(output_files_item)
+
+        except TOLERATED_PARSE_ERRORS:
+            output_files = self.output_files  # a value from_dict kept as the server sent it
 
         lineage_schema_updated = self.lineage_schema_updated
 

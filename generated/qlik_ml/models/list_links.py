@@ -40,15 +40,30 @@ class ListLinks:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        last = self.last.to_dict()
+        try:
+            last = self.last.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            last = self.last  # a value from_dict kept as the server sent it
 
-        next_ = self.next_.to_dict()
+        try:
+            next_ = self.next_.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            next_ = self.next_  # a value from_dict kept as the server sent it
 
-        prev = self.prev.to_dict()
+        try:
+            prev = self.prev.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            prev = self.prev  # a value from_dict kept as the server sent it
 
-        self_ = self.self_.to_dict()
+        try:
+            self_ = self.self_.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            self_ = self.self_  # a value from_dict kept as the server sent it
 
-        first = self.first.to_dict()
+        try:
+            first = self.first.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            first = self.first  # a value from_dict kept as the server sent it
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -48,21 +48,33 @@ class ModelMetrics:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        binary: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.binary, Unset):
-            binary = self.binary.to_dict()
+        try:
+            binary: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.binary, Unset):
+                binary = self.binary.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            binary = self.binary  # a value from_dict kept as the server sent it
 
-        multiclass: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.multiclass, Unset):
-            multiclass = self.multiclass.to_dict()
+        try:
+            multiclass: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.multiclass, Unset):
+                multiclass = self.multiclass.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            multiclass = self.multiclass  # a value from_dict kept as the server sent it
 
-        regression: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.regression, Unset):
-            regression = self.regression.to_dict()
+        try:
+            regression: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.regression, Unset):
+                regression = self.regression.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            regression = self.regression  # a value from_dict kept as the server sent it
 
-        timeseries: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.timeseries, Unset):
-            timeseries = self.timeseries.to_dict()
+        try:
+            timeseries: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.timeseries, Unset):
+                timeseries = self.timeseries.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            timeseries = self.timeseries  # a value from_dict kept as the server sent it
 
         prediction_speed = self.prediction_speed
 

@@ -35,17 +35,26 @@ class ModelRecommendationAttributes:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        best_model: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.best_model, Unset):
-            best_model = self.best_model.to_dict()
+        try:
+            best_model: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.best_model, Unset):
+                best_model = self.best_model.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            best_model = self.best_model  # a value from_dict kept as the server sent it
 
-        fastest_model: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.fastest_model, Unset):
-            fastest_model = self.fastest_model.to_dict()
+        try:
+            fastest_model: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.fastest_model, Unset):
+                fastest_model = self.fastest_model.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            fastest_model = self.fastest_model  # a value from_dict kept as the server sent it
 
-        most_accurate_model: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.most_accurate_model, Unset):
-            most_accurate_model = self.most_accurate_model.to_dict()
+        try:
+            most_accurate_model: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.most_accurate_model, Unset):
+                most_accurate_model = self.most_accurate_model.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            most_accurate_model = self.most_accurate_model  # a value from_dict kept as the server sent it
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -35,18 +35,26 @@ class ModelRecommendationInput:
     def to_dict(self) -> dict[str, Any]:
         deployed = self.deployed
 
-        algorithms: list[str] | Unset = UNSET
-        if not isinstance(self.algorithms, Unset):
-            algorithms = []
-            for algorithms_item_data in self.algorithms:
-                algorithms_item: str = algorithms_item_data
-                algorithms.append(algorithms_item)
+        try:
+            algorithms: list[str] | Unset = UNSET
+            if not isinstance(self.algorithms, Unset):
+                algorithms = []
+                for algorithms_item_data in self.algorithms:
+                    algorithms_item: str = algorithms_item_data
+                    algorithms.append(algorithms_item)
+
+        except TOLERATED_PARSE_ERRORS:
+            algorithms = self.algorithms  # a value from_dict kept as the server sent it
 
         full_sampling = self.full_sampling
 
-        version_numbers: list[int] | Unset = UNSET
-        if not isinstance(self.version_numbers, Unset):
-            version_numbers = self.version_numbers
+        try:
+            version_numbers: list[int] | Unset = UNSET
+            if not isinstance(self.version_numbers, Unset):
+                version_numbers = self.version_numbers
+
+        except TOLERATED_PARSE_ERRORS:
+            version_numbers = self.version_numbers  # a value from_dict kept as the server sent it
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -30,12 +30,16 @@ class Pipeline:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        transforms: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.transforms, Unset):
-            transforms = []
-            for transforms_item_data in self.transforms:
-                transforms_item = transforms_item_data.to_dict()
-                transforms.append(transforms_item)
+        try:
+            transforms: list[dict[str, Any]] | Unset = UNSET
+            if not isinstance(self.transforms, Unset):
+                transforms = []
+                for transforms_item_data in self.transforms:
+                    transforms_item = transforms_item_data.to_dict()
+                    transforms.append(transforms_item)
+
+        except TOLERATED_PARSE_ERRORS:
+            transforms = self.transforms  # a value from_dict kept as the server sent it
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

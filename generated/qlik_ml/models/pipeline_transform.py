@@ -29,9 +29,12 @@ class PipelineTransform:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        column: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.column, Unset):
-            column = self.column.to_dict()
+        try:
+            column: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.column, Unset):
+                column = self.column.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            column = self.column  # a value from_dict kept as the server sent it
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

@@ -37,10 +37,14 @@ class PreprocessedInsight:
     def to_dict(self) -> dict[str, Any]:
         name = self.name
 
-        insights = []
-        for insights_item_data in self.insights:
-            insights_item: str = insights_item_data
-            insights.append(insights_item)
+        try:
+            insights = []
+            for insights_item_data in self.insights:
+                insights_item: str = insights_item_data
+                insights.append(insights_item)
+
+        except TOLERATED_PARSE_ERRORS:
+            insights = self.insights  # a value from_dict kept as the server sent it
 
         will_be_dropped = self.will_be_dropped
 

@@ -47,29 +47,43 @@ class ProfileInsightsAttributes:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        status: str = self.status
+        try:
+            status: str = self.status
+        except TOLERATED_PARSE_ERRORS:
+            status = self.status  # a value from_dict kept as the server sent it
 
         owner_id = self.owner_id
 
         tenant_id = self.tenant_id
 
-        insights: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.insights, Unset):
-            insights = []
-            for insights_item_data in self.insights:
-                insights_item = insights_item_data.to_dict()
-                insights.append(insights_item)
+        try:
+            insights: list[dict[str, Any]] | Unset = UNSET
+            if not isinstance(self.insights, Unset):
+                insights = []
+                for insights_item_data in self.insights:
+                    insights_item = insights_item_data.to_dict()
+                    insights.append(insights_item)
 
-        algorithms: list[str] | Unset = UNSET
-        if not isinstance(self.algorithms, Unset):
-            algorithms = []
-            for algorithms_item_data in self.algorithms:
-                algorithms_item: str = algorithms_item_data
-                algorithms.append(algorithms_item)
+        except TOLERATED_PARSE_ERRORS:
+            insights = self.insights  # a value from_dict kept as the server sent it
 
-        default_version_config: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.default_version_config, Unset):
-            default_version_config = self.default_version_config.to_dict()
+        try:
+            algorithms: list[str] | Unset = UNSET
+            if not isinstance(self.algorithms, Unset):
+                algorithms = []
+                for algorithms_item_data in self.algorithms:
+                    algorithms_item: str = algorithms_item_data
+                    algorithms.append(algorithms_item)
+
+        except TOLERATED_PARSE_ERRORS:
+            algorithms = self.algorithms  # a value from_dict kept as the server sent it
+
+        try:
+            default_version_config: dict[str, Any] | Unset = UNSET
+            if not isinstance(self.default_version_config, Unset):
+                default_version_config = self.default_version_config.to_dict()
+        except TOLERATED_PARSE_ERRORS:
+            default_version_config = self.default_version_config  # a value from_dict kept as the server sent it
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

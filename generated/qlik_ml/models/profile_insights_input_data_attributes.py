@@ -39,9 +39,13 @@ class ProfileInsightsInputDataAttributes:
 
         should_wait = self.should_wait
 
-        experiment_type: str | Unset = UNSET
-        if not isinstance(self.experiment_type, Unset):
-            experiment_type = self.experiment_type
+        try:
+            experiment_type: str | Unset = UNSET
+            if not isinstance(self.experiment_type, Unset):
+                experiment_type = self.experiment_type
+
+        except TOLERATED_PARSE_ERRORS:
+            experiment_type = self.experiment_type  # a value from_dict kept as the server sent it
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)

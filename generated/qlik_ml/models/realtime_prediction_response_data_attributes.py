@@ -31,20 +31,28 @@ class RealtimePredictionResponseDataAttributes:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        rows: list[list[Any]] | Unset = UNSET
-        if not isinstance(self.rows, Unset):
-            rows = []
-            for rows_item_data in self.rows:
-                rows_item = rows_item_data
+        try:
+            rows: list[list[Any]] | Unset = UNSET
+            if not isinstance(self.rows, Unset):
+                rows = []
+                for rows_item_data in self.rows:
+                    rows_item = rows_item_data
 
-                rows.append(rows_item)
+                    rows.append(rows_item)
 
-        schema: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.schema, Unset):
-            schema = []
-            for schema_item_data in self.schema:
-                schema_item = schema_item_data.to_dict()
-                schema.append(schema_item)
+        except TOLERATED_PARSE_ERRORS:
+            rows = self.rows  # a value from_dict kept as the server sent it
+
+        try:
+            schema: list[dict[str, Any]] | Unset = UNSET
+            if not isinstance(self.schema, Unset):
+                schema = []
+                for schema_item_data in self.schema:
+                    schema_item = schema_item_data.to_dict()
+                    schema.append(schema_item)
+
+        except TOLERATED_PARSE_ERRORS:
+            schema = self.schema  # a value from_dict kept as the server sent it
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
