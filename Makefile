@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: venv demo test generate check-generated validate-specs lint typecheck bench ci clean
 
-$(STAMP): pyproject.toml setup.py
+$(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev,progress]'

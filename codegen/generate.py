@@ -201,9 +201,7 @@ def derive_paging(spec: Spec, operation: dict[str, Any], params: list[dict[str, 
 
 def operation_row(spec: Spec, path: str, method: str, op: dict[str, Any], params: list[dict[str, Any]]) -> str:
     tier = op.get("x-qlik-tier")
-    parameters = ", ".join(
-        f"Parameter({p['name']!r}, {python_identifier(p['name'])!r}, {p['in']!r})" for p in params
-    )
+    parameters = ", ".join(f"Parameter({p['name']!r}, {python_identifier(p['name'])!r}, {p['in']!r})" for p in params)
     comma_separated = sorted(
         p["name"]
         for p in params
@@ -256,7 +254,7 @@ def check_spec(spec: Spec) -> list[str]:
         where = f"{spec.rel}: {method.upper()} {path} ({op.get('operationId')})"
         tier = op.get("x-qlik-tier")
         if is_qlik and (not tier or {"1": 1000, "2": 100}.get(str(tier.get("tier"))) != tier.get("limit")):
-            problems.append(f"{where}: needs x-qlik-tier {{tier: \"1\", limit: 1000}} or {{tier: \"2\", limit: 100}}")
+            problems.append(f'{where}: needs x-qlik-tier {{tier: "1", limit: 1000}} or {{tier: "2", limit: 100}}')
         if (job := op.get("x-job")) is not None:
             for ref in (job.get("poll"), job.get("cancel")):
                 if ref is not None and ref not in ids:
@@ -315,7 +313,9 @@ def generate_one(spec: Spec, out: Path, scratch: Path) -> None:
     if result.returncode != 0:
         fail(f"openapi-python-client failed on {spec.rel}:\n{result.stdout}\n{result.stderr}")
     write_operation_table(spec, package_dir)
-    subprocess.run(POST_HOOKS[1].split() + ["_operations.py"], cwd=package_dir, env=env, check=True, capture_output=True)
+    subprocess.run(
+        POST_HOOKS[1].split() + ["_operations.py"], cwd=package_dir, env=env, check=True, capture_output=True
+    )
 
 
 def generate(out: Path, only: list[Path] | None = None) -> list[Spec]:
@@ -350,7 +350,9 @@ def differences(expected: Path, actual: Path) -> list[str]:
         for name in cmp.diff_files:
             left = (Path(cmp.left) / name).read_text().splitlines()
             right = (Path(cmp.right) / name).read_text().splitlines()
-            diff = difflib.unified_diff(left, right, f"generated/{rel / name}", f"regenerated/{rel / name}", lineterm="")
+            diff = difflib.unified_diff(
+                left, right, f"generated/{rel / name}", f"regenerated/{rel / name}", lineterm=""
+            )
             found.append("\n".join(list(diff)[:40]))
         for name, sub in cmp.subdirs.items():
             if name != "__pycache__":

@@ -28,6 +28,7 @@ DEFAULT_POLL_INTERVAL = 2.0
 DEFAULT_POLL_MAX_INTERVAL = 30.0
 DEFAULT_POLL_BACKOFF = 1.5
 DEFAULT_JOB_TIMEOUT = 3600.0
+JOB_CANCEL_TIMEOUT = 30.0  # cancelling the work after the waiting task was cancelled
 
 # Files (files.py)
 DOWNLOAD_CHUNK_SIZE = 256 * 1024

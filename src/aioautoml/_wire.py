@@ -8,10 +8,11 @@ operation table the generator writes next to each package (:class:`Operation`).
 
 from __future__ import annotations
 
-import json as _json
+import json as jsonlib
+import logging
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import Enum, StrEnum
 from http import HTTPStatus
 from types import ModuleType
 from typing import IO, Any, BinaryIO, Generic, Literal, Protocol, TypeVar
@@ -20,6 +21,8 @@ from urllib.parse import quote
 from attrs import define
 
 from .errors import InvalidRequestError, ResponseParseError, UnexpectedStatusError
+
+log = logging.getLogger("aioautoml")
 
 
 class Unset:
@@ -60,7 +63,7 @@ class File:
 # The operation table (written by codegen/generate.py from the specs' extensions)
 
 
-class PagingStyle(str, Enum):
+class PagingStyle(StrEnum):
     """How a list operation pages; derived from its parameters and response schema."""
 
     OFFSET_LINKS = "offset-links"  # Qlik ML: limit/offset, follow links.next.href
@@ -168,7 +171,7 @@ class Request:
 class RawResponse:
     """A response whose body has been read: what generated parsers consume."""
 
-    __slots__ = ("content", "headers", "method", "status_code", "url")
+    __slots__ = ("_json", "content", "headers", "method", "status_code", "url")
 
     def __init__(self, status_code: int, headers: Mapping[str, str], content: bytes, method: str, url: str) -> None:
         self.status_code = status_code
@@ -176,11 +179,13 @@ class RawResponse:
         self.content = content
         self.method = method
         self.url = url
+        self._json: Any = UNSET
 
     def json(self) -> Any:
-        if not self.content:
-            return None
-        return _json.loads(self.content)
+        """The body decoded as JSON (None when empty); decoded once, however often asked."""
+        if self._json is UNSET:
+            self._json = jsonlib.loads(self.content) if self.content else None
+        return self._json
 
     @property
     def text(self) -> str:
@@ -215,7 +220,13 @@ class Response(Generic[T]):
         try:
             parsed = parse(raw)
         except TOLERATED_PARSE_ERRORS as exc:
-            raise ResponseParseError(raw.method, raw.url, raw.status_code, raw.content, exc) from exc
+            # A body of another shape than documented (an object where the spec says array) is
+            # kept as the server sent it, like a field of the wrong shape inside a model.
+            try:
+                parsed = raw.json()
+            except ValueError:
+                raise ResponseParseError(raw.method, raw.url, raw.status_code, raw.content, exc) from exc
+            log.debug("%s %s: body kept as sent, it does not fit the documented type: %r", raw.method, raw.url, exc)
         return cls(status_code=HTTPStatus(raw.status_code), content=raw.content, headers=raw.headers, parsed=parsed)
 
 

@@ -29,7 +29,6 @@ from ._wire import UNSET, Operation, RawResponse, Request
 from .auth import BearerAuth, TokenProvider
 from .errors import (
     APIConnectionError,
-    APIStatusError,
     APITimeoutError,
     InvalidRequestError,
     make_status_error,
@@ -146,10 +145,17 @@ class BaseClient:
             await state.session.close()
 
     @property
+    def origin(self) -> URL:
+        """Scheme, host and port: the only place this client sends its token."""
+        return self._origin
+
+    @property
     def closed(self) -> bool:
         return self._state.closing
 
-    def with_options(self, *, timeout: float | aiohttp.ClientTimeout | None = None, retry: RetryPolicy | None = None) -> Self:
+    def with_options(
+        self, *, timeout: float | aiohttp.ClientTimeout | None = None, retry: RetryPolicy | None = None
+    ) -> Self:
         """A view of this client (same session, pacing and counters) with other per-call options."""
         view = object.__new__(type(self))
         view.__dict__.update(self.__dict__)
@@ -290,7 +296,7 @@ class BaseClient:
             return _Failure(FailureKind.FINAL, APIConnectionError(method, shown, repr(exc)))
         except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
             return _Failure(FailureKind.NOT_SENT, APIConnectionError(method, shown, f"could not connect: {exc!r}"))
-        except TimeoutError as exc:  # also aiohttp's ServerTimeoutError (sock_read)
+        except TimeoutError:  # also aiohttp's ServerTimeoutError (sock_read)
             unknown = not operation.idempotent
             return _Failure(FailureKind.TIMEOUT, APITimeoutError(method, shown, "timed out", outcome_unknown=unknown))
         except aiohttp.ClientConnectionError as exc:  # reset, disconnected after sending
@@ -326,7 +332,9 @@ class BaseClient:
         if path.startswith(("http://", "https://")):
             url = URL(path, encoded=True)
             if url.origin() != self._origin:
-                raise InvalidRequestError(f"refusing to send a request (and its token) to another origin: {url.origin()}")
+                raise InvalidRequestError(
+                    f"refusing to send a request (and its token) to another origin: {url.origin()}"
+                )
             return url
         if not path.startswith("/"):
             raise InvalidRequestError(f"a request path must start with '/': {path!r}")
@@ -341,17 +349,13 @@ class BaseClient:
 
     # -- built on send: paging, jobs, files, bulk -------------------------------------------------
 
-    def paginate(
-        self, operation: Callable[P, Awaitable[Any]], /, *args: P.args, **kwargs: P.kwargs
-    ) -> Paginator[Any]:
+    def paginate(self, operation: Callable[P, Awaitable[Any]], /, *args: P.args, **kwargs: P.kwargs) -> Paginator[Any]:
         """Iterate a list operation's items (``async for``) or pages (``.pages()``)."""
         from .pages import Paginator
 
         return Paginator(self, operation, args, kwargs)
 
-    async def start(
-        self, operation: Callable[P, Awaitable[Any]], /, *args: P.args, **kwargs: P.kwargs
-    ) -> Job:
+    async def start(self, operation: Callable[P, Awaitable[Any]], /, *args: P.args, **kwargs: P.kwargs) -> Job:
         """Call an operation that starts long-running work; return a Job to wait on."""
         from .jobs import start_job
 
@@ -370,7 +374,9 @@ class BaseClient:
 
         return await download(self, Path(destination), operation, args, kwargs)
 
-    def stream(self, operation: Callable[P, Awaitable[Any]], /, *args: P.args, **kwargs: P.kwargs) -> AsyncIterator[bytes]:
+    def stream(
+        self, operation: Callable[P, Awaitable[Any]], /, *args: P.args, **kwargs: P.kwargs
+    ) -> AsyncIterator[bytes]:
         """The body of a file-returning operation as an async iterator of chunks."""
         from .files import iter_chunks
 
@@ -409,7 +415,10 @@ def _body_kwargs(request: Request) -> dict[str, Any]:
         form = aiohttp.FormData()
         for name, part in request.files:
             file_name, content, content_type = part[0], part[1], part[2]
-            form.add_field(name, content, filename=file_name, content_type=content_type)
+            if file_name is None and isinstance(content, bytes) and content_type in ("text/plain", "application/json"):
+                form.add_field(name, content.decode(), content_type=content_type)  # a plain field
+            else:  # a file part needs a file name: the field's, when the caller gave none
+                form.add_field(name, content, filename=file_name or name, content_type=content_type)
         return {"data": form}
     if request.data is not UNSET:
         return {"data": request.data}
@@ -428,5 +437,3 @@ def _warn_if_deprecated(operation: Operation) -> None:
         sunset = f"; its sunset date is {operation.sunset}" if operation.sunset else ""
         note = f" ({operation.deprecation_note})" if operation.deprecation_note else ""
         warnings.warn(f"{operation.id} is deprecated{sunset}{note}", DeprecationWarning, stacklevel=3)
-
-

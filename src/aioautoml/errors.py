@@ -97,9 +97,7 @@ def parse_error_body(content: bytes) -> tuple[Any, list[ErrorDetail], str | None
     if isinstance(body, Mapping):
         for item in body.get("errors") or []:  # Qlik: {"errors": [{code, title, detail, status}]}
             if isinstance(item, Mapping):
-                details.append(
-                    ErrorDetail(*(_text(item.get(key)) for key in ("code", "title", "detail", "status")))
-                )
+                details.append(ErrorDetail(*(_text(item.get(key)) for key in ("code", "title", "detail", "status"))))
         if not details and isinstance(body.get("message"), str):  # DataRobot: {"message": "..."}
             details.append(ErrorDetail(detail=body["message"]))
         trace_id = _text(body.get("traceId"))
@@ -228,9 +226,7 @@ def make_status_error(
 ) -> APIStatusError:
     """The one mapping from an error status to its exception class."""
     if status == 429:
-        return RateLimitError(
-            status, method, url, headers=headers, content=content, retry_after=retry_after, tier=tier
-        )
+        return RateLimitError(status, method, url, headers=headers, content=content, retry_after=retry_after, tier=tier)
     cls = _STATUS_ERRORS.get(status) or (ServerError if status >= 500 else APIStatusError)
     return cls(status, method, url, headers=headers, content=content, outcome_unknown=outcome_unknown)
 
