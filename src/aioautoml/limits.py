@@ -88,18 +88,20 @@ class Pacer:
     def paused_for(self) -> float:
         return max(0.0, self._resume_at - asyncio.get_running_loop().time())
 
-    async def wait_turn(self) -> float:
-        """Wait until a request may start; return the seconds waited."""
+    async def wait_turn(self) -> float | None:
+        """Wait until a request may start; return the seconds waited, None if it did not wait."""
         loop = asyncio.get_running_loop()
         start = loop.time()
+        blocked = self.paused_for > 0 or (self._limiter is not None and not self._limiter.has_capacity())
         await self._wait_pause()
         if self._limiter is not None:
             await self._limiter.acquire()
             await self._wait_pause()  # a 429 may have paused the tier while we queued
-        return loop.time() - start
+        return loop.time() - start if blocked or self.paused_for > 0 else None
 
     async def _wait_pause(self) -> None:
-        while (delay := self.paused_for) > 0:
+        # Sleeps to a deadline rather than polling; a later 429 may move the deadline on.
+        while (delay := self.paused_for) > 0:  # noqa: ASYNC110
             await asyncio.sleep(delay)
 
     def __repr__(self) -> str:
@@ -156,7 +158,7 @@ class Tier:
             self._semaphore = asyncio.Semaphore(self.limit.max_in_flight if self.paced else const.UNPACED_MAX_IN_FLIGHT)
         async with self._semaphore:
             waited = await self.pacer().wait_turn()
-            if waited > 0:
+            if waited is not None:
                 self.stats.waits += 1
                 self.stats.waited_seconds += waited
             self.stats.requests += 1
