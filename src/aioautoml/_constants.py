@@ -6,6 +6,7 @@ import aiohttp
 
 # Pacing (limits.py). Qlik's documented tiers come from the specs' x-qlik-tier.
 DEFAULT_BURST_FRACTION = 0.01  # a fresh bucket may start 1% of a minute's allowance at once
+DEFAULT_RATE_HEADROOM = 0.01  # leave 1% of a tier's allowance unused: arrival jitter
 DEFAULT_MAX_IN_FLIGHT = 32  # per tier and client
 UNPACED_MAX_IN_FLIGHT = 10_000  # pacing=False: no practical cap
 DATAROBOT_DEFAULT_BUCKET = "default"  # DataRobot documents no tiers: one bucket for everything

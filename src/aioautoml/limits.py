@@ -6,8 +6,9 @@ one identity in the process, keyed by (event loop, origin, identity, tier); the 
 and the counters belong to each client (:class:`Tier`).
 
 Pacing is aiolimiter's leaky bucket. Its capacity is the burst: a fresh bucket admits ``burst``
-requests at once, then drains at ``(per_minute - burst) / 60`` per second, so that no 60-second
-window ever holds more than ``per_minute`` requests, the initial burst included.
+requests at once, then drains at ``(per_minute * (1 - headroom) - burst) / 60`` per second, so
+that no 60-second window ever holds more than ``per_minute`` requests, the initial burst
+included, with ``headroom`` (1%) to spare for requests that arrive closer together than they left.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class TierLimit:
     burst: int | None = None  # default: 1% of per_minute, at least 1
     max_in_flight: int = const.DEFAULT_MAX_IN_FLIGHT
     window: float = 60.0  # seconds over which per_minute is counted (a test server may scale it)
+    headroom: float = const.DEFAULT_RATE_HEADROOM  # share of the allowance left unused, for jitter
 
     def __post_init__(self) -> None:
         if self.per_minute is not None and self.per_minute <= 0:
@@ -41,6 +43,8 @@ class TierLimit:
             raise ValueError(f"TierLimit.burst must be at least 1, not {self.burst!r}")
         if self.per_minute is not None and self.effective_burst >= self.per_minute:
             raise ValueError(f"TierLimit.burst ({self.effective_burst}) must be below per_minute ({self.per_minute:g})")
+        if not 0 <= self.headroom < 0.5:
+            raise ValueError(f"TierLimit.headroom must be in [0, 0.5), not {self.headroom!r}")
         if self.max_in_flight < 1:
             raise ValueError(f"TierLimit.max_in_flight must be at least 1, not {self.max_in_flight!r}")
 
@@ -50,11 +54,16 @@ class TierLimit:
             return self.burst
         return max(1, int((self.per_minute or 0) * const.DEFAULT_BURST_FRACTION))
 
+    @property
+    def pace(self) -> tuple[float | None, int, float, float]:
+        """What the shared pacer depends on (max_in_flight is each client's own)."""
+        return self.per_minute, self.effective_burst, self.window, self.headroom
+
     def limiter(self) -> AsyncLimiter | None:
         if self.per_minute is None:
             return None
         burst = self.effective_burst
-        drain_per_second = (self.per_minute - burst) / self.window
+        drain_per_second = (self.per_minute * (1 - self.headroom) - burst) / self.window
         return AsyncLimiter(max_rate=burst, time_period=burst / drain_per_second)
 
 
@@ -125,11 +134,7 @@ def shared_pacer(key: Hashable, limit: TierLimit) -> Pacer:
     pacer = pacers.get(key)
     if pacer is None:
         pacer = pacers[key] = Pacer(limit)
-    elif (pacer.limit.per_minute, pacer.limit.effective_burst, pacer.limit.window) != (
-        limit.per_minute,
-        limit.effective_burst,
-        limit.window,
-    ):
+    elif pacer.limit.pace != limit.pace:
         raise ValueError(
             f"another client of the same identity already paces this tier at {pacer.limit}; this one asks for"
             f" {limit}. Use the same limits, or give this client its own rate_key."

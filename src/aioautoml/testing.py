@@ -122,7 +122,9 @@ class LoopbackServer:
         self.fractional_retry_after = fractional_retry_after
         self.faults: list[Fault] = []
         self.requests: list[RecordedRequest] = []
-        self.rate_limited = 0  # 429s sent
+        self.rate_limited = 0  # 429s sent for the tier limits
+        self.in_flight = 0
+        self.max_in_flight = 0  # the most requests handled at once
         self.cancelled: list[str] = []  # jobs cancelled (corrType/corrId, or DataRobot job ids)
         self._windows: dict[tuple[str, str], _Window] = {}
         self._runner: web.AppRunner | None = None
@@ -217,7 +219,12 @@ class LoopbackServer:
         route = request.match_info.route
         operation = self._operations.get(route.name or "") if route is not None else None
         now = self.clock()
-        response = await self._respond(request, handler, operation, now)
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            response = await self._respond(request, handler, operation, now)
+        finally:
+            self.in_flight -= 1
         self.requests.append(
             RecordedRequest(
                 request.method,

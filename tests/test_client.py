@@ -1,0 +1,137 @@
+"""The client's session, options and hooks, end to end against the loopback server."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import warnings
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from aioautoml import APITimeoutError, DataRobotClient, InvalidRequestError, QlikClient, RetryPolicy
+from aioautoml.testing import Fault, LoopbackServer
+
+from .conftest import FAST_LIMITS
+
+
+async def test_path_parameters_arrive_as_single_segments(server: LoopbackServer, qlik: QlikClient) -> None:
+    await qlik.data_stores.get_data_store("ds-0001", projections=["id", "name"])
+    from aioautoml import NotFoundError
+
+    with pytest.raises(NotFoundError):
+        await qlik.data_stores.get_data_store("../ml/deployments")
+    first, second = server.requests
+    assert first.path == "/api/v1/data-stores/ds-0001"
+    assert first.query == [("projections", "id,name")]
+    assert second.path == "/api/v1/data-stores/..%2Fml%2Fdeployments"  # stays inside its segment
+
+
+@pytest.mark.parametrize("bad", ["", ".", ".."])
+async def test_dot_segments_are_refused_before_sending(server: LoopbackServer, qlik: QlikClient, bad: str) -> None:
+    with pytest.raises(InvalidRequestError):
+        await qlik.data_stores.get_data_store(bad)
+    assert server.requests == []
+
+
+async def test_close_waits_for_requests_in_flight(server: LoopbackServer) -> None:
+    server.inject(Fault("slow", operation="getDeployment", delay=0.3))
+    qlik = QlikClient(server.url, token=server.token, limits=FAST_LIMITS)
+    request = asyncio.create_task(qlik.ml.get_deployment("dep-0001"))
+    await asyncio.sleep(0.05)  # the request is on the wire
+    await qlik.close()
+    assert request.done() and request.result().data.id == "dep-0001"
+    with pytest.raises(RuntimeError, match="closed"):
+        await qlik.ml.get_deployment("dep-0001")
+
+
+async def test_closing_leaves_no_unclosed_session_warning(server: LoopbackServer) -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        async with QlikClient(server.url, token=server.token) as qlik:
+            await qlik.ml.get_deployment("dep-0001")
+        del qlik
+        gc.collect()
+    assert not [w for w in caught if "Unclosed" in str(w.message)]
+
+
+async def test_per_call_and_client_timeouts(server: LoopbackServer) -> None:
+    server.inject(Fault("slow", operation="getDeployment", delay=1.0, times=2))
+    once = RetryPolicy(max_attempts=1)
+    async with QlikClient(server.url, token=server.token, retry=once) as qlik:
+        with pytest.raises(APITimeoutError):
+            await qlik.with_options(timeout=0.1).ml.get_deployment("dep-0001")
+    async with QlikClient(server.url, token=server.token, retry=once, timeout=0.1) as qlik:
+        with pytest.raises(APITimeoutError):
+            await qlik.ml.get_deployment("dep-0001")
+
+
+async def test_with_options_shares_the_session_and_counters(server: LoopbackServer, qlik: QlikClient) -> None:
+    view = qlik.with_options(retry=RetryPolicy(max_attempts=2))
+    await view.ml.get_deployment("dep-0001")
+    await qlik.ml.get_deployment("dep-0001")
+    assert qlik.stats["1"].requests == 2 and view.stats is not None
+    assert view._session() is qlik._session()
+
+
+async def test_trace_configs_are_passed_to_the_session(server: LoopbackServer) -> None:
+    started: list[str] = []
+
+    async def on_start(session: Any, context: Any, params: aiohttp.TraceRequestStartParams) -> None:
+        started.append(params.url.path)
+
+    trace = aiohttp.TraceConfig()
+    trace.on_request_start.append(on_start)
+    async with QlikClient(server.url, token=server.token, trace_configs=[trace]) as qlik:
+        await qlik.ml.get_deployment("dep-0001")
+    assert started == ["/api/v1/ml/deployments/dep-0001"]
+
+
+async def test_a_proxy_is_passed_through(server: LoopbackServer) -> None:
+    # The loopback server answers absolute-form requests, as an HTTP proxy receives them.
+    async with QlikClient("http://tenant.invalid", token=server.token, proxy=server.url) as qlik:
+        deployment = await qlik.ml.get_deployment("dep-0001")
+    assert deployment.data.id == "dep-0001"
+    assert server.requests[0].headers["Host"] == "tenant.invalid"
+
+
+async def test_deprecated_operations_warn_with_their_sunset_date(server: LoopbackServer, qlik: QlikClient) -> None:
+    with pytest.warns(DeprecationWarning, match=r"getPredictionResults is deprecated; its sunset date is 2026-02"):
+        await qlik.automl_predictions.get_prediction_results("bp-0001-01")
+
+
+async def test_status_and_headers_are_reachable(server: LoopbackServer, qlik: QlikClient) -> None:
+    response = await qlik.ml.with_raw_response.get_deployment("dep-0001")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("application/json")
+    assert response.parsed.data.id == "dep-0001"
+
+
+@pytest.mark.parametrize("endpoint", ["https://app.datarobot.com", "https://app.datarobot.com/api/v2/"])
+def test_datarobot_endpoint_with_or_without_api_v2(endpoint: str) -> None:
+    client = DataRobotClient(endpoint, token="t")
+    assert str(client.url_for("/api/v2/modelPackages/")) == "https://app.datarobot.com/api/v2/modelPackages/"
+
+
+@pytest.mark.parametrize("bad", ["tenant.us.qlikcloud.com", "ftp://x", "https://x/?a=1"])
+def test_a_bad_base_url_is_refused(bad: str) -> None:
+    with pytest.raises(InvalidRequestError, match="base_url"):
+        QlikClient(bad, token="t")
+
+
+def test_limits_name_known_tiers_only() -> None:
+    with pytest.raises(ValueError, match=r"unknown rate tier\(s\) \['3'\]"):
+        QlikClient("https://t.us.qlikcloud.com", token="t", limits={"3": FAST_LIMITS["1"]})
+
+
+async def test_requests_to_another_origin_are_refused(qlik: QlikClient) -> None:
+    with pytest.raises(InvalidRequestError, match="another origin"):
+        qlik.url_for("https://elsewhere.example/api/v1/ml/deployments")
+
+
+def test_the_package_ships_py_typed() -> None:
+    import aioautoml
+
+    assert Path(aioautoml.__file__).with_name("py.typed").exists()

@@ -1,0 +1,101 @@
+"""Pacing per rate tier: the allowance used without 429s, bounded bursts, sharing, in-flight caps."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from aioautoml import QlikClient, TierLimit
+from aioautoml.testing import Fault, LoopbackServer
+
+from .conftest import FAST_LIMITS
+
+
+async def _many(qlik: QlikClient, count: int) -> None:
+    await asyncio.gather(*(qlik.ml.get_deployment("dep-0001") for _ in range(count)))
+
+
+async def test_a_bulk_over_several_windows_gets_no_429(server: LoopbackServer, qlik: QlikClient) -> None:
+    await _many(qlik, 450)  # Tier 1 here: 200 per second, so 2.25 windows' worth
+    assert server.rate_limited == 0
+    assert qlik.stats["1"].requests == 450 and qlik.stats["1"].rate_limited == 0
+    assert qlik.stats["1"].waits > 0  # the pacer, not the server, held them back
+
+
+async def test_without_pacing_the_same_bulk_is_rate_limited(server: LoopbackServer) -> None:
+    async with QlikClient(server.url, token=server.token, pacing=False) as qlik:
+        await _many(qlik, 450)
+    assert server.rate_limited > 0  # the server's 429s; the client retried through them
+
+
+async def test_a_fresh_bucket_does_not_spend_the_window_at_once(server: LoopbackServer, qlik: QlikClient) -> None:
+    await _many(qlik, 60)
+    start = server.requests[0].at
+    in_first_50ms = sum(1 for r in server.requests if r.at < start + 0.05)
+    # Burst 2 (1% of 200), then 198/s: about 12 in 50 ms, where an unbounded bucket sends all 60.
+    assert in_first_50ms <= 15
+
+
+async def test_clients_of_one_identity_share_the_tier(server: LoopbackServer) -> None:
+    async with (
+        QlikClient(server.url, token=server.token, limits=FAST_LIMITS) as one,
+        QlikClient(server.url, token=server.token, limits=FAST_LIMITS) as two,
+    ):
+        await asyncio.gather(_many(one, 150), _many(two, 150))
+    assert server.rate_limited == 0
+
+
+async def test_separate_rate_keys_do_not_share(server: LoopbackServer) -> None:
+    async with (
+        QlikClient(server.url, token=server.token, limits=FAST_LIMITS, rate_key="a") as one,
+        QlikClient(server.url, token=server.token, limits=FAST_LIMITS, rate_key="b") as two,
+    ):
+        await asyncio.gather(_many(one, 150), _many(two, 150))
+    assert server.rate_limited > 0  # the server counts one user: two buckets overrun it
+
+
+async def test_a_rotating_token_keeps_its_bucket(server: LoopbackServer) -> None:
+    tokens = iter(["first", "second"])
+
+    async def provider() -> str:
+        return next(tokens)
+
+    async with QlikClient(server.url, token_provider=provider) as qlik:
+        operation = qlik.ml.get_deployment.__aioautoml_endpoint__.OPERATION
+        before = qlik._tier(operation).key
+        assert await qlik._state.auth.refresh(await qlik._state.auth.token()) == "second"
+        assert qlik._tier(operation).key == before
+
+
+async def test_conflicting_limits_for_one_identity_are_refused(server: LoopbackServer) -> None:
+    async with (
+        QlikClient(server.url, token=server.token, limits=FAST_LIMITS) as one,
+        QlikClient(server.url, token=server.token, limits={"1": TierLimit(50, window=1.0)}) as two,
+    ):
+        await one.ml.get_deployment("dep-0001")
+        with pytest.raises(ValueError, match="same identity already paces this tier"):
+            await two.ml.get_deployment("dep-0001")
+
+
+async def test_in_flight_requests_are_capped_per_tier(server: LoopbackServer) -> None:
+    server.inject(Fault("slow", delay=0.05, times=30))
+    limits = {"1": TierLimit(200, window=1.0, max_in_flight=3)}
+    async with QlikClient(server.url, token=server.token, limits=limits) as qlik:
+        await _many(qlik, 30)
+    assert server.max_in_flight == 3
+
+
+async def test_a_429_pauses_the_whole_tier_and_only_that_tier(server: LoopbackServer, qlik: QlikClient) -> None:
+    server.inject(Fault("status", operation="getDeployment", status=429, retry_after="0.3"))
+    first = asyncio.create_task(qlik.ml.get_deployment("dep-0001"))
+    while qlik.stats.get("1") is None or qlik.stats["1"].rate_limited == 0:  # until the 429 is in
+        await asyncio.sleep(0.001)
+    paused_at = server.requests[0].at
+    same_tier = asyncio.create_task(qlik.ml.get_deployments())
+    other_tier = asyncio.create_task(qlik.ml.predict_batch_prediction("dep-0001", "bp-0001-01"))
+    await asyncio.gather(first, same_tier, other_tier)
+    (listing,) = server.requests_for("getDeployments")
+    (predict,) = server.requests_for("predictBatchPrediction")
+    assert listing.at >= paused_at + 0.3  # waited out the pause
+    assert predict.at < paused_at + 0.3  # Tier 2 went on

@@ -1,0 +1,129 @@
+"""Retries: what is repeated, what is not, and how long it waits."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+
+import pytest
+
+from aioautoml import APIConnectionError, QlikClient, RateLimitError, RetryPolicy, ServerError
+from aioautoml.retry import FailureKind, parse_retry_after, retry_delay
+from aioautoml.testing import Fault, LoopbackServer
+
+from .conftest import FAST_LIMITS, QUICK_RETRY
+
+POLICY = RetryPolicy(max_attempts=3, backoff_base=1.0, backoff_max=8.0)
+
+
+@pytest.mark.parametrize(
+    ("kind", "idempotent", "retried"),
+    [
+        (FailureKind.RATE_LIMITED, False, True),
+        (FailureKind.NOT_SENT, False, True),
+        (FailureKind.SERVER_ERROR, True, True),
+        (FailureKind.SERVER_ERROR, False, False),
+        (FailureKind.TIMEOUT, True, True),
+        (FailureKind.TIMEOUT, False, False),
+        (FailureKind.DROPPED, True, True),
+        (FailureKind.DROPPED, False, False),
+        (FailureKind.FINAL, True, False),
+    ],
+)
+def test_what_is_retried(kind: FailureKind, idempotent: bool, retried: bool) -> None:
+    delay = retry_delay(POLICY, kind, idempotent=idempotent, attempt=1)
+    assert (delay is not None) is retried
+
+
+def test_attempts_are_bounded_and_backoff_is_jittered_exponential() -> None:
+    assert retry_delay(POLICY, FailureKind.SERVER_ERROR, idempotent=True, attempt=3) is None
+    delays = [retry_delay(POLICY, FailureKind.SERVER_ERROR, idempotent=True, attempt=2) for _ in range(200)]
+    assert all(d is not None and 0 <= d <= 2.0 for d in delays) and len(set(delays)) > 100
+
+
+def test_a_429_waits_as_told_unless_that_is_too_long() -> None:
+    assert retry_delay(POLICY, FailureKind.RATE_LIMITED, idempotent=False, attempt=1, retry_after=7) == 7
+    assert retry_delay(POLICY, FailureKind.RATE_LIMITED, idempotent=False, attempt=1, retry_after=10_000) is None
+
+
+def test_retry_after_as_seconds_or_http_date() -> None:
+    now = datetime(2026, 11, 23, 12, 0, 0, tzinfo=UTC)
+    assert parse_retry_after("12") == 12
+    assert parse_retry_after("0.5") == 0.5
+    assert parse_retry_after(format_datetime(now + timedelta(seconds=30), usegmt=True), now=now) == 30
+    assert parse_retry_after(format_datetime(now - timedelta(seconds=30), usegmt=True), now=now) == 0
+    assert parse_retry_after("soon") is None and parse_retry_after(None) is None
+
+
+async def test_a_get_is_retried_after_503_and_a_reset(server: LoopbackServer, qlik: QlikClient) -> None:
+    server.inject(Fault("status", operation="getDeployment", status=503), Fault("reset", operation="getDeployment"))
+    deployment = await qlik.ml.get_deployment("dep-0001")
+    assert deployment.data.id == "dep-0001"
+    assert len(server.requests_for("getDeployment")) == 3
+    assert qlik.stats["1"].retries == 2
+
+
+async def test_a_post_is_not_resent_after_a_503(server: LoopbackServer, qlik: QlikClient) -> None:
+    server.inject(Fault("status", operation="predictBatchPrediction", status=503))
+    with pytest.raises(ServerError) as caught:
+        await qlik.ml.predict_batch_prediction("dep-0001", "bp-0001-01")
+    assert caught.value.outcome_unknown and "outcome is unknown" in str(caught.value)
+    assert len(server.requests_for("predictBatchPrediction")) == 1
+
+
+async def test_a_post_is_not_resent_after_the_connection_drops(server: LoopbackServer, qlik: QlikClient) -> None:
+    server.inject(Fault("reset", operation="predictBatchPrediction"))
+    with pytest.raises(APIConnectionError) as caught:
+        await qlik.ml.predict_batch_prediction("dep-0001", "bp-0001-01")
+    assert caught.value.outcome_unknown
+    assert len(server.requests_for("predictBatchPrediction")) == 1
+
+
+async def test_a_post_is_resent_when_it_never_left(server: LoopbackServer) -> None:
+    # Nothing listens on the port: the connection fails before anything is sent.
+    port = server.port
+    await server.close()
+    async with QlikClient(f"http://127.0.0.1:{port}", token="t", retry=QUICK_RETRY) as qlik:
+        with pytest.raises(APIConnectionError) as caught:
+            await qlik.ml.predict_batch_prediction("dep-0001", "bp-0001-01")
+        assert not caught.value.outcome_unknown
+        assert qlik.stats["2"].retries == QUICK_RETRY.max_attempts - 1
+
+
+async def test_a_body_cut_short_is_fetched_again_for_a_get(server: LoopbackServer, qlik: QlikClient) -> None:
+    server.inject(Fault("truncate", operation="getDeployment"))
+    deployment = await qlik.ml.get_deployment("dep-0001")
+    assert deployment.data.id == "dep-0001"
+    assert [r.operation for r in server.requests] == ["getDeployment", "getDeployment"]
+
+
+async def test_a_429_is_retried_after_retry_after_and_counted(server: LoopbackServer, qlik: QlikClient) -> None:
+    server.inject(Fault("status", operation="getDeployment", status=429, retry_after="0.2"))
+    deployment = await qlik.ml.get_deployment("dep-0001")
+    first, second = server.requests
+    assert deployment.data.id == "dep-0001"
+    assert second.at - first.at >= 0.2
+    assert (qlik.stats["1"].rate_limited, qlik.stats["1"].retries) == (1, 1)
+
+
+async def test_after_the_last_attempt_a_429_raises_with_the_servers_wait(server: LoopbackServer) -> None:
+    server.inject(Fault("status", operation="getDeployment", status=429, retry_after="0.05", times=5))
+    retry = RetryPolicy(max_attempts=2, backoff_base=0.01)
+    async with QlikClient(server.url, token=server.token, limits=FAST_LIMITS, retry=retry) as qlik:
+        with pytest.raises(RateLimitError) as caught:
+            await qlik.ml.get_deployment("dep-0001")
+    assert caught.value.retry_after == 0.05 and caught.value.tier == "1"
+    assert len(server.requests) == 2
+
+
+async def test_every_retry_is_logged_at_debug(
+    server: LoopbackServer, qlik: QlikClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="aioautoml")
+    server.inject(Fault("status", operation="getDeployment", status=502))
+    await qlik.ml.get_deployment("dep-0001")
+    (record,) = [r for r in caplog.records if "retrying" in r.getMessage()]
+    assert record.levelno == logging.DEBUG
+    assert "GET" in record.getMessage() and "server error" in record.getMessage()
+    assert server.token not in caplog.text
