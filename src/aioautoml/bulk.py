@@ -87,9 +87,10 @@ class Bulk(Generic[T]):
         self._progress = progress
 
     def __await__(self) -> Generator[Any, None, list[Outcome[T]]]:
-        return self._collect().__await__()
+        return self.run().__await__()
 
-    async def _collect(self) -> list[Outcome[T]]:
+    async def run(self) -> list[Outcome[T]]:
+        """Every Outcome; ``await bulk`` does the same (``run()`` is for ``create_task``)."""
         outcomes = [outcome async for outcome in self]
         if self._ordered:
             outcomes.sort(key=lambda outcome: outcome.index)

@@ -317,7 +317,7 @@ class BaseClient:
             kind = FailureKind.FINAL
         error = make_status_error(
             status,
-            response.method,
+            response.method.upper(),
             str(response.url),
             headers=response.headers,
             content=content,
@@ -429,7 +429,7 @@ def _body_kwargs(request: Request) -> dict[str, Any]:
 
 async def _read_body(response: aiohttp.ClientResponse) -> RawResponse:
     content = await response.read()
-    return RawResponse(response.status, response.headers, content, response.method, str(response.url))
+    return RawResponse(response.status, response.headers, content, response.method.upper(), str(response.url))
 
 
 def _warn_if_deprecated(operation: Operation) -> None:

@@ -94,6 +94,11 @@ class Paginator(Generic[ItemT]):
             body = Response.from_raw(raw, self._endpoint.parse_response).parsed
             data = raw.json()
             data = data if isinstance(data, Mapping) else {}
+            page = data.get("page")  # page numbers: the body reports the page it holds
+            if paging.style is PagingStyle.PAGE_NUMBER and isinstance(page, int):
+                if reported_page is not None and page <= reported_page:
+                    return  # the server did not move on: stop rather than repeat a page
+                reported_page = page
             items = _items(body, data, paging.items)
             if max_items is not None and count + len(items) > max_items:
                 items = items[: max_items - count]
@@ -104,13 +109,7 @@ class Paginator(Generic[ItemT]):
             if paging.style is not PagingStyle.PAGE_NUMBER:
                 request = self._follow(_next_href(data, paging.style), followed)
                 continue
-            # Page numbers: the body reports the page it holds; trust it over our own count.
-            page = data.get("page")
-            if isinstance(page, int):
-                if reported_page is not None and page <= reported_page:
-                    return  # the server did not move on: stop rather than loop
-                reported_page = page
-            else:  # not reported (the document says it is): what we asked for, pages counted from 1
+            if not isinstance(page, int):  # not reported (the document says it is): as asked, from 1
                 page = requested_page if isinstance(requested_page, int) else 1
             total, limit = data.get("total"), data.get("limit")
             if (isinstance(total, int) and count >= total) or (isinstance(limit, int) and len(items) < limit):

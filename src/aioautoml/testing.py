@@ -147,7 +147,8 @@ class LoopbackServer:
     # -- lifetime -----------------------------------------------------------------------------
 
     async def start(self) -> LoopbackServer:
-        self._runner = web.AppRunner(self.app, access_log=None, handle_signals=False)
+        # A client that drops a connection cancels its handler, as behind a real load balancer.
+        self._runner = web.AppRunner(self.app, access_log=None, handle_signals=False, handler_cancellation=True)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", self.port)
         await site.start()
