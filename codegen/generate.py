@@ -314,7 +314,7 @@ def generate_one(spec: Spec, out: Path, scratch: Path) -> None:
         fail(f"openapi-python-client failed on {spec.rel}:\n{result.stdout}\n{result.stderr}")
     write_operation_table(spec, package_dir)
     subprocess.run(
-        POST_HOOKS[1].split() + ["_operations.py"], cwd=package_dir, env=env, check=True, capture_output=True
+        [*POST_HOOKS[1].split(), "_operations.py"], cwd=package_dir, env=env, check=True, capture_output=True
     )
 
 

@@ -25,6 +25,9 @@ aioresponses.core.ClientResponse = _MockResponse  # type: ignore[misc]
 # A loopback server with its tiers scaled down (so pacing and 429s show within a second), and
 # clients bound to it.
 
+import asyncio  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+
 import pytest  # noqa: E402
 
 from aioautoml import DataRobotClient, QlikClient, RetryPolicy, TierLimit  # noqa: E402
@@ -54,3 +57,10 @@ async def qlik(server: LoopbackServer) -> Any:
 async def datarobot(server: LoopbackServer) -> Any:
     async with DataRobotClient(server.url + "/api/v2", token=server.token, retry=QUICK_RETRY) as client:
         yield client
+
+
+async def eventually(condition: Callable[[], bool], within: float = 5.0) -> None:
+    """Wait until ``condition()`` holds (a state the test needs before acting), or fail."""
+    async with asyncio.timeout(within):
+        while not condition():  # noqa: ASYNC110 - the condition is the server's or client's state
+            await asyncio.sleep(0.002)

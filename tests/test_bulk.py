@@ -11,6 +11,8 @@ from aioautoml import NotFoundError, QlikClient
 from aioautoml.bulk import Call
 from aioautoml.testing import Fault, LoopbackServer
 
+from .conftest import eventually
+
 
 async def test_results_in_input_order_with_errors_kept_per_input(server: LoopbackServer, qlik: QlikClient) -> None:
     ids = ["dep-0003", "missing", "dep-0001", "dep-0002"]
@@ -46,7 +48,9 @@ async def test_inputs_as_mappings_and_tuples(server: LoopbackServer, qlik: QlikC
     assert [o.value.data.id for o in outcomes] == ["bp-0001-01", "bp-0002-02"]
 
 
-async def test_a_failing_input_iterator_raises_after_the_started_calls(server: LoopbackServer, qlik: QlikClient) -> None:
+async def test_a_failing_input_iterator_raises_after_the_started_calls(
+    server: LoopbackServer, qlik: QlikClient
+) -> None:
     async def inputs() -> AsyncIterator[str]:
         yield "dep-0001"
         raise RuntimeError("the source broke")
@@ -64,8 +68,7 @@ async def test_progress_bar(server: LoopbackServer, qlik: QlikClient, capsys: py
 async def test_cancelling_the_bulk_cancels_its_calls(server: LoopbackServer, qlik: QlikClient) -> None:
     server.inject(Fault("slow", delay=5.0, times=10))
     task = asyncio.create_task(qlik.bulk(qlik.ml.get_deployment, ["dep-0001"] * 10, concurrency=10).run())
-    while server.in_flight < 10:
-        await asyncio.sleep(0.01)
+    await eventually(lambda: server.in_flight == 10)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task

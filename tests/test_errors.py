@@ -45,7 +45,10 @@ def test_one_class_per_status(status: int, cls: type[APIStatusError]) -> None:
 
 
 async def test_a_qlik_error_body_is_parsed() -> None:
-    body = {"errors": [{"code": "DS-409", "title": "Conflict", "detail": "store not empty", "status": "409"}], "traceId": "abc"}
+    body = {
+        "errors": [{"code": "DS-409", "title": "Conflict", "detail": "store not empty", "status": "409"}],
+        "traceId": "abc",
+    }
     async with QlikClient("https://t.us.qlikcloud.com", token=TOKEN, retry=ONCE) as qlik:
         with aioresponses() as mocked:
             mocked.delete(re.compile(".*"), status=409, payload=body, headers={"X-Request-Id": "req-7"})

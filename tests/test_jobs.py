@@ -9,6 +9,8 @@ import pytest
 from aioautoml import DataRobotClient, JobError, JobFailedError, JobTimeoutError, QlikClient
 from aioautoml.testing import LoopbackServer
 
+from .conftest import eventually
+
 
 class RecordingSleep:
     """Stands in for asyncio.sleep: records the waits, yields to the loop, does not wait."""
@@ -53,8 +55,7 @@ async def test_cancelling_the_wait_cancels_the_qlik_job(server: LoopbackServer, 
     server.job_polls = 1000
     job = await qlik.start(qlik.ml.predict_batch_prediction, "dep-0001", "bp-0001-01")
     waiting = asyncio.create_task(job.wait(interval=0.01, max_interval=0.01))
-    while len(server.requests_for("getBatchPrediction")) < 2:  # it is polling
-        await asyncio.sleep(0.01)
+    await eventually(lambda: len(server.requests_for("getBatchPrediction")) >= 2)  # it is polling
     waiting.cancel()
     with pytest.raises(asyncio.CancelledError):
         await waiting
@@ -91,12 +92,13 @@ async def test_datarobot_202_location_until_303(server: LoopbackServer, datarobo
     ]
 
 
-async def test_cancelling_the_wait_deletes_the_datarobot_job(server: LoopbackServer, datarobot: DataRobotClient) -> None:
+async def test_cancelling_the_wait_deletes_the_datarobot_job(
+    server: LoopbackServer, datarobot: DataRobotClient
+) -> None:
     server.job_polls = 1000
     job = await datarobot.start(datarobot.models.create_model, "proj-1")
     waiting = asyncio.create_task(job.wait(interval=0.01, max_interval=0.01))
-    while len(server.requests_for("retrieveModelJob")) < 2:
-        await asyncio.sleep(0.01)
+    await eventually(lambda: len(server.requests_for("retrieveModelJob")) >= 2)
     waiting.cancel()
     with pytest.raises(asyncio.CancelledError):
         await waiting

@@ -9,7 +9,7 @@ import pytest
 from aioautoml import QlikClient, TierLimit
 from aioautoml.testing import Fault, LoopbackServer
 
-from .conftest import FAST_LIMITS
+from .conftest import FAST_LIMITS, eventually
 
 
 async def _many(qlik: QlikClient, count: int) -> None:
@@ -89,8 +89,7 @@ async def test_in_flight_requests_are_capped_per_tier(server: LoopbackServer) ->
 async def test_a_429_pauses_the_whole_tier_and_only_that_tier(server: LoopbackServer, qlik: QlikClient) -> None:
     server.inject(Fault("status", operation="getDeployment", status=429, retry_after="0.3"))
     first = asyncio.create_task(qlik.ml.get_deployment("dep-0001"))
-    while qlik.stats.get("1") is None or qlik.stats["1"].rate_limited == 0:  # until the 429 is in
-        await asyncio.sleep(0.001)
+    await eventually(lambda: "1" in qlik.stats and qlik.stats["1"].rate_limited == 1)  # the 429 is in
     paused_at = server.requests[0].at
     same_tier = asyncio.create_task(qlik.ml.get_deployments())
     other_tier = asyncio.create_task(qlik.ml.predict_batch_prediction("dep-0001", "bp-0001-01"))

@@ -53,10 +53,10 @@ def test_extra_fields_are_kept_and_round_trip() -> None:
 
 def test_a_field_of_another_shape_is_kept_as_sent() -> None:
     # The ML document's examples send `errors` as a JSON string; its schema says array of objects.
-    raw = {"id": "d", "type": "deployment", "attributes": {"id": "d", "errors": "[{\"code\": \"AML-1\"}]"}}
+    raw = {"id": "d", "type": "deployment", "attributes": {"id": "d", "errors": '[{"code": "AML-1"}]'}}
     parsed = Deployment.from_dict(raw)
-    assert parsed.attributes.errors == "[{\"code\": \"AML-1\"}]"
-    assert parsed.to_dict()["attributes"]["errors"] == "[{\"code\": \"AML-1\"}]"
+    assert parsed.attributes.errors == '[{"code": "AML-1"}]'
+    assert parsed.to_dict()["attributes"]["errors"] == '[{"code": "AML-1"}]'
 
 
 def test_a_204_parses_to_none_whatever_the_document_shows() -> None:

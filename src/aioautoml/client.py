@@ -345,7 +345,7 @@ class BaseClient:
         api = self._apis.get(name)
         if api is None:
             api = self._apis[name] = factory(self)
-        return api  # type: ignore[no-any-return]
+        return api
 
     # -- built on send: paging, jobs, files, bulk -------------------------------------------------
 

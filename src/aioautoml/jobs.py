@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from yarl import URL
 
 from . import _constants as const
-from ._wire import UNSET, Operation, RawResponse, Request, Response, TerminalStates, endpoint_of
+from ._wire import UNSET, Operation, Request, Response, TerminalStates, endpoint_of
 from .errors import JobError, JobFailedError, JobTimeoutError
 from .retry import parse_retry_after
 
@@ -94,7 +94,7 @@ class Job:
     async def wait(
         self,
         *,
-        timeout: float | None = const.DEFAULT_JOB_TIMEOUT,
+        timeout: float | None = const.DEFAULT_JOB_TIMEOUT,  # noqa: ASYNC109 - the wait's deadline, not a call's
         interval: float = const.DEFAULT_POLL_INTERVAL,
         max_interval: float = const.DEFAULT_POLL_MAX_INTERVAL,
         backoff: float = const.DEFAULT_POLL_BACKOFF,
@@ -190,7 +190,9 @@ class _Sources:
 
 
 class _ResourcePoll:
-    def __init__(self, poll: ModuleType, params: dict[str, Any], cancel: ModuleType | None, cancel_params: dict[str, Any]) -> None:
+    def __init__(
+        self, poll: ModuleType, params: dict[str, Any], cancel: ModuleType | None, cancel_params: dict[str, Any]
+    ) -> None:
         self._poll = poll
         self._params = params
         self._cancel = cancel
@@ -224,7 +226,9 @@ class _ResourcePoll:
             return True, resource, None
         if status in self._terminal.failure:
             raise JobFailedError(
-                f"{self._poll.OPERATION.id} {self._params}: the work ended in {status!r}", status=status, resource=resource
+                f"{self._poll.OPERATION.id} {self._params}: the work ended in {status!r}",
+                status=status,
+                resource=resource,
             )
         return False, None, parse_retry_after(raw.headers.get("Retry-After"))
 
@@ -260,7 +264,9 @@ class _LocationPoll:
             except (KeyError, IndexError, TypeError, ValueError):
                 status = None
             if status in terminal.failure:
-                raise JobFailedError(f"{self._location}: the job ended in {status!r}", status=status, resource=raw.json())
+                raise JobFailedError(
+                    f"{self._location}: the job ended in {status!r}", status=status, resource=raw.json()
+                )
         return False, None, parse_retry_after(raw.headers.get("Retry-After"))
 
     async def _fetch(self, client: BaseClient, url: str) -> Any:

@@ -415,7 +415,8 @@ class LoopbackServer:
             chunks: Iterable[bytes] = _repeat(pattern, size)
         else:
             rows = "".join(
-                f"{i},{prediction_id},{'yes' if i % 3 else 'no'},{(i % 100) / 100:.2f}\n" for i in range(self.result_rows)
+                f"{i},{prediction_id},{'yes' if i % 3 else 'no'},{(i % 100) / 100:.2f}\n"
+                for i in range(self.result_rows)
             )
             payload = ("row,predictionId,prediction,probability\n" + rows).encode()
             size, chunks = len(payload), [payload]
@@ -449,7 +450,12 @@ class LoopbackServer:
         return web.json_response({"data": items, "links": links})
 
     def _data_store(self, data_store_id: str) -> dict[str, Any]:
-        return {"id": data_store_id, "name": f"Store {data_store_id}", "type": "qix-datafiles", "technicalName": data_store_id}
+        return {
+            "id": data_store_id,
+            "name": f"Store {data_store_id}",
+            "type": "qix-datafiles",
+            "technicalName": data_store_id,
+        }
 
     async def _get_data_stores(self, request: web.Request) -> web.Response:
         limit = int(request.query.get("limit", 10))
@@ -512,7 +518,9 @@ class LoopbackServer:
         if self.model_jobs[job_id] <= 0:
             model = request.url.with_path(f"/api/v2/projects/{project_id}/models/model-{job_id}/").with_query(None)
             return web.Response(status=303, headers={"Location": str(model)})
-        return web.json_response({"id": job_id, "projectId": project_id, "status": "inprogress", "modelId": f"model-{job_id}"})
+        return web.json_response(
+            {"id": job_id, "projectId": project_id, "status": "inprogress", "modelId": f"model-{job_id}"}
+        )
 
     async def _delete_model_job(self, request: web.Request) -> web.Response:
         self.cancelled.append(request.match_info["jobId"])
@@ -521,7 +529,9 @@ class LoopbackServer:
 
     async def _retrieve_model(self, request: web.Request) -> web.Response:
         model_id = request.match_info["modelId"]
-        return web.json_response({"id": model_id, "projectId": request.match_info["projectId"], "modelType": "Loopback"})
+        return web.json_response(
+            {"id": model_id, "projectId": request.match_info["projectId"], "modelType": "Loopback"}
+        )
 
     async def _scoring_code(self, request: web.Request) -> web.Response:
         return web.Response(body=b"PK\x03\x04" + b"\x00" * 1024, content_type="application/java-archive")
@@ -533,9 +543,7 @@ def _repeat(pattern: bytes, size: int) -> Iterable[bytes]:
         size -= len(pattern)
 
 
-def _error(
-    status: int, code: str, title: str, detail: str, headers: Mapping[str, str] | None = None
-) -> web.Response:
+def _error(status: int, code: str, title: str, detail: str, headers: Mapping[str, str] | None = None) -> web.Response:
     body = {"errors": [{"code": code, "title": title, "detail": detail, "status": str(status)}], "traceId": "loopback"}
     return web.json_response(body, status=status, headers=headers)
 
