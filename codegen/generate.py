@@ -308,7 +308,11 @@ def generate_one(spec: Spec, out: Path, scratch: Path) -> None:
         "--overwrite",
         "--fail-on-warning",
     ]  # fmt: skip
-    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}  # ruff for the post-hooks
+    env = {
+        **os.environ,
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",  # ruff, for the post-hooks
+        "PYTHONHASHSEED": "0",  # the generator iterates some sets: fix their order, byte-stable output
+    }
     result = subprocess.run(command, cwd=scratch, env=env, capture_output=True, text=True)
     if result.returncode != 0:
         fail(f"openapi-python-client failed on {spec.rel}:\n{result.stdout}\n{result.stderr}")

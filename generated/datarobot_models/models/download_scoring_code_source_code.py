@@ -3,13 +3,13 @@
 
 from typing import Literal, cast
 
-DownloadScoringCodeSourceCode = Literal["false", "False", "true", "True"]
+DownloadScoringCodeSourceCode = Literal["False", "True", "false", "true"]
 
 DOWNLOAD_SCORING_CODE_SOURCE_CODE_VALUES: set[DownloadScoringCodeSourceCode] = {
-    "false",
     "False",
-    "true",
     "True",
+    "false",
+    "true",
 }
 
 

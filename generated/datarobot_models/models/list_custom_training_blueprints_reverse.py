@@ -3,13 +3,13 @@
 
 from typing import Literal, cast
 
-ListCustomTrainingBlueprintsReverse = Literal["false", "False", "true", "True"]
+ListCustomTrainingBlueprintsReverse = Literal["False", "True", "false", "true"]
 
 LIST_CUSTOM_TRAINING_BLUEPRINTS_REVERSE_VALUES: set[ListCustomTrainingBlueprintsReverse] = {
-    "false",
     "False",
-    "true",
     "True",
+    "false",
+    "true",
 }
 
 

@@ -3,13 +3,13 @@
 
 from typing import Literal, cast
 
-ListModelPackageFeaturesForSegmentedAnalysis = Literal["false", "False", "true", "True"]
+ListModelPackageFeaturesForSegmentedAnalysis = Literal["False", "True", "false", "true"]
 
 LIST_MODEL_PACKAGE_FEATURES_FOR_SEGMENTED_ANALYSIS_VALUES: set[ListModelPackageFeaturesForSegmentedAnalysis] = {
-    "false",
     "False",
-    "true",
     "True",
+    "false",
+    "true",
 }
 
 

@@ -3,15 +3,15 @@
 
 from typing import Literal, cast
 
-ListModelPackageFeaturesIncludeNonPredictionFeatures = Literal["false", "False", "true", "True"]
+ListModelPackageFeaturesIncludeNonPredictionFeatures = Literal["False", "True", "false", "true"]
 
 LIST_MODEL_PACKAGE_FEATURES_INCLUDE_NON_PREDICTION_FEATURES_VALUES: set[
     ListModelPackageFeaturesIncludeNonPredictionFeatures
 ] = {
-    "false",
     "False",
-    "true",
     "True",
+    "false",
+    "true",
 }
 
 

@@ -3,13 +3,13 @@
 
 from typing import Literal, cast
 
-ListModelsIsStarred = Literal["false", "False", "true", "True"]
+ListModelsIsStarred = Literal["False", "True", "false", "true"]
 
 LIST_MODELS_IS_STARRED_VALUES: set[ListModelsIsStarred] = {
-    "false",
     "False",
-    "true",
     "True",
+    "false",
+    "true",
 }
 
 

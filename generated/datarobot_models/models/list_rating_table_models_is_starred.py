@@ -3,13 +3,13 @@
 
 from typing import Literal, cast
 
-ListRatingTableModelsIsStarred = Literal["false", "False", "true", "True"]
+ListRatingTableModelsIsStarred = Literal["False", "True", "false", "true"]
 
 LIST_RATING_TABLE_MODELS_IS_STARRED_VALUES: set[ListRatingTableModelsIsStarred] = {
-    "false",
     "False",
-    "true",
     "True",
+    "false",
+    "true",
 }
 
 

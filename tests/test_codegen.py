@@ -1,0 +1,111 @@
+"""The generation step: the operation tables it derives, and the guard on forked templates."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from aioautoml._generated.datarobot_models._operations import OPERATIONS as DATAROBOT
+from aioautoml._generated.qlik_automations._operations import OPERATIONS as AUTOMATIONS
+from aioautoml._generated.qlik_automl_predictions._operations import OPERATIONS as AUTOML
+from aioautoml._generated.qlik_data_stores._operations import OPERATIONS as DATA_STORES
+from aioautoml._generated.qlik_ml._operations import OPERATIONS as ML
+from aioautoml._wire import PagingStyle
+
+ROOT = Path(__file__).parent.parent
+
+
+def load_generator() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("generate", ROOT / "codegen" / "generate.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_operation_counts() -> None:
+    assert (len(DATA_STORES), len(ML), len(AUTOML), len(AUTOMATIONS), len(DATAROBOT)) == (10, 42, 6, 21, 104)
+
+
+def test_data_stores_tiers_as_each_facts_box_says() -> None:
+    tiers = {op.id: (op.tier, op.rate_limit) for op in DATA_STORES.values()}
+    tier_1 = {"getDataStores", "getDataStore", "getDataAssets", "getDataSets"}
+    assert tiers == {name: ("1", 1000) if name in tier_1 else ("2", 100) for name in tiers}
+
+
+def test_every_qlik_operation_has_a_tier_and_datarobot_none() -> None:
+    for table in (DATA_STORES, ML, AUTOML, AUTOMATIONS):
+        assert all(op.tier in ("1", "2") for op in table.values())
+    assert all(op.tier is None for op in DATAROBOT.values())
+
+
+def test_paging_styles_are_derived_from_the_specs() -> None:
+    assert DATA_STORES["get_data_stores"].paging.style is PagingStyle.PAGE_NUMBER  # type: ignore[union-attr]
+    assert ML["get_deployments"].paging.style is PagingStyle.OFFSET_LINKS  # type: ignore[union-attr]
+    assert AUTOMATIONS["get_automations"].paging.style is PagingStyle.CURSOR_LINKS  # type: ignore[union-attr]
+    assert DATAROBOT["list_model_packages"].paging.style is PagingStyle.NEXT_URL  # type: ignore[union-attr]
+    assert ML["get_deployment"].paging is None
+
+
+def test_idempotency_comma_separation_and_deprecation() -> None:
+    assert not DATA_STORES["create_data_store"].idempotent and DATA_STORES["update_data_store"].idempotent
+    assert DATA_STORES["get_data_sets"].comma_separated == {"projections", "sort"}
+    assert all(op.deprecated and op.sunset == "2026-02" for op in AUTOML.values())
+    assert sum(op.deprecated for op in DATAROBOT.values()) == 10
+
+
+def test_job_extensions_reach_the_table() -> None:
+    predict = ML["predict_batch_prediction"]
+    assert predict.job is not None and (predict.job.poll, predict.job.cancel) == ("getBatchPrediction", "cancelJob")
+    assert ML["get_batch_prediction"].terminal_states is not None
+
+
+def test_operation_ids_are_unique_across_specs() -> None:
+    ids = [op.id for table in (DATA_STORES, ML, AUTOML, AUTOMATIONS, DATAROBOT) for op in table.values()]
+    assert len(ids) == len(set(ids)) == 183
+
+
+def test_generated_code_has_no_httpx() -> None:
+    offenders = [p for p in (ROOT / "generated").rglob("*.py") if "httpx" in p.read_text()]
+    assert offenders == []
+
+
+def test_a_changed_upstream_template_stops_generation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    generate = load_generator()
+    lock = json.loads((ROOT / "codegen" / "templates.lock.json").read_text())
+    lock["upstream_templates"]["model.py.jinja"] = "0" * 64  # as if the generator had changed it
+    fake_lock = tmp_path / "templates.lock.json"
+    fake_lock.write_text(json.dumps(lock))
+    monkeypatch.setattr(generate, "LOCK", fake_lock)
+    with pytest.raises(SystemExit):
+        generate.check_generator(update_lock=False)
+    monkeypatch.setattr(generate, "LOCK", ROOT / "codegen" / "templates.lock.json")
+    generate.check_generator(update_lock=False)  # the real lock matches the installed generator
+
+
+def test_the_generator_version_must_match_the_pin(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    generate = load_generator()
+    monkeypatch.setattr(generate, "pinned_generator_version", lambda: "0.0.1")
+    with pytest.raises(SystemExit):
+        generate.check_generator(update_lock=False)
+    assert "pins 0.0.1" in capsys.readouterr().err
+
+
+def test_a_spec_breaking_the_rules_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    generate = load_generator()
+    monkeypatch.setattr(generate, "ROOT", tmp_path)
+    spec_file = tmp_path / "qlik" / "bad.yaml"
+    spec_file.parent.mkdir()
+    spec_file.write_text(
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n"
+        "      operationId: getA\n      x-job: {poll: nowhere}\n      responses: {'200': {description: ok}}\n"
+    )
+    monkeypatch.setattr(generate, "SPECS", tmp_path)
+    problems = generate.check_spec(generate.Spec(spec_file))
+    assert any("x-qlik-tier" in p for p in problems) and any("unknown operation nowhere" in p for p in problems)
