@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from aioresponses import aioresponses
+from yarl import URL
 
 from aioautoml import DataRobotClient, JobError, JobFailedError, JobTimeoutError, QlikClient
 from aioautoml.testing import LoopbackServer
@@ -80,13 +82,13 @@ async def test_retry_after_sets_the_next_poll(server: LoopbackServer, qlik: Qlik
 
 
 async def test_datarobot_202_location_until_303(server: LoopbackServer, datarobot: DataRobotClient) -> None:
+    server.job_polls = 1  # the first poll answers 303: awaiting with the defaults does not sleep
     job = await datarobot.start(datarobot.models.create_model, "proj-1")
-    model = await job  # awaiting the job waits with the defaults
+    model = await job
     assert model.id == "model-1" and model.project_id == "proj-1"
     paths = [r.path for r in server.requests]
     assert paths == [
         "/api/v2/projects/proj-1/models/",
-        "/api/v2/projects/proj-1/modelJobs/1/",
         "/api/v2/projects/proj-1/modelJobs/1/",
         "/api/v2/projects/proj-1/models/model-1/",
     ]
@@ -109,3 +111,47 @@ async def test_cancelling_the_wait_deletes_the_datarobot_job(
 async def test_an_operation_that_starts_no_job_is_refused(server: LoopbackServer, qlik: QlikClient) -> None:
     with pytest.raises(JobError, match="does not start a job"):
         await qlik.start(qlik.ml.get_deployment, "dep-0001")
+
+
+QLIK = "https://t.us.qlikcloud.com"
+
+
+async def test_profile_insights_poll_the_data_set_named_in_the_request_body() -> None:
+    from aioautoml._generated.qlik_ml.models import ProfileInsightsInput
+
+    body = ProfileInsightsInput.from_dict(
+        {"data": {"type": "profile-insights", "attributes": {"dataSetId": "ds-9", "target": "churn"}}}
+    )
+    insights = {"data": {"id": "p", "type": "profile-insights", "attributes": {"status": "{}"}}}
+    async with QlikClient(QLIK, token="t") as qlik:
+        with aioresponses() as mocked:
+            mocked.post(f"{QLIK}/api/v1/ml/profile-insights", status=202, payload=_status(insights, "pending"))
+            mocked.get(f"{QLIK}/api/v1/ml/profile-insights/ds-9", payload=_status(insights, "pending"))
+            mocked.get(f"{QLIK}/api/v1/ml/profile-insights/ds-9", payload=_status(insights, "ready"))
+            job = await qlik.start(qlik.ml.create_profile_insights, body=body)
+            result = await job.wait(sleep=RecordingSleep())
+    assert result.data.attributes.status == "ready"
+
+
+async def test_an_automation_run_polls_the_run_id_of_the_response_and_stops_it_on_cancel() -> None:
+    from aioautoml._generated.qlik_automations.models import AutomationRunCreateRequest
+
+    runs = f"{QLIK}/api/workflows/automations/a-1/runs"
+    async with QlikClient(QLIK, token="t") as qlik:
+        with aioresponses() as mocked:
+            mocked.post(runs, status=201, payload={"id": "r-7", "status": "queued"})
+            mocked.get(f"{runs}/r-7", payload={"id": "r-7", "status": "running"}, repeat=True)
+            mocked.post(f"{runs}/r-7/actions/stop", status=204)
+            job = await qlik.start(
+                qlik.automations.create_automation_run, "a-1", body=AutomationRunCreateRequest("api")
+            )
+            waiting = asyncio.create_task(job.wait(interval=0.01, max_interval=0.01))
+            await eventually(lambda: len(mocked.requests.get(("GET", URL(f"{runs}/r-7")), [])) >= 2)
+            waiting.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await waiting
+    assert ("POST", URL(f"{runs}/r-7/actions/stop")) in mocked.requests
+
+
+def _status(body: dict, status: str) -> dict:  # type: ignore[type-arg]
+    return {"data": {**body["data"], "attributes": {"status": status}}}

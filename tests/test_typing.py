@@ -1,0 +1,51 @@
+"""The public API is typed: mypy accepts correct calls and rejects wrong ones (run on snippets)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from mypy import api
+
+SNIPPET = """
+from aioautoml import QlikClient, DataRobotClient
+
+async def job(qlik: QlikClient, datarobot: DataRobotClient) -> None:
+    deployment = await qlik.ml.get_deployment("d")
+    reveal_type(deployment)
+    stores = await qlik.data_stores.get_data_stores(limit=10, sort=["-name"])
+    reveal_type(stores.data)
+    raw = await qlik.ml.with_raw_response.get_deployments(limit=5)
+    reveal_type(raw.parsed)
+    packages = await datarobot.models.list_model_packages(limit=10)
+    reveal_type(packages)
+    {wrong}
+"""
+
+
+def check(tmp_path: Path, wrong: str = "") -> tuple[str, int]:
+    source = tmp_path / "snippet.py"
+    source.write_text(SNIPPET.format(wrong=wrong))
+    out, err, status = api.run(["--strict", "--no-error-summary", "--cache-dir", str(Path(".mypy_cache")), str(source)])
+    return out + err, status
+
+
+def test_operations_have_their_real_types(tmp_path: Path) -> None:
+    out, _ = check(tmp_path)
+    assert 'Revealed type is "aioautoml._generated.qlik_ml.models.deployment_response.DeploymentResponse"' in out
+    assert "list[aioautoml._generated.qlik_data_stores.models.data_store.DataStore] | aioautoml._wire.Unset" in out
+    assert "DeploymentList" in out and "ModelPackageListResponse" in out
+    assert "error" not in out.replace("Revealed type", "")
+
+
+@pytest.mark.parametrize(
+    ("wrong", "complaint"),
+    [
+        ("await qlik.ml.get_deployment(42)", 'incompatible type "int"'),
+        ('await qlik.ml.get_deployments(sort="bogus")', "incompatible type \"Literal['bogus']\""),
+        ("await qlik.ml.get_deployments(limit=1, nope=2)", 'Unexpected keyword argument "nope"'),
+    ],
+)
+def test_wrong_calls_are_rejected(tmp_path: Path, wrong: str, complaint: str) -> None:
+    out, status = check(tmp_path, wrong)
+    assert status == 1 and complaint in out
