@@ -19,6 +19,8 @@ async def job(qlik: QlikClient, datarobot: DataRobotClient) -> None:
     reveal_type(raw.parsed)
     packages = await datarobot.models.list_model_packages(limit=10)
     reveal_type(packages)
+    async for item in qlik.paginate(qlik.ml.get_deployments, limit=100):
+        reveal_type(item)
     {wrong}
 """
 
@@ -35,6 +37,7 @@ def test_operations_have_their_real_types(tmp_path: Path) -> None:
     assert 'Revealed type is "aioautoml._generated.qlik_ml.models.deployment_response.DeploymentResponse"' in out
     assert "list[aioautoml._generated.qlik_data_stores.models.data_store.DataStore] | aioautoml._wire.Unset" in out
     assert "DeploymentList" in out and "ModelPackageListResponse" in out
+    assert 'Revealed type is "aioautoml._generated.qlik_ml.models.deployment.Deployment"' in out  # paginate's items
     assert "error" not in out.replace("Revealed type", "")
 
 

@@ -40,7 +40,7 @@ if TYPE_CHECKING:  # imported lazily at run time: `import aioautoml` stays light
     from .bulk import Bulk
     from .files import Download
     from .jobs import Job
-    from .pages import Paginator
+    from .pages import ListBody, Paginator
 
 __all__ = ["BaseClient", "ClientOptions"]
 
@@ -349,7 +349,9 @@ class BaseClient:
 
     # -- built on send: paging, jobs, files, bulk -------------------------------------------------
 
-    def paginate(self, operation: Callable[P, Awaitable[Any]], /, *args: P.args, **kwargs: P.kwargs) -> Paginator[Any]:
+    def paginate(
+        self, operation: Callable[P, Awaitable[ListBody[ItemT]]], /, *args: P.args, **kwargs: P.kwargs
+    ) -> Paginator[ItemT]:
         """Iterate a list operation's items (``async for``) or pages (``.pages()``)."""
         from .pages import Paginator
 

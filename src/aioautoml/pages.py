@@ -20,19 +20,27 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from yarl import URL
 
-from ._wire import PagingStyle, RawResponse, Request, Response, endpoint_of
+from ._wire import PagingStyle, RawResponse, Request, Response, Unset, endpoint_of
 from .errors import PagingError
 
 if TYPE_CHECKING:
     from .client import BaseClient
 
-__all__ = ["Page", "Paginator"]
+__all__ = ["ListBody", "Page", "Paginator"]
 
 ItemT = TypeVar("ItemT")
+ItemT_co = TypeVar("ItemT_co", covariant=True)
+
+
+class ListBody(Protocol[ItemT_co]):
+    """What a list operation answers: its items under ``data`` (the type paginate infers from)."""
+
+    @property
+    def data(self) -> Sequence[ItemT_co] | Unset: ...
 
 
 @dataclass(frozen=True, slots=True)
