@@ -8,7 +8,6 @@ import aiohttp
 DEFAULT_BURST_FRACTION = 0.01  # a fresh bucket may start 1% of a minute's allowance at once
 DEFAULT_RATE_HEADROOM = 0.01  # leave 1% of a tier's allowance unused: arrival jitter
 DEFAULT_MAX_IN_FLIGHT = 32  # per tier and client
-UNPACED_MAX_IN_FLIGHT = 10_000  # pacing=False: no practical cap
 DATAROBOT_DEFAULT_BUCKET = "default"  # DataRobot documents no tiers: one bucket for everything
 DATAROBOT_DEFAULT_MAX_IN_FLIGHT = 16
 

@@ -19,6 +19,7 @@ from typing import IO, Any, BinaryIO, Generic, Literal, Protocol, TypeVar
 from urllib.parse import quote
 
 from attrs import define
+from yarl import URL
 
 from .errors import InvalidRequestError, ResponseParseError, UnexpectedStatusError
 
@@ -171,20 +172,27 @@ class Request:
 class RawResponse:
     """A response whose body has been read: what generated parsers consume."""
 
-    __slots__ = ("_json", "content", "headers", "method", "status_code", "url")
+    __slots__ = ("_json", "_url", "content", "headers", "method", "status_code")
 
-    def __init__(self, status_code: int, headers: Mapping[str, str], content: bytes, method: str, url: str) -> None:
+    def __init__(
+        self, status_code: int, headers: Mapping[str, str], content: bytes, method: str, url: str | URL
+    ) -> None:
         self.status_code = status_code
         self.headers = headers
         self.content = content
         self.method = method
-        self.url = url
+        self._url = url  # a yarl URL is turned into text only when asked (errors, logs)
         self._json: Any = UNSET
+
+    @property
+    def url(self) -> str:
+        return str(self._url)
 
     def json(self) -> Any:
         """The body decoded as JSON (None when empty); decoded once, however often asked."""
         if self._json is UNSET:
-            self._json = jsonlib.loads(self.content) if self.content else None
+            # JSON is UTF-8 (RFC 8259): decoding first spares json.loads guessing the encoding.
+            self._json = jsonlib.loads(self.content.decode()) if self.content else None
         return self._json
 
     @property
@@ -247,6 +255,7 @@ def unexpected_status(response: RawResponse) -> UnexpectedStatusError:
 # Kept literal in a path segment: unreserved characters, and "*", which Qlik documents as
 # "all" in its ID lists. Everything else (",", "/", "?", "%", ...) is percent-encoded.
 _PATH_SAFE = "*"
+_PATH_LITERAL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~" + _PATH_SAFE
 
 
 def encode_value(value: object) -> str:
@@ -272,7 +281,8 @@ def _path_segment(operation: Operation, name: str, value: object) -> str:
         # yarl normalises /x/../y to /y even after percent-encoding, so these are refused.
         if text in ("", ".", ".."):
             raise InvalidRequestError(f"{operation.id}: path parameter {name!r} must not be {text!r}")
-        encoded.append(quote(text, safe=_PATH_SAFE))
+        # Most IDs need no quoting at all: skip the work when every character is safe as is.
+        encoded.append(text if not text.strip(_PATH_LITERAL) else quote(text, safe=_PATH_SAFE))
     return ",".join(encoded)  # style: simple; an array is comma-separated
 
 

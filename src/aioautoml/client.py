@@ -12,6 +12,7 @@ jobs, files and bulk runs (pages.py, jobs.py, files.py, bulk.py) are built from 
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 import platform
 import warnings
@@ -231,8 +232,11 @@ class BaseClient:
             attempt = 0
             while True:
                 attempt += 1
-                async with tier.slot():
+                await tier.acquire()
+                try:
                     outcome = await self._attempt(request, url, consume, tier)
+                finally:
+                    tier.release()
                 if not isinstance(outcome, _Failure):
                     return outcome
                 if outcome.kind is FailureKind.RATE_LIMITED:
@@ -269,7 +273,6 @@ class BaseClient:
     ) -> T | _Failure:
         operation = request.operation
         method = request.method
-        shown = str(url)
         try:
             async with self._session().request(
                 method,
@@ -289,19 +292,21 @@ class BaseClient:
                 except (aiohttp.ClientPayloadError, aiohttp.ClientConnectionError, TimeoutError) as exc:
                     # The server answered but the body was cut short: it acted on the request.
                     error = APIConnectionError(
-                        method, shown, f"response body cut short: {exc!r}", outcome_unknown=not operation.idempotent
+                        method, str(url), f"response body cut short: {exc!r}", outcome_unknown=not operation.idempotent
                     )
                     return _Failure(FailureKind.DROPPED, error)
         except (aiohttp.ClientConnectorCertificateError, aiohttp.ClientConnectorSSLError) as exc:
-            return _Failure(FailureKind.FINAL, APIConnectionError(method, shown, repr(exc)))
+            return _Failure(FailureKind.FINAL, APIConnectionError(method, str(url), repr(exc)))
         except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
-            return _Failure(FailureKind.NOT_SENT, APIConnectionError(method, shown, f"could not connect: {exc!r}"))
+            return _Failure(FailureKind.NOT_SENT, APIConnectionError(method, str(url), f"could not connect: {exc!r}"))
         except TimeoutError:  # also aiohttp's ServerTimeoutError (sock_read)
             unknown = not operation.idempotent
-            return _Failure(FailureKind.TIMEOUT, APITimeoutError(method, shown, "timed out", outcome_unknown=unknown))
+            return _Failure(
+                FailureKind.TIMEOUT, APITimeoutError(method, str(url), "timed out", outcome_unknown=unknown)
+            )
         except aiohttp.ClientConnectionError as exc:  # reset, disconnected after sending
             unknown = not operation.idempotent
-            error = APIConnectionError(method, shown, f"connection lost: {exc!r}", outcome_unknown=unknown)
+            error = APIConnectionError(method, str(url), f"connection lost: {exc!r}", outcome_unknown=unknown)
             return _Failure(FailureKind.DROPPED, error)
 
     def _status_failure(
@@ -340,11 +345,12 @@ class BaseClient:
             raise InvalidRequestError(f"a request path must start with '/': {path!r}")
         return URL(self._base + path, encoded=True)
 
-    def _api(self, name: str, factory: Callable[[BaseClient], T]) -> T:
-        """The generated API ``name``, bound to this client view (imported on first use)."""
-        api = self._apis.get(name)
+    def _api(self, package: str) -> Any:
+        """The generated package's API object, bound to this client view (imported on first use)."""
+        api = self._apis.get(package)
         if api is None:
-            api = self._apis[name] = factory(self)
+            module = importlib.import_module(f"aioautoml._generated.{package}.api")
+            api = self._apis[package] = module.Api(self)
         return api
 
     # -- built on send: paging, jobs, files, bulk -------------------------------------------------
@@ -431,7 +437,7 @@ def _body_kwargs(request: Request) -> dict[str, Any]:
 
 async def _read_body(response: aiohttp.ClientResponse) -> RawResponse:
     content = await response.read()
-    return RawResponse(response.status, response.headers, content, response.method.upper(), str(response.url))
+    return RawResponse(response.status, response.headers, content, response.method.upper(), response.url)
 
 
 def _warn_if_deprecated(operation: Operation) -> None:

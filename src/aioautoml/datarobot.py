@@ -43,6 +43,4 @@ class DataRobotClient(BaseClient):
     @property
     def models(self) -> ModelsApi:
         """Models: project models of every kind, model jobs, model packages, registered models."""
-        from ._generated.datarobot_models.api import Api
-
-        return self._api("models", Api)
+        return self._api("datarobot_models")  # type: ignore[no-any-return]

@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import AsyncIterator, Hashable
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from collections.abc import Hashable
+from dataclasses import dataclass
 
 from aiolimiter import AsyncLimiter
 
@@ -94,19 +93,29 @@ class Pacer:
         self._resume_at = max(self._resume_at, loop.time() + seconds)
 
     @property
+    def is_open(self) -> bool:
+        if self._limiter is not None:
+            return False
+        return self._resume_at == 0.0 or self._resume_at <= asyncio.get_running_loop().time()
+
+    @property
     def paused_for(self) -> float:
         return max(0.0, self._resume_at - asyncio.get_running_loop().time())
 
     async def wait_turn(self) -> float | None:
         """Wait until a request may start; return the seconds waited, None if it did not wait."""
+        limiter = self._limiter
+        if self.paused_for <= 0 and (limiter is None or limiter.has_capacity()):
+            if limiter is not None:
+                await limiter.acquire()  # capacity is there: returns at once
+            return None
         loop = asyncio.get_running_loop()
         start = loop.time()
-        blocked = self.paused_for > 0 or (self._limiter is not None and not self._limiter.has_capacity())
         await self._wait_pause()
-        if self._limiter is not None:
-            await self._limiter.acquire()
+        if limiter is not None:
+            await limiter.acquire()
             await self._wait_pause()  # a 429 may have paused the tier while we queued
-        return loop.time() - start if blocked or self.paused_for > 0 else None
+        return loop.time() - start
 
     async def _wait_pause(self) -> None:
         # Sleeps to a deadline rather than polling; a later 429 may move the deadline on.
@@ -142,32 +151,51 @@ def shared_pacer(key: Hashable, limit: TierLimit) -> Pacer:
     return pacer
 
 
-@dataclass
 class Tier:
     """One client's view of a tier: the shared pacer, its own in-flight cap and counters."""
 
-    name: str
-    limit: TierLimit
-    key: Hashable  # the shared pacer's key
-    paced: bool = True
-    stats: TierStats = field(default_factory=TierStats)
-    _semaphore: asyncio.Semaphore | None = None
+    __slots__ = ("_pacer", "_semaphore", "key", "limit", "name", "paced", "stats")
+
+    def __init__(self, name: str, limit: TierLimit, key: Hashable, *, paced: bool = True) -> None:
+        self.name = name
+        self.limit = limit
+        # Unpaced clients share only the 429 pause, never a bucket with paced ones.
+        self.key = key if paced else (key, "unpaced")
+        self.paced = paced
+        self.stats = TierStats()
+        self._semaphore = asyncio.Semaphore(limit.max_in_flight) if paced else None
+        self._pacer: Pacer | None = None
 
     def pacer(self) -> Pacer:
-        return shared_pacer(self.key, self.limit if self.paced else TierLimit(None))
+        # Bound on first use: a client's session, and so its tiers, live in one event loop.
+        if self._pacer is None:
+            self._pacer = shared_pacer(self.key, self.limit if self.paced else TierLimit(None))
+        return self._pacer
 
-    @asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
-        """Hold one in-flight place of this tier, once the pacer lets the request start."""
-        if self._semaphore is None:
-            self._semaphore = asyncio.Semaphore(self.limit.max_in_flight if self.paced else const.UNPACED_MAX_IN_FLIGHT)
-        async with self._semaphore:
-            waited = await self.pacer().wait_turn()
-            if waited is not None:
-                self.stats.waits += 1
-                self.stats.waited_seconds += waited
+    async def acquire(self) -> None:
+        """Take one in-flight place of this tier, once the pacer lets the request start."""
+        if self._semaphore is not None:
+            await self._semaphore.acquire()
+        pacer = self.pacer()
+        if pacer.is_open:  # unpaced and not paused: nothing to wait for
             self.stats.requests += 1
-            yield
+            return
+        try:
+            waited = await pacer.wait_turn()
+        except BaseException:
+            self.release()
+            raise
+        if waited is not None:
+            self.stats.waits += 1
+            self.stats.waited_seconds += waited
+        self.stats.requests += 1
+
+    def release(self) -> None:
+        if self._semaphore is not None:
+            self._semaphore.release()
 
     def pause(self, seconds: float) -> None:
         self.pacer().pause(seconds)
+
+    def __repr__(self) -> str:
+        return f"<Tier {self.name} {self.limit} {self.stats}>"

@@ -28,27 +28,19 @@ class QlikClient(BaseClient):
     @property
     def ml(self) -> MlApi:
         """Machine Learning: deployments, aliases, predictions, experiments, profile insights."""
-        from ._generated.qlik_ml.api import Api
-
-        return self._api("ml", Api)
+        return self._api("qlik_ml")  # type: ignore[no-any-return]
 
     @property
     def automl_predictions(self) -> AutomlPredictionsApi:
         """AutoML dataset prediction result files (deprecated by Qlik, sunset 2026-02)."""
-        from ._generated.qlik_automl_predictions.api import Api
-
-        return self._api("automl_predictions", Api)
+        return self._api("qlik_automl_predictions")  # type: ignore[no-any-return]
 
     @property
     def automations(self) -> AutomationsApi:
         """Automations: automations, runs, settings, usage."""
-        from ._generated.qlik_automations.api import Api
-
-        return self._api("automations", Api)
+        return self._api("qlik_automations")  # type: ignore[no-any-return]
 
     @property
     def data_stores(self) -> DataStoresApi:
         """Data stores, data assets and data sets in the catalog."""
-        from ._generated.qlik_data_stores.api import Api
-
-        return self._api("data_stores", Api)
+        return self._api("qlik_data_stores")  # type: ignore[no-any-return]

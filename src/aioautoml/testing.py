@@ -294,10 +294,13 @@ class LoopbackServer:
 
     # -- Qlik ML ------------------------------------------------------------------------------
 
-    def _offset_page(self, request: web.Request, items: list[Any], *, default_limit: int = 32) -> dict[str, Any]:
+    def _offset_page(
+        self, request: web.Request, ids: list[str], build: Callable[[str], Any], *, default_limit: int = 32
+    ) -> dict[str, Any]:
         limit = int(request.query.get("limit", default_limit))
         offset = int(request.query.get("offset", 0))
-        page = items[offset : offset + limit]
+        items = ids
+        page = [build(i) for i in ids[offset : offset + limit]]
         base = request.url.with_query(None)
         links: dict[str, Any] = {
             "self": {"href": str(base.with_query(limit=limit, offset=offset))},
@@ -346,7 +349,7 @@ class LoopbackServer:
         }
 
     async def _get_deployments(self, request: web.Request) -> web.Response:
-        return web.json_response(self._offset_page(request, [self._deployment(d) for d in self.deployments]))
+        return web.json_response(self._offset_page(request, self.deployments, self._deployment))
 
     async def _get_deployment(self, request: web.Request) -> web.Response:
         deployment_id = request.match_info["deploymentId"]
@@ -358,8 +361,10 @@ class LoopbackServer:
         deployment_id = request.match_info["deploymentId"]
         if deployment_id not in self.batch_predictions:
             return _error(404, "ML-404", "Not found", f"no deployment {deployment_id}")
-        items = [self._batch_prediction(deployment_id, bp) for bp in self.batch_predictions[deployment_id]]
-        return web.json_response(self._offset_page(request, items))
+        batch_ids = self.batch_predictions[deployment_id]
+        return web.json_response(
+            self._offset_page(request, batch_ids, lambda bp: self._batch_prediction(deployment_id, bp))
+        )
 
     def _find_bp(self, request: web.Request) -> tuple[str, str] | None:
         deployment_id, bp_id = request.match_info["deploymentId"], request.match_info["batchPredictionId"]

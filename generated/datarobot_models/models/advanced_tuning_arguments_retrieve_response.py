@@ -61,8 +61,6 @@ class AdvancedTuningArgumentsRetrieveResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.tuning_parameters import TuningParameters  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_tuning_description = d.pop("tuningDescription", UNSET)
         try:
@@ -112,3 +110,6 @@ class AdvancedTuningArgumentsRetrieveResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.tuning_parameters import TuningParameters  # noqa: E402

@@ -74,8 +74,6 @@ class BlenderListResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.blender_retrieve_response import BlenderRetrieveResponse  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_count = d.pop("count", UNSET)
         count = _raw_count
@@ -143,3 +141,6 @@ class BlenderListResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.blender_retrieve_response import BlenderRetrieveResponse  # noqa: E402

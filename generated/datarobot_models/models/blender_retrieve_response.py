@@ -390,9 +390,6 @@ class BlenderRetrieveResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.blender_retrieve_response_metrics import BlenderRetrieveResponseMetrics  # noqa: PLC0415
-        from ..models.model_lifecycle import ModelLifecycle  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_blender_method = d.pop("blenderMethod", UNSET)
         blender_method = _raw_blender_method
@@ -791,3 +788,7 @@ class BlenderRetrieveResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.blender_retrieve_response_metrics import BlenderRetrieveResponseMetrics  # noqa: E402
+from ..models.model_lifecycle import ModelLifecycle  # noqa: E402

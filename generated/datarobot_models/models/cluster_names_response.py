@@ -60,8 +60,6 @@ class ClusterNamesResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.cluster_info_list import ClusterInfoList  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_clusters = d.pop("clusters", UNSET)
         try:
@@ -105,3 +103,6 @@ class ClusterNamesResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.cluster_info_list import ClusterInfoList  # noqa: E402

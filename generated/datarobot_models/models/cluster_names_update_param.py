@@ -52,8 +52,6 @@ class ClusterNamesUpdateParam:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.cluster_names_mapping_validation import ClusterNamesMappingValidation  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_cluster_name_mappings = d.pop("clusterNameMappings", UNSET)
         try:
@@ -89,3 +87,6 @@ class ClusterNamesUpdateParam:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.cluster_names_mapping_validation import ClusterNamesMappingValidation  # noqa: E402

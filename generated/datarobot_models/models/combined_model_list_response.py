@@ -79,8 +79,6 @@ class CombinedModelListResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.common_get_and_list_combined_model import CommonGetAndListCombinedModel  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_data = d.pop("data", UNSET)
         try:
@@ -152,3 +150,6 @@ class CombinedModelListResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.common_get_and_list_combined_model import CommonGetAndListCombinedModel  # noqa: E402

@@ -84,8 +84,6 @@ class CombinedModelResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.segment_project_model_response import SegmentProjectModelResponse  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_combined_model_id = d.pop("combinedModelId", UNSET)
         combined_model_id = _raw_combined_model_id
@@ -145,3 +143,6 @@ class CombinedModelResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.segment_project_model_response import SegmentProjectModelResponse  # noqa: E402

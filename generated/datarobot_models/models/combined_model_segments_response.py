@@ -72,10 +72,6 @@ class CombinedModelSegmentsResponse:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.combined_model_segments_response_model_metrics_type_0 import (
-            CombinedModelSegmentsResponseModelMetricsType0,  # noqa: PLC0415
-        )
-
         try:
             autopilot_done: bool | None
             autopilot_done = self.autopilot_done
@@ -230,10 +226,6 @@ class CombinedModelSegmentsResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.combined_model_segments_response_model_metrics_type_0 import (
-            CombinedModelSegmentsResponseModelMetricsType0,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
         _raw_autopilot_done = d.pop("autopilotDone", UNSET)
         try:
@@ -534,3 +526,8 @@ class CombinedModelSegmentsResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.combined_model_segments_response_model_metrics_type_0 import (
+    CombinedModelSegmentsResponseModelMetricsType0,  # noqa: E402
+)

@@ -140,13 +140,6 @@ class Constraints:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.base_constraint_type import BaseConstraintType  # noqa: PLC0415
-        from ..models.float_ import Float  # noqa: PLC0415
-        from ..models.float_list import FloatList  # noqa: PLC0415
-        from ..models.int_ import Int  # noqa: PLC0415
-        from ..models.int_list import IntList  # noqa: PLC0415
-        from ..models.select import Select  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_ascii_ = d.pop("ascii", UNSET)
         try:
@@ -273,3 +266,11 @@ class Constraints:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.base_constraint_type import BaseConstraintType  # noqa: E402
+from ..models.float_ import Float  # noqa: E402
+from ..models.float_list import FloatList  # noqa: E402
+from ..models.int_ import Int  # noqa: E402
+from ..models.int_list import IntList  # noqa: E402
+from ..models.select import Select  # noqa: E402

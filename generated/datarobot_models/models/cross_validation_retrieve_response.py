@@ -49,8 +49,6 @@ class CrossValidationRetrieveResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.cross_validation_retrieve_response_cv_scores import CrossValidationRetrieveResponseCvScores  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_cv_scores = d.pop("cvScores", UNSET)
         try:
@@ -81,3 +79,6 @@ class CrossValidationRetrieveResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.cross_validation_retrieve_response_cv_scores import CrossValidationRetrieveResponseCvScores  # noqa: E402

@@ -79,8 +79,6 @@ class CustomTrainingBlueprintListResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.custom_training_blueprint_response import CustomTrainingBlueprintResponse  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_data = d.pop("data", UNSET)
         try:
@@ -152,3 +150,6 @@ class CustomTrainingBlueprintListResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.custom_training_blueprint_response import CustomTrainingBlueprintResponse  # noqa: E402

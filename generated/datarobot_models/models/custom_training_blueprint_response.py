@@ -112,12 +112,6 @@ class CustomTrainingBlueprintResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.custom_model_short_response import CustomModelShortResponse  # noqa: PLC0415
-        from ..models.custom_model_version_short_response import CustomModelVersionShortResponse  # noqa: PLC0415
-        from ..models.execution_environment_short_response import ExecutionEnvironmentShortResponse  # noqa: PLC0415
-        from ..models.execution_environment_version_short_response import ExecutionEnvironmentVersionShortResponse  # noqa: PLC0415
-        from ..models.training_history_entry import TrainingHistoryEntry  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_created_at = d.pop("createdAt", UNSET)
         created_at = _raw_created_at
@@ -203,3 +197,10 @@ class CustomTrainingBlueprintResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.custom_model_short_response import CustomModelShortResponse  # noqa: E402
+from ..models.custom_model_version_short_response import CustomModelVersionShortResponse  # noqa: E402
+from ..models.execution_environment_short_response import ExecutionEnvironmentShortResponse  # noqa: E402
+from ..models.execution_environment_version_short_response import ExecutionEnvironmentVersionShortResponse  # noqa: E402
+from ..models.training_history_entry import TrainingHistoryEntry  # noqa: E402

@@ -446,11 +446,6 @@ class DatetimeModelDetailsResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.backtest_status_response import BacktestStatusResponse  # noqa: PLC0415
-        from ..models.datetime_model_details_response_metrics import DatetimeModelDetailsResponseMetrics  # noqa: PLC0415
-        from ..models.model_lifecycle import ModelLifecycle  # noqa: PLC0415
-        from ..models.training_info_response import TrainingInfoResponse  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_backtests = d.pop("backtests", UNSET)
         try:
@@ -888,3 +883,9 @@ class DatetimeModelDetailsResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.backtest_status_response import BacktestStatusResponse  # noqa: E402
+from ..models.datetime_model_details_response_metrics import DatetimeModelDetailsResponseMetrics  # noqa: E402
+from ..models.model_lifecycle import ModelLifecycle  # noqa: E402
+from ..models.training_info_response import TrainingInfoResponse  # noqa: E402

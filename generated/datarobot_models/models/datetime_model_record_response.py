@@ -277,8 +277,6 @@ class DatetimeModelRecordResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.datetime_model_record_response_metrics import DatetimeModelRecordResponseMetrics  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_blueprint_id = d.pop("blueprintId", UNSET)
         blueprint_id = _raw_blueprint_id
@@ -565,3 +563,6 @@ class DatetimeModelRecordResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.datetime_model_record_response_metrics import DatetimeModelRecordResponseMetrics  # noqa: E402

@@ -75,8 +75,6 @@ class DatetimeModelsResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.datetime_model_details_response import DatetimeModelDetailsResponse  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_data = d.pop("data", UNSET)
         try:
@@ -144,3 +142,6 @@ class DatetimeModelsResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.datetime_model_details_response import DatetimeModelDetailsResponse  # noqa: E402

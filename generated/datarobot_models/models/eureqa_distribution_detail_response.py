@@ -93,8 +93,6 @@ class EureqaDistributionDetailResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.eureqa_distribution_bin import EureqaDistributionBin  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_bins = d.pop("bins", UNSET)
         try:
@@ -160,3 +158,6 @@ class EureqaDistributionDetailResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.eureqa_distribution_bin import EureqaDistributionBin  # noqa: E402

@@ -87,8 +87,6 @@ class EureqaModelDetailResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.eureqa_model_detail_response_plot_data_item import EureqaModelDetailResponsePlotDataItem  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_complexity = d.pop("complexity", UNSET)
         complexity = _raw_complexity
@@ -150,3 +148,6 @@ class EureqaModelDetailResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.eureqa_model_detail_response_plot_data_item import EureqaModelDetailResponsePlotDataItem  # noqa: E402

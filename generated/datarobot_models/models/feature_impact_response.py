@@ -101,8 +101,6 @@ class FeatureImpactResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.feature_impact_response_feature_impacts_item import FeatureImpactResponseFeatureImpactsItem  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_count = d.pop("count", UNSET)
         count = _raw_count
@@ -188,3 +186,6 @@ class FeatureImpactResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.feature_impact_response_feature_impacts_item import FeatureImpactResponseFeatureImpactsItem  # noqa: E402

@@ -89,8 +89,6 @@ class FeatureListResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.feature_list_response_data_item import FeatureListResponseDataItem  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_count = d.pop("count", UNSET)
         count = _raw_count
@@ -168,3 +166,6 @@ class FeatureListResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.feature_list_response_data_item import FeatureListResponseDataItem  # noqa: E402

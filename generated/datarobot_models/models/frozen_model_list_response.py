@@ -90,8 +90,6 @@ class FrozenModelListResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.model_details_response import ModelDetailsResponse  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_count = d.pop("count", UNSET)
         count = _raw_count
@@ -169,3 +167,6 @@ class FrozenModelListResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.model_details_response import ModelDetailsResponse  # noqa: E402

@@ -51,8 +51,6 @@ class MessagesInfo:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.messages_info_messages_item import MessagesInfoMessagesItem  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_messages = d.pop("messages", UNSET)
         try:
@@ -90,3 +88,6 @@ class MessagesInfo:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.messages_info_messages_item import MessagesInfoMessagesItem  # noqa: E402

@@ -51,10 +51,6 @@ class MissingReportRetrieve:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.missing_report_retrieve_missing_values_report_item import (
-            MissingReportRetrieveMissingValuesReportItem,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
         _raw_missing_values_report = d.pop("missingValuesReport", UNSET)
         try:
@@ -94,3 +90,6 @@ class MissingReportRetrieve:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.missing_report_retrieve_missing_values_report_item import MissingReportRetrieveMissingValuesReportItem  # noqa: E402

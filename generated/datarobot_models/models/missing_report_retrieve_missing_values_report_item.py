@@ -73,10 +73,6 @@ class MissingReportRetrieveMissingValuesReportItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.missing_report_retrieve_missing_values_report_item_tasks import (
-            MissingReportRetrieveMissingValuesReportItemTasks,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
         _raw_feature = d.pop("feature", UNSET)
         feature = _raw_feature
@@ -128,3 +124,8 @@ class MissingReportRetrieveMissingValuesReportItem:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.missing_report_retrieve_missing_values_report_item_tasks import (
+    MissingReportRetrieveMissingValuesReportItemTasks,  # noqa: E402
+)

@@ -36,10 +36,6 @@ class MissingReportRetrieveMissingValuesReportItemTasks:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.missing_report_retrieve_missing_values_report_item_tasks_additional_property import (
-            MissingReportRetrieveMissingValuesReportItemTasksAdditionalProperty,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
         missing_report_retrieve_missing_values_report_item_tasks = cls()
 
@@ -69,3 +65,8 @@ class MissingReportRetrieveMissingValuesReportItemTasks:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.missing_report_retrieve_missing_values_report_item_tasks_additional_property import (
+    MissingReportRetrieveMissingValuesReportItemTasksAdditionalProperty,  # noqa: E402
+)

@@ -58,8 +58,6 @@ class ModelAdvancedTuning:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.model_advanced_tuning_tuning_parameters_item import ModelAdvancedTuningTuningParametersItem  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_tuning_description = d.pop("tuningDescription", UNSET)
         tuning_description = _raw_tuning_description
@@ -103,3 +101,6 @@ class ModelAdvancedTuning:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.model_advanced_tuning_tuning_parameters_item import ModelAdvancedTuningTuningParametersItem  # noqa: E402

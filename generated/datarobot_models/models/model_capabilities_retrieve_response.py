@@ -227,8 +227,6 @@ class ModelCapabilitiesRetrieveResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.model_capabilities_retrieve_response_reasons import ModelCapabilitiesRetrieveResponseReasons  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_eligible_for_prime = d.pop("eligibleForPrime", UNSET)
         eligible_for_prime = _raw_eligible_for_prime
@@ -386,3 +384,6 @@ class ModelCapabilitiesRetrieveResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.model_capabilities_retrieve_response_reasons import ModelCapabilitiesRetrieveResponseReasons  # noqa: E402

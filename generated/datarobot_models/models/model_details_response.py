@@ -377,9 +377,6 @@ class ModelDetailsResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.model_details_response_metrics import ModelDetailsResponseMetrics  # noqa: PLC0415
-        from ..models.model_lifecycle import ModelLifecycle  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_blueprint_id = d.pop("blueprintId", UNSET)
         blueprint_id = _raw_blueprint_id
@@ -766,3 +763,7 @@ class ModelDetailsResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.model_details_response_metrics import ModelDetailsResponseMetrics  # noqa: E402
+from ..models.model_lifecycle import ModelLifecycle  # noqa: E402

@@ -53,10 +53,6 @@ class ModelPackageCapabilitiesRetrieveResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.model_package_capabilities_retrieve_response_data_item import (
-            ModelPackageCapabilitiesRetrieveResponseDataItem,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
         _raw_data = d.pop("data", UNSET)
         try:
@@ -94,3 +90,8 @@ class ModelPackageCapabilitiesRetrieveResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.model_package_capabilities_retrieve_response_data_item import (
+    ModelPackageCapabilitiesRetrieveResponseDataItem,  # noqa: E402
+)

@@ -88,8 +88,6 @@ class ModelPackageListResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.model_package_retrieve_response import ModelPackageRetrieveResponse  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_count = d.pop("count", UNSET)
         count = _raw_count
@@ -167,3 +165,6 @@ class ModelPackageListResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.model_package_retrieve_response import ModelPackageRetrieveResponse  # noqa: E402

@@ -226,21 +226,6 @@ class ModelPackageRetrieveResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.model_package_retrieve_response_capabilities import ModelPackageRetrieveResponseCapabilities  # noqa: PLC0415
-        from ..models.model_package_retrieve_response_datasets import ModelPackageRetrieveResponseDatasets  # noqa: PLC0415
-        from ..models.model_package_retrieve_response_import_meta import ModelPackageRetrieveResponseImportMeta  # noqa: PLC0415
-        from ..models.model_package_retrieve_response_mlpkg_file_contents import (
-            ModelPackageRetrieveResponseMlpkgFileContents,  # noqa: PLC0415
-        )
-        from ..models.model_package_retrieve_response_model_description import (
-            ModelPackageRetrieveResponseModelDescription,  # noqa: PLC0415
-        )
-        from ..models.model_package_retrieve_response_model_kind import ModelPackageRetrieveResponseModelKind  # noqa: PLC0415
-        from ..models.model_package_retrieve_response_source_meta import ModelPackageRetrieveResponseSourceMeta  # noqa: PLC0415
-        from ..models.model_package_retrieve_response_target import ModelPackageRetrieveResponseTarget  # noqa: PLC0415
-        from ..models.model_package_retrieve_response_timeseries import ModelPackageRetrieveResponseTimeseries  # noqa: PLC0415
-        from ..models.user_reference import UserReference  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_active_deployment_count = d.pop("activeDeploymentCount", UNSET)
         active_deployment_count = _raw_active_deployment_count
@@ -437,3 +422,15 @@ class ModelPackageRetrieveResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.model_package_retrieve_response_capabilities import ModelPackageRetrieveResponseCapabilities  # noqa: E402
+from ..models.model_package_retrieve_response_datasets import ModelPackageRetrieveResponseDatasets  # noqa: E402
+from ..models.model_package_retrieve_response_import_meta import ModelPackageRetrieveResponseImportMeta  # noqa: E402
+from ..models.model_package_retrieve_response_mlpkg_file_contents import ModelPackageRetrieveResponseMlpkgFileContents  # noqa: E402
+from ..models.model_package_retrieve_response_model_description import ModelPackageRetrieveResponseModelDescription  # noqa: E402
+from ..models.model_package_retrieve_response_model_kind import ModelPackageRetrieveResponseModelKind  # noqa: E402
+from ..models.model_package_retrieve_response_source_meta import ModelPackageRetrieveResponseSourceMeta  # noqa: E402
+from ..models.model_package_retrieve_response_target import ModelPackageRetrieveResponseTarget  # noqa: E402
+from ..models.model_package_retrieve_response_timeseries import ModelPackageRetrieveResponseTimeseries  # noqa: E402
+from ..models.user_reference import UserReference  # noqa: E402

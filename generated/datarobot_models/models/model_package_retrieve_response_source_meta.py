@@ -137,14 +137,6 @@ class ModelPackageRetrieveResponseSourceMeta:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.custom_model_details import CustomModelDetails  # noqa: PLC0415
-        from ..models.model_package_retrieve_response_source_meta_scoring_code import (
-            ModelPackageRetrieveResponseSourceMetaScoringCode,  # noqa: PLC0415
-        )
-        from ..models.model_package_retrieve_response_source_meta_use_case_details import (
-            ModelPackageRetrieveResponseSourceMetaUseCaseDetails,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
         _raw_custom_model_details = d.pop("customModelDetails", UNSET)
         try:
@@ -262,3 +254,12 @@ class ModelPackageRetrieveResponseSourceMeta:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.custom_model_details import CustomModelDetails  # noqa: E402
+from ..models.model_package_retrieve_response_source_meta_scoring_code import (
+    ModelPackageRetrieveResponseSourceMetaScoringCode,  # noqa: E402
+)
+from ..models.model_package_retrieve_response_source_meta_use_case_details import (
+    ModelPackageRetrieveResponseSourceMetaUseCaseDetails,  # noqa: E402
+)

@@ -71,13 +71,6 @@ class ModelParametersRetrieveResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.model_parameters_retrieve_response_derived_features_item import (
-            ModelParametersRetrieveResponseDerivedFeaturesItem,  # noqa: PLC0415
-        )
-        from ..models.model_parameters_retrieve_response_parameters_item import (
-            ModelParametersRetrieveResponseParametersItem,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
         _raw_derived_features = d.pop("derivedFeatures", UNSET)
         try:
@@ -132,3 +125,9 @@ class ModelParametersRetrieveResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.model_parameters_retrieve_response_derived_features_item import (
+    ModelParametersRetrieveResponseDerivedFeaturesItem,  # noqa: E402
+)
+from ..models.model_parameters_retrieve_response_parameters_item import ModelParametersRetrieveResponseParametersItem  # noqa: E402

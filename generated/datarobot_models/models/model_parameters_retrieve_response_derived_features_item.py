@@ -94,13 +94,6 @@ class ModelParametersRetrieveResponseDerivedFeaturesItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.model_parameters_retrieve_response_derived_features_item_stage_coefficients_item import (
-            ModelParametersRetrieveResponseDerivedFeaturesItemStageCoefficientsItem,  # noqa: PLC0415
-        )
-        from ..models.model_parameters_retrieve_response_derived_features_item_transformations_item import (
-            ModelParametersRetrieveResponseDerivedFeaturesItemTransformationsItem,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
         _raw_coefficient = d.pop("coefficient", UNSET)
         coefficient = _raw_coefficient
@@ -179,3 +172,11 @@ class ModelParametersRetrieveResponseDerivedFeaturesItem:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.model_parameters_retrieve_response_derived_features_item_stage_coefficients_item import (
+    ModelParametersRetrieveResponseDerivedFeaturesItemStageCoefficientsItem,  # noqa: E402
+)
+from ..models.model_parameters_retrieve_response_derived_features_item_transformations_item import (
+    ModelParametersRetrieveResponseDerivedFeaturesItemTransformationsItem,  # noqa: E402
+)

@@ -164,8 +164,6 @@ class ModelRecordResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.model_record_response_metrics import ModelRecordResponseMetrics  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_blueprint_id = d.pop("blueprintId", UNSET)
         blueprint_id = _raw_blueprint_id
@@ -277,3 +275,6 @@ class ModelRecordResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.model_record_response_metrics import ModelRecordResponseMetrics  # noqa: E402

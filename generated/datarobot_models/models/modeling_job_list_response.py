@@ -52,8 +52,6 @@ class ModelingJobListResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.model_job_response import ModelJobResponse  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_data = d.pop("data", UNSET)
         try:
@@ -89,3 +87,6 @@ class ModelingJobListResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.model_job_response import ModelJobResponse  # noqa: E402

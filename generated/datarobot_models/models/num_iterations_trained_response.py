@@ -63,8 +63,6 @@ class NumIterationsTrainedResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.num_iterations_trained_response_data_item import NumIterationsTrainedResponseDataItem  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_data = d.pop("data", UNSET)
         try:
@@ -110,3 +108,6 @@ class NumIterationsTrainedResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.num_iterations_trained_response_data_item import NumIterationsTrainedResponseDataItem  # noqa: E402

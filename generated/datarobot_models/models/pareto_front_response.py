@@ -81,9 +81,6 @@ class ParetoFrontResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.pareto_front_response_hyperparameters import ParetoFrontResponseHyperparameters  # noqa: PLC0415
-        from ..models.pareto_front_response_solutions_item import ParetoFrontResponseSolutionsItem  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_error_metric = d.pop("errorMetric", UNSET)
         error_metric = _raw_error_metric
@@ -146,3 +143,7 @@ class ParetoFrontResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.pareto_front_response_hyperparameters import ParetoFrontResponseHyperparameters  # noqa: E402
+from ..models.pareto_front_response_solutions_item import ParetoFrontResponseSolutionsItem  # noqa: E402

@@ -145,10 +145,6 @@ class ParetoFrontResponseHyperparameters:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.pareto_front_response_hyperparameters_building_blocks import (
-            ParetoFrontResponseHyperparametersBuildingBlocks,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
         _raw_building_blocks = d.pop("buildingBlocks", UNSET)
         try:
@@ -248,3 +244,8 @@ class ParetoFrontResponseHyperparameters:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.pareto_front_response_hyperparameters_building_blocks import (
+    ParetoFrontResponseHyperparametersBuildingBlocks,  # noqa: E402
+)

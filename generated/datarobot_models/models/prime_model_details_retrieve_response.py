@@ -313,9 +313,6 @@ class PrimeModelDetailsRetrieveResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.model_lifecycle import ModelLifecycle  # noqa: PLC0415
-        from ..models.prime_model_details_retrieve_response_metrics import PrimeModelDetailsRetrieveResponseMetrics  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_blueprint_id = d.pop("blueprintId", UNSET)
         blueprint_id = _raw_blueprint_id
@@ -542,3 +539,7 @@ class PrimeModelDetailsRetrieveResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.model_lifecycle import ModelLifecycle  # noqa: E402
+from ..models.prime_model_details_retrieve_response_metrics import PrimeModelDetailsRetrieveResponseMetrics  # noqa: E402

@@ -82,8 +82,6 @@ class PrimeModelListResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.prime_model_details_retrieve_response import PrimeModelDetailsRetrieveResponse  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_count = d.pop("count", UNSET)
         count = _raw_count
@@ -157,3 +155,6 @@ class PrimeModelListResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.prime_model_details_retrieve_response import PrimeModelDetailsRetrieveResponse  # noqa: E402

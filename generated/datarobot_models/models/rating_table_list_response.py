@@ -82,8 +82,6 @@ class RatingTableListResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.rating_table_retrieve_response import RatingTableRetrieveResponse  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_count = d.pop("count", UNSET)
         count = _raw_count
@@ -157,3 +155,6 @@ class RatingTableListResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.rating_table_retrieve_response import RatingTableRetrieveResponse  # noqa: E402

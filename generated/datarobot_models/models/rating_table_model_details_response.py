@@ -383,9 +383,6 @@ class RatingTableModelDetailsResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.model_lifecycle import ModelLifecycle  # noqa: PLC0415
-        from ..models.rating_table_model_details_response_metrics import RatingTableModelDetailsResponseMetrics  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_blueprint_id = d.pop("blueprintId", UNSET)
         blueprint_id = _raw_blueprint_id
@@ -778,3 +775,7 @@ class RatingTableModelDetailsResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.model_lifecycle import ModelLifecycle  # noqa: E402
+from ..models.rating_table_model_details_response_metrics import RatingTableModelDetailsResponseMetrics  # noqa: E402

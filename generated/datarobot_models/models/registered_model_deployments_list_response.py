@@ -91,10 +91,6 @@ class RegisteredModelDeploymentsListResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.registered_model_deployments_list_response_data_item import (
-            RegisteredModelDeploymentsListResponseDataItem,  # noqa: PLC0415
-        )
-
         d = dict(src_dict)
         _raw_count = d.pop("count", UNSET)
         count = _raw_count
@@ -172,3 +168,6 @@ class RegisteredModelDeploymentsListResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.registered_model_deployments_list_response_data_item import RegisteredModelDeploymentsListResponseDataItem  # noqa: E402

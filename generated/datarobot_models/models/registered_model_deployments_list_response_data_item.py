@@ -122,9 +122,6 @@ class RegisteredModelDeploymentsListResponseDataItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.deployment_prediction_environment import DeploymentPredictionEnvironment  # noqa: PLC0415
-        from ..models.user_reference import UserReference  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_created_at = d.pop("createdAt", UNSET)
         created_at = _raw_created_at
@@ -218,3 +215,7 @@ class RegisteredModelDeploymentsListResponseDataItem:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.deployment_prediction_environment import DeploymentPredictionEnvironment  # noqa: E402
+from ..models.user_reference import UserReference  # noqa: E402

@@ -133,9 +133,6 @@ class RegisteredModelResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.registered_model_response_target import RegisteredModelResponseTarget  # noqa: PLC0415
-        from ..models.user_reference import UserReference  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_created_at = d.pop("createdAt", UNSET)
         try:
@@ -247,3 +244,7 @@ class RegisteredModelResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.registered_model_response_target import RegisteredModelResponseTarget  # noqa: E402
+from ..models.user_reference import UserReference  # noqa: E402

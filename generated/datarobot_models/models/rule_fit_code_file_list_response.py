@@ -82,8 +82,6 @@ class RuleFitCodeFileListResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.rule_fit_code_file_response import RuleFitCodeFileResponse  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_count = d.pop("count", UNSET)
         count = _raw_count
@@ -157,3 +155,6 @@ class RuleFitCodeFileListResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.rule_fit_code_file_response import RuleFitCodeFileResponse  # noqa: E402

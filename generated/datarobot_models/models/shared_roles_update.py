@@ -57,8 +57,6 @@ class SharedRolesUpdate:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.shared_roles_update_roles_item import SharedRolesUpdateRolesItem  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_operation = d.pop("operation", UNSET)
         operation = _raw_operation
@@ -100,3 +98,6 @@ class SharedRolesUpdate:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.shared_roles_update_roles_item import SharedRolesUpdateRolesItem  # noqa: E402

@@ -90,8 +90,6 @@ class SharingListV2Response:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.shared_role_entry import SharedRoleEntry  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_count = d.pop("count", UNSET)
         count = _raw_count
@@ -169,3 +167,6 @@ class SharingListV2Response:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.shared_role_entry import SharedRoleEntry  # noqa: E402

@@ -52,8 +52,6 @@ class SharingUpdateOrRemoveWithGrant:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.sharing_update_or_remove_with_grant_data_item import SharingUpdateOrRemoveWithGrantDataItem  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_data = d.pop("data", UNSET)
         try:
@@ -91,3 +89,6 @@ class SharingUpdateOrRemoveWithGrant:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.sharing_update_or_remove_with_grant_data_item import SharingUpdateOrRemoveWithGrantDataItem  # noqa: E402

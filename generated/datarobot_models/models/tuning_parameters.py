@@ -87,8 +87,6 @@ class TuningParameters:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.constraints import Constraints  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_constraints = d.pop("constraints", UNSET)
         try:
@@ -148,3 +146,6 @@ class TuningParameters:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.constraints import Constraints  # noqa: E402

@@ -213,10 +213,6 @@ class Automation:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.automation_run import AutomationRun  # noqa: PLC0415
-        from ..models.automation_schedule import AutomationSchedule  # noqa: PLC0415
-        from ..models.automation_workspace import AutomationWorkspace  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_id = d.pop("id", UNSET)
         id = _raw_id
@@ -383,3 +379,8 @@ class Automation:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.automation_run import AutomationRun  # noqa: E402
+from ..models.automation_schedule import AutomationSchedule  # noqa: E402
+from ..models.automation_workspace import AutomationWorkspace  # noqa: E402

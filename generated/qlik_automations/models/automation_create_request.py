@@ -90,9 +90,6 @@ class AutomationCreateRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.automation_schedule_request import AutomationScheduleRequest  # noqa: PLC0415
-        from ..models.automation_workspace import AutomationWorkspace  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_name = d.pop("name", UNSET)
         name = _raw_name
@@ -159,3 +156,7 @@ class AutomationCreateRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.automation_schedule_request import AutomationScheduleRequest  # noqa: E402
+from ..models.automation_workspace import AutomationWorkspace  # noqa: E402

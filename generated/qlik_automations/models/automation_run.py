@@ -174,9 +174,6 @@ class AutomationRun:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.automation_run_error import AutomationRunError  # noqa: PLC0415
-        from ..models.automation_run_metrics import AutomationRunMetrics  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_id = d.pop("id", UNSET)
         id = _raw_id
@@ -309,3 +306,7 @@ class AutomationRun:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.automation_run_error import AutomationRunError  # noqa: E402
+from ..models.automation_run_metrics import AutomationRunMetrics  # noqa: E402

@@ -62,9 +62,6 @@ class AutomationRunList:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.automation_run_list_item import AutomationRunListItem  # noqa: PLC0415
-        from ..models.links import Links  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_data = d.pop("data", UNSET)
         try:
@@ -115,3 +112,7 @@ class AutomationRunList:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.automation_run_list_item import AutomationRunListItem  # noqa: E402
+from ..models.links import Links  # noqa: E402

@@ -169,8 +169,6 @@ class AutomationRunListItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.automation_run_error import AutomationRunError  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_id = d.pop("id", UNSET)
         id = _raw_id
@@ -294,3 +292,6 @@ class AutomationRunListItem:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.automation_run_error import AutomationRunError  # noqa: E402

@@ -69,9 +69,6 @@ class AutomationRunMetrics:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.automation_run_block_metrics import AutomationRunBlockMetrics  # noqa: PLC0415
-        from ..models.automation_run_network_metrics import AutomationRunNetworkMetrics  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_blocks = d.pop("blocks", UNSET)
         try:
@@ -126,3 +123,7 @@ class AutomationRunMetrics:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.automation_run_block_metrics import AutomationRunBlockMetrics  # noqa: E402
+from ..models.automation_run_network_metrics import AutomationRunNetworkMetrics  # noqa: E402

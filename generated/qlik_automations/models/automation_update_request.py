@@ -82,9 +82,6 @@ class AutomationUpdateRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.automation_schedule_request import AutomationScheduleRequest  # noqa: PLC0415
-        from ..models.automation_workspace import AutomationWorkspace  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_name = d.pop("name", UNSET)
         name = _raw_name
@@ -147,3 +144,7 @@ class AutomationUpdateRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.automation_schedule_request import AutomationScheduleRequest  # noqa: E402
+from ..models.automation_workspace import AutomationWorkspace  # noqa: E402

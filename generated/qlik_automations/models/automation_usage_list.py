@@ -50,8 +50,6 @@ class AutomationUsageList:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.automation_usage_metric import AutomationUsageMetric  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_data = d.pop("data", UNSET)
         try:
@@ -89,3 +87,6 @@ class AutomationUsageList:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.automation_usage_metric import AutomationUsageMetric  # noqa: E402

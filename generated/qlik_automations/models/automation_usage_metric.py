@@ -69,8 +69,6 @@ class AutomationUsageMetric:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.automation_usage_automation import AutomationUsageAutomation  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_date = d.pop("date", UNSET)
         date = _raw_date
@@ -122,3 +120,6 @@ class AutomationUsageMetric:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.automation_usage_automation import AutomationUsageAutomation  # noqa: E402

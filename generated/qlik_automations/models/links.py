@@ -57,8 +57,6 @@ class Links:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.link import Link  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_next_ = d.pop("next", UNSET)
         try:
@@ -107,3 +105,6 @@ class Links:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.link import Link  # noqa: E402

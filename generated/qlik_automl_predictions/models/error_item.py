@@ -90,8 +90,6 @@ class ErrorItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.error_meta import ErrorMeta  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_code = d.pop("code", UNSET)
         code = _raw_code
@@ -155,3 +153,6 @@ class ErrorItem:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.error_meta import ErrorMeta  # noqa: E402

@@ -169,9 +169,6 @@ class DataAsset:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.data_asset_properties import DataAssetProperties  # noqa: PLC0415
-        from ..models.data_store_info import DataStoreInfo  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_app_type = d.pop("appType", UNSET)
         app_type = _raw_app_type
@@ -292,3 +289,7 @@ class DataAsset:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.data_asset_properties import DataAssetProperties  # noqa: E402
+from ..models.data_store_info import DataStoreInfo  # noqa: E402

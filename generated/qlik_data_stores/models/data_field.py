@@ -145,10 +145,6 @@ class DataField:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.data_field_properties import DataFieldProperties  # noqa: PLC0415
-        from ..models.data_type import DataType  # noqa: PLC0415
-        from ..models.user_tag import UserTag  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_name = d.pop("name", UNSET)
         name = _raw_name
@@ -255,3 +251,8 @@ class DataField:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.data_field_properties import DataFieldProperties  # noqa: E402
+from ..models.data_type import DataType  # noqa: E402
+from ..models.user_tag import UserTag  # noqa: E402

@@ -223,11 +223,6 @@ class DataSet:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.data_asset_info import DataAssetInfo  # noqa: PLC0415
-        from ..models.data_set_operational import DataSetOperational  # noqa: PLC0415
-        from ..models.data_set_properties import DataSetProperties  # noqa: PLC0415
-        from ..models.data_set_schema import DataSetSchema  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_qri = d.pop("qri", UNSET)
         qri = _raw_qri
@@ -392,3 +387,9 @@ class DataSet:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.data_asset_info import DataAssetInfo  # noqa: E402
+from ..models.data_set_operational import DataSetOperational  # noqa: E402
+from ..models.data_set_properties import DataSetProperties  # noqa: E402
+from ..models.data_set_schema import DataSetSchema  # noqa: E402

@@ -86,9 +86,6 @@ class DataSetList:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.data_set import DataSet  # noqa: PLC0415
-        from ..models.links import Links  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_data = d.pop("data", UNSET)
         try:
@@ -155,3 +152,7 @@ class DataSetList:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.data_set import DataSet  # noqa: E402
+from ..models.links import Links  # noqa: E402

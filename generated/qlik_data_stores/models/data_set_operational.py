@@ -112,8 +112,6 @@ class DataSetOperational:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.table_connection_info import TableConnectionInfo  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_size = d.pop("size", UNSET)
         size = _raw_size
@@ -193,3 +191,6 @@ class DataSetOperational:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.table_connection_info import TableConnectionInfo  # noqa: E402

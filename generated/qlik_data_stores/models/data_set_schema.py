@@ -95,9 +95,6 @@ class DataSetSchema:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.data_field import DataField  # noqa: PLC0415
-        from ..models.data_set_schema_load_options import DataSetSchemaLoadOptions  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_data_fields = d.pop("dataFields", UNSET)
         try:
@@ -166,3 +163,7 @@ class DataSetSchema:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.data_field import DataField  # noqa: E402
+from ..models.data_set_schema_load_options import DataSetSchemaLoadOptions  # noqa: E402

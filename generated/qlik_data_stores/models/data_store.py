@@ -151,8 +151,6 @@ class DataStore:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.data_store_properties import DataStoreProperties  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_type_ = d.pop("type", UNSET)
         type_ = _raw_type_
@@ -256,3 +254,6 @@ class DataStore:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.data_store_properties import DataStoreProperties  # noqa: E402

@@ -119,8 +119,6 @@ class DataStoreInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.data_store_input_properties import DataStoreInputProperties  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_type_ = d.pop("type", UNSET)
         type_ = _raw_type_
@@ -204,3 +202,6 @@ class DataStoreInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.data_store_input_properties import DataStoreInputProperties  # noqa: E402

@@ -69,8 +69,6 @@ class DataType:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.data_type_properties import DataTypeProperties  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_type_ = d.pop("type", UNSET)
         try:
@@ -118,3 +116,6 @@ class DataType:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.data_type_properties import DataTypeProperties  # noqa: E402

@@ -70,8 +70,6 @@ class JsonPatch:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.json_patch_value import JsonPatchValue  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_op = d.pop("op", UNSET)
         try:
@@ -123,3 +121,6 @@ class JsonPatch:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.json_patch_value import JsonPatchValue  # noqa: E402

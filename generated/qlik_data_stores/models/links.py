@@ -90,8 +90,6 @@ class Links:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.href import Href  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_last = d.pop("last", UNSET)
         try:
@@ -179,3 +177,6 @@ class Links:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.href import Href  # noqa: E402

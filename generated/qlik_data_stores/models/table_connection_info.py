@@ -58,8 +58,6 @@ class TableConnectionInfo:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.table_connection_info_additional_properties import TableConnectionInfoAdditionalProperties  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_table_name = d.pop("tableName", UNSET)
         table_name = _raw_table_name
@@ -103,3 +101,6 @@ class TableConnectionInfo:
 
     def __contains__(self, key: str) -> bool:
         return key in self.extra_properties
+
+
+from ..models.table_connection_info_additional_properties import TableConnectionInfoAdditionalProperties  # noqa: E402

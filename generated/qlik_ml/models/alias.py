@@ -60,8 +60,6 @@ class Alias:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.alias_attributes import AliasAttributes  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_id = d.pop("id", UNSET)
         id = _raw_id
@@ -104,3 +102,6 @@ class Alias:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.alias_attributes import AliasAttributes  # noqa: E402

@@ -47,8 +47,6 @@ class AliasInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.alias_input_data import AliasInputData  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_data = d.pop("data", UNSET)
         try:
@@ -79,3 +77,6 @@ class AliasInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.alias_input_data import AliasInputData  # noqa: E402

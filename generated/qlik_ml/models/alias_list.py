@@ -74,10 +74,6 @@ class AliasList:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.alias import Alias  # noqa: PLC0415
-        from ..models.list_links import ListLinks  # noqa: PLC0415
-        from ..models.list_meta import ListMeta  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_data = d.pop("data", UNSET)
         try:
@@ -134,3 +130,8 @@ class AliasList:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.alias import Alias  # noqa: E402
+from ..models.list_links import ListLinks  # noqa: E402
+from ..models.list_meta import ListMeta  # noqa: E402

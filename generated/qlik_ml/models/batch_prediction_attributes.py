@@ -173,10 +173,6 @@ class BatchPredictionAttributes:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.batch_prediction_schedule_attributes import BatchPredictionScheduleAttributes  # noqa: PLC0415
-        from ..models.batch_prediction_writeback import BatchPredictionWriteback  # noqa: PLC0415
-        from ..models.error import Error  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_id = d.pop("id", UNSET)
         id = _raw_id
@@ -305,3 +301,8 @@ class BatchPredictionAttributes:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.batch_prediction_schedule_attributes import BatchPredictionScheduleAttributes  # noqa: E402
+from ..models.batch_prediction_writeback import BatchPredictionWriteback  # noqa: E402
+from ..models.error import Error  # noqa: E402

@@ -97,9 +97,6 @@ class BatchPredictionInputAttributes:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.batch_prediction_schedule_config import BatchPredictionScheduleConfig  # noqa: PLC0415
-        from ..models.batch_prediction_writeback import BatchPredictionWriteback  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_name = d.pop("name", UNSET)
         name = _raw_name
@@ -172,3 +169,7 @@ class BatchPredictionInputAttributes:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.batch_prediction_schedule_config import BatchPredictionScheduleConfig  # noqa: E402
+from ..models.batch_prediction_writeback import BatchPredictionWriteback  # noqa: E402

@@ -62,8 +62,6 @@ class BatchPredictionScheduleInputData:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.batch_prediction_schedule_config import BatchPredictionScheduleConfig  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_type_ = d.pop("type", UNSET)
         try:
@@ -112,3 +110,6 @@ class BatchPredictionScheduleInputData:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.batch_prediction_schedule_config import BatchPredictionScheduleConfig  # noqa: E402

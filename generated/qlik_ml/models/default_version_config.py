@@ -84,8 +84,6 @@ class DefaultVersionConfig:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.feature import Feature  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_name = d.pop("name", UNSET)
         name = _raw_name
@@ -147,3 +145,6 @@ class DefaultVersionConfig:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.feature import Feature  # noqa: E402

@@ -128,8 +128,6 @@ class DeploymentAttributes:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.error import Error  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_id = d.pop("id", UNSET)
         id = _raw_id
@@ -223,3 +221,6 @@ class DeploymentAttributes:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.error import Error  # noqa: E402

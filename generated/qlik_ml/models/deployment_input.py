@@ -47,8 +47,6 @@ class DeploymentInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.deployment_input_data import DeploymentInputData  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_data = d.pop("data", UNSET)
         try:
@@ -84,3 +82,6 @@ class DeploymentInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.deployment_input_data import DeploymentInputData  # noqa: E402

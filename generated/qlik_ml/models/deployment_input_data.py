@@ -59,8 +59,6 @@ class DeploymentInputData:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.deployment_input_attributes import DeploymentInputAttributes  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_type_ = d.pop("type", UNSET)
         try:
@@ -109,3 +107,6 @@ class DeploymentInputData:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.deployment_input_attributes import DeploymentInputAttributes  # noqa: E402

@@ -65,8 +65,6 @@ class Error:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.error_meta import ErrorMeta  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_code = d.pop("code", UNSET)
         code = _raw_code
@@ -114,3 +112,6 @@ class Error:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.error_meta import ErrorMeta  # noqa: E402

@@ -47,8 +47,6 @@ class ExperimentInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.experiment_input_data import ExperimentInputData  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_data = d.pop("data", UNSET)
         try:
@@ -84,3 +82,6 @@ class ExperimentInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.experiment_input_data import ExperimentInputData  # noqa: E402

@@ -60,8 +60,6 @@ class ExperimentInputData:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.experiment_input_data_attributes import ExperimentInputDataAttributes  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_type_ = d.pop("type", UNSET)
         try:
@@ -110,3 +108,6 @@ class ExperimentInputData:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.experiment_input_data_attributes import ExperimentInputDataAttributes  # noqa: E402

@@ -257,11 +257,6 @@ class ExperimentModelAttributes:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.binary_imbalance_sampling import BinaryImbalanceSampling  # noqa: PLC0415
-        from ..models.dropped_feature import DroppedFeature  # noqa: PLC0415
-        from ..models.error import Error  # noqa: PLC0415
-        from ..models.model_metrics import ModelMetrics  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_id = d.pop("id", UNSET)
         id = _raw_id
@@ -455,3 +450,9 @@ class ExperimentModelAttributes:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.binary_imbalance_sampling import BinaryImbalanceSampling  # noqa: E402
+from ..models.dropped_feature import DroppedFeature  # noqa: E402
+from ..models.error import Error  # noqa: E402
+from ..models.model_metrics import ModelMetrics  # noqa: E402

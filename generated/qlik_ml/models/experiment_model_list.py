@@ -74,10 +74,6 @@ class ExperimentModelList:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.experiment_model import ExperimentModel  # noqa: PLC0415
-        from ..models.list_links import ListLinks  # noqa: PLC0415
-        from ..models.list_meta import ListMeta  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_data = d.pop("data", UNSET)
         try:
@@ -134,3 +130,8 @@ class ExperimentModelList:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.experiment_model import ExperimentModel  # noqa: E402
+from ..models.list_links import ListLinks  # noqa: E402
+from ..models.list_meta import ListMeta  # noqa: E402

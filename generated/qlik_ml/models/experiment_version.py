@@ -61,8 +61,6 @@ class ExperimentVersion:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.experiment_version_attributes import ExperimentVersionAttributes  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_id = d.pop("id", UNSET)
         id = _raw_id
@@ -105,3 +103,6 @@ class ExperimentVersion:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.experiment_version_attributes import ExperimentVersionAttributes  # noqa: E402

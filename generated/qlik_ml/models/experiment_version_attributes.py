@@ -257,11 +257,6 @@ class ExperimentVersionAttributes:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.error import Error  # noqa: PLC0415
-        from ..models.feature import Feature  # noqa: PLC0415
-        from ..models.pipeline import Pipeline  # noqa: PLC0415
-        from ..models.preprocessed_insight import PreprocessedInsight  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_id = d.pop("id", UNSET)
         id = _raw_id
@@ -463,3 +458,9 @@ class ExperimentVersionAttributes:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.error import Error  # noqa: E402
+from ..models.feature import Feature  # noqa: E402
+from ..models.pipeline import Pipeline  # noqa: E402
+from ..models.preprocessed_insight import PreprocessedInsight  # noqa: E402

@@ -149,9 +149,6 @@ class ExperimentVersionInputAttributes:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.feature import Feature  # noqa: PLC0415
-        from ..models.pipeline import Pipeline  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_name = d.pop("name", UNSET)
         name = _raw_name
@@ -268,3 +265,7 @@ class ExperimentVersionInputAttributes:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.feature import Feature  # noqa: E402
+from ..models.pipeline import Pipeline  # noqa: E402

@@ -58,8 +58,6 @@ class ExperimentVersionInputData:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.experiment_version_input_attributes import ExperimentVersionInputAttributes  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_type_ = d.pop("type", UNSET)
         try:
@@ -98,3 +96,6 @@ class ExperimentVersionInputData:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.experiment_version_input_attributes import ExperimentVersionInputAttributes  # noqa: E402

@@ -154,8 +154,6 @@ class JobAttributes:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.job_details import JobDetails  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_id = d.pop("id", UNSET)
         id = _raw_id
@@ -274,3 +272,6 @@ class JobAttributes:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.job_details import JobDetails  # noqa: E402

@@ -60,8 +60,6 @@ class JobDetails:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.job_output_file import JobOutputFile  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_is_scheduled = d.pop("isScheduled", UNSET)
         is_scheduled = _raw_is_scheduled
@@ -105,3 +103,6 @@ class JobDetails:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.job_output_file import JobOutputFile  # noqa: E402

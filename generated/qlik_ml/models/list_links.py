@@ -81,8 +81,6 @@ class ListLinks:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.link import Link  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_last = d.pop("last", UNSET)
         try:
@@ -145,3 +143,6 @@ class ListLinks:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.link import Link  # noqa: E402

@@ -96,11 +96,6 @@ class ModelMetrics:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.binary_metrics import BinaryMetrics  # noqa: PLC0415
-        from ..models.multiclass_metrics import MulticlassMetrics  # noqa: PLC0415
-        from ..models.regression_metrics import RegressionMetrics  # noqa: PLC0415
-        from ..models.timeseries_metrics import TimeseriesMetrics  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_binary = d.pop("binary", UNSET)
         try:
@@ -179,3 +174,9 @@ class ModelMetrics:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.binary_metrics import BinaryMetrics  # noqa: E402
+from ..models.multiclass_metrics import MulticlassMetrics  # noqa: E402
+from ..models.regression_metrics import RegressionMetrics  # noqa: E402
+from ..models.timeseries_metrics import TimeseriesMetrics  # noqa: E402

@@ -55,8 +55,6 @@ class ModelRecommendation:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.model_recommendation_attributes import ModelRecommendationAttributes  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_type_ = d.pop("type", UNSET)
         try:
@@ -95,3 +93,6 @@ class ModelRecommendation:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.model_recommendation_attributes import ModelRecommendationAttributes  # noqa: E402

@@ -70,8 +70,6 @@ class ModelRecommendationAttributes:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.experiment_model_attributes import ExperimentModelAttributes  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_best_model = d.pop("bestModel", UNSET)
         try:
@@ -133,3 +131,6 @@ class ModelRecommendationAttributes:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.experiment_model_attributes import ExperimentModelAttributes  # noqa: E402

@@ -51,8 +51,6 @@ class Pipeline:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.pipeline_transform import PipelineTransform  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_transforms = d.pop("transforms", UNSET)
         try:
@@ -90,3 +88,6 @@ class Pipeline:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.pipeline_transform import PipelineTransform  # noqa: E402

@@ -46,8 +46,6 @@ class PipelineTransform:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.pipeline_transform_column import PipelineTransformColumn  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_column = d.pop("column", UNSET)
         try:
@@ -83,3 +81,6 @@ class PipelineTransform:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.pipeline_transform_column import PipelineTransformColumn  # noqa: E402

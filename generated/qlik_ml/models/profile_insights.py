@@ -60,8 +60,6 @@ class ProfileInsights:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.profile_insights_attributes import ProfileInsightsAttributes  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_id = d.pop("id", UNSET)
         id = _raw_id
@@ -104,3 +102,6 @@ class ProfileInsights:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.profile_insights_attributes import ProfileInsightsAttributes  # noqa: E402

@@ -105,9 +105,6 @@ class ProfileInsightsAttributes:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.default_version_config import DefaultVersionConfig  # noqa: PLC0415
-        from ..models.feature_insights import FeatureInsights  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_status = d.pop("status", UNSET)
         try:
@@ -189,3 +186,7 @@ class ProfileInsightsAttributes:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.default_version_config import DefaultVersionConfig  # noqa: E402
+from ..models.feature_insights import FeatureInsights  # noqa: E402

@@ -63,8 +63,6 @@ class ProfileInsightsInputData:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.profile_insights_input_data_attributes import ProfileInsightsInputDataAttributes  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_type_ = d.pop("type", UNSET)
         try:
@@ -113,3 +111,6 @@ class ProfileInsightsInputData:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.profile_insights_input_data_attributes import ProfileInsightsInputDataAttributes  # noqa: E402

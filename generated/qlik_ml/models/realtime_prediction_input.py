@@ -68,8 +68,6 @@ class RealtimePredictionInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.realtime_prediction_feature import RealtimePredictionFeature  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_rows = d.pop("rows", UNSET)
         try:
@@ -122,3 +120,6 @@ class RealtimePredictionInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.realtime_prediction_feature import RealtimePredictionFeature  # noqa: E402

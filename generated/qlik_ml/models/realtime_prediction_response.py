@@ -48,8 +48,6 @@ class RealtimePredictionResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.realtime_prediction_response_data import RealtimePredictionResponseData  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_data = d.pop("data", UNSET)
         try:
@@ -85,3 +83,6 @@ class RealtimePredictionResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.realtime_prediction_response_data import RealtimePredictionResponseData  # noqa: E402

@@ -62,8 +62,6 @@ class RealtimePredictionResponseData:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.realtime_prediction_response_data_attributes import RealtimePredictionResponseDataAttributes  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_type_ = d.pop("type", UNSET)
         try:
@@ -112,3 +110,6 @@ class RealtimePredictionResponseData:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.realtime_prediction_response_data_attributes import RealtimePredictionResponseDataAttributes  # noqa: E402

@@ -66,8 +66,6 @@ class RealtimePredictionResponseDataAttributes:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.realtime_prediction_feature import RealtimePredictionFeature  # noqa: PLC0415
-
         d = dict(src_dict)
         _raw_rows = d.pop("rows", UNSET)
         try:
@@ -120,3 +118,6 @@ class RealtimePredictionResponseDataAttributes:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.realtime_prediction_feature import RealtimePredictionFeature  # noqa: E402
