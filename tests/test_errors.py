@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import traceback
+from typing import Any
 
 import pytest
 from aioresponses import aioresponses
@@ -18,6 +19,7 @@ from aioautoml import (
     QlikClient,
     RetryPolicy,
     ServerError,
+    UnauthorizedError,
     UnprocessableEntityError,
 )
 from aioautoml.errors import make_status_error
@@ -90,3 +92,54 @@ async def test_the_token_is_in_no_message_repr_or_traceback() -> None:
         shown = [str(caught.value), repr(caught.value), "".join(traceback.format_exception(caught.value)), repr(qlik)]
     assert not [text for text in shown if TOKEN in text]
     assert caught.value.body == "internal"  # a body that is not JSON is kept as text
+
+
+DATA_STORES_ERRORS = {
+    400: BadRequestError,
+    401: UnauthorizedError,
+    403: ForbiddenError,
+    404: NotFoundError,
+    409: ConflictError,
+    500: ServerError,
+    503: ServerError,
+}
+
+
+@pytest.mark.parametrize("status", sorted(DATA_STORES_ERRORS))
+@pytest.mark.parametrize(
+    ("method", "call"),
+    [
+        ("GET", lambda qlik: qlik.data_stores.get_data_stores()),
+        ("POST", lambda qlik: qlik.data_stores.create_data_store(body=_store())),
+        ("DELETE", lambda qlik: qlik.data_stores.delete_data_stores(body=_ids())),
+        ("GET", lambda qlik: qlik.data_stores.get_data_store("ds-1")),
+        ("PATCH", lambda qlik: qlik.data_stores.patch_data_store("ds-1", body=[])),
+        ("PUT", lambda qlik: qlik.data_stores.update_data_store("ds-1", body=_store())),
+        ("GET", lambda qlik: qlik.data_stores.get_data_assets(["ds-1"])),
+        ("DELETE", lambda qlik: qlik.data_stores.delete_data_assets(["ds-1"])),
+        ("GET", lambda qlik: qlik.data_stores.get_data_sets(["ds-1"], ["a-1"])),
+        ("DELETE", lambda qlik: qlik.data_stores.delete_data_sets(["ds-1"], ["a-1"])),
+    ],
+)
+async def test_every_documented_data_stores_error(method: str, call: Any, status: int) -> None:
+    """Each data-stores operation documents 400, 401, 403, 404, 409, 500 and 503 with one error body."""
+    body = {"errors": [{"code": f"DS-{status}", "title": "t", "detail": "d", "status": str(status)}], "traceId": "tr"}
+    async with QlikClient("https://t.us.qlikcloud.com", token=TOKEN, retry=ONCE) as qlik:
+        with aioresponses() as mocked:
+            mocked.add(re.compile(".*"), method=method, status=status, payload=body)
+            with pytest.raises(DATA_STORES_ERRORS[status]) as caught:
+                await call(qlik)
+    assert caught.value.errors[0].code == f"DS-{status}" and caught.value.request_id == "tr"
+    assert caught.value.method == method
+
+
+def _store() -> Any:
+    from aioautoml._generated.qlik_data_stores.models import DataStoreInput
+
+    return DataStoreInput(type_="qix-datafiles", technical_name="t")
+
+
+def _ids() -> Any:
+    from aioautoml._generated.qlik_data_stores.models import DataStoreIds
+
+    return DataStoreIds(ids=["ds-1"])

@@ -26,9 +26,9 @@ OPERATIONS: dict[str, Operation] = {
         sunset="2026-02",
         deprecation_note="This endpoint is deprecated. Sunset date: 2026-02.",
     ),
-    "create_prediction_job": Operation(
-        id="createPredictionJob",
-        python_name="create_prediction_job",
+    "retrieve_prediction_jobs": Operation(
+        id="retrievePredictionJobs",
+        python_name="retrieve_prediction_jobs",
         api="qlik_automl_predictions",
         method="POST",
         path="/api/v1/automl-predictions/{predictionId}/jobs",

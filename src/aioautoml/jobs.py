@@ -41,32 +41,26 @@ __all__ = ["Job", "start_job"]
 
 log = logging.getLogger("aioautoml.jobs")
 
+
 # DataRobot's Location URLs (e.g. /api/v2/status/{id}/) are not all in the spec: they are read
 # through these two rows, which go to the vendor's default bucket like every DataRobot call.
-_POLL = Operation(
-    id="pollJobLocation",
-    python_name="poll_job_location",
-    api="",
-    method="GET",
-    path="",
-    parameters=(),
-    tier=None,
-    rate_limit=None,
-    idempotent=True,
-    success=((200, "application/json"), (303, None)),
-)
-_FETCH = Operation(
-    id="fetchJobResult",
-    python_name="fetch_job_result",
-    api="",
-    method="GET",
-    path="",
-    parameters=(),
-    tier=None,
-    rate_limit=None,
-    idempotent=True,
-    success=((200, "application/json"),),
-)
+def _location_get(operation_id: str, success: tuple[tuple[int, str | None], ...]) -> Operation:
+    return Operation(
+        id=operation_id,
+        python_name=operation_id,
+        api="",
+        method="GET",
+        path="",
+        parameters=(),
+        tier=None,
+        rate_limit=None,
+        idempotent=True,
+        success=success,
+    )
+
+
+_POLL = _location_get("pollJobLocation", ((200, "application/json"), (303, None)))  # redirects off: see the 303
+_FETCH = _location_get("fetchJobResult", ((200, "application/json"),))
 
 
 class _Progress(Protocol):

@@ -9,12 +9,12 @@ from aioautoml._wire import Transport, endpoint
 
 from ..models.error_response import ErrorResponse
 from ..types import UNSET, Response, Unset
-from .automl_predictions import create_prediction_job as _create_prediction_job
 from .automl_predictions import get_prediction_coordinate_shap as _get_prediction_coordinate_shap
 from .automl_predictions import get_prediction_not_predicted_reasons as _get_prediction_not_predicted_reasons
 from .automl_predictions import get_prediction_results as _get_prediction_results
 from .automl_predictions import get_prediction_shap as _get_prediction_shap
 from .automl_predictions import get_prediction_source as _get_prediction_source
+from .automl_predictions import retrieve_prediction_jobs as _retrieve_prediction_jobs
 
 
 class Api:
@@ -55,8 +55,8 @@ class Api:
             ref_id=ref_id,
         )
 
-    @endpoint(_create_prediction_job)
-    async def create_prediction_job(
+    @endpoint(_retrieve_prediction_jobs)
+    async def retrieve_prediction_jobs(
         self,
         prediction_id: str,
     ) -> None:
@@ -79,7 +79,7 @@ class Api:
             None
         """
 
-        return await _create_prediction_job.asyncio(
+        return await _retrieve_prediction_jobs.asyncio(
             client=self._transport,
             prediction_id=prediction_id,
         )
@@ -244,8 +244,8 @@ class RawApi:
             ref_id=ref_id,
         )
 
-    @endpoint(_create_prediction_job)
-    async def create_prediction_job(
+    @endpoint(_retrieve_prediction_jobs)
+    async def retrieve_prediction_jobs(
         self,
         prediction_id: str,
     ) -> Response[None]:
@@ -268,7 +268,7 @@ class RawApi:
             Response[None]
         """
 
-        return await _create_prediction_job.asyncio_detailed(
+        return await _retrieve_prediction_jobs.asyncio_detailed(
             client=self._transport,
             prediction_id=prediction_id,
         )

@@ -9,13 +9,13 @@ from ..._operations import OPERATIONS
 from ...client import AuthenticatedClient, Client
 from ...types import Response
 
-OPERATION = OPERATIONS["create_prediction_job"]
+OPERATION = OPERATIONS["retrieve_prediction_jobs"]
 
 
 def build_request(
     prediction_id: str,
 ) -> Request:
-    """Describe the request for ``create_prediction_job``: path and query encoded, body serialised."""
+    """Describe the request for ``retrieve_prediction_jobs``: path and query encoded, body serialised."""
 
     _kwargs: dict[str, Any] = {}
 
@@ -32,7 +32,7 @@ def build_request(
 
 
 def parse_response(response: RawResponse) -> None:
-    """Parse a documented success response of ``create_prediction_job``."""
+    """Parse a documented success response of ``retrieve_prediction_jobs``."""
     if response.status_code == 200:
         response_200 = cast(Any, None)
         return response_200
