@@ -41,11 +41,7 @@ OUTPUT = ROOT / "generated"
 BIN = Path(sys.executable).parent
 
 # Types the generator does not know, mapped to ones it does (bytes for binaries, str for text).
-CONTENT_TYPE_OVERRIDES = {
-    "application/java-archive": "application/octet-stream",
-    "application/zip": "application/octet-stream",
-    "application/x-parquet": "application/octet-stream",
-}
+CONTENT_TYPE_OVERRIDES = {"application/java-archive": "application/octet-stream"}  # DataRobot's scoring code
 RUFF = "ruff {verb} . --no-cache --isolated --target-version py311 --line-length 120"
 # Post-hooks: drop unused imports (also in __init__.py, hence --unsafe-fixes), merge and sort them, format.
 POST_HOOKS = [RUFF.format(verb="check") + " --fix-only --unsafe-fixes --select F401,I", RUFF.format(verb="format")]

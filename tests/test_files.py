@@ -67,3 +67,12 @@ async def test_leaving_a_stream_early_closes_it(server: LoopbackServer, qlik: Ql
         break
     await stream.aclose()  # type: ignore[attr-defined]
     await qlik.close()  # nothing is left in flight
+
+
+async def test_datarobot_scoring_code_streams_to_a_path(server: LoopbackServer, tmp_path: Path) -> None:
+    from aioautoml import DataRobotClient
+
+    async with DataRobotClient(server.url, token=server.token) as datarobot:
+        jar = await datarobot.download(tmp_path / "model.jar", datarobot.models.download_scoring_code, "p-1", "m-1")
+    assert jar.content_type == "application/java-archive"
+    assert (tmp_path / "model.jar").read_bytes().startswith(b"PK\x03\x04")
