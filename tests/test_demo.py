@@ -15,7 +15,7 @@ async def test_the_demo_downloads_every_result_file(tmp_path: Path, capsys: pyte
     assert len(files) == 12 and files[0] == "bp-0001-01.csv"  # 4 deployments x 3 batch predictions
     assert all(p.read_text().startswith("row,predictionId") for p in tmp_path.iterdir())
     shown = capsys.readouterr().out
-    assert "files: 12" in shown and "retries:" in shown and "429s:" in shown
+    assert "files: 12" in shown and "retries:" in shown and "429s received:" in shown
 
 
 async def test_a_real_tenant_is_only_read_without_yes(monkeypatch: pytest.MonkeyPatch) -> None:
