@@ -91,8 +91,9 @@ async def test_trace_configs_are_passed_to_the_session(server: LoopbackServer) -
 
 async def test_a_proxy_is_passed_through(server: LoopbackServer) -> None:
     # The loopback server answers absolute-form requests, as an HTTP proxy receives them.
-    async with QlikClient("http://tenant.invalid", token=server.token, proxy=server.url) as qlik:
+    async with QlikClient("http://tenant.invalid", token=server.token, proxy=server.url, trust_env=True) as qlik:
         deployment = await qlik.ml.get_deployment("dep-0001")
+        assert qlik._session().trust_env
     assert deployment.data.id == "dep-0001"
     assert server.requests[0].headers["Host"] == "tenant.invalid"
 
