@@ -34,12 +34,17 @@ def packages() -> list[str]:
     return sorted(m.name for m in pkgutil.iter_modules(generated_root.__path__) if m.ispkg)
 
 
+def examples_file(table: Any) -> Path:
+    """tests/examples/qlik-ml.yaml for specs/qlik/ml.yaml."""
+    return EXAMPLES / (table.SPEC.removeprefix("specs/").removesuffix(".yaml").replace("/", "-") + ".yaml")
+
+
 def cases() -> list[Any]:
     found = []
     for package in packages():
         table = importlib.import_module(f"aioautoml._generated.{package}._operations")
-        examples_file = EXAMPLES / (table.SPEC.removeprefix("specs/").removesuffix(".yaml").replace("/", "-") + ".yaml")
-        examples = yaml.safe_load(examples_file.read_text()) if examples_file.exists() else {}
+        path = examples_file(table)
+        examples = yaml.safe_load(path.read_text()) if path.exists() else {}
         for operation in table.OPERATIONS.values():
             entry = examples.get(operation.id)
             entries = entry.get("cases", [entry]) if isinstance(entry, dict) else [entry]
@@ -179,11 +184,11 @@ def test_every_example_names_a_real_operation() -> None:
     """A typo'd operationId in tests/examples would silently test nothing."""
     for package in packages():
         table = importlib.import_module(f"aioautoml._generated.{package}._operations")
-        examples_file = EXAMPLES / (table.SPEC.removeprefix("specs/").removesuffix(".yaml").replace("/", "-") + ".yaml")
-        assert examples_file.exists(), f"missing {examples_file.name}"
+        path = examples_file(table)
+        assert path.exists(), f"missing {path.name}"
         ids = {op.id for op in table.OPERATIONS.values()}
-        unknown = set(yaml.safe_load(examples_file.read_text())) - ids
-        assert not unknown, f"{examples_file.name} names operations the spec does not have: {sorted(unknown)}"
+        unknown = set(yaml.safe_load(path.read_text())) - ids
+        assert not unknown, f"{path.name} names operations the spec does not have: {sorted(unknown)}"
 
 
 def test_unset_is_shared_by_every_package() -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json as jsonlib
 import logging
-from collections.abc import Callable, Iterable, Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from enum import Enum, StrEnum
 from http import HTTPStatus
@@ -129,16 +129,12 @@ class Operation:
     sunset: str | None = None
     deprecation_note: str | None = None
 
-    @property
-    def follows_redirects(self) -> bool:
-        """False when a 3xx is a documented answer (DataRobot's job 303): the caller reads it."""
-        return not any(300 <= status < 400 for status, _ in self.success)
+    # False when a 3xx is a documented answer (DataRobot's job 303): the caller reads it.
+    # Derived once here rather than on every request.
+    follows_redirects: bool = field(init=False)
 
-    @property
-    def streams_file(self) -> bool:
-        """True when the success body is a file rather than JSON."""
-        types = [ct for _, ct in self.success if ct]
-        return bool(types) and all(not ct.endswith("json") for ct in types)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "follows_redirects", not any(300 <= s < 400 for s, _ in self.success))
 
     def python_name_of(self, spec_name: str) -> str:
         for parameter in self.parameters:
@@ -335,8 +331,3 @@ def endpoint_of(method: Callable[..., Any]) -> ModuleType:
     if module is None:
         raise TypeError(f"{method!r} is not an aioautoml operation (e.g. client.ml.get_deployments)")
     return module  # type: ignore[no-any-return]
-
-
-def iter_operations(modules: Iterable[ModuleType]) -> Iterable[Operation]:
-    for module in modules:
-        yield from module.OPERATIONS.values()

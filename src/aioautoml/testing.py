@@ -202,17 +202,14 @@ class LoopbackServer:
             "retrieveModel": self._retrieve_model,
             "downloadScoringCode": self._scoring_code,
         }
+        self._operations: dict[str, Operation] = {}
         for api in _APIS:
             table = importlib.import_module(f"aioautoml._generated.{api}._operations")
             for operation in table.OPERATIONS.values():
+                self._operations[operation.id] = operation
                 handler = handlers.get(operation.id, self._not_implemented)
                 path = re.sub(r"\{([^}]+)\}", lambda m: "{" + m.group(1).replace("-", "_") + "}", operation.path)
                 app.router.add_route(operation.method, path, handler, name=operation.id)
-        self._operations = {
-            op.id: op
-            for api in _APIS
-            for op in importlib.import_module(f"aioautoml._generated.{api}._operations").OPERATIONS.values()
-        }
         return app
 
     @web.middleware
@@ -299,19 +296,18 @@ class LoopbackServer:
     ) -> dict[str, Any]:
         limit = int(request.query.get("limit", default_limit))
         offset = int(request.query.get("offset", 0))
-        items = ids
         page = [build(i) for i in ids[offset : offset + limit]]
         base = request.url.with_query(None)
         links: dict[str, Any] = {
             "self": {"href": str(base.with_query(limit=limit, offset=offset))},
             "first": {"href": str(base.with_query(limit=limit, offset=0))},
-            "last": {"href": str(base.with_query(limit=limit, offset=max(0, len(items) - limit)))},
+            "last": {"href": str(base.with_query(limit=limit, offset=max(0, len(ids) - limit)))},
             "prev": {"href": str(base.with_query(limit=limit, offset=max(0, offset - limit)))},
             "next": {},
         }
-        if offset + limit < len(items):
+        if offset + limit < len(ids):
             links["next"] = {"href": str(base.with_query(limit=limit, offset=offset + limit))}
-        return {"data": page, "meta": {"count": len(items)}, "links": links}
+        return {"data": page, "meta": {"count": len(ids)}, "links": links}
 
     def _deployment(self, deployment_id: str) -> dict[str, Any]:
         return {
