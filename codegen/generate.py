@@ -163,15 +163,14 @@ def success_responses(spec: Spec, operation: dict[str, Any]) -> list[tuple[int, 
 
 
 def derive_paging(spec: Spec, operation: dict[str, Any], params: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The paging style of a list operation, from its query parameters and its 200 body."""
+    """The paging style of a list operation, from its query parameters and its 200 body, and the
+    JSON pointers the paginator reads in each answer."""
     override = operation.get("x-paging")
     if override:
-        return {
-            "style": override["style"],
-            "items": override.get("items", "data"),
-            "limit_param": override.get("limit-param"),
-            "page_param": override.get("page-param"),
-        }
+        style = override["style"]
+        paging = _paging(style, override.get("limit-param"), override.get("page-param"))
+        paging["items"] = override.get("items", paging["items"])
+        return paging
     body = next((schema for code, _, schema in success_responses(spec, operation) if code == 200), None)
     if not isinstance(body, Mapping):
         return None
@@ -185,17 +184,39 @@ def derive_paging(spec: Spec, operation: dict[str, Any], params: list[dict[str, 
     if spec.resolve(props.get("next", {})).get("type") == "string":
         style = "next-url"
     elif "page" in query:
-        return {"style": "page-number", "items": "data", "limit_param": limit, "page_param": "page"}
+        return _paging("page-number", limit, "page")
     elif has_next_link and "offset" in query:
         style = "offset-links"
     elif has_next_link:
         style = "cursor-links"
     else:
         return None
-    return {"style": style, "items": "data", "limit_param": limit, "page_param": None}
+    return _paging(style, limit, None)
 
 
-def operation_row(spec: Spec, path: str, method: str, op: dict[str, Any], params: list[dict[str, Any]]) -> str:
+def _paging(style: str, limit_param: str | None, page_param: str | None) -> dict[str, Any]:
+    """What the paginator reads for each style: the items, and the next link or the page fields."""
+    paging: dict[str, Any] = {"style": style, "items": "/data", "limit_param": limit_param}
+    if style == "next-url":
+        paging["next"] = "/next"  # DataRobot: {count, next, previous, data}
+    elif style in ("offset-links", "cursor-links"):
+        paging["next"] = "/links/next/href"  # Qlik: JSON:API-style links
+    else:  # page-number: Qlik Data stores report the page they hold, its size and the total
+        paging.update(page_param=page_param, page="/page", total="/total", limit="/limit")
+    return paging
+
+
+def module_path(op: dict[str, Any]) -> str:
+    """The endpoint module the generator writes for an operation, as openapi-python-client names it."""
+    from openapi_python_client.strings import PythonIdentifier
+
+    tag = PythonIdentifier(value=(op.get("tags") or ["default"])[0], prefix="tag")
+    return f"api.{tag}.{python_identifier(op['operationId'])}"
+
+
+def operation_row(
+    spec: Spec, path: str, method: str, op: dict[str, Any], params: list[dict[str, Any]], keys: Mapping[str, Any]
+) -> str:
     tier = op.get("x-qlik-tier")
     parameters = ", ".join(f"Parameter({p['name']!r}, {python_identifier(p['name'])!r}, {p['in']!r})" for p in params)
     comma_separated = sorted(
@@ -208,6 +229,7 @@ def operation_row(spec: Spec, path: str, method: str, op: dict[str, Any], params
         f"id={op['operationId']!r}",
         f"python_name={python_identifier(op['operationId'])!r}",
         f"api={spec.package!r}",
+        f"module={module_path(op)!r}",
         f"method={method.upper()!r}",
         f"path={path!r}",
         f"parameters=({parameters}{',' if params else ''})",
@@ -219,9 +241,13 @@ def operation_row(spec: Spec, path: str, method: str, op: dict[str, Any], params
     if comma_separated:
         fields.append(f"comma_separated=frozenset({comma_separated!r})")
     if (paging := derive_paging(spec, op, params)) is not None:
+        extra = "".join(
+            f", {name}={paging[name]!r}"
+            for name in ("next", "page_param", "page", "total", "limit")
+            if paging.get(name)
+        )
         fields.append(
-            f"paging=Paging(PagingStyle({paging['style']!r}), {paging['items']!r}, "
-            f"{paging['limit_param']!r}, {paging['page_param']!r})"
+            f"paging=Paging(PagingStyle({paging['style']!r}), {paging['items']!r}, {paging['limit_param']!r}{extra})"
         )
     if terminal := op.get("x-terminal-states"):
         fields.append(
@@ -229,8 +255,9 @@ def operation_row(spec: Spec, path: str, method: str, op: dict[str, Any], params
             f"frozenset({sorted(terminal['success'])!r}), frozenset({sorted(terminal.get('failure', []))!r}))"
         )
     if job := op.get("x-job"):
+        cancel = keys[job["cancel"]] if job.get("cancel") else None
         fields.append(
-            f"job=Job({job['poll']!r}, {dict(job.get('params', {}))!r}, {job.get('cancel')!r}, "
+            f"job=Job({keys[job['poll']]!r}, {dict(job.get('params', {}))!r}, {cancel!r}, "
             f"{dict(job.get('cancel-params', {}))!r})"
         )
     if op.get("deprecated"):
@@ -238,7 +265,7 @@ def operation_row(spec: Spec, path: str, method: str, op: dict[str, Any], params
     for key, name in (("x-sunset", "sunset"), ("x-deprecation-note", "deprecation_note")):
         if op.get(key):
             fields.append(f"{name}={str(op[key])!r}")
-    return f"    {python_identifier(op['operationId'])!r}: Operation({', '.join(fields)}),"
+    return f"    ({method.upper()!r}, {path!r}): Operation({', '.join(fields)}),"
 
 
 def check_spec(spec: Spec) -> list[str]:
@@ -261,15 +288,16 @@ def check_spec(spec: Spec) -> list[str]:
 
 
 def write_operation_table(spec: Spec, package_dir: Path) -> None:
-    rows = [operation_row(spec, path, method, op, params) for path, method, op, params in spec.operations()]
+    keys = {op["operationId"]: (method.upper(), path) for path, method, op, _ in spec.operations()}
+    rows = [operation_row(spec, path, method, op, params, keys) for path, method, op, params in spec.operations()]
     title = spec.doc["info"]["title"]
     text = (
         BANNER.format(spec=spec.rel)
         + f'"""The operation table of {title}: one row per operation, derived from {spec.rel}."""\n\n'
-        + "from aioautoml._wire import Job, Operation, Paging, PagingStyle, Parameter, TerminalStates\n\n"
+        + "from aioautoml._wire import Job, Operation, OperationKey, Paging, PagingStyle, Parameter, TerminalStates\n\n"
         + f"SPEC = {spec.rel!r}\n\n"
-        + "# Keyed by the Python name of the operation (the generated method's name).\n"
-        + "OPERATIONS: dict[str, Operation] = {\n"
+        + "# Keyed by (method, path template): what names an operation, whatever its operationId.\n"
+        + "OPERATIONS: dict[OperationKey, Operation] = {\n"
         + "\n".join(rows)
         + "\n}\n"
     )

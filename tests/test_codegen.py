@@ -9,14 +9,18 @@ from types import ModuleType
 
 import pytest
 
-from aioautoml._generated.datarobot_models._operations import OPERATIONS as DATAROBOT
-from aioautoml._generated.qlik_automations._operations import OPERATIONS as AUTOMATIONS
-from aioautoml._generated.qlik_automl_predictions._operations import OPERATIONS as AUTOML
-from aioautoml._generated.qlik_data_stores._operations import OPERATIONS as DATA_STORES
-from aioautoml._generated.qlik_ml._operations import OPERATIONS as ML
-from aioautoml._wire import PagingStyle
+from aioautoml._wire import Operation, PagingStyle, operation_table
 
 ROOT = Path(__file__).parent.parent
+
+
+def by_name(api: str) -> dict[str, Operation]:
+    """An operation table (keyed by method + path) by the operations' Python names."""
+    return {op.python_name: op for op in operation_table(api).values()}
+
+
+DATA_STORES, ML, AUTOML = by_name("qlik_data_stores"), by_name("qlik_ml"), by_name("qlik_automl_predictions")
+AUTOMATIONS, DATAROBOT = by_name("qlik_automations"), by_name("datarobot_models")
 
 
 def load_generator() -> ModuleType:
@@ -60,8 +64,15 @@ def test_idempotency_comma_separation_and_deprecation() -> None:
 
 def test_job_extensions_reach_the_table() -> None:
     predict = ML["predict_batch_prediction"]
-    assert predict.job is not None and (predict.job.poll, predict.job.cancel) == ("getBatchPrediction", "cancelJob")
+    assert predict.job is not None
+    assert predict.job.poll == ("GET", "/api/v1/ml/deployments/{deploymentId}/batch-predictions/{batchPredictionId}")
+    assert predict.job.cancel == ("POST", "/api/v1/ml/jobs/{corrType}/{corrId}/actions/cancel")
     assert ML["get_batch_prediction"].terminal_states is not None
+
+
+def test_tables_are_keyed_by_method_and_path() -> None:
+    for api in ("qlik_data_stores", "qlik_ml", "qlik_automl_predictions", "qlik_automations", "datarobot_models"):
+        assert all(key == (op.method, op.path) for key, op in operation_table(api).items())
 
 
 def test_operation_ids_are_unique_across_specs() -> None:

@@ -63,9 +63,11 @@ async def test_a_rotating_token_keeps_its_bucket(server: LoopbackServer) -> None
 
     async with QlikClient(server.url, token_provider=provider) as qlik:
         operation = qlik.ml.get_deployment.__aioautoml_endpoint__.OPERATION
-        before = qlik._tier(operation).key
-        assert await qlik._state.auth.refresh(await qlik._state.auth.token()) == "second"
-        assert qlik._tier(operation).key == before
+        before = qlik._tier(operation).pacer
+        credential = qlik._state.credential
+        assert await credential.refresh(await credential.token()) == "second"
+        qlik._state.tiers.clear()  # look the pacer up again, as a fresh client of the credential would
+        assert qlik._tier(operation).pacer is before
 
 
 async def test_conflicting_limits_for_one_identity_are_refused(server: LoopbackServer) -> None:
@@ -74,8 +76,22 @@ async def test_conflicting_limits_for_one_identity_are_refused(server: LoopbackS
         QlikClient(server.url, token=server.token, limits={"1": TierLimit(50, window=1.0)}) as two,
     ):
         await one.ml.get_deployment("dep-0001")
-        with pytest.raises(ValueError, match="same identity already paces this tier"):
+        with pytest.raises(ValueError, match="same identity already paces tier 1"):
             await two.ml.get_deployment("dep-0001")
+
+
+async def test_a_refused_conflicting_limit_takes_no_slot(server: LoopbackServer) -> None:
+    # The conflict is found before an in-flight place is taken: with max_in_flight=2, ten refused
+    # calls in a row must each raise (a leaked place would make the third one hang).
+    conflicting = {"1": TierLimit(50, window=1.0, max_in_flight=2)}
+    async with (
+        QlikClient(server.url, token=server.token, limits=FAST_LIMITS) as one,
+        QlikClient(server.url, token=server.token, limits=conflicting) as two,
+    ):
+        await one.ml.get_deployment("dep-0001")
+        for _ in range(10):
+            with pytest.raises(ValueError, match="same identity already paces tier 1"):
+                await asyncio.wait_for(two.ml.get_deployment("dep-0001"), timeout=5)
 
 
 async def test_in_flight_requests_are_capped_per_tier(server: LoopbackServer) -> None:

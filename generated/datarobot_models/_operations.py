@@ -2,16 +2,17 @@
 # Do not edit: change the spec or the generator and run `make generate`.
 """The operation table of DataRobot Models API: one row per operation, derived from specs/datarobot/models.yaml."""
 
-from aioautoml._wire import Job, Operation, Paging, PagingStyle, Parameter, TerminalStates
+from aioautoml._wire import Job, Operation, OperationKey, Paging, PagingStyle, Parameter, TerminalStates
 
 SPEC = "specs/datarobot/models.yaml"
 
-# Keyed by the Python name of the operation (the generated method's name).
-OPERATIONS: dict[str, Operation] = {
-    "retrieve_custom_inference_image_feature_impact": Operation(
+# Keyed by (method, path template): what names an operation, whatever its operationId.
+OPERATIONS: dict[OperationKey, Operation] = {
+    ("GET", "/api/v2/customInferenceImages/{imageId}/featureImpact/"): Operation(
         id="retrieveCustomInferenceImageFeatureImpact",
         python_name="retrieve_custom_inference_image_feature_impact",
         api="datarobot_models",
+        module="api.custom_inference_images.retrieve_custom_inference_image_feature_impact",
         method="GET",
         path="/api/v2/customInferenceImages/{imageId}/featureImpact/",
         parameters=(Parameter("imageId", "image_id", "path"),),
@@ -22,10 +23,11 @@ OPERATIONS: dict[str, Operation] = {
         deprecated=True,
         deprecation_note=".. minversion:: v2.23 DEPRECATED: please use version route instead: GET /api/v2/customModels/{customModelId}/versions/{customModelVersionId}/featureImpact/",
     ),
-    "create_custom_inference_image_feature_impact": Operation(
+    ("POST", "/api/v2/customInferenceImages/{imageId}/featureImpact/"): Operation(
         id="createCustomInferenceImageFeatureImpact",
         python_name="create_custom_inference_image_feature_impact",
         api="datarobot_models",
+        module="api.custom_inference_images.create_custom_inference_image_feature_impact",
         method="POST",
         path="/api/v2/customInferenceImages/{imageId}/featureImpact/",
         parameters=(Parameter("imageId", "image_id", "path"),),
@@ -36,10 +38,11 @@ OPERATIONS: dict[str, Operation] = {
         deprecated=True,
         deprecation_note=".. minversion:: v2.23 DEPRECATED: please use version route instead: POST /api/v2/customModels/{customModelId}/versions/{customModelVersionId}/featureImpact/",
     ),
-    "retrieve_custom_model_dependency_build": Operation(
+    ("GET", "/api/v2/customModels/{customModelId}/versions/{customModelVersionId}/dependencyBuild/"): Operation(
         id="retrieveCustomModelDependencyBuild",
         python_name="retrieve_custom_model_dependency_build",
         api="datarobot_models",
+        module="api.custom_model_dependency_builds.retrieve_custom_model_dependency_build",
         method="GET",
         path="/api/v2/customModels/{customModelId}/versions/{customModelVersionId}/dependencyBuild/",
         parameters=(
@@ -51,10 +54,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "application/json"),),
     ),
-    "create_custom_model_dependency_build": Operation(
+    ("POST", "/api/v2/customModels/{customModelId}/versions/{customModelVersionId}/dependencyBuild/"): Operation(
         id="createCustomModelDependencyBuild",
         python_name="create_custom_model_dependency_build",
         api="datarobot_models",
+        module="api.custom_model_dependency_builds.create_custom_model_dependency_build",
         method="POST",
         path="/api/v2/customModels/{customModelId}/versions/{customModelVersionId}/dependencyBuild/",
         parameters=(
@@ -66,10 +70,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((202, "application/json"),),
     ),
-    "delete_custom_model_dependency_build": Operation(
+    ("DELETE", "/api/v2/customModels/{customModelId}/versions/{customModelVersionId}/dependencyBuild/"): Operation(
         id="deleteCustomModelDependencyBuild",
         python_name="delete_custom_model_dependency_build",
         api="datarobot_models",
+        module="api.custom_model_dependency_builds.delete_custom_model_dependency_build",
         method="DELETE",
         path="/api/v2/customModels/{customModelId}/versions/{customModelVersionId}/dependencyBuild/",
         parameters=(
@@ -81,10 +86,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((204, None),),
     ),
-    "retrieve_custom_model_dependency_build_log": Operation(
+    ("GET", "/api/v2/customModels/{customModelId}/versions/{customModelVersionId}/dependencyBuildLog/"): Operation(
         id="retrieveCustomModelDependencyBuildLog",
         python_name="retrieve_custom_model_dependency_build_log",
         api="datarobot_models",
+        module="api.custom_model_dependency_builds.retrieve_custom_model_dependency_build_log",
         method="GET",
         path="/api/v2/customModels/{customModelId}/versions/{customModelVersionId}/dependencyBuildLog/",
         parameters=(
@@ -96,10 +102,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "application/json"),),
     ),
-    "list_custom_training_blueprints": Operation(
+    ("GET", "/api/v2/customTrainingBlueprints/"): Operation(
         id="listCustomTrainingBlueprints",
         python_name="list_custom_training_blueprints",
         api="datarobot_models",
+        module="api.custom_training_blueprints.list_custom_training_blueprints",
         method="GET",
         path="/api/v2/customTrainingBlueprints/",
         parameters=(
@@ -113,12 +120,13 @@ OPERATIONS: dict[str, Operation] = {
         rate_limit=None,
         idempotent=True,
         success=((200, "application/json"),),
-        paging=Paging(PagingStyle("next-url"), "data", "limit", None),
+        paging=Paging(PagingStyle("next-url"), "/data", "limit", next="/next"),
     ),
-    "create_custom_training_blueprint": Operation(
+    ("POST", "/api/v2/customTrainingBlueprints/"): Operation(
         id="createCustomTrainingBlueprint",
         python_name="create_custom_training_blueprint",
         api="datarobot_models",
+        module="api.custom_training_blueprints.create_custom_training_blueprint",
         method="POST",
         path="/api/v2/customTrainingBlueprints/",
         parameters=(),
@@ -127,10 +135,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((201, "application/json"),),
     ),
-    "list_execution_environment_access_control": Operation(
+    ("GET", "/api/v2/executionEnvironments/{environmentId}/accessControl/"): Operation(
         id="listExecutionEnvironmentAccessControl",
         python_name="list_execution_environment_access_control",
         api="datarobot_models",
+        module="api.execution_environments.list_execution_environment_access_control",
         method="GET",
         path="/api/v2/executionEnvironments/{environmentId}/accessControl/",
         parameters=(
@@ -144,12 +153,13 @@ OPERATIONS: dict[str, Operation] = {
         rate_limit=None,
         idempotent=True,
         success=((200, "application/json"),),
-        paging=Paging(PagingStyle("next-url"), "data", "limit", None),
+        paging=Paging(PagingStyle("next-url"), "/data", "limit", next="/next"),
     ),
-    "update_execution_environment_access_control": Operation(
+    ("PATCH", "/api/v2/executionEnvironments/{environmentId}/accessControl/"): Operation(
         id="updateExecutionEnvironmentAccessControl",
         python_name="update_execution_environment_access_control",
         api="datarobot_models",
+        module="api.execution_environments.update_execution_environment_access_control",
         method="PATCH",
         path="/api/v2/executionEnvironments/{environmentId}/accessControl/",
         parameters=(Parameter("environmentId", "environment_id", "path"),),
@@ -158,10 +168,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((200, None), (204, None)),
     ),
-    "list_model_packages": Operation(
+    ("GET", "/api/v2/modelPackages/"): Operation(
         id="listModelPackages",
         python_name="list_model_packages",
         api="datarobot_models",
+        module="api.model_packages.list_model_packages",
         method="GET",
         path="/api/v2/modelPackages/",
         parameters=(
@@ -181,12 +192,13 @@ OPERATIONS: dict[str, Operation] = {
         rate_limit=None,
         idempotent=True,
         success=((200, "application/json"),),
-        paging=Paging(PagingStyle("next-url"), "data", "limit", None),
+        paging=Paging(PagingStyle("next-url"), "/data", "limit", next="/next"),
     ),
-    "create_model_package_from_leaderboard": Operation(
+    ("POST", "/api/v2/modelPackages/fromLeaderboard/"): Operation(
         id="createModelPackageFromLeaderboard",
         python_name="create_model_package_from_leaderboard",
         api="datarobot_models",
+        module="api.model_packages.create_model_package_from_leaderboard",
         method="POST",
         path="/api/v2/modelPackages/fromLeaderboard/",
         parameters=(),
@@ -195,10 +207,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((202, None),),
     ),
-    "create_model_package_from_learning_model": Operation(
+    ("POST", "/api/v2/modelPackages/fromLearningModel/"): Operation(
         id="createModelPackageFromLearningModel",
         python_name="create_model_package_from_learning_model",
         api="datarobot_models",
+        module="api.model_packages.create_model_package_from_learning_model",
         method="POST",
         path="/api/v2/modelPackages/fromLearningModel/",
         parameters=(),
@@ -209,10 +222,11 @@ OPERATIONS: dict[str, Operation] = {
         deprecated=True,
         deprecation_note=".. minversion:: v2.31 DEPRECATED: please use the following route instead: POST /api/v2/modelPackages/fromLeaderboard/",
     ),
-    "retrieve_model_package": Operation(
+    ("GET", "/api/v2/modelPackages/{modelPackageId}/"): Operation(
         id="retrieveModelPackage",
         python_name="retrieve_model_package",
         api="datarobot_models",
+        module="api.model_packages.retrieve_model_package",
         method="GET",
         path="/api/v2/modelPackages/{modelPackageId}/",
         parameters=(Parameter("modelPackageId", "model_package_id", "path"),),
@@ -221,10 +235,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "application/json"),),
     ),
-    "archive_model_package": Operation(
+    ("POST", "/api/v2/modelPackages/{modelPackageId}/archive/"): Operation(
         id="archiveModelPackage",
         python_name="archive_model_package",
         api="datarobot_models",
+        module="api.model_packages.archive_model_package",
         method="POST",
         path="/api/v2/modelPackages/{modelPackageId}/archive/",
         parameters=(Parameter("modelPackageId", "model_package_id", "path"),),
@@ -235,10 +250,11 @@ OPERATIONS: dict[str, Operation] = {
         deprecated=True,
         deprecation_note="(Deprecated in v2.32) Permanently archive a model package. (The document names no replacement route.)",
     ),
-    "retrieve_model_package_capabilities": Operation(
+    ("GET", "/api/v2/modelPackages/{modelPackageId}/capabilities/"): Operation(
         id="retrieveModelPackageCapabilities",
         python_name="retrieve_model_package_capabilities",
         api="datarobot_models",
+        module="api.model_packages.retrieve_model_package_capabilities",
         method="GET",
         path="/api/v2/modelPackages/{modelPackageId}/capabilities/",
         parameters=(Parameter("modelPackageId", "model_package_id", "path"),),
@@ -247,10 +263,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "application/json"),),
     ),
-    "list_model_package_features": Operation(
+    ("GET", "/api/v2/modelPackages/{modelPackageId}/features/"): Operation(
         id="listModelPackageFeatures",
         python_name="list_model_package_features",
         api="datarobot_models",
+        module="api.model_packages.list_model_package_features",
         method="GET",
         path="/api/v2/modelPackages/{modelPackageId}/features/",
         parameters=(
@@ -266,12 +283,13 @@ OPERATIONS: dict[str, Operation] = {
         rate_limit=None,
         idempotent=True,
         success=((200, "application/json"),),
-        paging=Paging(PagingStyle("next-url"), "data", "limit", None),
+        paging=Paging(PagingStyle("next-url"), "/data", "limit", next="/next"),
     ),
-    "list_model_package_shared_roles": Operation(
+    ("GET", "/api/v2/modelPackages/{modelPackageId}/sharedRoles/"): Operation(
         id="listModelPackageSharedRoles",
         python_name="list_model_package_shared_roles",
         api="datarobot_models",
+        module="api.model_packages.list_model_package_shared_roles",
         method="GET",
         path="/api/v2/modelPackages/{modelPackageId}/sharedRoles/",
         parameters=(
@@ -286,14 +304,15 @@ OPERATIONS: dict[str, Operation] = {
         rate_limit=None,
         idempotent=True,
         success=((200, "application/json"),),
-        paging=Paging(PagingStyle("next-url"), "data", "limit", None),
+        paging=Paging(PagingStyle("next-url"), "/data", "limit", next="/next"),
         deprecated=True,
         deprecation_note="(Deprecated in v2.32) instead. (The replacement route was lost in the scrape.)",
     ),
-    "list_bias_mitigated_models": Operation(
+    ("GET", "/api/v2/projects/{projectId}/biasMitigatedModels/"): Operation(
         id="listBiasMitigatedModels",
         python_name="list_bias_mitigated_models",
         api="datarobot_models",
+        module="api.bias_mitigation.list_bias_mitigated_models",
         method="GET",
         path="/api/v2/projects/{projectId}/biasMitigatedModels/",
         parameters=(
@@ -306,12 +325,13 @@ OPERATIONS: dict[str, Operation] = {
         rate_limit=None,
         idempotent=True,
         success=((200, "application/json"),),
-        paging=Paging(PagingStyle("next-url"), "data", "limit", None),
+        paging=Paging(PagingStyle("next-url"), "/data", "limit", next="/next"),
     ),
-    "create_bias_mitigated_model": Operation(
+    ("POST", "/api/v2/projects/{projectId}/biasMitigatedModels/"): Operation(
         id="createBiasMitigatedModel",
         python_name="create_bias_mitigated_model",
         api="datarobot_models",
+        module="api.bias_mitigation.create_bias_mitigated_model",
         method="POST",
         path="/api/v2/projects/{projectId}/biasMitigatedModels/",
         parameters=(Parameter("projectId", "project_id", "path"),),
@@ -320,10 +340,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((202, None),),
     ),
-    "retrieve_bias_mitigation_feature_info": Operation(
+    ("GET", "/api/v2/projects/{projectId}/biasMitigationFeatureInfo/"): Operation(
         id="retrieveBiasMitigationFeatureInfo",
         python_name="retrieve_bias_mitigation_feature_info",
         api="datarobot_models",
+        module="api.bias_mitigation.retrieve_bias_mitigation_feature_info",
         method="GET",
         path="/api/v2/projects/{projectId}/biasMitigationFeatureInfo/",
         parameters=(
@@ -335,10 +356,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "application/json"),),
     ),
-    "create_bias_mitigation_feature_info": Operation(
+    ("POST", "/api/v2/projects/{projectId}/biasMitigationFeatureInfo/{featureName}/"): Operation(
         id="createBiasMitigationFeatureInfo",
         python_name="create_bias_mitigation_feature_info",
         api="datarobot_models",
+        module="api.bias_mitigation.create_bias_mitigation_feature_info",
         method="POST",
         path="/api/v2/projects/{projectId}/biasMitigationFeatureInfo/{featureName}/",
         parameters=(
@@ -350,10 +372,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((202, None),),
     ),
-    "list_blender_models": Operation(
+    ("GET", "/api/v2/projects/{projectId}/blenderModels/"): Operation(
         id="listBlenderModels",
         python_name="list_blender_models",
         api="datarobot_models",
+        module="api.blender_models.list_blender_models",
         method="GET",
         path="/api/v2/projects/{projectId}/blenderModels/",
         parameters=(
@@ -365,12 +388,13 @@ OPERATIONS: dict[str, Operation] = {
         rate_limit=None,
         idempotent=True,
         success=((200, "application/json"),),
-        paging=Paging(PagingStyle("next-url"), "data", "limit", None),
+        paging=Paging(PagingStyle("next-url"), "/data", "limit", next="/next"),
     ),
-    "create_blender_model": Operation(
+    ("POST", "/api/v2/projects/{projectId}/blenderModels/"): Operation(
         id="createBlenderModel",
         python_name="create_blender_model",
         api="datarobot_models",
+        module="api.blender_models.create_blender_model",
         method="POST",
         path="/api/v2/projects/{projectId}/blenderModels/",
         parameters=(Parameter("projectId", "project_id", "path"),),
@@ -379,10 +403,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((202, None),),
     ),
-    "check_blender_models": Operation(
+    ("POST", "/api/v2/projects/{projectId}/blenderModels/blendCheck/"): Operation(
         id="checkBlenderModels",
         python_name="check_blender_models",
         api="datarobot_models",
+        module="api.blender_models.check_blender_models",
         method="POST",
         path="/api/v2/projects/{projectId}/blenderModels/blendCheck/",
         parameters=(Parameter("projectId", "project_id", "path"),),
@@ -391,10 +416,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((200, "application/json"),),
     ),
-    "retrieve_blender_model": Operation(
+    ("GET", "/api/v2/projects/{projectId}/blenderModels/{modelId}/"): Operation(
         id="retrieveBlenderModel",
         python_name="retrieve_blender_model",
         api="datarobot_models",
+        module="api.blender_models.retrieve_blender_model",
         method="GET",
         path="/api/v2/projects/{projectId}/blenderModels/{modelId}/",
         parameters=(
@@ -406,10 +432,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "application/json"),),
     ),
-    "list_combined_models": Operation(
+    ("GET", "/api/v2/projects/{projectId}/combinedModels/"): Operation(
         id="listCombinedModels",
         python_name="list_combined_models",
         api="datarobot_models",
+        module="api.combined_models.list_combined_models",
         method="GET",
         path="/api/v2/projects/{projectId}/combinedModels/",
         parameters=(
@@ -421,12 +448,13 @@ OPERATIONS: dict[str, Operation] = {
         rate_limit=None,
         idempotent=True,
         success=((200, "application/json"),),
-        paging=Paging(PagingStyle("next-url"), "data", "limit", None),
+        paging=Paging(PagingStyle("next-url"), "/data", "limit", next="/next"),
     ),
-    "retrieve_combined_model": Operation(
+    ("GET", "/api/v2/projects/{projectId}/combinedModels/{combinedModelId}/"): Operation(
         id="retrieveCombinedModel",
         python_name="retrieve_combined_model",
         api="datarobot_models",
+        module="api.combined_models.retrieve_combined_model",
         method="GET",
         path="/api/v2/projects/{projectId}/combinedModels/{combinedModelId}/",
         parameters=(
@@ -438,10 +466,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "application/json"),),
     ),
-    "list_combined_model_segments": Operation(
+    ("GET", "/api/v2/projects/{projectId}/combinedModels/{combinedModelId}/segments/"): Operation(
         id="listCombinedModelSegments",
         python_name="list_combined_model_segments",
         api="datarobot_models",
+        module="api.combined_models.list_combined_model_segments",
         method="GET",
         path="/api/v2/projects/{projectId}/combinedModels/{combinedModelId}/segments/",
         parameters=(
@@ -455,12 +484,13 @@ OPERATIONS: dict[str, Operation] = {
         rate_limit=None,
         idempotent=True,
         success=((200, "application/json"),),
-        paging=Paging(PagingStyle("next-url"), "data", "limit", None),
+        paging=Paging(PagingStyle("next-url"), "/data", "limit", next="/next"),
     ),
-    "download_combined_model_segments": Operation(
+    ("GET", "/api/v2/projects/{projectId}/combinedModels/{combinedModelId}/segments/download/"): Operation(
         id="downloadCombinedModelSegments",
         python_name="download_combined_model_segments",
         api="datarobot_models",
+        module="api.combined_models.download_combined_model_segments",
         method="GET",
         path="/api/v2/projects/{projectId}/combinedModels/{combinedModelId}/segments/download/",
         parameters=(
@@ -472,10 +502,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "text/csv"),),
     ),
-    "list_datetime_models": Operation(
+    ("GET", "/api/v2/projects/{projectId}/datetimeModels/"): Operation(
         id="listDatetimeModels",
         python_name="list_datetime_models",
         api="datarobot_models",
+        module="api.datetime_models.list_datetime_models",
         method="GET",
         path="/api/v2/projects/{projectId}/datetimeModels/",
         parameters=(
@@ -488,12 +519,13 @@ OPERATIONS: dict[str, Operation] = {
         rate_limit=None,
         idempotent=True,
         success=((200, "application/json"),),
-        paging=Paging(PagingStyle("next-url"), "data", "limit", None),
+        paging=Paging(PagingStyle("next-url"), "/data", "limit", next="/next"),
     ),
-    "create_datetime_model": Operation(
+    ("POST", "/api/v2/projects/{projectId}/datetimeModels/"): Operation(
         id="createDatetimeModel",
         python_name="create_datetime_model",
         api="datarobot_models",
+        module="api.datetime_models.create_datetime_model",
         method="POST",
         path="/api/v2/projects/{projectId}/datetimeModels/",
         parameters=(Parameter("projectId", "project_id", "path"),),
@@ -502,10 +534,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((202, "application/json"),),
     ),
-    "create_datetime_model_from_model": Operation(
+    ("POST", "/api/v2/projects/{projectId}/datetimeModels/fromModel/"): Operation(
         id="createDatetimeModelFromModel",
         python_name="create_datetime_model_from_model",
         api="datarobot_models",
+        module="api.datetime_models.create_datetime_model_from_model",
         method="POST",
         path="/api/v2/projects/{projectId}/datetimeModels/fromModel/",
         parameters=(Parameter("projectId", "project_id", "path"),),
@@ -514,10 +547,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((202, "application/json"),),
     ),
-    "retrieve_datetime_model": Operation(
+    ("GET", "/api/v2/projects/{projectId}/datetimeModels/{modelId}/"): Operation(
         id="retrieveDatetimeModel",
         python_name="retrieve_datetime_model",
         api="datarobot_models",
+        module="api.datetime_models.retrieve_datetime_model",
         method="GET",
         path="/api/v2/projects/{projectId}/datetimeModels/{modelId}/",
         parameters=(
@@ -529,10 +563,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "application/json"),),
     ),
-    "create_datetime_model_backtests": Operation(
+    ("POST", "/api/v2/projects/{projectId}/datetimeModels/{modelId}/backtests/"): Operation(
         id="createDatetimeModelBacktests",
         python_name="create_datetime_model_backtests",
         api="datarobot_models",
+        module="api.datetime_models.create_datetime_model_backtests",
         method="POST",
         path="/api/v2/projects/{projectId}/datetimeModels/{modelId}/backtests/",
         parameters=(
@@ -544,10 +579,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((202, None),),
     ),
-    "create_deployment_ready_model": Operation(
+    ("POST", "/api/v2/projects/{projectId}/deploymentReadyModels/"): Operation(
         id="createDeploymentReadyModel",
         python_name="create_deployment_ready_model",
         api="datarobot_models",
+        module="api.models.create_deployment_ready_model",
         method="POST",
         path="/api/v2/projects/{projectId}/deploymentReadyModels/",
         parameters=(Parameter("projectId", "project_id", "path"),),
@@ -556,10 +592,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((201, None),),
     ),
-    "retrieve_eureqa_distribution_plot": Operation(
+    ("GET", "/api/v2/projects/{projectId}/eureqaDistributionPlot/{solutionId}/"): Operation(
         id="retrieveEureqaDistributionPlot",
         python_name="retrieve_eureqa_distribution_plot",
         api="datarobot_models",
+        module="api.eureqa_models.retrieve_eureqa_distribution_plot",
         method="GET",
         path="/api/v2/projects/{projectId}/eureqaDistributionPlot/{solutionId}/",
         parameters=(
@@ -571,10 +608,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "application/json"),),
     ),
-    "retrieve_eureqa_model_detail": Operation(
+    ("GET", "/api/v2/projects/{projectId}/eureqaModelDetail/{solutionId}/"): Operation(
         id="retrieveEureqaModelDetail",
         python_name="retrieve_eureqa_model_detail",
         api="datarobot_models",
+        module="api.eureqa_models.retrieve_eureqa_model_detail",
         method="GET",
         path="/api/v2/projects/{projectId}/eureqaModelDetail/{solutionId}/",
         parameters=(
@@ -586,10 +624,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "application/json"),),
     ),
-    "create_eureqa_model": Operation(
+    ("POST", "/api/v2/projects/{projectId}/eureqaModels/"): Operation(
         id="createEureqaModel",
         python_name="create_eureqa_model",
         api="datarobot_models",
+        module="api.eureqa_models.create_eureqa_model",
         method="POST",
         path="/api/v2/projects/{projectId}/eureqaModels/",
         parameters=(Parameter("projectId", "project_id", "path"),),
@@ -598,10 +637,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((200, None),),
     ),
-    "retrieve_eureqa_model": Operation(
+    ("GET", "/api/v2/projects/{projectId}/eureqaModels/{modelId}/"): Operation(
         id="retrieveEureqaModel",
         python_name="retrieve_eureqa_model",
         api="datarobot_models",
+        module="api.eureqa_models.retrieve_eureqa_model",
         method="GET",
         path="/api/v2/projects/{projectId}/eureqaModels/{modelId}/",
         parameters=(
@@ -613,10 +653,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "application/json"),),
     ),
-    "create_frozen_datetime_model": Operation(
+    ("POST", "/api/v2/projects/{projectId}/frozenDatetimeModels/"): Operation(
         id="createFrozenDatetimeModel",
         python_name="create_frozen_datetime_model",
         api="datarobot_models",
+        module="api.frozen_models.create_frozen_datetime_model",
         method="POST",
         path="/api/v2/projects/{projectId}/frozenDatetimeModels/",
         parameters=(Parameter("projectId", "project_id", "path"),),
@@ -625,10 +666,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((202, "application/json"),),
     ),
-    "list_frozen_models": Operation(
+    ("GET", "/api/v2/projects/{projectId}/frozenModels/"): Operation(
         id="listFrozenModels",
         python_name="list_frozen_models",
         api="datarobot_models",
+        module="api.frozen_models.list_frozen_models",
         method="GET",
         path="/api/v2/projects/{projectId}/frozenModels/",
         parameters=(
@@ -641,12 +683,13 @@ OPERATIONS: dict[str, Operation] = {
         rate_limit=None,
         idempotent=True,
         success=((200, "application/json"),),
-        paging=Paging(PagingStyle("next-url"), "data", "limit", None),
+        paging=Paging(PagingStyle("next-url"), "/data", "limit", next="/next"),
     ),
-    "create_frozen_model": Operation(
+    ("POST", "/api/v2/projects/{projectId}/frozenModels/"): Operation(
         id="createFrozenModel",
         python_name="create_frozen_model",
         api="datarobot_models",
+        module="api.frozen_models.create_frozen_model",
         method="POST",
         path="/api/v2/projects/{projectId}/frozenModels/",
         parameters=(Parameter("projectId", "project_id", "path"),),
@@ -655,10 +698,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((204, None),),
     ),
-    "retrieve_frozen_model": Operation(
+    ("GET", "/api/v2/projects/{projectId}/frozenModels/{modelId}/"): Operation(
         id="retrieveFrozenModel",
         python_name="retrieve_frozen_model",
         api="datarobot_models",
+        module="api.frozen_models.retrieve_frozen_model",
         method="GET",
         path="/api/v2/projects/{projectId}/frozenModels/{modelId}/",
         parameters=(
@@ -670,10 +714,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "application/json"),),
     ),
-    "create_incremental_learning_model": Operation(
+    ("POST", "/api/v2/projects/{projectId}/incrementalLearningModels/fromModel/"): Operation(
         id="createIncrementalLearningModel",
         python_name="create_incremental_learning_model",
         api="datarobot_models",
+        module="api.incremental_learning_models.create_incremental_learning_model",
         method="POST",
         path="/api/v2/projects/{projectId}/incrementalLearningModels/fromModel/",
         parameters=(Parameter("projectId", "project_id", "path"),),
@@ -682,10 +727,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((202, "application/json"),),
     ),
-    "list_model_jobs": Operation(
+    ("GET", "/api/v2/projects/{projectId}/modelJobs/"): Operation(
         id="listModelJobs",
         python_name="list_model_jobs",
         api="datarobot_models",
+        module="api.model_jobs.list_model_jobs",
         method="GET",
         path="/api/v2/projects/{projectId}/modelJobs/",
         parameters=(
@@ -697,10 +743,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "application/json"),),
     ),
-    "retrieve_model_job": Operation(
+    ("GET", "/api/v2/projects/{projectId}/modelJobs/{jobId}/"): Operation(
         id="retrieveModelJob",
         python_name="retrieve_model_job",
         api="datarobot_models",
+        module="api.model_jobs.retrieve_model_job",
         method="GET",
         path="/api/v2/projects/{projectId}/modelJobs/{jobId}/",
         parameters=(
@@ -713,10 +760,11 @@ OPERATIONS: dict[str, Operation] = {
         success=((200, "application/json"), (303, None)),
         terminal_states=TerminalStates("/status", frozenset(["COMPLETED"]), frozenset(["ABORTED", "error"])),
     ),
-    "delete_model_job": Operation(
+    ("DELETE", "/api/v2/projects/{projectId}/modelJobs/{jobId}/"): Operation(
         id="deleteModelJob",
         python_name="delete_model_job",
         api="datarobot_models",
+        module="api.model_jobs.delete_model_job",
         method="DELETE",
         path="/api/v2/projects/{projectId}/modelJobs/{jobId}/",
         parameters=(
@@ -728,10 +776,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((204, None),),
     ),
-    "list_model_records": Operation(
+    ("GET", "/api/v2/projects/{projectId}/modelRecords/"): Operation(
         id="listModelRecords",
         python_name="list_model_records",
         api="datarobot_models",
+        module="api.model_records.list_model_records",
         method="GET",
         path="/api/v2/projects/{projectId}/modelRecords/",
         parameters=(
@@ -755,12 +804,13 @@ OPERATIONS: dict[str, Operation] = {
         rate_limit=None,
         idempotent=True,
         success=((200, "application/json"),),
-        paging=Paging(PagingStyle("next-url"), "data", "limit", None),
+        paging=Paging(PagingStyle("next-url"), "/data", "limit", next="/next"),
     ),
-    "list_models": Operation(
+    ("GET", "/api/v2/projects/{projectId}/models/"): Operation(
         id="listModels",
         python_name="list_models",
         api="datarobot_models",
+        module="api.models.list_models",
         method="GET",
         path="/api/v2/projects/{projectId}/models/",
         parameters=(
@@ -779,10 +829,11 @@ OPERATIONS: dict[str, Operation] = {
         deprecated=True,
         deprecation_note=".. minversion:: v2.34 .. deprecated:: v2.34 Use GET /api/v2/projects/{projectId}/modelRecords/ instead. Fewer attributes are returned in the response of model records route.",
     ),
-    "create_model": Operation(
+    ("POST", "/api/v2/projects/{projectId}/models/"): Operation(
         id="createModel",
         python_name="create_model",
         api="datarobot_models",
+        module="api.models.create_model",
         method="POST",
         path="/api/v2/projects/{projectId}/models/",
         parameters=(Parameter("projectId", "project_id", "path"),),
@@ -791,10 +842,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((202, None),),
     ),
-    "create_model_from_model": Operation(
+    ("POST", "/api/v2/projects/{projectId}/models/fromModel/"): Operation(
         id="createModelFromModel",
         python_name="create_model_from_model",
         api="datarobot_models",
+        module="api.models.create_model_from_model",
         method="POST",
         path="/api/v2/projects/{projectId}/models/fromModel/",
         parameters=(Parameter("projectId", "project_id", "path"),),
@@ -803,10 +855,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((202, "application/json"),),
     ),
-    "retrieve_model": Operation(
+    ("GET", "/api/v2/projects/{projectId}/models/{modelId}/"): Operation(
         id="retrieveModel",
         python_name="retrieve_model",
         api="datarobot_models",
+        module="api.models.retrieve_model",
         method="GET",
         path="/api/v2/projects/{projectId}/models/{modelId}/",
         parameters=(
@@ -818,10 +871,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "application/json"),),
     ),
-    "delete_model": Operation(
+    ("DELETE", "/api/v2/projects/{projectId}/models/{modelId}/"): Operation(
         id="deleteModel",
         python_name="delete_model",
         api="datarobot_models",
+        module="api.models.delete_model",
         method="DELETE",
         path="/api/v2/projects/{projectId}/models/{modelId}/",
         parameters=(
@@ -833,10 +887,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((204, None),),
     ),
-    "update_model": Operation(
+    ("PATCH", "/api/v2/projects/{projectId}/models/{modelId}/"): Operation(
         id="updateModel",
         python_name="update_model",
         api="datarobot_models",
+        module="api.models.update_model",
         method="PATCH",
         path="/api/v2/projects/{projectId}/models/{modelId}/",
         parameters=(
@@ -848,10 +903,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((204, None),),
     ),
-    "create_model_advanced_tuning": Operation(
+    ("POST", "/api/v2/projects/{projectId}/models/{modelId}/advancedTuning/"): Operation(
         id="createModelAdvancedTuning",
         python_name="create_model_advanced_tuning",
         api="datarobot_models",
+        module="api.models.create_model_advanced_tuning",
         method="POST",
         path="/api/v2/projects/{projectId}/models/{modelId}/advancedTuning/",
         parameters=(
@@ -863,10 +919,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((202, None),),
     ),
-    "retrieve_model_advanced_tuning_parameters": Operation(
+    ("GET", "/api/v2/projects/{projectId}/models/{modelId}/advancedTuning/parameters/"): Operation(
         id="retrieveModelAdvancedTuningParameters",
         python_name="retrieve_model_advanced_tuning_parameters",
         api="datarobot_models",
+        module="api.models.retrieve_model_advanced_tuning_parameters",
         method="GET",
         path="/api/v2/projects/{projectId}/models/{modelId}/advancedTuning/parameters/",
         parameters=(
@@ -878,10 +935,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "application/json"),),
     ),
-    "retrieve_model_cluster_names": Operation(
+    ("GET", "/api/v2/projects/{projectId}/models/{modelId}/clusterNames/"): Operation(
         id="retrieveModelClusterNames",
         python_name="retrieve_model_cluster_names",
         api="datarobot_models",
+        module="api.models.retrieve_model_cluster_names",
         method="GET",
         path="/api/v2/projects/{projectId}/models/{modelId}/clusterNames/",
         parameters=(
@@ -893,10 +951,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "application/json"),),
     ),
-    "update_model_cluster_names": Operation(
+    ("PATCH", "/api/v2/projects/{projectId}/models/{modelId}/clusterNames/"): Operation(
         id="updateModelClusterNames",
         python_name="update_model_cluster_names",
         api="datarobot_models",
+        module="api.models.update_model_cluster_names",
         method="PATCH",
         path="/api/v2/projects/{projectId}/models/{modelId}/clusterNames/",
         parameters=(
@@ -908,10 +967,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((200, "application/json"),),
     ),
-    "create_model_cross_validation": Operation(
+    ("POST", "/api/v2/projects/{projectId}/models/{modelId}/crossValidation/"): Operation(
         id="createModelCrossValidation",
         python_name="create_model_cross_validation",
         api="datarobot_models",
+        module="api.models.create_model_cross_validation",
         method="POST",
         path="/api/v2/projects/{projectId}/models/{modelId}/crossValidation/",
         parameters=(
@@ -923,10 +983,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((202, None),),
     ),
-    "retrieve_model_cross_validation_scores": Operation(
+    ("GET", "/api/v2/projects/{projectId}/models/{modelId}/crossValidationScores/"): Operation(
         id="retrieveModelCrossValidationScores",
         python_name="retrieve_model_cross_validation_scores",
         api="datarobot_models",
+        module="api.models.retrieve_model_cross_validation_scores",
         method="GET",
         path="/api/v2/projects/{projectId}/models/{modelId}/crossValidationScores/",
         parameters=(
@@ -940,10 +1001,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "application/json"),),
     ),
-    "retrieve_model_features": Operation(
+    ("GET", "/api/v2/projects/{projectId}/models/{modelId}/features/"): Operation(
         id="retrieveModelFeatures",
         python_name="retrieve_model_features",
         api="datarobot_models",
+        module="api.models.retrieve_model_features",
         method="GET",
         path="/api/v2/projects/{projectId}/models/{modelId}/features/",
         parameters=(
@@ -955,10 +1017,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "application/json"),),
     ),
-    "retrieve_model_missing_report": Operation(
+    ("GET", "/api/v2/projects/{projectId}/models/{modelId}/missingReport/"): Operation(
         id="retrieveModelMissingReport",
         python_name="retrieve_model_missing_report",
         api="datarobot_models",
+        module="api.models.retrieve_model_missing_report",
         method="GET",
         path="/api/v2/projects/{projectId}/models/{modelId}/missingReport/",
         parameters=(
@@ -970,10 +1033,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "application/json"),),
     ),
-    "retrieve_model_num_iterations_trained": Operation(
+    ("GET", "/api/v2/projects/{projectId}/models/{modelId}/numIterationsTrained/"): Operation(
         id="retrieveModelNumIterationsTrained",
         python_name="retrieve_model_num_iterations_trained",
         api="datarobot_models",
+        module="api.models.retrieve_model_num_iterations_trained",
         method="GET",
         path="/api/v2/projects/{projectId}/models/{modelId}/numIterationsTrained/",
         parameters=(
@@ -985,10 +1049,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "application/json"),),
     ),
-    "retrieve_model_parameters": Operation(
+    ("GET", "/api/v2/projects/{projectId}/models/{modelId}/parameters/"): Operation(
         id="retrieveModelParameters",
         python_name="retrieve_model_parameters",
         api="datarobot_models",
+        module="api.models.retrieve_model_parameters",
         method="GET",
         path="/api/v2/projects/{projectId}/models/{modelId}/parameters/",
         parameters=(
@@ -1000,10 +1065,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "application/json"),),
     ),
-    "list_model_prediction_intervals": Operation(
+    ("GET", "/api/v2/projects/{projectId}/models/{modelId}/predictionIntervals/"): Operation(
         id="listModelPredictionIntervals",
         python_name="list_model_prediction_intervals",
         api="datarobot_models",
+        module="api.models.list_model_prediction_intervals",
         method="GET",
         path="/api/v2/projects/{projectId}/models/{modelId}/predictionIntervals/",
         parameters=(
@@ -1016,12 +1082,13 @@ OPERATIONS: dict[str, Operation] = {
         rate_limit=None,
         idempotent=True,
         success=((200, "application/json"),),
-        paging=Paging(PagingStyle("next-url"), "data", "limit", None),
+        paging=Paging(PagingStyle("next-url"), "/data", "limit", next="/next"),
     ),
-    "create_model_prediction_intervals": Operation(
+    ("POST", "/api/v2/projects/{projectId}/models/{modelId}/predictionIntervals/"): Operation(
         id="createModelPredictionIntervals",
         python_name="create_model_prediction_intervals",
         api="datarobot_models",
+        module="api.models.create_model_prediction_intervals",
         method="POST",
         path="/api/v2/projects/{projectId}/models/{modelId}/predictionIntervals/",
         parameters=(
@@ -1033,10 +1100,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((202, "application/json"),),
     ),
-    "retrieve_model_prime_info": Operation(
+    ("GET", "/api/v2/projects/{projectId}/models/{modelId}/primeInfo/"): Operation(
         id="retrieveModelPrimeInfo",
         python_name="retrieve_model_prime_info",
         api="datarobot_models",
+        module="api.prime.retrieve_model_prime_info",
         method="GET",
         path="/api/v2/projects/{projectId}/models/{modelId}/primeInfo/",
         parameters=(
@@ -1050,10 +1118,11 @@ OPERATIONS: dict[str, Operation] = {
         deprecated=True,
         deprecation_note="Deprecated in v2.35.",
     ),
-    "list_model_prime_rulesets": Operation(
+    ("GET", "/api/v2/projects/{projectId}/models/{modelId}/primeRulesets/"): Operation(
         id="listModelPrimeRulesets",
         python_name="list_model_prime_rulesets",
         api="datarobot_models",
+        module="api.prime.list_model_prime_rulesets",
         method="GET",
         path="/api/v2/projects/{projectId}/models/{modelId}/primeRulesets/",
         parameters=(
@@ -1065,10 +1134,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "application/json"),),
     ),
-    "create_model_prime_rulesets": Operation(
+    ("POST", "/api/v2/projects/{projectId}/models/{modelId}/primeRulesets/"): Operation(
         id="createModelPrimeRulesets",
         python_name="create_model_prime_rulesets",
         api="datarobot_models",
+        module="api.prime.create_model_prime_rulesets",
         method="POST",
         path="/api/v2/projects/{projectId}/models/{modelId}/primeRulesets/",
         parameters=(
@@ -1082,10 +1152,11 @@ OPERATIONS: dict[str, Operation] = {
         deprecated=True,
         deprecation_note="Deprecated in v2.35.",
     ),
-    "download_scoring_code": Operation(
+    ("GET", "/api/v2/projects/{projectId}/models/{modelId}/scoringCode/"): Operation(
         id="downloadScoringCode",
         python_name="download_scoring_code",
         api="datarobot_models",
+        module="api.models.download_scoring_code",
         method="GET",
         path="/api/v2/projects/{projectId}/models/{modelId}/scoringCode/",
         parameters=(
@@ -1098,10 +1169,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "application/java-archive"),),
     ),
-    "retrieve_model_supported_capabilities": Operation(
+    ("GET", "/api/v2/projects/{projectId}/models/{modelId}/supportedCapabilities/"): Operation(
         id="retrieveModelSupportedCapabilities",
         python_name="retrieve_model_supported_capabilities",
         api="datarobot_models",
+        module="api.models.retrieve_model_supported_capabilities",
         method="GET",
         path="/api/v2/projects/{projectId}/models/{modelId}/supportedCapabilities/",
         parameters=(
@@ -1113,10 +1185,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "application/json"),),
     ),
-    "list_prime_files": Operation(
+    ("GET", "/api/v2/projects/{projectId}/primeFiles/"): Operation(
         id="listPrimeFiles",
         python_name="list_prime_files",
         api="datarobot_models",
+        module="api.prime.list_prime_files",
         method="GET",
         path="/api/v2/projects/{projectId}/primeFiles/",
         parameters=(
@@ -1130,12 +1203,13 @@ OPERATIONS: dict[str, Operation] = {
         rate_limit=None,
         idempotent=True,
         success=((200, "application/json"),),
-        paging=Paging(PagingStyle("next-url"), "data", "limit", None),
+        paging=Paging(PagingStyle("next-url"), "/data", "limit", next="/next"),
     ),
-    "create_prime_file": Operation(
+    ("POST", "/api/v2/projects/{projectId}/primeFiles/"): Operation(
         id="createPrimeFile",
         python_name="create_prime_file",
         api="datarobot_models",
+        module="api.prime.create_prime_file",
         method="POST",
         path="/api/v2/projects/{projectId}/primeFiles/",
         parameters=(Parameter("projectId", "project_id", "path"),),
@@ -1146,10 +1220,11 @@ OPERATIONS: dict[str, Operation] = {
         deprecated=True,
         deprecation_note="Deprecated in v2.35.",
     ),
-    "retrieve_prime_file": Operation(
+    ("GET", "/api/v2/projects/{projectId}/primeFiles/{primeFileId}/"): Operation(
         id="retrievePrimeFile",
         python_name="retrieve_prime_file",
         api="datarobot_models",
+        module="api.prime.retrieve_prime_file",
         method="GET",
         path="/api/v2/projects/{projectId}/primeFiles/{primeFileId}/",
         parameters=(
@@ -1161,10 +1236,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "application/json"),),
     ),
-    "download_prime_file": Operation(
+    ("GET", "/api/v2/projects/{projectId}/primeFiles/{primeFileId}/download/"): Operation(
         id="downloadPrimeFile",
         python_name="download_prime_file",
         api="datarobot_models",
+        module="api.prime.download_prime_file",
         method="GET",
         path="/api/v2/projects/{projectId}/primeFiles/{primeFileId}/download/",
         parameters=(
@@ -1176,10 +1252,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "application/octet-stream"),),
     ),
-    "list_prime_models": Operation(
+    ("GET", "/api/v2/projects/{projectId}/primeModels/"): Operation(
         id="listPrimeModels",
         python_name="list_prime_models",
         api="datarobot_models",
+        module="api.prime.list_prime_models",
         method="GET",
         path="/api/v2/projects/{projectId}/primeModels/",
         parameters=(
@@ -1191,12 +1268,13 @@ OPERATIONS: dict[str, Operation] = {
         rate_limit=None,
         idempotent=True,
         success=((200, "application/json"),),
-        paging=Paging(PagingStyle("next-url"), "data", "limit", None),
+        paging=Paging(PagingStyle("next-url"), "/data", "limit", next="/next"),
     ),
-    "create_prime_model": Operation(
+    ("POST", "/api/v2/projects/{projectId}/primeModels/"): Operation(
         id="createPrimeModel",
         python_name="create_prime_model",
         api="datarobot_models",
+        module="api.prime.create_prime_model",
         method="POST",
         path="/api/v2/projects/{projectId}/primeModels/",
         parameters=(Parameter("projectId", "project_id", "path"),),
@@ -1207,10 +1285,11 @@ OPERATIONS: dict[str, Operation] = {
         deprecated=True,
         deprecation_note="Deprecated in v2.35.",
     ),
-    "retrieve_prime_model": Operation(
+    ("GET", "/api/v2/projects/{projectId}/primeModels/{modelId}/"): Operation(
         id="retrievePrimeModel",
         python_name="retrieve_prime_model",
         api="datarobot_models",
+        module="api.prime.retrieve_prime_model",
         method="GET",
         path="/api/v2/projects/{projectId}/primeModels/{modelId}/",
         parameters=(
@@ -1222,10 +1301,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "application/json"),),
     ),
-    "list_rating_table_models": Operation(
+    ("GET", "/api/v2/projects/{projectId}/ratingTableModels/"): Operation(
         id="listRatingTableModels",
         python_name="list_rating_table_models",
         api="datarobot_models",
+        module="api.rating_tables.list_rating_table_models",
         method="GET",
         path="/api/v2/projects/{projectId}/ratingTableModels/",
         parameters=(
@@ -1242,10 +1322,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "application/json"),),
     ),
-    "create_rating_table_model": Operation(
+    ("POST", "/api/v2/projects/{projectId}/ratingTableModels/"): Operation(
         id="createRatingTableModel",
         python_name="create_rating_table_model",
         api="datarobot_models",
+        module="api.rating_tables.create_rating_table_model",
         method="POST",
         path="/api/v2/projects/{projectId}/ratingTableModels/",
         parameters=(Parameter("projectId", "project_id", "path"),),
@@ -1254,10 +1335,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((202, None),),
     ),
-    "retrieve_rating_table_model": Operation(
+    ("GET", "/api/v2/projects/{projectId}/ratingTableModels/{modelId}/"): Operation(
         id="retrieveRatingTableModel",
         python_name="retrieve_rating_table_model",
         api="datarobot_models",
+        module="api.rating_tables.retrieve_rating_table_model",
         method="GET",
         path="/api/v2/projects/{projectId}/ratingTableModels/{modelId}/",
         parameters=(
@@ -1269,10 +1351,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "application/json"),),
     ),
-    "list_rating_tables": Operation(
+    ("GET", "/api/v2/projects/{projectId}/ratingTables/"): Operation(
         id="listRatingTables",
         python_name="list_rating_tables",
         api="datarobot_models",
+        module="api.rating_tables.list_rating_tables",
         method="GET",
         path="/api/v2/projects/{projectId}/ratingTables/",
         parameters=(
@@ -1286,12 +1369,13 @@ OPERATIONS: dict[str, Operation] = {
         rate_limit=None,
         idempotent=True,
         success=((200, "application/json"),),
-        paging=Paging(PagingStyle("next-url"), "data", "limit", None),
+        paging=Paging(PagingStyle("next-url"), "/data", "limit", next="/next"),
     ),
-    "upload_rating_table": Operation(
+    ("POST", "/api/v2/projects/{projectId}/ratingTables/"): Operation(
         id="uploadRatingTable",
         python_name="upload_rating_table",
         api="datarobot_models",
+        module="api.rating_tables.upload_rating_table",
         method="POST",
         path="/api/v2/projects/{projectId}/ratingTables/",
         parameters=(Parameter("projectId", "project_id", "path"),),
@@ -1300,10 +1384,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((202, "application/json"),),
     ),
-    "retrieve_rating_table": Operation(
+    ("GET", "/api/v2/projects/{projectId}/ratingTables/{ratingTableId}/"): Operation(
         id="retrieveRatingTable",
         python_name="retrieve_rating_table",
         api="datarobot_models",
+        module="api.rating_tables.retrieve_rating_table",
         method="GET",
         path="/api/v2/projects/{projectId}/ratingTables/{ratingTableId}/",
         parameters=(
@@ -1315,10 +1400,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "application/json"),),
     ),
-    "update_rating_table": Operation(
+    ("PATCH", "/api/v2/projects/{projectId}/ratingTables/{ratingTableId}/"): Operation(
         id="updateRatingTable",
         python_name="update_rating_table",
         api="datarobot_models",
+        module="api.rating_tables.update_rating_table",
         method="PATCH",
         path="/api/v2/projects/{projectId}/ratingTables/{ratingTableId}/",
         parameters=(
@@ -1330,10 +1416,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((200, "application/json"),),
     ),
-    "download_rating_table_file": Operation(
+    ("GET", "/api/v2/projects/{projectId}/ratingTables/{ratingTableId}/file/"): Operation(
         id="downloadRatingTableFile",
         python_name="download_rating_table_file",
         api="datarobot_models",
+        module="api.rating_tables.download_rating_table_file",
         method="GET",
         path="/api/v2/projects/{projectId}/ratingTables/{ratingTableId}/file/",
         parameters=(
@@ -1345,10 +1432,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "text/csv"),),
     ),
-    "list_recommended_models": Operation(
+    ("GET", "/api/v2/projects/{projectId}/recommendedModels/"): Operation(
         id="listRecommendedModels",
         python_name="list_recommended_models",
         api="datarobot_models",
+        module="api.recommended_models.list_recommended_models",
         method="GET",
         path="/api/v2/projects/{projectId}/recommendedModels/",
         parameters=(Parameter("projectId", "project_id", "path"),),
@@ -1357,10 +1445,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "application/json"),),
     ),
-    "retrieve_recommended_model": Operation(
+    ("GET", "/api/v2/projects/{projectId}/recommendedModels/recommendedModel/"): Operation(
         id="retrieveRecommendedModel",
         python_name="retrieve_recommended_model",
         api="datarobot_models",
+        module="api.recommended_models.retrieve_recommended_model",
         method="GET",
         path="/api/v2/projects/{projectId}/recommendedModels/recommendedModel/",
         parameters=(Parameter("projectId", "project_id", "path"),),
@@ -1369,10 +1458,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "application/json"),),
     ),
-    "list_rule_fit_files": Operation(
+    ("GET", "/api/v2/projects/{projectId}/ruleFitFiles/"): Operation(
         id="listRuleFitFiles",
         python_name="list_rule_fit_files",
         api="datarobot_models",
+        module="api.rule_fit_files.list_rule_fit_files",
         method="GET",
         path="/api/v2/projects/{projectId}/ruleFitFiles/",
         parameters=(
@@ -1385,12 +1475,13 @@ OPERATIONS: dict[str, Operation] = {
         rate_limit=None,
         idempotent=True,
         success=((200, "application/json"),),
-        paging=Paging(PagingStyle("next-url"), "data", "limit", None),
+        paging=Paging(PagingStyle("next-url"), "/data", "limit", next="/next"),
     ),
-    "create_rule_fit_file": Operation(
+    ("POST", "/api/v2/projects/{projectId}/ruleFitFiles/"): Operation(
         id="createRuleFitFile",
         python_name="create_rule_fit_file",
         api="datarobot_models",
+        module="api.rule_fit_files.create_rule_fit_file",
         method="POST",
         path="/api/v2/projects/{projectId}/ruleFitFiles/",
         parameters=(Parameter("projectId", "project_id", "path"),),
@@ -1399,10 +1490,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((202, None),),
     ),
-    "retrieve_rule_fit_file": Operation(
+    ("GET", "/api/v2/projects/{projectId}/ruleFitFiles/{ruleFitFileId}/"): Operation(
         id="retrieveRuleFitFile",
         python_name="retrieve_rule_fit_file",
         api="datarobot_models",
+        module="api.rule_fit_files.retrieve_rule_fit_file",
         method="GET",
         path="/api/v2/projects/{projectId}/ruleFitFiles/{ruleFitFileId}/",
         parameters=(
@@ -1414,10 +1506,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "application/json"),),
     ),
-    "download_rule_fit_file": Operation(
+    ("GET", "/api/v2/projects/{projectId}/ruleFitFiles/{ruleFitFileId}/download/"): Operation(
         id="downloadRuleFitFile",
         python_name="download_rule_fit_file",
         api="datarobot_models",
+        module="api.rule_fit_files.download_rule_fit_file",
         method="GET",
         path="/api/v2/projects/{projectId}/ruleFitFiles/{ruleFitFileId}/download/",
         parameters=(
@@ -1429,10 +1522,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "application/octet-stream"),),
     ),
-    "update_segment_champion": Operation(
+    ("PUT", "/api/v2/projects/{projectId}/segmentChampion/"): Operation(
         id="updateSegmentChampion",
         python_name="update_segment_champion",
         api="datarobot_models",
+        module="api.combined_models.update_segment_champion",
         method="PUT",
         path="/api/v2/projects/{projectId}/segmentChampion/",
         parameters=(Parameter("projectId", "project_id", "path"),),
@@ -1441,10 +1535,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "application/json"),),
     ),
-    "list_registered_models": Operation(
+    ("GET", "/api/v2/registeredModels/"): Operation(
         id="listRegisteredModels",
         python_name="list_registered_models",
         api="datarobot_models",
+        module="api.registered_models.list_registered_models",
         method="GET",
         path="/api/v2/registeredModels/",
         parameters=(
@@ -1477,12 +1572,13 @@ OPERATIONS: dict[str, Operation] = {
         rate_limit=None,
         idempotent=True,
         success=((200, "application/json"),),
-        paging=Paging(PagingStyle("next-url"), "data", "limit", None),
+        paging=Paging(PagingStyle("next-url"), "/data", "limit", next="/next"),
     ),
-    "retrieve_registered_model": Operation(
+    ("GET", "/api/v2/registeredModels/{registeredModelId}/"): Operation(
         id="retrieveRegisteredModel",
         python_name="retrieve_registered_model",
         api="datarobot_models",
+        module="api.registered_models.retrieve_registered_model",
         method="GET",
         path="/api/v2/registeredModels/{registeredModelId}/",
         parameters=(Parameter("registeredModelId", "registered_model_id", "path"),),
@@ -1491,10 +1587,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "application/json"),),
     ),
-    "delete_registered_model": Operation(
+    ("DELETE", "/api/v2/registeredModels/{registeredModelId}/"): Operation(
         id="deleteRegisteredModel",
         python_name="delete_registered_model",
         api="datarobot_models",
+        module="api.registered_models.delete_registered_model",
         method="DELETE",
         path="/api/v2/registeredModels/{registeredModelId}/",
         parameters=(Parameter("registeredModelId", "registered_model_id", "path"),),
@@ -1503,10 +1600,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((204, None),),
     ),
-    "update_registered_model": Operation(
+    ("PATCH", "/api/v2/registeredModels/{registeredModelId}/"): Operation(
         id="updateRegisteredModel",
         python_name="update_registered_model",
         api="datarobot_models",
+        module="api.registered_models.update_registered_model",
         method="PATCH",
         path="/api/v2/registeredModels/{registeredModelId}/",
         parameters=(Parameter("registeredModelId", "registered_model_id", "path"),),
@@ -1515,10 +1613,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((200, None),),
     ),
-    "list_registered_model_deployments": Operation(
+    ("GET", "/api/v2/registeredModels/{registeredModelId}/deployments/"): Operation(
         id="listRegisteredModelDeployments",
         python_name="list_registered_model_deployments",
         api="datarobot_models",
+        module="api.registered_models.list_registered_model_deployments",
         method="GET",
         path="/api/v2/registeredModels/{registeredModelId}/deployments/",
         parameters=(
@@ -1533,12 +1632,13 @@ OPERATIONS: dict[str, Operation] = {
         rate_limit=None,
         idempotent=True,
         success=((200, "application/json"),),
-        paging=Paging(PagingStyle("next-url"), "data", "limit", None),
+        paging=Paging(PagingStyle("next-url"), "/data", "limit", next="/next"),
     ),
-    "list_registered_model_shared_roles": Operation(
+    ("GET", "/api/v2/registeredModels/{registeredModelId}/sharedRoles/"): Operation(
         id="listRegisteredModelSharedRoles",
         python_name="list_registered_model_shared_roles",
         api="datarobot_models",
+        module="api.registered_models.list_registered_model_shared_roles",
         method="GET",
         path="/api/v2/registeredModels/{registeredModelId}/sharedRoles/",
         parameters=(
@@ -1553,12 +1653,13 @@ OPERATIONS: dict[str, Operation] = {
         rate_limit=None,
         idempotent=True,
         success=((200, "application/json"),),
-        paging=Paging(PagingStyle("next-url"), "data", "limit", None),
+        paging=Paging(PagingStyle("next-url"), "/data", "limit", next="/next"),
     ),
-    "update_registered_model_shared_roles": Operation(
+    ("PATCH", "/api/v2/registeredModels/{registeredModelId}/sharedRoles/"): Operation(
         id="updateRegisteredModelSharedRoles",
         python_name="update_registered_model_shared_roles",
         api="datarobot_models",
+        module="api.registered_models.update_registered_model_shared_roles",
         method="PATCH",
         path="/api/v2/registeredModels/{registeredModelId}/sharedRoles/",
         parameters=(Parameter("registeredModelId", "registered_model_id", "path"),),
@@ -1567,10 +1668,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((204, None),),
     ),
-    "list_registered_model_versions": Operation(
+    ("GET", "/api/v2/registeredModels/{registeredModelId}/versions/"): Operation(
         id="listRegisteredModelVersions",
         python_name="list_registered_model_versions",
         api="datarobot_models",
+        module="api.registered_models.list_registered_model_versions",
         method="GET",
         path="/api/v2/registeredModels/{registeredModelId}/versions/",
         parameters=(
@@ -1598,12 +1700,13 @@ OPERATIONS: dict[str, Operation] = {
         rate_limit=None,
         idempotent=True,
         success=((200, "application/json"),),
-        paging=Paging(PagingStyle("next-url"), "data", "limit", None),
+        paging=Paging(PagingStyle("next-url"), "/data", "limit", next="/next"),
     ),
-    "retrieve_registered_model_version": Operation(
+    ("GET", "/api/v2/registeredModels/{registeredModelId}/versions/{versionId}/"): Operation(
         id="retrieveRegisteredModelVersion",
         python_name="retrieve_registered_model_version",
         api="datarobot_models",
+        module="api.registered_models.retrieve_registered_model_version",
         method="GET",
         path="/api/v2/registeredModels/{registeredModelId}/versions/{versionId}/",
         parameters=(
@@ -1615,10 +1718,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "application/json"),),
     ),
-    "list_registered_model_version_deployments": Operation(
+    ("GET", "/api/v2/registeredModels/{registeredModelId}/versions/{versionId}/deployments/"): Operation(
         id="listRegisteredModelVersionDeployments",
         python_name="list_registered_model_version_deployments",
         api="datarobot_models",
+        module="api.registered_models.list_registered_model_version_deployments",
         method="GET",
         path="/api/v2/registeredModels/{registeredModelId}/versions/{versionId}/deployments/",
         parameters=(
@@ -1634,6 +1738,6 @@ OPERATIONS: dict[str, Operation] = {
         rate_limit=None,
         idempotent=True,
         success=((200, "application/json"),),
-        paging=Paging(PagingStyle("next-url"), "data", "limit", None),
+        paging=Paging(PagingStyle("next-url"), "/data", "limit", next="/next"),
     ),
 }

@@ -2,16 +2,17 @@
 # Do not edit: change the spec or the generator and run `make generate`.
 """The operation table of Qlik Cloud Automations API: one row per operation, derived from specs/qlik/automations.yaml."""
 
-from aioautoml._wire import Job, Operation, Paging, PagingStyle, Parameter, TerminalStates
+from aioautoml._wire import Job, Operation, OperationKey, Paging, PagingStyle, Parameter, TerminalStates
 
 SPEC = "specs/qlik/automations.yaml"
 
-# Keyed by the Python name of the operation (the generated method's name).
-OPERATIONS: dict[str, Operation] = {
-    "get_automations": Operation(
+# Keyed by (method, path template): what names an operation, whatever its operationId.
+OPERATIONS: dict[OperationKey, Operation] = {
+    ("GET", "/api/workflows/automations"): Operation(
         id="getAutomations",
         python_name="get_automations",
         api="qlik_automations",
+        module="api.automations.get_automations",
         method="GET",
         path="/api/workflows/automations",
         parameters=(
@@ -24,12 +25,13 @@ OPERATIONS: dict[str, Operation] = {
         rate_limit=1000,
         idempotent=True,
         success=((200, "application/json"),),
-        paging=Paging(PagingStyle("cursor-links"), "data", "limit", None),
+        paging=Paging(PagingStyle("cursor-links"), "/data", "limit", next="/links/next/href"),
     ),
-    "create_automation": Operation(
+    ("POST", "/api/workflows/automations"): Operation(
         id="createAutomation",
         python_name="create_automation",
         api="qlik_automations",
+        module="api.automations.create_automation",
         method="POST",
         path="/api/workflows/automations",
         parameters=(),
@@ -38,10 +40,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((201, "application/json"),),
     ),
-    "get_automation": Operation(
+    ("GET", "/api/workflows/automations/{id}"): Operation(
         id="getAutomation",
         python_name="get_automation",
         api="qlik_automations",
+        module="api.automations.get_automation",
         method="GET",
         path="/api/workflows/automations/{id}",
         parameters=(Parameter("id", "id", "path"),),
@@ -50,10 +53,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "application/json"),),
     ),
-    "update_automation": Operation(
+    ("PUT", "/api/workflows/automations/{id}"): Operation(
         id="updateAutomation",
         python_name="update_automation",
         api="qlik_automations",
+        module="api.automations.update_automation",
         method="PUT",
         path="/api/workflows/automations/{id}",
         parameters=(Parameter("id", "id", "path"),),
@@ -62,10 +66,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "application/json"),),
     ),
-    "delete_automation": Operation(
+    ("DELETE", "/api/workflows/automations/{id}"): Operation(
         id="deleteAutomation",
         python_name="delete_automation",
         api="qlik_automations",
+        module="api.automations.delete_automation",
         method="DELETE",
         path="/api/workflows/automations/{id}",
         parameters=(Parameter("id", "id", "path"),),
@@ -74,10 +79,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((204, None),),
     ),
-    "change_automation_owner": Operation(
+    ("POST", "/api/workflows/automations/{id}/actions/change-owner"): Operation(
         id="changeAutomationOwner",
         python_name="change_automation_owner",
         api="qlik_automations",
+        module="api.automations.change_automation_owner",
         method="POST",
         path="/api/workflows/automations/{id}/actions/change-owner",
         parameters=(Parameter("id", "id", "path"),),
@@ -86,10 +92,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((204, None),),
     ),
-    "change_automation_space": Operation(
+    ("POST", "/api/workflows/automations/{id}/actions/change-space"): Operation(
         id="changeAutomationSpace",
         python_name="change_automation_space",
         api="qlik_automations",
+        module="api.automations.change_automation_space",
         method="POST",
         path="/api/workflows/automations/{id}/actions/change-space",
         parameters=(Parameter("id", "id", "path"),),
@@ -98,10 +105,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((204, None),),
     ),
-    "copy_automation": Operation(
+    ("POST", "/api/workflows/automations/{id}/actions/copy"): Operation(
         id="copyAutomation",
         python_name="copy_automation",
         api="qlik_automations",
+        module="api.automations.copy_automation",
         method="POST",
         path="/api/workflows/automations/{id}/actions/copy",
         parameters=(Parameter("id", "id", "path"),),
@@ -110,10 +118,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((201, "application/json"),),
     ),
-    "disable_automation": Operation(
+    ("POST", "/api/workflows/automations/{id}/actions/disable"): Operation(
         id="disableAutomation",
         python_name="disable_automation",
         api="qlik_automations",
+        module="api.automations.disable_automation",
         method="POST",
         path="/api/workflows/automations/{id}/actions/disable",
         parameters=(Parameter("id", "id", "path"),),
@@ -122,10 +131,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((204, None),),
     ),
-    "enable_automation": Operation(
+    ("POST", "/api/workflows/automations/{id}/actions/enable"): Operation(
         id="enableAutomation",
         python_name="enable_automation",
         api="qlik_automations",
+        module="api.automations.enable_automation",
         method="POST",
         path="/api/workflows/automations/{id}/actions/enable",
         parameters=(Parameter("id", "id", "path"),),
@@ -134,10 +144,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((204, None),),
     ),
-    "move_automation": Operation(
+    ("POST", "/api/workflows/automations/{id}/actions/move"): Operation(
         id="moveAutomation",
         python_name="move_automation",
         api="qlik_automations",
+        module="api.automations.move_automation",
         method="POST",
         path="/api/workflows/automations/{id}/actions/move",
         parameters=(Parameter("id", "id", "path"),),
@@ -146,10 +157,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((204, None),),
     ),
-    "get_automation_runs": Operation(
+    ("GET", "/api/workflows/automations/{id}/runs"): Operation(
         id="getAutomationRuns",
         python_name="get_automation_runs",
         api="qlik_automations",
+        module="api.automations.get_automation_runs",
         method="GET",
         path="/api/workflows/automations/{id}/runs",
         parameters=(
@@ -162,12 +174,13 @@ OPERATIONS: dict[str, Operation] = {
         rate_limit=1000,
         idempotent=True,
         success=((200, "application/json"),),
-        paging=Paging(PagingStyle("cursor-links"), "data", "limit", None),
+        paging=Paging(PagingStyle("cursor-links"), "/data", "limit", next="/links/next/href"),
     ),
-    "create_automation_run": Operation(
+    ("POST", "/api/workflows/automations/{id}/runs"): Operation(
         id="createAutomationRun",
         python_name="create_automation_run",
         api="qlik_automations",
+        module="api.automations.create_automation_run",
         method="POST",
         path="/api/workflows/automations/{id}/runs",
         parameters=(Parameter("id", "id", "path"),),
@@ -176,16 +189,17 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((201, "application/json"),),
         job=Job(
-            "getAutomationRun",
+            ("GET", "/api/workflows/automations/{id}/runs/{runId}"),
             {"id": "path:id", "runId": "response:/id"},
-            "stopAutomationRun",
+            ("POST", "/api/workflows/automations/{id}/runs/{runId}/actions/stop"),
             {"id": "path:id", "runId": "response:/id"},
         ),
     ),
-    "get_automation_run": Operation(
+    ("GET", "/api/workflows/automations/{id}/runs/{runId}"): Operation(
         id="getAutomationRun",
         python_name="get_automation_run",
         api="qlik_automations",
+        module="api.automations.get_automation_run",
         method="GET",
         path="/api/workflows/automations/{id}/runs/{runId}",
         parameters=(
@@ -202,10 +216,11 @@ OPERATIONS: dict[str, Operation] = {
             frozenset(["exceeded limit", "failed", "stopped"]),
         ),
     ),
-    "export_automation_run": Operation(
+    ("POST", "/api/workflows/automations/{id}/runs/{runId}/actions/export"): Operation(
         id="exportAutomationRun",
         python_name="export_automation_run",
         api="qlik_automations",
+        module="api.automations.export_automation_run",
         method="POST",
         path="/api/workflows/automations/{id}/runs/{runId}/actions/export",
         parameters=(
@@ -217,10 +232,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((200, "application/json"),),
     ),
-    "retry_automation_run": Operation(
+    ("POST", "/api/workflows/automations/{id}/runs/{runId}/actions/retry"): Operation(
         id="retryAutomationRun",
         python_name="retry_automation_run",
         api="qlik_automations",
+        module="api.automations.retry_automation_run",
         method="POST",
         path="/api/workflows/automations/{id}/runs/{runId}/actions/retry",
         parameters=(
@@ -232,10 +248,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((204, None),),
     ),
-    "stop_automation_run": Operation(
+    ("POST", "/api/workflows/automations/{id}/runs/{runId}/actions/stop"): Operation(
         id="stopAutomationRun",
         python_name="stop_automation_run",
         api="qlik_automations",
+        module="api.automations.stop_automation_run",
         method="POST",
         path="/api/workflows/automations/{id}/runs/{runId}/actions/stop",
         parameters=(
@@ -247,10 +264,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((204, None),),
     ),
-    "get_automation_run_debug": Operation(
+    ("GET", "/api/workflows/automations/{id}/runs/{runId}/debug"): Operation(
         id="getAutomationRunDebug",
         python_name="get_automation_run_debug",
         api="qlik_automations",
+        module="api.automations.get_automation_run_debug",
         method="GET",
         path="/api/workflows/automations/{id}/runs/{runId}/debug",
         parameters=(
@@ -262,10 +280,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "text/plain"),),
     ),
-    "get_automation_settings": Operation(
+    ("GET", "/api/workflows/automations/settings"): Operation(
         id="getAutomationSettings",
         python_name="get_automation_settings",
         api="qlik_automations",
+        module="api.automations.get_automation_settings",
         method="GET",
         path="/api/workflows/automations/settings",
         parameters=(),
@@ -274,10 +293,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "application/json"),),
     ),
-    "update_automation_settings": Operation(
+    ("PUT", "/api/workflows/automations/settings"): Operation(
         id="updateAutomationSettings",
         python_name="update_automation_settings",
         api="qlik_automations",
+        module="api.automations.update_automation_settings",
         method="PUT",
         path="/api/workflows/automations/settings",
         parameters=(),
@@ -286,10 +306,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "application/json"),),
     ),
-    "get_automation_usage": Operation(
+    ("GET", "/api/workflows/automations/usage"): Operation(
         id="getAutomationUsage",
         python_name="get_automation_usage",
         api="qlik_automations",
+        module="api.automations.get_automation_usage",
         method="GET",
         path="/api/workflows/automations/usage",
         parameters=(

@@ -2,16 +2,17 @@
 # Do not edit: change the spec or the generator and run `make generate`.
 """The operation table of Qlik Cloud AutoML dataset predictions: one row per operation, derived from specs/qlik/automl-predictions.yaml."""
 
-from aioautoml._wire import Job, Operation, Paging, PagingStyle, Parameter, TerminalStates
+from aioautoml._wire import Job, Operation, OperationKey, Paging, PagingStyle, Parameter, TerminalStates
 
 SPEC = "specs/qlik/automl-predictions.yaml"
 
-# Keyed by the Python name of the operation (the generated method's name).
-OPERATIONS: dict[str, Operation] = {
-    "get_prediction_coordinate_shap": Operation(
+# Keyed by (method, path template): what names an operation, whatever its operationId.
+OPERATIONS: dict[OperationKey, Operation] = {
+    ("GET", "/api/v1/automl-predictions/{predictionId}/coordinate-shap"): Operation(
         id="getPredictionCoordinateShap",
         python_name="get_prediction_coordinate_shap",
         api="qlik_automl_predictions",
+        module="api.automl_predictions.get_prediction_coordinate_shap",
         method="GET",
         path="/api/v1/automl-predictions/{predictionId}/coordinate-shap",
         parameters=(
@@ -26,10 +27,11 @@ OPERATIONS: dict[str, Operation] = {
         sunset="2026-02",
         deprecation_note="This endpoint is deprecated. Sunset date: 2026-02.",
     ),
-    "retrieve_prediction_jobs": Operation(
+    ("POST", "/api/v1/automl-predictions/{predictionId}/jobs"): Operation(
         id="retrievePredictionJobs",
         python_name="retrieve_prediction_jobs",
         api="qlik_automl_predictions",
+        module="api.automl_predictions.retrieve_prediction_jobs",
         method="POST",
         path="/api/v1/automl-predictions/{predictionId}/jobs",
         parameters=(Parameter("predictionId", "prediction_id", "path"),),
@@ -41,10 +43,11 @@ OPERATIONS: dict[str, Operation] = {
         sunset="2026-02",
         deprecation_note="This endpoint is deprecated. Sunset date: 2026-02.",
     ),
-    "get_prediction_not_predicted_reasons": Operation(
+    ("GET", "/api/v1/automl-predictions/{predictionId}/not-predicted-reasons"): Operation(
         id="getPredictionNotPredictedReasons",
         python_name="get_prediction_not_predicted_reasons",
         api="qlik_automl_predictions",
+        module="api.automl_predictions.get_prediction_not_predicted_reasons",
         method="GET",
         path="/api/v1/automl-predictions/{predictionId}/not-predicted-reasons",
         parameters=(
@@ -59,10 +62,11 @@ OPERATIONS: dict[str, Operation] = {
         sunset="2026-02",
         deprecation_note="This endpoint is deprecated. Sunset date: 2026-02.",
     ),
-    "get_prediction_results": Operation(
+    ("GET", "/api/v1/automl-predictions/{predictionId}/predictions"): Operation(
         id="getPredictionResults",
         python_name="get_prediction_results",
         api="qlik_automl_predictions",
+        module="api.automl_predictions.get_prediction_results",
         method="GET",
         path="/api/v1/automl-predictions/{predictionId}/predictions",
         parameters=(
@@ -77,10 +81,11 @@ OPERATIONS: dict[str, Operation] = {
         sunset="2026-02",
         deprecation_note="This endpoint is deprecated. Sunset date: 2026-02.",
     ),
-    "get_prediction_shap": Operation(
+    ("GET", "/api/v1/automl-predictions/{predictionId}/shap"): Operation(
         id="getPredictionShap",
         python_name="get_prediction_shap",
         api="qlik_automl_predictions",
+        module="api.automl_predictions.get_prediction_shap",
         method="GET",
         path="/api/v1/automl-predictions/{predictionId}/shap",
         parameters=(
@@ -95,10 +100,11 @@ OPERATIONS: dict[str, Operation] = {
         sunset="2026-02",
         deprecation_note="This endpoint is deprecated. Sunset date: 2026-02.",
     ),
-    "get_prediction_source": Operation(
+    ("GET", "/api/v1/automl-predictions/{predictionId}/source"): Operation(
         id="getPredictionSource",
         python_name="get_prediction_source",
         api="qlik_automl_predictions",
+        module="api.automl_predictions.get_prediction_source",
         method="GET",
         path="/api/v1/automl-predictions/{predictionId}/source",
         parameters=(

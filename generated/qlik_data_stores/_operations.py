@@ -2,16 +2,17 @@
 # Do not edit: change the spec or the generator and run `make generate`.
 """The operation table of Qlik Cloud Data stores: one row per operation, derived from specs/qlik/data-stores.yaml."""
 
-from aioautoml._wire import Job, Operation, Paging, PagingStyle, Parameter, TerminalStates
+from aioautoml._wire import Job, Operation, OperationKey, Paging, PagingStyle, Parameter, TerminalStates
 
 SPEC = "specs/qlik/data-stores.yaml"
 
-# Keyed by the Python name of the operation (the generated method's name).
-OPERATIONS: dict[str, Operation] = {
-    "get_data_stores": Operation(
+# Keyed by (method, path template): what names an operation, whatever its operationId.
+OPERATIONS: dict[OperationKey, Operation] = {
+    ("GET", "/api/v1/data-stores"): Operation(
         id="getDataStores",
         python_name="get_data_stores",
         api="qlik_data_stores",
+        module="api.data_stores.get_data_stores",
         method="GET",
         path="/api/v1/data-stores",
         parameters=(
@@ -25,12 +26,21 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "application/json"),),
         comma_separated=frozenset(["projections", "sort"]),
-        paging=Paging(PagingStyle("page-number"), "data", "limit", "page"),
+        paging=Paging(
+            PagingStyle("page-number"),
+            "/data",
+            "limit",
+            page_param="page",
+            page="/page",
+            total="/total",
+            limit="/limit",
+        ),
     ),
-    "create_data_store": Operation(
+    ("POST", "/api/v1/data-stores"): Operation(
         id="createDataStore",
         python_name="create_data_store",
         api="qlik_data_stores",
+        module="api.data_stores.create_data_store",
         method="POST",
         path="/api/v1/data-stores",
         parameters=(),
@@ -39,10 +49,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((201, "application/json"),),
     ),
-    "delete_data_stores": Operation(
+    ("DELETE", "/api/v1/data-stores"): Operation(
         id="deleteDataStores",
         python_name="delete_data_stores",
         api="qlik_data_stores",
+        module="api.data_stores.delete_data_stores",
         method="DELETE",
         path="/api/v1/data-stores",
         parameters=(),
@@ -51,10 +62,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((204, None),),
     ),
-    "get_data_store": Operation(
+    ("GET", "/api/v1/data-stores/{data-store-id}"): Operation(
         id="getDataStore",
         python_name="get_data_store",
         api="qlik_data_stores",
+        module="api.data_stores.get_data_store",
         method="GET",
         path="/api/v1/data-stores/{data-store-id}",
         parameters=(
@@ -67,10 +79,11 @@ OPERATIONS: dict[str, Operation] = {
         success=((200, "application/json"),),
         comma_separated=frozenset(["projections"]),
     ),
-    "update_data_store": Operation(
+    ("PUT", "/api/v1/data-stores/{data-store-id}"): Operation(
         id="updateDataStore",
         python_name="update_data_store",
         api="qlik_data_stores",
+        module="api.data_stores.update_data_store",
         method="PUT",
         path="/api/v1/data-stores/{data-store-id}",
         parameters=(Parameter("data-store-id", "data_store_id", "path"),),
@@ -79,10 +92,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "application/json"),),
     ),
-    "patch_data_store": Operation(
+    ("PATCH", "/api/v1/data-stores/{data-store-id}"): Operation(
         id="patchDataStore",
         python_name="patch_data_store",
         api="qlik_data_stores",
+        module="api.data_stores.patch_data_store",
         method="PATCH",
         path="/api/v1/data-stores/{data-store-id}",
         parameters=(Parameter("data-store-id", "data_store_id", "path"),),
@@ -91,10 +105,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((200, "application/json"), (204, "application/json")),
     ),
-    "get_data_assets": Operation(
+    ("GET", "/api/v1/data-stores/{data-store-ids}/data-assets"): Operation(
         id="getDataAssets",
         python_name="get_data_assets",
         api="qlik_data_stores",
+        module="api.data_assets.get_data_assets",
         method="GET",
         path="/api/v1/data-stores/{data-store-ids}/data-assets",
         parameters=(
@@ -109,12 +124,21 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "application/json"),),
         comma_separated=frozenset(["projections", "sort"]),
-        paging=Paging(PagingStyle("page-number"), "data", "limit", "page"),
+        paging=Paging(
+            PagingStyle("page-number"),
+            "/data",
+            "limit",
+            page_param="page",
+            page="/page",
+            total="/total",
+            limit="/limit",
+        ),
     ),
-    "delete_data_assets": Operation(
+    ("DELETE", "/api/v1/data-stores/{data-store-ids}/data-assets"): Operation(
         id="deleteDataAssets",
         python_name="delete_data_assets",
         api="qlik_data_stores",
+        module="api.data_assets.delete_data_assets",
         method="DELETE",
         path="/api/v1/data-stores/{data-store-ids}/data-assets",
         parameters=(Parameter("data-store-ids", "data_store_ids", "path"),),
@@ -123,10 +147,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((204, None),),
     ),
-    "get_data_sets": Operation(
+    ("GET", "/api/v1/data-stores/{data-store-ids}/data-assets/{data-asset-ids}/data-sets"): Operation(
         id="getDataSets",
         python_name="get_data_sets",
         api="qlik_data_stores",
+        module="api.data_sets.get_data_sets",
         method="GET",
         path="/api/v1/data-stores/{data-store-ids}/data-assets/{data-asset-ids}/data-sets",
         parameters=(
@@ -142,12 +167,21 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "application/json"),),
         comma_separated=frozenset(["projections", "sort"]),
-        paging=Paging(PagingStyle("page-number"), "data", "limit", "page"),
+        paging=Paging(
+            PagingStyle("page-number"),
+            "/data",
+            "limit",
+            page_param="page",
+            page="/page",
+            total="/total",
+            limit="/limit",
+        ),
     ),
-    "delete_data_sets": Operation(
+    ("DELETE", "/api/v1/data-stores/{data-store-ids}/data-assets/{data-asset-ids}/data-sets"): Operation(
         id="deleteDataSets",
         python_name="delete_data_sets",
         api="qlik_data_stores",
+        module="api.data_sets.delete_data_sets",
         method="DELETE",
         path="/api/v1/data-stores/{data-store-ids}/data-assets/{data-asset-ids}/data-sets",
         parameters=(

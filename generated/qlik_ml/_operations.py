@@ -2,16 +2,17 @@
 # Do not edit: change the spec or the generator and run `make generate`.
 """The operation table of Qlik Cloud Machine Learning API: one row per operation, derived from specs/qlik/ml.yaml."""
 
-from aioautoml._wire import Job, Operation, Paging, PagingStyle, Parameter, TerminalStates
+from aioautoml._wire import Job, Operation, OperationKey, Paging, PagingStyle, Parameter, TerminalStates
 
 SPEC = "specs/qlik/ml.yaml"
 
-# Keyed by the Python name of the operation (the generated method's name).
-OPERATIONS: dict[str, Operation] = {
-    "get_deployments": Operation(
+# Keyed by (method, path template): what names an operation, whatever its operationId.
+OPERATIONS: dict[OperationKey, Operation] = {
+    ("GET", "/api/v1/ml/deployments"): Operation(
         id="getDeployments",
         python_name="get_deployments",
         api="qlik_ml",
+        module="api.deployments.get_deployments",
         method="GET",
         path="/api/v1/ml/deployments",
         parameters=(
@@ -24,12 +25,13 @@ OPERATIONS: dict[str, Operation] = {
         rate_limit=1000,
         idempotent=True,
         success=((200, "application/json"),),
-        paging=Paging(PagingStyle("offset-links"), "data", "limit", None),
+        paging=Paging(PagingStyle("offset-links"), "/data", "limit", next="/links/next/href"),
     ),
-    "create_deployment": Operation(
+    ("POST", "/api/v1/ml/deployments"): Operation(
         id="createDeployment",
         python_name="create_deployment",
         api="qlik_ml",
+        module="api.deployments.create_deployment",
         method="POST",
         path="/api/v1/ml/deployments",
         parameters=(),
@@ -38,10 +40,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((201, "application/json"),),
     ),
-    "get_deployment": Operation(
+    ("GET", "/api/v1/ml/deployments/{deploymentId}"): Operation(
         id="getDeployment",
         python_name="get_deployment",
         api="qlik_ml",
+        module="api.deployments.get_deployment",
         method="GET",
         path="/api/v1/ml/deployments/{deploymentId}",
         parameters=(Parameter("deploymentId", "deployment_id", "path"),),
@@ -50,10 +53,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "application/json"),),
     ),
-    "delete_deployment": Operation(
+    ("DELETE", "/api/v1/ml/deployments/{deploymentId}"): Operation(
         id="deleteDeployment",
         python_name="delete_deployment",
         api="qlik_ml",
+        module="api.deployments.delete_deployment",
         method="DELETE",
         path="/api/v1/ml/deployments/{deploymentId}",
         parameters=(Parameter("deploymentId", "deployment_id", "path"),),
@@ -62,10 +66,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((204, None),),
     ),
-    "patch_deployment": Operation(
+    ("PATCH", "/api/v1/ml/deployments/{deploymentId}"): Operation(
         id="patchDeployment",
         python_name="patch_deployment",
         api="qlik_ml",
+        module="api.deployments.patch_deployment",
         method="PATCH",
         path="/api/v1/ml/deployments/{deploymentId}",
         parameters=(Parameter("deploymentId", "deployment_id", "path"),),
@@ -74,10 +79,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((204, None),),
     ),
-    "activate_deployment_models": Operation(
+    ("POST", "/api/v1/ml/deployments/{deploymentId}/actions/activate-models"): Operation(
         id="activateDeploymentModels",
         python_name="activate_deployment_models",
         api="qlik_ml",
+        module="api.deployments.activate_deployment_models",
         method="POST",
         path="/api/v1/ml/deployments/{deploymentId}/actions/activate-models",
         parameters=(Parameter("deploymentId", "deployment_id", "path"),),
@@ -86,10 +92,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((204, None),),
     ),
-    "deactivate_deployment_models": Operation(
+    ("POST", "/api/v1/ml/deployments/{deploymentId}/actions/deactivate-models"): Operation(
         id="deactivateDeploymentModels",
         python_name="deactivate_deployment_models",
         api="qlik_ml",
+        module="api.deployments.deactivate_deployment_models",
         method="POST",
         path="/api/v1/ml/deployments/{deploymentId}/actions/deactivate-models",
         parameters=(Parameter("deploymentId", "deployment_id", "path"),),
@@ -98,10 +105,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((204, None),),
     ),
-    "add_deployment_models": Operation(
+    ("POST", "/api/v1/ml/deployments/{deploymentId}/models/actions/add"): Operation(
         id="addDeploymentModels",
         python_name="add_deployment_models",
         api="qlik_ml",
+        module="api.deployments.add_deployment_models",
         method="POST",
         path="/api/v1/ml/deployments/{deploymentId}/models/actions/add",
         parameters=(Parameter("deploymentId", "deployment_id", "path"),),
@@ -110,10 +118,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((204, None),),
     ),
-    "remove_deployment_models": Operation(
+    ("POST", "/api/v1/ml/deployments/{deploymentId}/models/actions/remove"): Operation(
         id="removeDeploymentModels",
         python_name="remove_deployment_models",
         api="qlik_ml",
+        module="api.deployments.remove_deployment_models",
         method="POST",
         path="/api/v1/ml/deployments/{deploymentId}/models/actions/remove",
         parameters=(Parameter("deploymentId", "deployment_id", "path"),),
@@ -122,10 +131,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((204, None),),
     ),
-    "get_deployment_aliases": Operation(
+    ("GET", "/api/v1/ml/deployments/{deploymentId}/aliases"): Operation(
         id="getDeploymentAliases",
         python_name="get_deployment_aliases",
         api="qlik_ml",
+        module="api.aliases.get_deployment_aliases",
         method="GET",
         path="/api/v1/ml/deployments/{deploymentId}/aliases",
         parameters=(
@@ -139,12 +149,13 @@ OPERATIONS: dict[str, Operation] = {
         rate_limit=1000,
         idempotent=True,
         success=((200, "application/json"),),
-        paging=Paging(PagingStyle("offset-links"), "data", "limit", None),
+        paging=Paging(PagingStyle("offset-links"), "/data", "limit", next="/links/next/href"),
     ),
-    "create_deployment_alias": Operation(
+    ("POST", "/api/v1/ml/deployments/{deploymentId}/aliases"): Operation(
         id="createDeploymentAlias",
         python_name="create_deployment_alias",
         api="qlik_ml",
+        module="api.aliases.create_deployment_alias",
         method="POST",
         path="/api/v1/ml/deployments/{deploymentId}/aliases",
         parameters=(Parameter("deploymentId", "deployment_id", "path"),),
@@ -153,10 +164,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((201, "application/json"),),
     ),
-    "get_deployment_alias": Operation(
+    ("GET", "/api/v1/ml/deployments/{deploymentId}/aliases/{aliasId}"): Operation(
         id="getDeploymentAlias",
         python_name="get_deployment_alias",
         api="qlik_ml",
+        module="api.aliases.get_deployment_alias",
         method="GET",
         path="/api/v1/ml/deployments/{deploymentId}/aliases/{aliasId}",
         parameters=(
@@ -168,10 +180,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "application/json"),),
     ),
-    "delete_deployment_alias": Operation(
+    ("DELETE", "/api/v1/ml/deployments/{deploymentId}/aliases/{aliasId}"): Operation(
         id="deleteDeploymentAlias",
         python_name="delete_deployment_alias",
         api="qlik_ml",
+        module="api.aliases.delete_deployment_alias",
         method="DELETE",
         path="/api/v1/ml/deployments/{deploymentId}/aliases/{aliasId}",
         parameters=(
@@ -183,10 +196,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((204, None),),
     ),
-    "patch_deployment_alias": Operation(
+    ("PATCH", "/api/v1/ml/deployments/{deploymentId}/aliases/{aliasId}"): Operation(
         id="patchDeploymentAlias",
         python_name="patch_deployment_alias",
         api="qlik_ml",
+        module="api.aliases.patch_deployment_alias",
         method="PATCH",
         path="/api/v1/ml/deployments/{deploymentId}/aliases/{aliasId}",
         parameters=(
@@ -198,10 +212,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((204, None),),
     ),
-    "run_alias_realtime_predictions": Operation(
+    ("POST", "/api/v1/ml/deployments/{deploymentId}/aliases/{aliasName}/realtime-predictions/actions/run"): Operation(
         id="runAliasRealtimePredictions",
         python_name="run_alias_realtime_predictions",
         api="qlik_ml",
+        module="api.realtime_predictions.run_alias_realtime_predictions",
         method="POST",
         path="/api/v1/ml/deployments/{deploymentId}/aliases/{aliasName}/realtime-predictions/actions/run",
         parameters=(
@@ -217,10 +232,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((200, "application/json"),),
     ),
-    "run_realtime_predictions": Operation(
+    ("POST", "/api/v1/ml/deployments/{deploymentId}/realtime-predictions/actions/run"): Operation(
         id="runRealtimePredictions",
         python_name="run_realtime_predictions",
         api="qlik_ml",
+        module="api.realtime_predictions.run_realtime_predictions",
         method="POST",
         path="/api/v1/ml/deployments/{deploymentId}/realtime-predictions/actions/run",
         parameters=(
@@ -235,10 +251,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((200, "application/json"),),
     ),
-    "get_batch_predictions": Operation(
+    ("GET", "/api/v1/ml/deployments/{deploymentId}/batch-predictions"): Operation(
         id="getBatchPredictions",
         python_name="get_batch_predictions",
         api="qlik_ml",
+        module="api.batch_predictions.get_batch_predictions",
         method="GET",
         path="/api/v1/ml/deployments/{deploymentId}/batch-predictions",
         parameters=(
@@ -252,12 +269,13 @@ OPERATIONS: dict[str, Operation] = {
         rate_limit=1000,
         idempotent=True,
         success=((200, "application/json"),),
-        paging=Paging(PagingStyle("offset-links"), "data", "limit", None),
+        paging=Paging(PagingStyle("offset-links"), "/data", "limit", next="/links/next/href"),
     ),
-    "create_batch_prediction": Operation(
+    ("POST", "/api/v1/ml/deployments/{deploymentId}/batch-predictions"): Operation(
         id="createBatchPrediction",
         python_name="create_batch_prediction",
         api="qlik_ml",
+        module="api.batch_predictions.create_batch_prediction",
         method="POST",
         path="/api/v1/ml/deployments/{deploymentId}/batch-predictions",
         parameters=(Parameter("deploymentId", "deployment_id", "path"),),
@@ -266,10 +284,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((201, "application/json"),),
     ),
-    "get_batch_prediction": Operation(
+    ("GET", "/api/v1/ml/deployments/{deploymentId}/batch-predictions/{batchPredictionId}"): Operation(
         id="getBatchPrediction",
         python_name="get_batch_prediction",
         api="qlik_ml",
+        module="api.batch_predictions.get_batch_prediction",
         method="GET",
         path="/api/v1/ml/deployments/{deploymentId}/batch-predictions/{batchPredictionId}",
         parameters=(
@@ -284,10 +303,11 @@ OPERATIONS: dict[str, Operation] = {
             "/data/attributes/status", frozenset(["ready"]), frozenset(["cancelled", "error"])
         ),
     ),
-    "delete_batch_prediction": Operation(
+    ("DELETE", "/api/v1/ml/deployments/{deploymentId}/batch-predictions/{batchPredictionId}"): Operation(
         id="deleteBatchPrediction",
         python_name="delete_batch_prediction",
         api="qlik_ml",
+        module="api.batch_predictions.delete_batch_prediction",
         method="DELETE",
         path="/api/v1/ml/deployments/{deploymentId}/batch-predictions/{batchPredictionId}",
         parameters=(
@@ -299,10 +319,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((204, None),),
     ),
-    "patch_batch_prediction": Operation(
+    ("PATCH", "/api/v1/ml/deployments/{deploymentId}/batch-predictions/{batchPredictionId}"): Operation(
         id="patchBatchPrediction",
         python_name="patch_batch_prediction",
         api="qlik_ml",
+        module="api.batch_predictions.patch_batch_prediction",
         method="PATCH",
         path="/api/v1/ml/deployments/{deploymentId}/batch-predictions/{batchPredictionId}",
         parameters=(
@@ -314,10 +335,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((204, None),),
     ),
-    "predict_batch_prediction": Operation(
+    ("POST", "/api/v1/ml/deployments/{deploymentId}/batch-predictions/{batchPredictionId}/actions/predict"): Operation(
         id="predictBatchPrediction",
         python_name="predict_batch_prediction",
         api="qlik_ml",
+        module="api.batch_predictions.predict_batch_prediction",
         method="POST",
         path="/api/v1/ml/deployments/{deploymentId}/batch-predictions/{batchPredictionId}/actions/predict",
         parameters=(
@@ -329,16 +351,17 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((202, "application/json"),),
         job=Job(
-            "getBatchPrediction",
+            ("GET", "/api/v1/ml/deployments/{deploymentId}/batch-predictions/{batchPredictionId}"),
             {"deploymentId": "path:deploymentId", "batchPredictionId": "path:batchPredictionId"},
-            "cancelJob",
+            ("POST", "/api/v1/ml/jobs/{corrType}/{corrId}/actions/cancel"),
             {"corrType": "const:batch-prediction", "corrId": "path:batchPredictionId"},
         ),
     ),
-    "get_batch_prediction_schedule": Operation(
+    ("GET", "/api/v1/ml/deployments/{deploymentId}/batch-predictions/{batchPredictionId}/schedule"): Operation(
         id="getBatchPredictionSchedule",
         python_name="get_batch_prediction_schedule",
         api="qlik_ml",
+        module="api.batch_predictions.get_batch_prediction_schedule",
         method="GET",
         path="/api/v1/ml/deployments/{deploymentId}/batch-predictions/{batchPredictionId}/schedule",
         parameters=(
@@ -350,10 +373,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "application/json"),),
     ),
-    "set_batch_prediction_schedule": Operation(
+    ("PUT", "/api/v1/ml/deployments/{deploymentId}/batch-predictions/{batchPredictionId}/schedule"): Operation(
         id="setBatchPredictionSchedule",
         python_name="set_batch_prediction_schedule",
         api="qlik_ml",
+        module="api.batch_predictions.set_batch_prediction_schedule",
         method="PUT",
         path="/api/v1/ml/deployments/{deploymentId}/batch-predictions/{batchPredictionId}/schedule",
         parameters=(
@@ -365,10 +389,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((201, "application/json"),),
     ),
-    "delete_batch_prediction_schedule": Operation(
+    ("DELETE", "/api/v1/ml/deployments/{deploymentId}/batch-predictions/{batchPredictionId}/schedule"): Operation(
         id="deleteBatchPredictionSchedule",
         python_name="delete_batch_prediction_schedule",
         api="qlik_ml",
+        module="api.batch_predictions.delete_batch_prediction_schedule",
         method="DELETE",
         path="/api/v1/ml/deployments/{deploymentId}/batch-predictions/{batchPredictionId}/schedule",
         parameters=(
@@ -380,10 +405,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((204, None),),
     ),
-    "update_batch_prediction_schedule": Operation(
+    ("PATCH", "/api/v1/ml/deployments/{deploymentId}/batch-predictions/{batchPredictionId}/schedule"): Operation(
         id="updateBatchPredictionSchedule",
         python_name="update_batch_prediction_schedule",
         api="qlik_ml",
+        module="api.batch_predictions.update_batch_prediction_schedule",
         method="PATCH",
         path="/api/v1/ml/deployments/{deploymentId}/batch-predictions/{batchPredictionId}/schedule",
         parameters=(
@@ -395,10 +421,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((204, None),),
     ),
-    "get_experiments": Operation(
+    ("GET", "/api/v1/ml/experiments"): Operation(
         id="getExperiments",
         python_name="get_experiments",
         api="qlik_ml",
+        module="api.experiments.get_experiments",
         method="GET",
         path="/api/v1/ml/experiments",
         parameters=(
@@ -411,12 +438,13 @@ OPERATIONS: dict[str, Operation] = {
         rate_limit=1000,
         idempotent=True,
         success=((200, "application/json"),),
-        paging=Paging(PagingStyle("offset-links"), "data", "limit", None),
+        paging=Paging(PagingStyle("offset-links"), "/data", "limit", next="/links/next/href"),
     ),
-    "create_experiment": Operation(
+    ("POST", "/api/v1/ml/experiments"): Operation(
         id="createExperiment",
         python_name="create_experiment",
         api="qlik_ml",
+        module="api.experiments.create_experiment",
         method="POST",
         path="/api/v1/ml/experiments",
         parameters=(),
@@ -425,10 +453,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((201, "application/json"),),
     ),
-    "get_experiment": Operation(
+    ("GET", "/api/v1/ml/experiments/{experimentId}"): Operation(
         id="getExperiment",
         python_name="get_experiment",
         api="qlik_ml",
+        module="api.experiments.get_experiment",
         method="GET",
         path="/api/v1/ml/experiments/{experimentId}",
         parameters=(Parameter("experimentId", "experiment_id", "path"),),
@@ -437,10 +466,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "application/json"),),
     ),
-    "delete_experiment": Operation(
+    ("DELETE", "/api/v1/ml/experiments/{experimentId}"): Operation(
         id="deleteExperiment",
         python_name="delete_experiment",
         api="qlik_ml",
+        module="api.experiments.delete_experiment",
         method="DELETE",
         path="/api/v1/ml/experiments/{experimentId}",
         parameters=(Parameter("experimentId", "experiment_id", "path"),),
@@ -449,10 +479,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((204, None),),
     ),
-    "patch_experiment": Operation(
+    ("PATCH", "/api/v1/ml/experiments/{experimentId}"): Operation(
         id="patchExperiment",
         python_name="patch_experiment",
         api="qlik_ml",
+        module="api.experiments.patch_experiment",
         method="PATCH",
         path="/api/v1/ml/experiments/{experimentId}",
         parameters=(Parameter("experimentId", "experiment_id", "path"),),
@@ -461,10 +492,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((204, None),),
     ),
-    "recommend_experiment_models": Operation(
+    ("POST", "/api/v1/ml/experiments/{experimentId}/actions/recommend-models"): Operation(
         id="recommendExperimentModels",
         python_name="recommend_experiment_models",
         api="qlik_ml",
+        module="api.experiments.recommend_experiment_models",
         method="POST",
         path="/api/v1/ml/experiments/{experimentId}/actions/recommend-models",
         parameters=(Parameter("experimentId", "experiment_id", "path"),),
@@ -473,10 +505,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((200, "application/json"),),
     ),
-    "get_experiment_models": Operation(
+    ("GET", "/api/v1/ml/experiments/{experimentId}/models"): Operation(
         id="getExperimentModels",
         python_name="get_experiment_models",
         api="qlik_ml",
+        module="api.experiment_models.get_experiment_models",
         method="GET",
         path="/api/v1/ml/experiments/{experimentId}/models",
         parameters=(
@@ -490,12 +523,13 @@ OPERATIONS: dict[str, Operation] = {
         rate_limit=1000,
         idempotent=True,
         success=((200, "application/json"),),
-        paging=Paging(PagingStyle("offset-links"), "data", "limit", None),
+        paging=Paging(PagingStyle("offset-links"), "/data", "limit", next="/links/next/href"),
     ),
-    "get_experiment_model": Operation(
+    ("GET", "/api/v1/ml/experiments/{experimentId}/models/{modelId}"): Operation(
         id="getExperimentModel",
         python_name="get_experiment_model",
         api="qlik_ml",
+        module="api.experiment_models.get_experiment_model",
         method="GET",
         path="/api/v1/ml/experiments/{experimentId}/models/{modelId}",
         parameters=(
@@ -507,10 +541,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((200, "application/json"),),
     ),
-    "get_experiment_versions": Operation(
+    ("GET", "/api/v1/ml/experiments/{experimentId}/versions"): Operation(
         id="getExperimentVersions",
         python_name="get_experiment_versions",
         api="qlik_ml",
+        module="api.experiment_versions.get_experiment_versions",
         method="GET",
         path="/api/v1/ml/experiments/{experimentId}/versions",
         parameters=(
@@ -524,12 +559,13 @@ OPERATIONS: dict[str, Operation] = {
         rate_limit=1000,
         idempotent=True,
         success=((200, "application/json"),),
-        paging=Paging(PagingStyle("offset-links"), "data", "limit", None),
+        paging=Paging(PagingStyle("offset-links"), "/data", "limit", next="/links/next/href"),
     ),
-    "create_experiment_version": Operation(
+    ("POST", "/api/v1/ml/experiments/{experimentId}/versions"): Operation(
         id="createExperimentVersion",
         python_name="create_experiment_version",
         api="qlik_ml",
+        module="api.experiment_versions.create_experiment_version",
         method="POST",
         path="/api/v1/ml/experiments/{experimentId}/versions",
         parameters=(Parameter("experimentId", "experiment_id", "path"),),
@@ -538,16 +574,17 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((201, "application/json"),),
         job=Job(
-            "getExperimentVersion",
+            ("GET", "/api/v1/ml/experiments/{experimentId}/versions/{experimentVersionId}"),
             {"experimentId": "path:experimentId", "experimentVersionId": "response:/data/id"},
-            "cancelJob",
+            ("POST", "/api/v1/ml/jobs/{corrType}/{corrId}/actions/cancel"),
             {"corrType": "const:experiment-version", "corrId": "response:/data/id"},
         ),
     ),
-    "get_experiment_version": Operation(
+    ("GET", "/api/v1/ml/experiments/{experimentId}/versions/{experimentVersionId}"): Operation(
         id="getExperimentVersion",
         python_name="get_experiment_version",
         api="qlik_ml",
+        module="api.experiment_versions.get_experiment_version",
         method="GET",
         path="/api/v1/ml/experiments/{experimentId}/versions/{experimentVersionId}",
         parameters=(
@@ -562,10 +599,11 @@ OPERATIONS: dict[str, Operation] = {
             "/data/attributes/status", frozenset(["ready"]), frozenset(["cancelled", "error"])
         ),
     ),
-    "delete_experiment_version": Operation(
+    ("DELETE", "/api/v1/ml/experiments/{experimentId}/versions/{experimentVersionId}"): Operation(
         id="deleteExperimentVersion",
         python_name="delete_experiment_version",
         api="qlik_ml",
+        module="api.experiment_versions.delete_experiment_version",
         method="DELETE",
         path="/api/v1/ml/experiments/{experimentId}/versions/{experimentVersionId}",
         parameters=(
@@ -577,10 +615,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=True,
         success=((204, None),),
     ),
-    "patch_experiment_version": Operation(
+    ("PATCH", "/api/v1/ml/experiments/{experimentId}/versions/{experimentVersionId}"): Operation(
         id="patchExperimentVersion",
         python_name="patch_experiment_version",
         api="qlik_ml",
+        module="api.experiment_versions.patch_experiment_version",
         method="PATCH",
         path="/api/v1/ml/experiments/{experimentId}/versions/{experimentVersionId}",
         parameters=(
@@ -592,10 +631,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((204, None),),
     ),
-    "cancel_job": Operation(
+    ("POST", "/api/v1/ml/jobs/{corrType}/{corrId}/actions/cancel"): Operation(
         id="cancelJob",
         python_name="cancel_job",
         api="qlik_ml",
+        module="api.jobs.cancel_job",
         method="POST",
         path="/api/v1/ml/jobs/{corrType}/{corrId}/actions/cancel",
         parameters=(
@@ -607,10 +647,11 @@ OPERATIONS: dict[str, Operation] = {
         idempotent=False,
         success=((204, None),),
     ),
-    "create_profile_insights": Operation(
+    ("POST", "/api/v1/ml/profile-insights"): Operation(
         id="createProfileInsights",
         python_name="create_profile_insights",
         api="qlik_ml",
+        module="api.profile_insights.create_profile_insights",
         method="POST",
         path="/api/v1/ml/profile-insights",
         parameters=(),
@@ -618,12 +659,18 @@ OPERATIONS: dict[str, Operation] = {
         rate_limit=100,
         idempotent=False,
         success=((200, "application/json"), (202, "application/json")),
-        job=Job("getProfileInsights", {"dataSetId": "request:/data/attributes/dataSetId"}, None, {}),
+        job=Job(
+            ("GET", "/api/v1/ml/profile-insights/{dataSetId}"),
+            {"dataSetId": "request:/data/attributes/dataSetId"},
+            None,
+            {},
+        ),
     ),
-    "get_profile_insights": Operation(
+    ("GET", "/api/v1/ml/profile-insights/{dataSetId}"): Operation(
         id="getProfileInsights",
         python_name="get_profile_insights",
         api="qlik_ml",
+        module="api.profile_insights.get_profile_insights",
         method="GET",
         path="/api/v1/ml/profile-insights/{dataSetId}",
         parameters=(

@@ -1,23 +1,29 @@
 """The contract between the generated packages and the facade.
 
-Generated endpoint modules import only this module from aioautoml. They describe a request
-(:class:`Request`: method, encoded path and query, body), hand it to a :class:`Transport` (the
-client) and parse the :class:`RawResponse` it returns. Everything per-operation comes from the
-operation table the generator writes next to each package (:class:`Operation`).
+Generated code imports only this module from aioautoml. An endpoint module holds one operation:
+its row of the operation table (:class:`Operation`), a ``build_request`` that describes the
+request (:class:`Request`: encoded path and query, body) and a ``parse_response`` that turns the
+:class:`RawResponse` into the documented type. A generated ``Api`` method calls the
+:class:`Transport` (the client) with the two, in one hop. The operation tables
+(``_operations.py``, one per package) are keyed by method and path.
 """
 
 from __future__ import annotations
 
+import importlib
 import json as jsonlib
 import logging
+import re
 from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from enum import Enum, StrEnum
+from functools import cache
 from http import HTTPStatus
 from types import ModuleType
 from typing import IO, Any, BinaryIO, Generic, Literal, Protocol, TypeVar
 from urllib.parse import quote
 
+import orjson
 from attrs import define
 from yarl import URL
 
@@ -75,10 +81,16 @@ class PagingStyle(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Paging:
+    """How a list operation pages, and where each of its answers is read (JSON pointers)."""
+
     style: PagingStyle
-    items: str  # the body field holding the page's items
+    items: str  # pointer to the page's items, e.g. /data
     limit_param: str | None  # the query parameter setting the page size (spec name)
+    next: str | None = None  # links: pointer to the next page's URL (/links/next/href, /next)
     page_param: str | None = None  # page-number style: the page query parameter
+    page: str | None = None  # page-number style: pointers to the page number, total and page size
+    total: str | None = None
+    limit: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,13 +102,16 @@ class TerminalStates:
     failure: frozenset[str]
 
 
+OperationKey = tuple[str, str]  # (method, path template): what names an operation, whatever its operationId
+
+
 @dataclass(frozen=True, slots=True)
 class Job:
     """How to follow the work an operation starts (``x-job``)."""
 
-    poll: str  # operationId of the GET carrying TerminalStates
+    poll: OperationKey  # the GET carrying TerminalStates
     params: Mapping[str, str]  # poll's path parameter -> source ("path:x", "response:/p", ...)
-    cancel: str | None = None
+    cancel: OperationKey | None = None
     cancel_params: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -111,9 +126,10 @@ class Parameter:
 class Operation:
     """One row of the operation table: everything the facade needs to know per operation."""
 
-    id: str
+    id: str  # the spec's operationId: shown in messages, never used to look an operation up
     python_name: str
     api: str  # the generated package, e.g. "qlik_ml"
+    module: str  # the endpoint module inside it, e.g. "api.deployments.get_deployment"
     method: str
     path: str  # the path template, e.g. /api/v1/ml/deployments/{deploymentId}
     parameters: tuple[Parameter, ...]
@@ -136,11 +152,26 @@ class Operation:
     def __post_init__(self) -> None:
         object.__setattr__(self, "follows_redirects", not any(300 <= s < 400 for s, _ in self.success))
 
+    @property
+    def key(self) -> OperationKey:
+        return self.method, self.path
+
     def python_name_of(self, spec_name: str) -> str:
         for parameter in self.parameters:
             if parameter.name == spec_name:
                 return parameter.python_name
         raise KeyError(f"{self.id} has no parameter {spec_name!r}")
+
+
+@cache
+def operation_table(api: str) -> Mapping[OperationKey, Operation]:
+    """The operation table of a generated package, keyed by (method, path template)."""
+    return importlib.import_module(f"aioautoml._generated.{api}._operations").OPERATIONS  # type: ignore[no-any-return]
+
+
+def endpoint_module(operation: Operation) -> ModuleType:
+    """The generated endpoint module of an operation (OPERATION, build_request, parse_response)."""
+    return importlib.import_module(f"aioautoml._generated.{operation.api}.{operation.module}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -187,8 +218,7 @@ class RawResponse:
     def json(self) -> Any:
         """The body decoded as JSON (None when empty); decoded once, however often asked."""
         if self._json is UNSET:
-            # JSON is UTF-8 (RFC 8259): decoding first spares json.loads guessing the encoding.
-            self._json = jsonlib.loads(self.content.decode()) if self.content else None
+            self._json = decode_json(self.content) if self.content else None
         return self._json
 
     @property
@@ -197,6 +227,22 @@ class RawResponse:
 
     def __repr__(self) -> str:
         return f"<RawResponse {self.status_code} {self.method} {self.url}>"
+
+
+# orjson turns an integer beyond 64 bits into a float, silently losing digits; the standard
+# library keeps it exact. A run of 19 digits is where that can begin.
+_LONG_NUMBER = re.compile(rb"\d{19}")
+
+
+def decode_json(content: bytes) -> Any:
+    """JSON text as Python values: orjson, or the standard library where orjson would lose digits
+    or refuses what the standard library reads (a BOM, NaN)."""
+    if _LONG_NUMBER.search(content) is None:
+        try:
+            return orjson.loads(content)
+        except orjson.JSONDecodeError:
+            pass
+    return jsonlib.loads(content)
 
 
 def _charset(content_type: str) -> str:
@@ -210,6 +256,21 @@ def _charset(content_type: str) -> str:
 T = TypeVar("T")
 
 
+def parse_body(raw: RawResponse, parse: Callable[[RawResponse], T]) -> T:
+    """``parse(raw)``, or the body as the server sent it when it does not fit the documented type."""
+    try:
+        return parse(raw)
+    except TOLERATED_PARSE_ERRORS as exc:
+        # A body of another shape than documented (an object where the spec says array) is
+        # kept as the server sent it, like a field of the wrong shape inside a model.
+        try:
+            kept: Any = raw.json()
+        except ValueError:
+            raise ResponseParseError(raw.method, raw.url, raw.status_code, raw.content, exc) from exc
+        log.debug("%s %s: body kept as sent, it does not fit the documented type: %r", raw.method, raw.url, exc)
+        return kept  # type: ignore[no-any-return]
+
+
 @define
 class Response(Generic[T]):
     """A parsed response with its status and headers (``with_raw_response`` returns these)."""
@@ -221,23 +282,17 @@ class Response(Generic[T]):
 
     @classmethod
     def from_raw(cls, raw: RawResponse, parse: Callable[[RawResponse], T]) -> Response[T]:
-        try:
-            parsed = parse(raw)
-        except TOLERATED_PARSE_ERRORS as exc:
-            # A body of another shape than documented (an object where the spec says array) is
-            # kept as the server sent it, like a field of the wrong shape inside a model.
-            try:
-                parsed = raw.json()
-            except ValueError:
-                raise ResponseParseError(raw.method, raw.url, raw.status_code, raw.content, exc) from exc
-            log.debug("%s %s: body kept as sent, it does not fit the documented type: %r", raw.method, raw.url, exc)
-        return cls(status_code=HTTPStatus(raw.status_code), content=raw.content, headers=raw.headers, parsed=parsed)
+        return cls(HTTPStatus(raw.status_code), raw.content, raw.headers, parse_body(raw, parse))
 
 
 class Transport(Protocol):
-    """What generated endpoints call: aioautoml's clients implement it."""
+    """What generated ``Api`` methods call: aioautoml's clients implement it."""
 
-    async def send(self, request: Request) -> RawResponse: ...
+    async def call(self, request: Request, parse: Callable[[RawResponse], T]) -> T:
+        """Send ``request`` and return the parsed body."""
+
+    async def call_raw(self, request: Request, parse: Callable[[RawResponse], T]) -> Response[T]:
+        """Send ``request`` and return the parsed body with its status and headers."""
 
 
 def unexpected_status(response: RawResponse) -> UnexpectedStatusError:

@@ -2,8 +2,9 @@
 
     AioAutoMLError
     ├── InvalidRequestError          bad arguments, caught before anything is sent
-    ├── APIConnectionError           no response (outcome_unknown says whether it may have arrived)
+    ├── APIConnectionError           no usable response (outcome_unknown: it may have been acted on)
     │   └── APITimeoutError
+    ├── RedirectError                a redirect not followed: it would re-send the body to another origin
     ├── APIStatusError               the server answered 4xx/5xx (status, method, url, request_id, body)
     │   ├── BadRequestError          400
     │   ├── UnauthorizedError        401
@@ -31,6 +32,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
+
 __all__ = [
     "AioAutoMLError",
     "APIConnectionError",
@@ -47,11 +50,13 @@ __all__ = [
     "NotFoundError",
     "PagingError",
     "RateLimitError",
+    "RedirectError",
     "ResponseParseError",
     "ServerError",
     "UnauthorizedError",
     "UnexpectedStatusError",
     "UnprocessableEntityError",
+    "make_connection_error",
     "make_status_error",
 ]
 
@@ -123,6 +128,47 @@ class APIConnectionError(AioAutoMLError):
 
 class APITimeoutError(APIConnectionError):
     """The request timed out."""
+
+
+def make_connection_error(
+    exc: BaseException, method: str, url: str, *, not_sent: bool, outcome_unknown: bool
+) -> APIConnectionError:
+    """The one mapping from an aiohttp (or timeout) failure to an APIConnectionError.
+
+    aiohttp's own exception types never reach the caller: its parser reports an unreadable answer
+    (a bad status line, a header over 8190 bytes) as ``ClientResponseError(400)`` although no
+    server said 400, so the message names what happened instead of a status.
+    """
+    if isinstance(exc, TimeoutError) and not not_sent:
+        return APITimeoutError(method, url, "timed out", outcome_unknown=outcome_unknown)
+    if not_sent:
+        reason = f"could not connect: {exc!r}"
+    elif isinstance(exc, aiohttp.TooManyRedirects):
+        reason = f"too many redirects ({len(exc.history)})"
+    elif isinstance(exc, aiohttp.ClientResponseError):
+        reason = f"the response could not be read: {exc.message}"
+    elif isinstance(exc, aiohttp.ClientPayloadError):
+        reason = f"response body cut short: {exc!r}"
+    else:
+        reason = f"connection lost: {exc!r}"
+    return APIConnectionError(method, url, reason, outcome_unknown=outcome_unknown)
+
+
+class RedirectError(AioAutoMLError):
+    """A redirect was not followed: it would have re-sent the request body to another origin.
+
+    Nothing was sent to ``location``. aiohttp re-sends the body on a 307/308 for any method, and on
+    a 301/302 for every method but POST; the token is never sent there either way.
+    """
+
+    def __init__(self, method: str, url: str, location: str) -> None:
+        self.method = method
+        self.url = url
+        self.location = location
+        super().__init__(
+            f"{method} {url} was redirected to another origin ({location}); the redirect was not followed,"
+            " so the request body was not re-sent there and nothing was sent to that host"
+        )
 
 
 class APIStatusError(AioAutoMLError):

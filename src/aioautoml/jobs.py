@@ -17,7 +17,6 @@ task waiting is cancelled, the work is cancelled too: Qlik's jobs cancel endpoin
 from __future__ import annotations
 
 import asyncio
-import importlib
 import inspect
 import logging
 import re
@@ -30,7 +29,18 @@ from typing import TYPE_CHECKING, Any, Protocol
 from yarl import URL
 
 from . import _constants as const
-from ._wire import UNSET, Operation, Request, Response, TerminalStates, endpoint_of
+from ._wire import (
+    UNSET,
+    Operation,
+    OperationKey,
+    Request,
+    Response,
+    TerminalStates,
+    endpoint_module,
+    endpoint_of,
+    operation_table,
+    parse_body,
+)
 from .errors import JobError, JobFailedError, JobTimeoutError
 from .retry import parse_retry_after
 
@@ -49,6 +59,7 @@ def _location_get(operation_id: str, success: tuple[tuple[int, str | None], ...]
         id=operation_id,
         python_name=operation_id,
         api="",
+        module="",
         method="GET",
         path="",
         parameters=(),
@@ -104,7 +115,8 @@ class Job:
                 finished, result, retry_after = await self._progress.poll(self._client)
                 if finished:
                     return result
-                delay = retry_after if retry_after is not None else interval
+                # A server-given wait is honoured up to max_interval: it never stretches a poll beyond it.
+                delay = min(retry_after, max_interval) if retry_after is not None else interval
                 if deadline is not None and loop.time() + delay > deadline:
                     raise JobTimeoutError(
                         f"{self.operation.id}: the job did not finish within {timeout:g} s (it is still running)"
@@ -200,8 +212,8 @@ class _ResourcePoll:
     def for_job(cls, operation: Operation, sources: _Sources) -> _ResourcePoll:
         job = operation.job
         assert job is not None
-        poll = endpoint_by_id(operation.api, job.poll)
-        cancel = endpoint_by_id(operation.api, job.cancel) if job.cancel else None
+        poll = endpoint_by_key(operation.api, job.poll)
+        cancel = endpoint_by_key(operation.api, job.cancel) if job.cancel else None
         return cls(
             poll,
             sources.values(job.params, poll.OPERATION),
@@ -211,7 +223,7 @@ class _ResourcePoll:
 
     async def poll(self, client: BaseClient) -> tuple[bool, Any, float | None]:
         raw = await client.send(self._poll.build_request(**self._params))
-        resource = Response.from_raw(raw, self._poll.parse_response).parsed
+        resource = parse_body(raw, self._poll.parse_response)
         try:
             status = json_pointer(raw.json(), self._terminal.pointer)
         except (KeyError, IndexError, TypeError):
@@ -269,7 +281,7 @@ class _LocationPoll:
             return (await client.send(Request(operation=_FETCH, path=url))).json()
         endpoint, _ = known
         raw = await client.send(Request(operation=endpoint.OPERATION, path=url))
-        return Response.from_raw(raw, endpoint.parse_response).parsed
+        return parse_body(raw, endpoint.parse_response)
 
     async def cancel(self, client: BaseClient) -> None:
         known = operation_for_url(self._operation.api, "DELETE", self._location)
@@ -284,43 +296,31 @@ class _LocationPoll:
 # Looking operations up
 
 
-@cache
-def _endpoints(api: str) -> dict[str, ModuleType]:
-    """Every endpoint module of a generated package, by operationId."""
-    module = importlib.import_module(f"aioautoml._generated.{api}.api")
-    found = {}
-    for attribute in vars(module.Api).values():
-        endpoint = getattr(attribute, "__aioautoml_endpoint__", None)
-        if endpoint is not None:
-            found[endpoint.OPERATION.id] = endpoint
-    return found
-
-
-def endpoint_by_id(api: str, operation_id: str) -> ModuleType:
-    try:
-        return _endpoints(api)[operation_id]
-    except KeyError:
-        raise JobError(f"no operation {operation_id} in {api}") from None
+def endpoint_by_key(api: str, key: OperationKey) -> ModuleType:
+    """The endpoint module of the operation at (method, path) in a generated package."""
+    operation = operation_table(api).get(key)
+    if operation is None:
+        raise JobError(f"no operation {key[0]} {key[1]} in {api}")
+    return endpoint_module(operation)
 
 
 @cache
-def _path_patterns(api: str) -> list[tuple[re.Pattern[str], str, ModuleType]]:
+def _path_patterns(api: str) -> list[tuple[re.Pattern[str], Operation]]:
     if not api:
         return []
     patterns = []
-    for endpoint in _endpoints(api).values():
-        op = endpoint.OPERATION
+    for op in operation_table(api).values():
         regex = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(op.path))
-        patterns.append((re.compile(f"^{regex}$"), op.method, endpoint))
+        patterns.append((re.compile(f"^{regex}$"), op))
     return patterns
 
 
 def operation_for_url(api: str, method: str, url: str) -> tuple[ModuleType, str] | None:
     """The endpoint whose path template matches ``url``'s path, for ``method``."""
     path = URL(url).raw_path
-    for pattern, op_method, endpoint in _path_patterns(api):
-        if op_method == method and pattern.match(path):
-            return endpoint, path
+    for pattern, operation in _path_patterns(api):
+        if operation.method == method and pattern.match(path):
+            return endpoint_module(operation), path
     return None
 
 

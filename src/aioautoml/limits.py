@@ -1,28 +1,38 @@
 """Per-tier pacing: how fast requests start, how many are in flight, and the pause a 429 imposes.
 
 Qlik limits each user per tenant per tier (Tier 1: 1000 requests/min, Tier 2: 100/min), and a
-429 blocks the whole tier. So the rate budget (a :class:`Pacer`) is shared by every client of
-one identity in the process, keyed by (event loop, origin, identity, tier); the in-flight cap
-and the counters belong to each client (:class:`Tier`).
+429 blocks the whole tier. So the rate budget (a :class:`Pacer`) belongs to one
+(origin, identity, tier) — a :class:`TierKey` — and is shared by every client of that identity:
+in the process by default (:class:`LocalStore`), or across processes through a shared store
+(``aioautoml.redis_store``). The in-flight cap and the counters belong to each client
+(:class:`Tier`); a request holds a :class:`Slot` of its tier while it is on the wire.
 
 Pacing is aiolimiter's leaky bucket. Its capacity is the burst: a fresh bucket admits ``burst``
 requests at once, then drains at ``(per_minute * (1 - headroom) - burst) / 60`` per second, so
 that no 60-second window ever holds more than ``per_minute`` requests, the initial burst
 included, with ``headroom`` (1%) to spare for requests that arrive closer together than they left.
+
+After a 429's pause ends, **one request goes first** (the probe); the rest of the tier follows
+once it is answered with anything but a 429 (or fails without an answer: a timeout, a dropped
+connection). A 429 to the probe renews the pause, and the next probe follows it. If the probe's
+task is cancelled before it is answered, the next waiting request probes instead. So the tier is
+never left shut: it opens on the probe's first non-429 outcome.
 """
 
 from __future__ import annotations
 
 import asyncio
 import weakref
-from collections.abc import Hashable
 from dataclasses import dataclass
+from types import TracebackType
+from typing import NamedTuple, Protocol
 
 from aiolimiter import AsyncLimiter
 
 from . import _constants as const
+from .retry import FailureKind
 
-__all__ = ["Pacer", "Tier", "TierLimit", "TierStats"]
+__all__ = ["LocalPacer", "LocalStore", "Pacer", "RateStore", "Slot", "Tier", "TierKey", "TierLimit", "TierStats"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +56,8 @@ class TierLimit:
             raise ValueError(f"TierLimit.headroom must be in [0, 0.5), not {self.headroom!r}")
         if self.max_in_flight < 1:
             raise ValueError(f"TierLimit.max_in_flight must be at least 1, not {self.max_in_flight!r}")
+        if self.window <= 0:
+            raise ValueError(f"TierLimit.window must be positive, not {self.window!r}")
 
     @property
     def effective_burst(self) -> int:
@@ -58,12 +70,17 @@ class TierLimit:
         """What the shared pacer depends on (max_in_flight is each client's own)."""
         return self.per_minute, self.effective_burst, self.window, self.headroom
 
+    @property
+    def interval(self) -> float:
+        """Seconds between two requests at the drained rate (after the burst)."""
+        assert self.per_minute is not None
+        return self.window / (self.per_minute * (1 - self.headroom) - self.effective_burst)
+
     def limiter(self) -> AsyncLimiter | None:
         if self.per_minute is None:
             return None
         burst = self.effective_burst
-        drain_per_second = (self.per_minute * (1 - self.headroom) - burst) / self.window
-        return AsyncLimiter(max_rate=burst, time_period=burst / drain_per_second)
+        return AsyncLimiter(max_rate=burst, time_period=burst * self.interval)
 
 
 @dataclass(slots=True)
@@ -72,130 +89,231 @@ class TierStats:
 
     requests: int = 0  # attempts sent
     rate_limited: int = 0  # 429s received
-    retries: int = 0  # attempts repeated (after a 429, a failure, a 5xx)
+    retries: int = 0  # attempts repeated (after a 429, a failure, a 5xx, a refreshed token)
     waits: int = 0  # requests that had to wait for the pacer or a 429 pause
     waited_seconds: float = 0.0
+    probes: int = 0  # requests sent alone after a 429 pause, before the rest of the tier
 
 
-class Pacer:
-    """The rate budget of one (origin, identity, tier): a leaky bucket and a 429 pause."""
+class TierKey(NamedTuple):
+    """What one rate budget belongs to. ``identity`` is a hash or a name, never a token."""
 
-    __slots__ = ("_limiter", "_resume_at", "limit")
+    origin: str
+    identity: str
+    tier: str
+
+
+# ---------------------------------------------------------------------------------------------
+# Where a budget lives
+
+
+class Pacer(Protocol):
+    """The rate budget of one :class:`TierKey`: its pacing, its 429 pause and its probe."""
+
+    limit: TierLimit
+
+    def admit_now(self) -> bool:
+        """Start a request at once if nothing holds it (no pause, no probe out, capacity); else False."""
+
+    async def enter(self) -> tuple[float, bool]:
+        """Wait until a request may start: (seconds waited, whether it is the post-pause probe)."""
+
+    async def leave(self, *, probe: bool, pause: float | None, answered: bool) -> None:
+        """A request of the tier is over. ``pause``: a 429 asked to hold the tier that long.
+        ``answered``: False when it ended without an outcome (its task was cancelled)."""
+
+    def paused_for(self) -> float:
+        """Seconds left of the tier's pause (0 when it is not paused), as far as this process knows."""
+
+
+class RateStore(Protocol):
+    """Hands out the pacer of each :class:`TierKey` (in-process, or shared across processes)."""
+
+    def pacer(self, key: TierKey, limit: TierLimit) -> Pacer: ...
+
+    async def aclose(self) -> None: ...
+
+
+class LocalPacer:
+    """An in-process pacer: an aiolimiter bucket, a pause deadline and a probe gate."""
+
+    __slots__ = ("_gate", "_limiter", "_needs_probe", "_resume_at", "limit")
 
     def __init__(self, limit: TierLimit) -> None:
         self.limit = limit
         self._limiter = limit.limiter()
         self._resume_at = 0.0  # loop time before which no request of the tier starts
+        self._needs_probe = False  # a pause was set: the first request after it goes alone
+        self._gate: asyncio.Event | None = None  # set while a probe is out; the others wait on it
 
-    def pause(self, seconds: float) -> None:
-        """Hold every request of this tier for ``seconds`` (a 429's Retry-After)."""
-        loop = asyncio.get_running_loop()
-        self._resume_at = max(self._resume_at, loop.time() + seconds)
-
-    @property
-    def is_open(self) -> bool:
-        if self._limiter is not None:
+    def admit_now(self) -> bool:
+        if self._needs_probe or self._gate is not None:
             return False
-        return self._resume_at == 0.0 or self._resume_at <= asyncio.get_running_loop().time()
+        return self._limiter is None  # a bucket is only taken from through its own acquire()
 
-    @property
-    def paused_for(self) -> float:
-        return max(0.0, self._resume_at - asyncio.get_running_loop().time())
-
-    async def wait_turn(self) -> float | None:
-        """Wait until a request may start; return the seconds waited, None if it did not wait."""
-        limiter = self._limiter
-        if self.paused_for <= 0 and (limiter is None or limiter.has_capacity()):
-            if limiter is not None:
-                await limiter.acquire()  # capacity is there: returns at once
-            return None
+    async def enter(self) -> tuple[float, bool]:
         loop = asyncio.get_running_loop()
         start = loop.time()
-        await self._wait_pause()
-        if limiter is not None:
-            await limiter.acquire()
-            await self._wait_pause()  # a 429 may have paused the tier while we queued
-        return loop.time() - start
+        probe = await self._pass_gate(loop)
+        try:
+            if self._limiter is not None:
+                await self._limiter.acquire()
+                while not probe and (self._needs_probe or self._gate is not None or self.paused_for() > 0):
+                    probe = await self._pass_gate(loop)  # a 429 paused the tier while we queued
+        except BaseException:
+            if probe:
+                self._end_probe(answered=False)
+            raise
+        return loop.time() - start, probe
 
-    async def _wait_pause(self) -> None:
-        # Sleeps to a deadline rather than polling; a later 429 may move the deadline on.
-        while (delay := self.paused_for) > 0:  # noqa: ASYNC110
-            await asyncio.sleep(delay)
+    async def _pass_gate(self, loop: asyncio.AbstractEventLoop) -> bool:
+        """Wait out the pause and any probe in flight; True if this request becomes the probe."""
+        while True:
+            delay = self._resume_at - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)  # a later 429 may move the deadline on: check again
+            elif self._gate is not None:
+                await self._gate.wait()
+            elif self._needs_probe:
+                self._needs_probe = False
+                self._gate = asyncio.Event()
+                return True
+            else:
+                return False
+
+    async def leave(self, *, probe: bool, pause: float | None, answered: bool) -> None:
+        if pause is not None:
+            self.pause(pause)
+        if probe:
+            self._end_probe(answered=answered)
+
+    def pause(self, seconds: float) -> None:
+        """Hold every request of this tier for ``seconds`` (a 429's Retry-After), then probe."""
+        loop = asyncio.get_running_loop()
+        self._resume_at = max(self._resume_at, loop.time() + seconds)
+        self._needs_probe = True
+
+    def _end_probe(self, *, answered: bool) -> None:
+        gate, self._gate = self._gate, None
+        if not answered:
+            self._needs_probe = True  # nothing was learnt: the next waiting request probes
+        if gate is not None:
+            gate.set()
+
+    def paused_for(self) -> float:
+        if self._resume_at == 0.0:
+            return 0.0
+        return max(0.0, self._resume_at - asyncio.get_running_loop().time())
 
     def __repr__(self) -> str:
-        return f"<Pacer {self.limit} paused_for={self.paused_for if _loop_running() else 0:.3f}s {self._limiter!r}>"
+        state = "probing" if self._gate is not None else "needs a probe" if self._needs_probe else "open"
+        return f"<LocalPacer {self.limit} {state} {self._limiter!r}>"
 
 
-def _loop_running() -> bool:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
+class LocalStore:
+    """The in-process store: one pacer per (event loop, TierKey), shared by every client."""
 
-
-_PACERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[Hashable, Pacer]] = weakref.WeakKeyDictionary()
-
-
-def shared_pacer(key: Hashable, limit: TierLimit) -> Pacer:
-    """The process-wide pacer for ``key`` in the running loop, created on first use."""
-    pacers = _PACERS.setdefault(asyncio.get_running_loop(), {})
-    pacer = pacers.get(key)
-    if pacer is None:
-        pacer = pacers[key] = Pacer(limit)
-    elif pacer.limit.pace != limit.pace:
-        raise ValueError(
-            f"another client of the same identity already paces this tier at {pacer.limit}; this one asks for"
-            f" {limit}. Use the same limits, or give this client its own rate_key."
+    def __init__(self) -> None:
+        self._pacers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[TierKey, LocalPacer]] = (
+            weakref.WeakKeyDictionary()
         )
-    return pacer
+
+    def pacer(self, key: TierKey, limit: TierLimit) -> LocalPacer:
+        pacers = self._pacers.setdefault(asyncio.get_running_loop(), {})
+        pacer = pacers.get(key)
+        if pacer is None:
+            pacer = pacers[key] = LocalPacer(limit)
+        elif pacer.limit.pace != limit.pace:
+            raise ValueError(
+                f"another client of the same identity already paces tier {key.tier} at {pacer.limit}; this one"
+                f" asks for {limit}. Use the same limits, or give this client its own rate_key."
+            )
+        return pacer
+
+    async def aclose(self) -> None:
+        pass  # nothing to close: the pacers go with their event loop
+
+
+LOCAL_STORE = LocalStore()
+
+
+# ---------------------------------------------------------------------------------------------
+# One client's view of a tier
 
 
 class Tier:
     """One client's view of a tier: the shared pacer, its own in-flight cap and counters."""
 
-    __slots__ = ("_pacer", "_semaphore", "key", "limit", "name", "paced", "stats")
+    __slots__ = ("_semaphore", "limit", "name", "pacer", "stats")
 
-    def __init__(self, name: str, limit: TierLimit, key: Hashable, *, paced: bool = True) -> None:
+    def __init__(self, name: str, limit: TierLimit, pacer: Pacer, *, capped: bool = True) -> None:
         self.name = name
         self.limit = limit
-        # Unpaced clients share only the 429 pause, never a bucket with paced ones.
-        self.key = key if paced else (key, "unpaced")
-        self.paced = paced
+        self.pacer = pacer
         self.stats = TierStats()
-        self._semaphore = asyncio.Semaphore(limit.max_in_flight) if paced else None
-        self._pacer: Pacer | None = None
+        self._semaphore = asyncio.Semaphore(limit.max_in_flight) if capped else None
 
-    def pacer(self) -> Pacer:
-        # Bound on first use: a client's session, and so its tiers, live in one event loop.
-        if self._pacer is None:
-            self._pacer = shared_pacer(self.key, self.limit if self.paced else TierLimit(None))
-        return self._pacer
-
-    async def acquire(self) -> None:
-        """Take one in-flight place of this tier, once the pacer lets the request start."""
-        if self._semaphore is not None:
-            await self._semaphore.acquire()
-        pacer = self.pacer()
-        if pacer.is_open:  # unpaced and not paused: nothing to wait for
-            self.stats.requests += 1
-            return
-        try:
-            waited = await pacer.wait_turn()
-        except BaseException:
-            self.release()
-            raise
-        if waited is not None:
-            self.stats.waits += 1
-            self.stats.waited_seconds += waited
-        self.stats.requests += 1
-
-    def release(self) -> None:
-        if self._semaphore is not None:
-            self._semaphore.release()
-
-    def pause(self, seconds: float) -> None:
-        self.pacer().pause(seconds)
+    def slot(self) -> Slot:
+        """``async with tier.slot() as slot:`` — one request's place in the tier."""
+        return Slot(self)
 
     def __repr__(self) -> str:
         return f"<Tier {self.name} {self.limit} {self.stats}>"
+
+
+class Slot:
+    """One request's place in its tier, from the pacer's go to its outcome.
+
+    Entering takes an in-flight place, then waits for the pacer (the rate, a 429 pause, a probe in
+    flight). Leaving gives back everything it took, on every exit path, and tells the pacer how
+    the request ended. It alone writes the tier's counters.
+    """
+
+    __slots__ = ("_pause", "_probe", "_tier")
+
+    def __init__(self, tier: Tier) -> None:
+        self._tier = tier
+        self._probe = False
+        self._pause: float | None = None
+
+    async def __aenter__(self) -> Slot:
+        tier = self._tier
+        semaphore = tier._semaphore
+        if semaphore is not None:
+            await semaphore.acquire()
+        stats = tier.stats
+        if not tier.pacer.admit_now():
+            try:
+                waited, self._probe = await tier.pacer.enter()
+            except BaseException:
+                if semaphore is not None:
+                    semaphore.release()
+                raise
+            if waited > 0:
+                stats.waits += 1
+                stats.waited_seconds += waited
+            if self._probe:
+                stats.probes += 1
+        stats.requests += 1
+        return self
+
+    def failed(self, kind: FailureKind, retry_in: float | None) -> None:
+        """The attempt failed; ``retry_in``: the delay before it is tried again (None: it is not)."""
+        stats = self._tier.stats
+        if kind is FailureKind.RATE_LIMITED:
+            stats.rate_limited += 1
+            if retry_in is not None:
+                self._pause = retry_in  # Qlik blocks the whole tier: every request of it waits
+        if retry_in is not None:
+            stats.retries += 1
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        tier = self._tier
+        try:
+            if self._probe or self._pause is not None:
+                await tier.pacer.leave(probe=self._probe, pause=self._pause, answered=exc_type is None)
+        finally:
+            if tier._semaphore is not None:
+                tier._semaphore.release()

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from yarl import URL
 
-from ._wire import PagingStyle, RawResponse, Request, Response, Unset, endpoint_of
+from ._wire import UNSET, Operation, Paging, PagingStyle, RawResponse, Request, Unset, endpoint_of, parse_body
 from .errors import PagingError
 
 if TYPE_CHECKING:
@@ -64,9 +64,10 @@ class Paginator(Generic[ItemT]):
     ) -> None:
         self._client = client
         self._endpoint: ModuleType = endpoint_of(operation)
-        self._operation = self._endpoint.OPERATION
+        self._operation: Operation = self._endpoint.OPERATION
         if self._operation.paging is None:
             raise PagingError(f"{self._operation.id} is not a paged list operation")
+        self._paging: Paging = self._operation.paging
         self._args = args
         self._kwargs = dict(kwargs)
         self.last_response: RawResponse | None = None
@@ -88,55 +89,131 @@ class Paginator(Generic[ItemT]):
         page trimmed). The page size is the operation's own ``limit`` argument."""
         if max_items is not None and max_items < 0:
             raise ValueError(f"max_items must be 0 or more, not {max_items!r}")
-        paging = self._operation.paging
-        assert paging is not None
-        request: Request | None = self._endpoint.build_request(*self._args, **self._kwargs)
-        followed: set[str] = set()
-        page_param = paging.page_param and self._operation.python_name_of(paging.page_param)
-        requested_page = self._kwargs.get(page_param) if page_param else None
-        reported_page: int | None = None
+        strategy = self._strategy()
+        request: Request | None = strategy.first_request()
+        items_field = self._paging.items.lstrip("/")
         count = 0
         while request is not None and (max_items is None or count < max_items):
             raw = await self._client.send(request)
             self.last_response = raw
-            body = Response.from_raw(raw, self._endpoint.parse_response).parsed
+            body = parse_body(raw, self._endpoint.parse_response)
             data = raw.json()
             data = data if isinstance(data, Mapping) else {}
-            page = data.get("page")  # page numbers: the body reports the page it holds
-            if paging.style is PagingStyle.PAGE_NUMBER and isinstance(page, int):
-                if reported_page is not None and page <= reported_page:
-                    return  # the server did not move on: stop rather than repeat a page
-                reported_page = page
-            items = _items(body, data, paging.items)
+            if not strategy.is_new(data):
+                return  # the server did not move on: stop rather than repeat a page
+            items = _items(body, data, items_field)
             if max_items is not None and count + len(items) > max_items:
                 items = items[: max_items - count]
             count += len(items)
             if not items:
                 return
             yield Page(items, body, raw)
-            if paging.style is not PagingStyle.PAGE_NUMBER:
-                request = self._follow(_next_href(data, paging.style), followed)
-                continue
-            if not isinstance(page, int):  # not reported (the document says it is): as asked, from 1
-                page = requested_page if isinstance(requested_page, int) else 1
-            total, limit = data.get("total"), data.get("limit")
-            if (isinstance(total, int) and count >= total) or (isinstance(limit, int) and len(items) < limit):
-                return  # the last page: everything counted, or a short page
-            assert page_param is not None
-            requested_page = page + 1
-            request = self._endpoint.build_request(*self._args, **{**self._kwargs, page_param: requested_page})
+            request = strategy.next_request(data, len(items), count)
 
-    def _follow(self, href: str | None, followed: set[str]) -> Request | None:
-        if not href or href in followed:
+    def _strategy(self) -> _Strategy:
+        if self._paging.style is PagingStyle.PAGE_NUMBER:
+            return _PageNumbers(self._endpoint, self._paging, self._args, self._kwargs)
+        return _FollowLinks(self._endpoint, self._paging, self._args, self._kwargs, self._client.origin)
+
+
+# ---------------------------------------------------------------------------------------------
+# One strategy per way of asking for the next page; what each reads comes from the operation table
+
+
+class _Strategy(Protocol):
+    def first_request(self) -> Request:
+        """The call as the caller made it."""
+
+    def is_new(self, data: Mapping[str, Any]) -> bool:
+        """Whether this answer is a page not seen before."""
+
+    def next_request(self, data: Mapping[str, Any], on_page: int, count: int) -> Request | None:
+        """The request for the page after this one (None: this was the last)."""
+
+
+class _FollowLinks:
+    """offset-links, cursor-links and next-url: follow the link the body gives (``paging.next``),
+    on the client's own origin only, and never the same link twice."""
+
+    def __init__(
+        self, endpoint: ModuleType, paging: Paging, args: tuple[Any, ...], kwargs: Mapping[str, Any], origin: URL
+    ) -> None:
+        self._endpoint = endpoint
+        self._pointer = paging.next or ""
+        self._args = args
+        self._kwargs = kwargs
+        self._origin = origin
+        self._followed: set[str] = set()
+
+    def first_request(self) -> Request:
+        return self._endpoint.build_request(*self._args, **self._kwargs)  # type: ignore[no-any-return]
+
+    def is_new(self, data: Mapping[str, Any]) -> bool:
+        return True  # a link is followed once only: an answer cannot repeat one already read
+
+    def next_request(self, data: Mapping[str, Any], on_page: int, count: int) -> Request | None:
+        href = _at(data, self._pointer)
+        if not isinstance(href, str) or not href or href in self._followed:
             return None  # no next page, or a link that would loop
-        followed.add(href)
+        self._followed.add(href)
         link = URL(href)
-        if link.is_absolute() and link.origin() != self._client.origin:
+        operation = self._endpoint.OPERATION
+        if link.is_absolute() and link.origin() != self._origin:
             raise PagingError(
-                f"{self._operation.id}: the next page link points to another origin ({link.origin()});"
+                f"{operation.id}: the next page link points to another origin ({link.origin()});"
                 " refusing to follow it (and send the token there)"
             )
-        return Request(operation=self._operation, path=href)
+        return Request(operation=operation, path=href)
+
+
+class _PageNumbers:
+    """page-number: the same call with the next page number, counted from what the body reports
+    (its page, total and page size), so pages counted from 0 and from 1 both work."""
+
+    def __init__(self, endpoint: ModuleType, paging: Paging, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> None:
+        self._endpoint = endpoint
+        self._paging = paging
+        self._args = args
+        self._kwargs = dict(kwargs)
+        assert paging.page_param is not None
+        self._page_param = endpoint.OPERATION.python_name_of(paging.page_param)
+        # The first request carries a page number only if the caller gave one: a spec's default
+        # (Qlik's own spec defaults it to 0) must not decide where a server starts counting.
+        self._kwargs.setdefault(self._page_param, UNSET)
+        self._requested: Any = self._kwargs[self._page_param]
+        self._reported: int | None = None
+
+    def first_request(self) -> Request:
+        return self._endpoint.build_request(*self._args, **self._kwargs)  # type: ignore[no-any-return]
+
+    def is_new(self, data: Mapping[str, Any]) -> bool:
+        page = _at(data, self._paging.page or "")
+        if isinstance(page, int) and not isinstance(page, bool):
+            if self._reported is not None and page <= self._reported:
+                return False
+            self._reported = page
+        return True
+
+    def next_request(self, data: Mapping[str, Any], on_page: int, count: int) -> Request | None:
+        total, limit = _at(data, self._paging.total or ""), _at(data, self._paging.limit or "")
+        if (isinstance(total, int) and count >= total) or (isinstance(limit, int) and on_page < limit):
+            return None  # the last page: everything counted, or a short page
+        page = _at(data, self._paging.page or "")
+        if not isinstance(page, int):  # not reported (the document says it is): one after what was asked
+            page = self._requested if isinstance(self._requested, int) else 0
+        self._requested = page + 1
+        return self._endpoint.build_request(  # type: ignore[no-any-return]
+            *self._args, **{**self._kwargs, self._page_param: self._requested}
+        )
+
+
+def _at(data: Any, pointer: str) -> Any:
+    """The value at a JSON pointer (``/links/next/href``), or None where the body has none."""
+    for token in pointer.lstrip("/").split("/") if pointer else ():
+        if not isinstance(data, Mapping):
+            return None
+        data = data.get(token)
+    return data
 
 
 def _items(body: Any, data: Mapping[str, Any], field: str) -> list[Any]:
@@ -145,13 +222,3 @@ def _items(body: Any, data: Mapping[str, Any], field: str) -> list[Any]:
         return items
     found = data.get(field)  # a body the model could not hold: take the raw list
     return found if isinstance(found, list) else []
-
-
-def _next_href(data: Mapping[str, Any], style: PagingStyle) -> str | None:
-    if style is PagingStyle.NEXT_URL:
-        link = data.get("next")
-    else:
-        links = data.get("links")
-        nxt = links.get("next") if isinstance(links, Mapping) else None
-        link = nxt.get("href") if isinstance(nxt, Mapping) else None
-    return link if isinstance(link, str) and link else None

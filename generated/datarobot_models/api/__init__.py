@@ -328,6 +328,8 @@ from .rule_fit_files import retrieve_rule_fit_file as _retrieve_rule_fit_file
 class Api:
     """Operations returning the parsed body. ``with_raw_response`` gives status and headers too."""
 
+    __slots__ = ("_transport", "with_raw_response")
+
     def __init__(self, transport: Transport) -> None:
         self._transport = transport
         self.with_raw_response = RawApi(transport)
@@ -358,9 +360,11 @@ class Api:
             FeatureImpactResponse
         """
 
-        return await _retrieve_custom_inference_image_feature_impact.asyncio(
-            client=self._transport,
-            image_id=image_id,
+        return await self._transport.call(
+            _retrieve_custom_inference_image_feature_impact.build_request(
+                image_id=image_id,
+            ),
+            _retrieve_custom_inference_image_feature_impact.parse_response,
         )
 
     @endpoint(_create_custom_inference_image_feature_impact)
@@ -393,10 +397,12 @@ class Api:
             FeatureImpactCreateResponse
         """
 
-        return await _create_custom_inference_image_feature_impact.asyncio(
-            client=self._transport,
-            image_id=image_id,
-            body=body,
+        return await self._transport.call(
+            _create_custom_inference_image_feature_impact.build_request(
+                image_id=image_id,
+                body=body,
+            ),
+            _create_custom_inference_image_feature_impact.parse_response,
         )
 
     @endpoint(_retrieve_custom_model_dependency_build)
@@ -419,10 +425,12 @@ class Api:
             BaseDependencyBuildMetadataResponse
         """
 
-        return await _retrieve_custom_model_dependency_build.asyncio(
-            client=self._transport,
-            custom_model_id=custom_model_id,
-            custom_model_version_id=custom_model_version_id,
+        return await self._transport.call(
+            _retrieve_custom_model_dependency_build.build_request(
+                custom_model_id=custom_model_id,
+                custom_model_version_id=custom_model_version_id,
+            ),
+            _retrieve_custom_model_dependency_build.parse_response,
         )
 
     @endpoint(_create_custom_model_dependency_build)
@@ -448,10 +456,12 @@ class Api:
             BaseDependencyBuildMetadataResponse
         """
 
-        return await _create_custom_model_dependency_build.asyncio(
-            client=self._transport,
-            custom_model_id=custom_model_id,
-            custom_model_version_id=custom_model_version_id,
+        return await self._transport.call(
+            _create_custom_model_dependency_build.build_request(
+                custom_model_id=custom_model_id,
+                custom_model_version_id=custom_model_version_id,
+            ),
+            _create_custom_model_dependency_build.parse_response,
         )
 
     @endpoint(_delete_custom_model_dependency_build)
@@ -474,10 +484,12 @@ class Api:
             None
         """
 
-        return await _delete_custom_model_dependency_build.asyncio(
-            client=self._transport,
-            custom_model_id=custom_model_id,
-            custom_model_version_id=custom_model_version_id,
+        return await self._transport.call(
+            _delete_custom_model_dependency_build.build_request(
+                custom_model_id=custom_model_id,
+                custom_model_version_id=custom_model_version_id,
+            ),
+            _delete_custom_model_dependency_build.parse_response,
         )
 
     @endpoint(_retrieve_custom_model_dependency_build_log)
@@ -503,10 +515,12 @@ class Api:
             DependencyBuildLogResponse
         """
 
-        return await _retrieve_custom_model_dependency_build_log.asyncio(
-            client=self._transport,
-            custom_model_id=custom_model_id,
-            custom_model_version_id=custom_model_version_id,
+        return await self._transport.call(
+            _retrieve_custom_model_dependency_build_log.build_request(
+                custom_model_id=custom_model_id,
+                custom_model_version_id=custom_model_version_id,
+            ),
+            _retrieve_custom_model_dependency_build_log.parse_response,
         )
 
     @endpoint(_list_custom_training_blueprints)
@@ -539,13 +553,15 @@ class Api:
             CustomTrainingBlueprintListResponse
         """
 
-        return await _list_custom_training_blueprints.asyncio(
-            client=self._transport,
-            offset=offset,
-            limit=limit,
-            custom_model_id=custom_model_id,
-            reverse=reverse,
-            target_types=target_types,
+        return await self._transport.call(
+            _list_custom_training_blueprints.build_request(
+                offset=offset,
+                limit=limit,
+                custom_model_id=custom_model_id,
+                reverse=reverse,
+                target_types=target_types,
+            ),
+            _list_custom_training_blueprints.parse_response,
         )
 
     @endpoint(_create_custom_training_blueprint)
@@ -570,9 +586,11 @@ class Api:
             CustomTrainingBlueprintResponse
         """
 
-        return await _create_custom_training_blueprint.asyncio(
-            client=self._transport,
-            body=body,
+        return await self._transport.call(
+            _create_custom_training_blueprint.build_request(
+                body=body,
+            ),
+            _create_custom_training_blueprint.parse_response,
         )
 
     @endpoint(_list_execution_environment_access_control)
@@ -602,13 +620,15 @@ class Api:
             SharingListResponse
         """
 
-        return await _list_execution_environment_access_control.asyncio(
-            client=self._transport,
-            environment_id=environment_id,
-            offset=offset,
-            limit=limit,
-            username=username,
-            user_id=user_id,
+        return await self._transport.call(
+            _list_execution_environment_access_control.build_request(
+                environment_id=environment_id,
+                offset=offset,
+                limit=limit,
+                username=username,
+                user_id=user_id,
+            ),
+            _list_execution_environment_access_control.parse_response,
         )
 
     @endpoint(_update_execution_environment_access_control)
@@ -636,10 +656,12 @@ class Api:
             None
         """
 
-        return await _update_execution_environment_access_control.asyncio(
-            client=self._transport,
-            environment_id=environment_id,
-            body=body,
+        return await self._transport.call(
+            _update_execution_environment_access_control.build_request(
+                environment_id=environment_id,
+                body=body,
+            ),
+            _update_execution_environment_access_control.parse_response,
         )
 
     @endpoint(_list_model_packages)
@@ -681,19 +703,21 @@ class Api:
             ModelPackageListResponse
         """
 
-        return await _list_model_packages.asyncio(
-            client=self._transport,
-            offset=offset,
-            limit=limit,
-            model_id=model_id,
-            similar_to=similar_to,
-            for_challenger=for_challenger,
-            search=search,
-            prediction_threshold=prediction_threshold,
-            imported=imported,
-            prediction_environment_id=prediction_environment_id,
-            model_kind=model_kind,
-            build_status=build_status,
+        return await self._transport.call(
+            _list_model_packages.build_request(
+                offset=offset,
+                limit=limit,
+                model_id=model_id,
+                similar_to=similar_to,
+                for_challenger=for_challenger,
+                search=search,
+                prediction_threshold=prediction_threshold,
+                imported=imported,
+                prediction_environment_id=prediction_environment_id,
+                model_kind=model_kind,
+                build_status=build_status,
+            ),
+            _list_model_packages.parse_response,
         )
 
     @endpoint(_create_model_package_from_leaderboard)
@@ -716,9 +740,11 @@ class Api:
             None
         """
 
-        return await _create_model_package_from_leaderboard.asyncio(
-            client=self._transport,
-            body=body,
+        return await self._transport.call(
+            _create_model_package_from_leaderboard.build_request(
+                body=body,
+            ),
+            _create_model_package_from_leaderboard.parse_response,
         )
 
     @endpoint(_create_model_package_from_learning_model)
@@ -746,9 +772,11 @@ class Api:
             None
         """
 
-        return await _create_model_package_from_learning_model.asyncio(
-            client=self._transport,
-            body=body,
+        return await self._transport.call(
+            _create_model_package_from_learning_model.build_request(
+                body=body,
+            ),
+            _create_model_package_from_learning_model.parse_response,
         )
 
     @endpoint(_retrieve_model_package)
@@ -769,9 +797,11 @@ class Api:
             ModelPackageRetrieveResponse
         """
 
-        return await _retrieve_model_package.asyncio(
-            client=self._transport,
-            model_package_id=model_package_id,
+        return await self._transport.call(
+            _retrieve_model_package.build_request(
+                model_package_id=model_package_id,
+            ),
+            _retrieve_model_package.parse_response,
         )
 
     @endpoint(_archive_model_package)
@@ -796,9 +826,11 @@ class Api:
             None
         """
 
-        return await _archive_model_package.asyncio(
-            client=self._transport,
-            model_package_id=model_package_id,
+        return await self._transport.call(
+            _archive_model_package.build_request(
+                model_package_id=model_package_id,
+            ),
+            _archive_model_package.parse_response,
         )
 
     @endpoint(_retrieve_model_package_capabilities)
@@ -819,9 +851,11 @@ class Api:
             ModelPackageCapabilitiesRetrieveResponse
         """
 
-        return await _retrieve_model_package_capabilities.asyncio(
-            client=self._transport,
-            model_package_id=model_package_id,
+        return await self._transport.call(
+            _retrieve_model_package_capabilities.build_request(
+                model_package_id=model_package_id,
+            ),
+            _retrieve_model_package_capabilities.parse_response,
         )
 
     @endpoint(_list_model_package_features)
@@ -856,15 +890,17 @@ class Api:
             FeatureListResponse
         """
 
-        return await _list_model_package_features.asyncio(
-            client=self._transport,
-            model_package_id=model_package_id,
-            offset=offset,
-            limit=limit,
-            include_non_prediction_features=include_non_prediction_features,
-            for_segmented_analysis=for_segmented_analysis,
-            search=search,
-            order_by=order_by,
+        return await self._transport.call(
+            _list_model_package_features.build_request(
+                model_package_id=model_package_id,
+                offset=offset,
+                limit=limit,
+                include_non_prediction_features=include_non_prediction_features,
+                for_segmented_analysis=for_segmented_analysis,
+                search=search,
+                order_by=order_by,
+            ),
+            _list_model_package_features.parse_response,
         )
 
     @endpoint(_list_model_package_shared_roles)
@@ -901,14 +937,16 @@ class Api:
             SharingListV2Response
         """
 
-        return await _list_model_package_shared_roles.asyncio(
-            client=self._transport,
-            model_package_id=model_package_id,
-            id=id,
-            offset=offset,
-            limit=limit,
-            name=name,
-            share_recipient_type=share_recipient_type,
+        return await self._transport.call(
+            _list_model_package_shared_roles.build_request(
+                model_package_id=model_package_id,
+                id=id,
+                offset=offset,
+                limit=limit,
+                name=name,
+                share_recipient_type=share_recipient_type,
+            ),
+            _list_model_package_shared_roles.parse_response,
         )
 
     @endpoint(_list_bias_mitigated_models)
@@ -936,12 +974,14 @@ class Api:
             BiasMitigatedModelsListResponse
         """
 
-        return await _list_bias_mitigated_models.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            offset=offset,
-            limit=limit,
-            parent_model_id=parent_model_id,
+        return await self._transport.call(
+            _list_bias_mitigated_models.build_request(
+                project_id=project_id,
+                offset=offset,
+                limit=limit,
+                parent_model_id=parent_model_id,
+            ),
+            _list_bias_mitigated_models.parse_response,
         )
 
     @endpoint(_create_bias_mitigated_model)
@@ -969,10 +1009,12 @@ class Api:
             None
         """
 
-        return await _create_bias_mitigated_model.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            body=body,
+        return await self._transport.call(
+            _create_bias_mitigated_model.build_request(
+                project_id=project_id,
+                body=body,
+            ),
+            _create_bias_mitigated_model.parse_response,
         )
 
     @endpoint(_retrieve_bias_mitigation_feature_info)
@@ -996,10 +1038,12 @@ class Api:
             MessagesInfo
         """
 
-        return await _retrieve_bias_mitigation_feature_info.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            feature_name=feature_name,
+        return await self._transport.call(
+            _retrieve_bias_mitigation_feature_info.build_request(
+                project_id=project_id,
+                feature_name=feature_name,
+            ),
+            _retrieve_bias_mitigation_feature_info.parse_response,
         )
 
     @endpoint(_create_bias_mitigation_feature_info)
@@ -1023,10 +1067,12 @@ class Api:
             None
         """
 
-        return await _create_bias_mitigation_feature_info.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            feature_name=feature_name,
+        return await self._transport.call(
+            _create_bias_mitigation_feature_info.build_request(
+                project_id=project_id,
+                feature_name=feature_name,
+            ),
+            _create_bias_mitigation_feature_info.parse_response,
         )
 
     @endpoint(_list_blender_models)
@@ -1052,11 +1098,13 @@ class Api:
             BlenderListResponse
         """
 
-        return await _list_blender_models.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            offset=offset,
-            limit=limit,
+        return await self._transport.call(
+            _list_blender_models.build_request(
+                project_id=project_id,
+                offset=offset,
+                limit=limit,
+            ),
+            _list_blender_models.parse_response,
         )
 
     @endpoint(_create_blender_model)
@@ -1084,10 +1132,12 @@ class Api:
             None
         """
 
-        return await _create_blender_model.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            body=body,
+        return await self._transport.call(
+            _create_blender_model.build_request(
+                project_id=project_id,
+                body=body,
+            ),
+            _create_blender_model.parse_response,
         )
 
     @endpoint(_check_blender_models)
@@ -1111,10 +1161,12 @@ class Api:
             BlenderInfoRetrieveResponse
         """
 
-        return await _check_blender_models.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            body=body,
+        return await self._transport.call(
+            _check_blender_models.build_request(
+                project_id=project_id,
+                body=body,
+            ),
+            _check_blender_models.parse_response,
         )
 
     @endpoint(_retrieve_blender_model)
@@ -1141,10 +1193,12 @@ class Api:
             BlenderRetrieveResponse
         """
 
-        return await _retrieve_blender_model.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
+        return await self._transport.call(
+            _retrieve_blender_model.build_request(
+                project_id=project_id,
+                model_id=model_id,
+            ),
+            _retrieve_blender_model.parse_response,
         )
 
     @endpoint(_list_combined_models)
@@ -1174,11 +1228,13 @@ class Api:
             CombinedModelListResponse
         """
 
-        return await _list_combined_models.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            offset=offset,
-            limit=limit,
+        return await self._transport.call(
+            _list_combined_models.build_request(
+                project_id=project_id,
+                offset=offset,
+                limit=limit,
+            ),
+            _list_combined_models.parse_response,
         )
 
     @endpoint(_retrieve_combined_model)
@@ -1204,10 +1260,12 @@ class Api:
             CombinedModelResponse
         """
 
-        return await _retrieve_combined_model.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            combined_model_id=combined_model_id,
+        return await self._transport.call(
+            _retrieve_combined_model.build_request(
+                project_id=project_id,
+                combined_model_id=combined_model_id,
+            ),
+            _retrieve_combined_model.parse_response,
         )
 
     @endpoint(_list_combined_model_segments)
@@ -1237,13 +1295,15 @@ class Api:
             CombinedModelSegmentsPaginatedResponse
         """
 
-        return await _list_combined_model_segments.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            combined_model_id=combined_model_id,
-            offset=offset,
-            limit=limit,
-            search_segment_name=search_segment_name,
+        return await self._transport.call(
+            _list_combined_model_segments.build_request(
+                project_id=project_id,
+                combined_model_id=combined_model_id,
+                offset=offset,
+                limit=limit,
+                search_segment_name=search_segment_name,
+            ),
+            _list_combined_model_segments.parse_response,
         )
 
     @endpoint(_download_combined_model_segments)
@@ -1266,10 +1326,12 @@ class Api:
             str
         """
 
-        return await _download_combined_model_segments.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            combined_model_id=combined_model_id,
+        return await self._transport.call(
+            _download_combined_model_segments.build_request(
+                project_id=project_id,
+                combined_model_id=combined_model_id,
+            ),
+            _download_combined_model_segments.parse_response,
         )
 
     @endpoint(_update_segment_champion)
@@ -1294,10 +1356,12 @@ class Api:
             SegmentChampionModelUpdateResponse
         """
 
-        return await _update_segment_champion.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            body=body,
+        return await self._transport.call(
+            _update_segment_champion.build_request(
+                project_id=project_id,
+                body=body,
+            ),
+            _update_segment_champion.parse_response,
         )
 
     @endpoint(_list_datetime_models)
@@ -1325,12 +1389,14 @@ class Api:
             DatetimeModelsResponse
         """
 
-        return await _list_datetime_models.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            offset=offset,
-            limit=limit,
-            bulk_operation_id=bulk_operation_id,
+        return await self._transport.call(
+            _list_datetime_models.build_request(
+                project_id=project_id,
+                offset=offset,
+                limit=limit,
+                bulk_operation_id=bulk_operation_id,
+            ),
+            _list_datetime_models.parse_response,
         )
 
     @endpoint(_create_datetime_model)
@@ -1359,10 +1425,12 @@ class Api:
             DatetimeModelSubmissionResponse
         """
 
-        return await _create_datetime_model.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            body=body,
+        return await self._transport.call(
+            _create_datetime_model.build_request(
+                project_id=project_id,
+                body=body,
+            ),
+            _create_datetime_model.parse_response,
         )
 
     @endpoint(_create_datetime_model_from_model)
@@ -1396,10 +1464,12 @@ class Api:
             DatetimeModelSubmissionResponse
         """
 
-        return await _create_datetime_model_from_model.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            body=body,
+        return await self._transport.call(
+            _create_datetime_model_from_model.build_request(
+                project_id=project_id,
+                body=body,
+            ),
+            _create_datetime_model_from_model.parse_response,
         )
 
     @endpoint(_retrieve_datetime_model)
@@ -1426,10 +1496,12 @@ class Api:
             DatetimeModelDetailsResponse
         """
 
-        return await _retrieve_datetime_model.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
+        return await self._transport.call(
+            _retrieve_datetime_model.build_request(
+                project_id=project_id,
+                model_id=model_id,
+            ),
+            _retrieve_datetime_model.parse_response,
         )
 
     @endpoint(_create_datetime_model_backtests)
@@ -1452,10 +1524,12 @@ class Api:
             None
         """
 
-        return await _create_datetime_model_backtests.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
+        return await self._transport.call(
+            _create_datetime_model_backtests.build_request(
+                project_id=project_id,
+                model_id=model_id,
+            ),
+            _create_datetime_model_backtests.parse_response,
         )
 
     @endpoint(_create_deployment_ready_model)
@@ -1482,10 +1556,12 @@ class Api:
             None
         """
 
-        return await _create_deployment_ready_model.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            body=body,
+        return await self._transport.call(
+            _create_deployment_ready_model.build_request(
+                project_id=project_id,
+                body=body,
+            ),
+            _create_deployment_ready_model.parse_response,
         )
 
     @endpoint(_list_models)
@@ -1535,15 +1611,17 @@ class Api:
             list[ModelDetailsResponse]
         """
 
-        return await _list_models.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            with_metric=with_metric,
-            show_in_sample_scores=show_in_sample_scores,
-            name=name,
-            sample_pct=sample_pct,
-            is_starred=is_starred,
-            order_by=order_by,
+        return await self._transport.call(
+            _list_models.build_request(
+                project_id=project_id,
+                with_metric=with_metric,
+                show_in_sample_scores=show_in_sample_scores,
+                name=name,
+                sample_pct=sample_pct,
+                is_starred=is_starred,
+                order_by=order_by,
+            ),
+            _list_models.parse_response,
         )
 
     @endpoint(_create_model)
@@ -1581,10 +1659,12 @@ class Api:
             None
         """
 
-        return await _create_model.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            body=body,
+        return await self._transport.call(
+            _create_model.build_request(
+                project_id=project_id,
+                body=body,
+            ),
+            _create_model.parse_response,
         )
 
     @endpoint(_create_model_from_model)
@@ -1619,10 +1699,12 @@ class Api:
             ModelRetrainResponse
         """
 
-        return await _create_model_from_model.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            body=body,
+        return await self._transport.call(
+            _create_model_from_model.build_request(
+                project_id=project_id,
+                body=body,
+            ),
+            _create_model_from_model.parse_response,
         )
 
     @endpoint(_retrieve_model)
@@ -1645,10 +1727,12 @@ class Api:
             ModelDetailsResponse
         """
 
-        return await _retrieve_model.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
+        return await self._transport.call(
+            _retrieve_model.build_request(
+                project_id=project_id,
+                model_id=model_id,
+            ),
+            _retrieve_model.parse_response,
         )
 
     @endpoint(_delete_model)
@@ -1671,10 +1755,12 @@ class Api:
             None
         """
 
-        return await _delete_model.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
+        return await self._transport.call(
+            _delete_model.build_request(
+                project_id=project_id,
+                model_id=model_id,
+            ),
+            _delete_model.parse_response,
         )
 
     @endpoint(_update_model)
@@ -1701,11 +1787,13 @@ class Api:
             None
         """
 
-        return await _update_model.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
-            body=body,
+        return await self._transport.call(
+            _update_model.build_request(
+                project_id=project_id,
+                model_id=model_id,
+                body=body,
+            ),
+            _update_model.parse_response,
         )
 
     @endpoint(_create_model_advanced_tuning)
@@ -1742,11 +1830,13 @@ class Api:
             None
         """
 
-        return await _create_model_advanced_tuning.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
-            body=body,
+        return await self._transport.call(
+            _create_model_advanced_tuning.build_request(
+                project_id=project_id,
+                model_id=model_id,
+                body=body,
+            ),
+            _create_model_advanced_tuning.parse_response,
         )
 
     @endpoint(_retrieve_model_advanced_tuning_parameters)
@@ -1773,10 +1863,12 @@ class Api:
             AdvancedTuningArgumentsRetrieveResponse
         """
 
-        return await _retrieve_model_advanced_tuning_parameters.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
+        return await self._transport.call(
+            _retrieve_model_advanced_tuning_parameters.build_request(
+                project_id=project_id,
+                model_id=model_id,
+            ),
+            _retrieve_model_advanced_tuning_parameters.parse_response,
         )
 
     @endpoint(_retrieve_model_cluster_names)
@@ -1799,10 +1891,12 @@ class Api:
             ClusterNamesResponse
         """
 
-        return await _retrieve_model_cluster_names.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
+        return await self._transport.call(
+            _retrieve_model_cluster_names.build_request(
+                project_id=project_id,
+                model_id=model_id,
+            ),
+            _retrieve_model_cluster_names.parse_response,
         )
 
     @endpoint(_update_model_cluster_names)
@@ -1828,11 +1922,13 @@ class Api:
             ClusterNamesResponse
         """
 
-        return await _update_model_cluster_names.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
-            body=body,
+        return await self._transport.call(
+            _update_model_cluster_names.build_request(
+                project_id=project_id,
+                model_id=model_id,
+                body=body,
+            ),
+            _update_model_cluster_names.parse_response,
         )
 
     @endpoint(_create_model_cross_validation)
@@ -1859,11 +1955,13 @@ class Api:
             None
         """
 
-        return await _create_model_cross_validation.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
-            body=body,
+        return await self._transport.call(
+            _create_model_cross_validation.build_request(
+                project_id=project_id,
+                model_id=model_id,
+                body=body,
+            ),
+            _create_model_cross_validation.parse_response,
         )
 
     @endpoint(_retrieve_model_cross_validation_scores)
@@ -1895,12 +1993,14 @@ class Api:
             CrossValidationRetrieveResponse
         """
 
-        return await _retrieve_model_cross_validation_scores.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
-            metric=metric,
-            partition=partition,
+        return await self._transport.call(
+            _retrieve_model_cross_validation_scores.build_request(
+                project_id=project_id,
+                model_id=model_id,
+                metric=metric,
+                partition=partition,
+            ),
+            _retrieve_model_cross_validation_scores.parse_response,
         )
 
     @endpoint(_retrieve_model_features)
@@ -1923,10 +2023,12 @@ class Api:
             ModelFeatureListResponse
         """
 
-        return await _retrieve_model_features.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
+        return await self._transport.call(
+            _retrieve_model_features.build_request(
+                project_id=project_id,
+                model_id=model_id,
+            ),
+            _retrieve_model_features.parse_response,
         )
 
     @endpoint(_retrieve_model_missing_report)
@@ -1961,10 +2063,12 @@ class Api:
             MissingReportRetrieve
         """
 
-        return await _retrieve_model_missing_report.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
+        return await self._transport.call(
+            _retrieve_model_missing_report.build_request(
+                project_id=project_id,
+                model_id=model_id,
+            ),
+            _retrieve_model_missing_report.parse_response,
         )
 
     @endpoint(_retrieve_model_num_iterations_trained)
@@ -1987,10 +2091,12 @@ class Api:
             NumIterationsTrainedResponse
         """
 
-        return await _retrieve_model_num_iterations_trained.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
+        return await self._transport.call(
+            _retrieve_model_num_iterations_trained.build_request(
+                project_id=project_id,
+                model_id=model_id,
+            ),
+            _retrieve_model_num_iterations_trained.parse_response,
         )
 
     @endpoint(_retrieve_model_parameters)
@@ -2016,10 +2122,12 @@ class Api:
             ModelParametersRetrieveResponse
         """
 
-        return await _retrieve_model_parameters.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
+        return await self._transport.call(
+            _retrieve_model_parameters.build_request(
+                project_id=project_id,
+                model_id=model_id,
+            ),
+            _retrieve_model_parameters.parse_response,
         )
 
     @endpoint(_list_model_prediction_intervals)
@@ -2050,12 +2158,14 @@ class Api:
             PredictionIntervalsListResponse
         """
 
-        return await _list_model_prediction_intervals.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
-            offset=offset,
-            limit=limit,
+        return await self._transport.call(
+            _list_model_prediction_intervals.build_request(
+                project_id=project_id,
+                model_id=model_id,
+                offset=offset,
+                limit=limit,
+            ),
+            _list_model_prediction_intervals.parse_response,
         )
 
     @endpoint(_create_model_prediction_intervals)
@@ -2085,11 +2195,13 @@ class Api:
             PredictionIntervalsCreateResponse
         """
 
-        return await _create_model_prediction_intervals.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
-            body=body,
+        return await self._transport.call(
+            _create_model_prediction_intervals.build_request(
+                project_id=project_id,
+                model_id=model_id,
+                body=body,
+            ),
+            _create_model_prediction_intervals.parse_response,
         )
 
     @endpoint(_download_scoring_code)
@@ -2124,11 +2236,13 @@ class Api:
             File
         """
 
-        return await _download_scoring_code.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
-            source_code=source_code,
+        return await self._transport.call(
+            _download_scoring_code.build_request(
+                project_id=project_id,
+                model_id=model_id,
+                source_code=source_code,
+            ),
+            _download_scoring_code.parse_response,
         )
 
     @endpoint(_retrieve_model_supported_capabilities)
@@ -2151,10 +2265,12 @@ class Api:
             ModelCapabilitiesRetrieveResponse
         """
 
-        return await _retrieve_model_supported_capabilities.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
+        return await self._transport.call(
+            _retrieve_model_supported_capabilities.build_request(
+                project_id=project_id,
+                model_id=model_id,
+            ),
+            _retrieve_model_supported_capabilities.parse_response,
         )
 
     @endpoint(_retrieve_eureqa_distribution_plot)
@@ -2180,10 +2296,12 @@ class Api:
             EureqaDistributionDetailResponse
         """
 
-        return await _retrieve_eureqa_distribution_plot.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            solution_id=solution_id,
+        return await self._transport.call(
+            _retrieve_eureqa_distribution_plot.build_request(
+                project_id=project_id,
+                solution_id=solution_id,
+            ),
+            _retrieve_eureqa_distribution_plot.parse_response,
         )
 
     @endpoint(_retrieve_eureqa_model_detail)
@@ -2209,10 +2327,12 @@ class Api:
             EureqaModelDetailResponse
         """
 
-        return await _retrieve_eureqa_model_detail.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            solution_id=solution_id,
+        return await self._transport.call(
+            _retrieve_eureqa_model_detail.build_request(
+                project_id=project_id,
+                solution_id=solution_id,
+            ),
+            _retrieve_eureqa_model_detail.parse_response,
         )
 
     @endpoint(_create_eureqa_model)
@@ -2237,10 +2357,12 @@ class Api:
             None
         """
 
-        return await _create_eureqa_model.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            body=body,
+        return await self._transport.call(
+            _create_eureqa_model.build_request(
+                project_id=project_id,
+                body=body,
+            ),
+            _create_eureqa_model.parse_response,
         )
 
     @endpoint(_retrieve_eureqa_model)
@@ -2267,10 +2389,12 @@ class Api:
             ParetoFrontResponse
         """
 
-        return await _retrieve_eureqa_model.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
+        return await self._transport.call(
+            _retrieve_eureqa_model.build_request(
+                project_id=project_id,
+                model_id=model_id,
+            ),
+            _retrieve_eureqa_model.parse_response,
         )
 
     @endpoint(_create_frozen_datetime_model)
@@ -2307,10 +2431,12 @@ class Api:
             DatetimeModelSubmissionResponse
         """
 
-        return await _create_frozen_datetime_model.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            body=body,
+        return await self._transport.call(
+            _create_frozen_datetime_model.build_request(
+                project_id=project_id,
+                body=body,
+            ),
+            _create_frozen_datetime_model.parse_response,
         )
 
     @endpoint(_list_frozen_models)
@@ -2338,12 +2464,14 @@ class Api:
             FrozenModelListResponse
         """
 
-        return await _list_frozen_models.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            offset=offset,
-            limit=limit,
-            with_metric=with_metric,
+        return await self._transport.call(
+            _list_frozen_models.build_request(
+                project_id=project_id,
+                offset=offset,
+                limit=limit,
+                with_metric=with_metric,
+            ),
+            _list_frozen_models.parse_response,
         )
 
     @endpoint(_create_frozen_model)
@@ -2386,10 +2514,12 @@ class Api:
             None
         """
 
-        return await _create_frozen_model.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            body=body,
+        return await self._transport.call(
+            _create_frozen_model.build_request(
+                project_id=project_id,
+                body=body,
+            ),
+            _create_frozen_model.parse_response,
         )
 
     @endpoint(_retrieve_frozen_model)
@@ -2415,10 +2545,12 @@ class Api:
             ModelDetailsResponse
         """
 
-        return await _retrieve_frozen_model.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
+        return await self._transport.call(
+            _retrieve_frozen_model.build_request(
+                project_id=project_id,
+                model_id=model_id,
+            ),
+            _retrieve_frozen_model.parse_response,
         )
 
     @endpoint(_create_incremental_learning_model)
@@ -2450,10 +2582,12 @@ class Api:
             ModelRetrainResponse
         """
 
-        return await _create_incremental_learning_model.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            body=body,
+        return await self._transport.call(
+            _create_incremental_learning_model.build_request(
+                project_id=project_id,
+                body=body,
+            ),
+            _create_incremental_learning_model.parse_response,
         )
 
     @endpoint(_list_model_jobs)
@@ -2483,10 +2617,12 @@ class Api:
             list[ModelingJobListResponse]
         """
 
-        return await _list_model_jobs.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            status=status,
+        return await self._transport.call(
+            _list_model_jobs.build_request(
+                project_id=project_id,
+                status=status,
+            ),
+            _list_model_jobs.parse_response,
         )
 
     @endpoint(_retrieve_model_job)
@@ -2509,10 +2645,12 @@ class Api:
             ModelJobResponse | None
         """
 
-        return await _retrieve_model_job.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            job_id=job_id,
+        return await self._transport.call(
+            _retrieve_model_job.build_request(
+                project_id=project_id,
+                job_id=job_id,
+            ),
+            _retrieve_model_job.parse_response,
         )
 
     @endpoint(_delete_model_job)
@@ -2535,10 +2673,12 @@ class Api:
             None
         """
 
-        return await _delete_model_job.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            job_id=job_id,
+        return await self._transport.call(
+            _delete_model_job.build_request(
+                project_id=project_id,
+                job_id=job_id,
+            ),
+            _delete_model_job.parse_response,
         )
 
     @endpoint(_list_model_records)
@@ -2588,23 +2728,25 @@ class Api:
             ModelRecordsResponse
         """
 
-        return await _list_model_records.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            with_metric=with_metric,
-            show_in_sample_scores=show_in_sample_scores,
-            characteristics=characteristics,
-            search_term=search_term,
-            labels=labels,
-            blueprints=blueprints,
-            families=families,
-            featurelists=featurelists,
-            training_filters=training_filters,
-            number_of_clusters=number_of_clusters,
-            sort_by_metric=sort_by_metric,
-            sort_by_partition=sort_by_partition,
-            offset=offset,
-            limit=limit,
+        return await self._transport.call(
+            _list_model_records.build_request(
+                project_id=project_id,
+                with_metric=with_metric,
+                show_in_sample_scores=show_in_sample_scores,
+                characteristics=characteristics,
+                search_term=search_term,
+                labels=labels,
+                blueprints=blueprints,
+                families=families,
+                featurelists=featurelists,
+                training_filters=training_filters,
+                number_of_clusters=number_of_clusters,
+                sort_by_metric=sort_by_metric,
+                sort_by_partition=sort_by_partition,
+                offset=offset,
+                limit=limit,
+            ),
+            _list_model_records.parse_response,
         )
 
     @endpoint(_retrieve_model_prime_info)
@@ -2629,10 +2771,12 @@ class Api:
             PrimeInfoRetrieveResponse
         """
 
-        return await _retrieve_model_prime_info.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
+        return await self._transport.call(
+            _retrieve_model_prime_info.build_request(
+                project_id=project_id,
+                model_id=model_id,
+            ),
+            _retrieve_model_prime_info.parse_response,
         )
 
     @endpoint(_list_model_prime_rulesets)
@@ -2659,10 +2803,12 @@ class Api:
             list[PrimeRulesetsListResponse]
         """
 
-        return await _list_model_prime_rulesets.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
+        return await self._transport.call(
+            _list_model_prime_rulesets.build_request(
+                project_id=project_id,
+                model_id=model_id,
+            ),
+            _list_model_prime_rulesets.parse_response,
         )
 
     @endpoint(_create_model_prime_rulesets)
@@ -2691,11 +2837,13 @@ class Api:
             None
         """
 
-        return await _create_model_prime_rulesets.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
-            body=body,
+        return await self._transport.call(
+            _create_model_prime_rulesets.build_request(
+                project_id=project_id,
+                model_id=model_id,
+                body=body,
+            ),
+            _create_model_prime_rulesets.parse_response,
         )
 
     @endpoint(_list_prime_files)
@@ -2725,13 +2873,15 @@ class Api:
             PrimeFileListResponse
         """
 
-        return await _list_prime_files.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            offset=offset,
-            limit=limit,
-            parent_model_id=parent_model_id,
-            model_id=model_id,
+        return await self._transport.call(
+            _list_prime_files.build_request(
+                project_id=project_id,
+                offset=offset,
+                limit=limit,
+                parent_model_id=parent_model_id,
+                model_id=model_id,
+            ),
+            _list_prime_files.parse_response,
         )
 
     @endpoint(_create_prime_file)
@@ -2758,10 +2908,12 @@ class Api:
             None
         """
 
-        return await _create_prime_file.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            body=body,
+        return await self._transport.call(
+            _create_prime_file.build_request(
+                project_id=project_id,
+                body=body,
+            ),
+            _create_prime_file.parse_response,
         )
 
     @endpoint(_retrieve_prime_file)
@@ -2784,10 +2936,12 @@ class Api:
             PrimeFileResponse
         """
 
-        return await _retrieve_prime_file.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            prime_file_id=prime_file_id,
+        return await self._transport.call(
+            _retrieve_prime_file.build_request(
+                project_id=project_id,
+                prime_file_id=prime_file_id,
+            ),
+            _retrieve_prime_file.parse_response,
         )
 
     @endpoint(_download_prime_file)
@@ -2813,10 +2967,12 @@ class Api:
             File
         """
 
-        return await _download_prime_file.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            prime_file_id=prime_file_id,
+        return await self._transport.call(
+            _download_prime_file.build_request(
+                project_id=project_id,
+                prime_file_id=prime_file_id,
+            ),
+            _download_prime_file.parse_response,
         )
 
     @endpoint(_list_prime_models)
@@ -2842,11 +2998,13 @@ class Api:
             PrimeModelListResponse
         """
 
-        return await _list_prime_models.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            offset=offset,
-            limit=limit,
+        return await self._transport.call(
+            _list_prime_models.build_request(
+                project_id=project_id,
+                offset=offset,
+                limit=limit,
+            ),
+            _list_prime_models.parse_response,
         )
 
     @endpoint(_create_prime_model)
@@ -2879,10 +3037,12 @@ class Api:
             None
         """
 
-        return await _create_prime_model.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            body=body,
+        return await self._transport.call(
+            _create_prime_model.build_request(
+                project_id=project_id,
+                body=body,
+            ),
+            _create_prime_model.parse_response,
         )
 
     @endpoint(_retrieve_prime_model)
@@ -2905,10 +3065,12 @@ class Api:
             PrimeModelDetailsRetrieveResponse
         """
 
-        return await _retrieve_prime_model.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
+        return await self._transport.call(
+            _retrieve_prime_model.build_request(
+                project_id=project_id,
+                model_id=model_id,
+            ),
+            _retrieve_prime_model.parse_response,
         )
 
     @endpoint(_list_rating_table_models)
@@ -2942,15 +3104,17 @@ class Api:
             list[RatingTableModelDetailsResponse]
         """
 
-        return await _list_rating_table_models.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            with_metric=with_metric,
-            show_in_sample_scores=show_in_sample_scores,
-            name=name,
-            sample_pct=sample_pct,
-            is_starred=is_starred,
-            order_by=order_by,
+        return await self._transport.call(
+            _list_rating_table_models.build_request(
+                project_id=project_id,
+                with_metric=with_metric,
+                show_in_sample_scores=show_in_sample_scores,
+                name=name,
+                sample_pct=sample_pct,
+                is_starred=is_starred,
+                order_by=order_by,
+            ),
+            _list_rating_table_models.parse_response,
         )
 
     @endpoint(_create_rating_table_model)
@@ -2974,10 +3138,12 @@ class Api:
             None
         """
 
-        return await _create_rating_table_model.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            body=body,
+        return await self._transport.call(
+            _create_rating_table_model.build_request(
+                project_id=project_id,
+                body=body,
+            ),
+            _create_rating_table_model.parse_response,
         )
 
     @endpoint(_retrieve_rating_table_model)
@@ -3000,10 +3166,12 @@ class Api:
             RatingTableModelDetailsResponse
         """
 
-        return await _retrieve_rating_table_model.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
+        return await self._transport.call(
+            _retrieve_rating_table_model.build_request(
+                project_id=project_id,
+                model_id=model_id,
+            ),
+            _retrieve_rating_table_model.parse_response,
         )
 
     @endpoint(_list_rating_tables)
@@ -3036,13 +3204,15 @@ class Api:
             RatingTableListResponse
         """
 
-        return await _list_rating_tables.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            parent_model_id=parent_model_id,
-            model_id=model_id,
-            offset=offset,
-            limit=limit,
+        return await self._transport.call(
+            _list_rating_tables.build_request(
+                project_id=project_id,
+                parent_model_id=parent_model_id,
+                model_id=model_id,
+                offset=offset,
+                limit=limit,
+            ),
+            _list_rating_tables.parse_response,
         )
 
     @endpoint(_upload_rating_table)
@@ -3071,10 +3241,12 @@ class Api:
             RatingTableCreateResponse
         """
 
-        return await _upload_rating_table.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            body=body,
+        return await self._transport.call(
+            _upload_rating_table.build_request(
+                project_id=project_id,
+                body=body,
+            ),
+            _upload_rating_table.parse_response,
         )
 
     @endpoint(_retrieve_rating_table)
@@ -3097,10 +3269,12 @@ class Api:
             RatingTableRetrieveResponse
         """
 
-        return await _retrieve_rating_table.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            rating_table_id=rating_table_id,
+        return await self._transport.call(
+            _retrieve_rating_table.build_request(
+                project_id=project_id,
+                rating_table_id=rating_table_id,
+            ),
+            _retrieve_rating_table.parse_response,
         )
 
     @endpoint(_update_rating_table)
@@ -3129,11 +3303,13 @@ class Api:
             RatingTableRetrieveResponse
         """
 
-        return await _update_rating_table.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            rating_table_id=rating_table_id,
-            body=body,
+        return await self._transport.call(
+            _update_rating_table.build_request(
+                project_id=project_id,
+                rating_table_id=rating_table_id,
+                body=body,
+            ),
+            _update_rating_table.parse_response,
         )
 
     @endpoint(_download_rating_table_file)
@@ -3159,10 +3335,12 @@ class Api:
             str
         """
 
-        return await _download_rating_table_file.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            rating_table_id=rating_table_id,
+        return await self._transport.call(
+            _download_rating_table_file.build_request(
+                project_id=project_id,
+                rating_table_id=rating_table_id,
+            ),
+            _download_rating_table_file.parse_response,
         )
 
     @endpoint(_list_recommended_models)
@@ -3183,9 +3361,11 @@ class Api:
             list[RecommendedModelResponse]
         """
 
-        return await _list_recommended_models.asyncio(
-            client=self._transport,
-            project_id=project_id,
+        return await self._transport.call(
+            _list_recommended_models.build_request(
+                project_id=project_id,
+            ),
+            _list_recommended_models.parse_response,
         )
 
     @endpoint(_retrieve_recommended_model)
@@ -3209,9 +3389,11 @@ class Api:
             RecommendedModelResponse
         """
 
-        return await _retrieve_recommended_model.asyncio(
-            client=self._transport,
-            project_id=project_id,
+        return await self._transport.call(
+            _retrieve_recommended_model.build_request(
+                project_id=project_id,
+            ),
+            _retrieve_recommended_model.parse_response,
         )
 
     @endpoint(_list_rule_fit_files)
@@ -3239,12 +3421,14 @@ class Api:
             RuleFitCodeFileListResponse
         """
 
-        return await _list_rule_fit_files.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
-            offset=offset,
-            limit=limit,
+        return await self._transport.call(
+            _list_rule_fit_files.build_request(
+                project_id=project_id,
+                model_id=model_id,
+                offset=offset,
+                limit=limit,
+            ),
+            _list_rule_fit_files.parse_response,
         )
 
     @endpoint(_create_rule_fit_file)
@@ -3269,10 +3453,12 @@ class Api:
             None
         """
 
-        return await _create_rule_fit_file.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            body=body,
+        return await self._transport.call(
+            _create_rule_fit_file.build_request(
+                project_id=project_id,
+                body=body,
+            ),
+            _create_rule_fit_file.parse_response,
         )
 
     @endpoint(_retrieve_rule_fit_file)
@@ -3295,10 +3481,12 @@ class Api:
             RuleFitCodeFileResponse
         """
 
-        return await _retrieve_rule_fit_file.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            rule_fit_file_id=rule_fit_file_id,
+        return await self._transport.call(
+            _retrieve_rule_fit_file.build_request(
+                project_id=project_id,
+                rule_fit_file_id=rule_fit_file_id,
+            ),
+            _retrieve_rule_fit_file.parse_response,
         )
 
     @endpoint(_download_rule_fit_file)
@@ -3324,10 +3512,12 @@ class Api:
             File
         """
 
-        return await _download_rule_fit_file.asyncio(
-            client=self._transport,
-            project_id=project_id,
-            rule_fit_file_id=rule_fit_file_id,
+        return await self._transport.call(
+            _download_rule_fit_file.build_request(
+                project_id=project_id,
+                rule_fit_file_id=rule_fit_file_id,
+            ),
+            _download_rule_fit_file.parse_response,
         )
 
     @endpoint(_list_registered_models)
@@ -3395,32 +3585,34 @@ class Api:
             RegisteredModelListResponse
         """
 
-        return await _list_registered_models.asyncio(
-            client=self._transport,
-            offset=offset,
-            limit=limit,
-            search=search,
-            created_at_start_ts=created_at_start_ts,
-            created_at_end_ts=created_at_end_ts,
-            modified_at_start_ts=modified_at_start_ts,
-            modified_at_end_ts=modified_at_end_ts,
-            target_name=target_name,
-            target_type=target_type,
-            created_by=created_by,
-            sort_key=sort_key,
-            sort_direction=sort_direction,
-            compatible_with_leaderboard_model_id=compatible_with_leaderboard_model_id,
-            compatible_with_model_package_id=compatible_with_model_package_id,
-            for_challenger=for_challenger,
-            prediction_threshold=prediction_threshold,
-            imported=imported,
-            prediction_environment_id=prediction_environment_id,
-            model_kind=model_kind,
-            build_status=build_status,
-            stage=stage,
-            is_global=is_global,
-            tag_keys=tag_keys,
-            tag_values=tag_values,
+        return await self._transport.call(
+            _list_registered_models.build_request(
+                offset=offset,
+                limit=limit,
+                search=search,
+                created_at_start_ts=created_at_start_ts,
+                created_at_end_ts=created_at_end_ts,
+                modified_at_start_ts=modified_at_start_ts,
+                modified_at_end_ts=modified_at_end_ts,
+                target_name=target_name,
+                target_type=target_type,
+                created_by=created_by,
+                sort_key=sort_key,
+                sort_direction=sort_direction,
+                compatible_with_leaderboard_model_id=compatible_with_leaderboard_model_id,
+                compatible_with_model_package_id=compatible_with_model_package_id,
+                for_challenger=for_challenger,
+                prediction_threshold=prediction_threshold,
+                imported=imported,
+                prediction_environment_id=prediction_environment_id,
+                model_kind=model_kind,
+                build_status=build_status,
+                stage=stage,
+                is_global=is_global,
+                tag_keys=tag_keys,
+                tag_values=tag_values,
+            ),
+            _list_registered_models.parse_response,
         )
 
     @endpoint(_retrieve_registered_model)
@@ -3441,9 +3633,11 @@ class Api:
             RegisteredModelResponse
         """
 
-        return await _retrieve_registered_model.asyncio(
-            client=self._transport,
-            registered_model_id=registered_model_id,
+        return await self._transport.call(
+            _retrieve_registered_model.build_request(
+                registered_model_id=registered_model_id,
+            ),
+            _retrieve_registered_model.parse_response,
         )
 
     @endpoint(_delete_registered_model)
@@ -3464,9 +3658,11 @@ class Api:
             None
         """
 
-        return await _delete_registered_model.asyncio(
-            client=self._transport,
-            registered_model_id=registered_model_id,
+        return await self._transport.call(
+            _delete_registered_model.build_request(
+                registered_model_id=registered_model_id,
+            ),
+            _delete_registered_model.parse_response,
         )
 
     @endpoint(_update_registered_model)
@@ -3491,10 +3687,12 @@ class Api:
             None
         """
 
-        return await _update_registered_model.asyncio(
-            client=self._transport,
-            registered_model_id=registered_model_id,
-            body=body,
+        return await self._transport.call(
+            _update_registered_model.build_request(
+                registered_model_id=registered_model_id,
+                body=body,
+            ),
+            _update_registered_model.parse_response,
         )
 
     @endpoint(_list_registered_model_deployments)
@@ -3526,14 +3724,16 @@ class Api:
             RegisteredModelDeploymentsListResponse
         """
 
-        return await _list_registered_model_deployments.asyncio(
-            client=self._transport,
-            registered_model_id=registered_model_id,
-            offset=offset,
-            limit=limit,
-            search=search,
-            sort_key=sort_key,
-            sort_direction=sort_direction,
+        return await self._transport.call(
+            _list_registered_model_deployments.build_request(
+                registered_model_id=registered_model_id,
+                offset=offset,
+                limit=limit,
+                search=search,
+                sort_key=sort_key,
+                sort_direction=sort_direction,
+            ),
+            _list_registered_model_deployments.parse_response,
         )
 
     @endpoint(_list_registered_model_shared_roles)
@@ -3566,14 +3766,16 @@ class Api:
             SharingListV2Response
         """
 
-        return await _list_registered_model_shared_roles.asyncio(
-            client=self._transport,
-            registered_model_id=registered_model_id,
-            id=id,
-            offset=offset,
-            limit=limit,
-            name=name,
-            share_recipient_type=share_recipient_type,
+        return await self._transport.call(
+            _list_registered_model_shared_roles.build_request(
+                registered_model_id=registered_model_id,
+                id=id,
+                offset=offset,
+                limit=limit,
+                name=name,
+                share_recipient_type=share_recipient_type,
+            ),
+            _list_registered_model_shared_roles.parse_response,
         )
 
     @endpoint(_update_registered_model_shared_roles)
@@ -3598,10 +3800,12 @@ class Api:
             None
         """
 
-        return await _update_registered_model_shared_roles.asyncio(
-            client=self._transport,
-            registered_model_id=registered_model_id,
-            body=body,
+        return await self._transport.call(
+            _update_registered_model_shared_roles.build_request(
+                registered_model_id=registered_model_id,
+                body=body,
+            ),
+            _update_registered_model_shared_roles.parse_response,
         )
 
     @endpoint(_list_registered_model_versions)
@@ -3659,27 +3863,29 @@ class Api:
             RegisteredModelVersionsListResponse
         """
 
-        return await _list_registered_model_versions.asyncio(
-            client=self._transport,
-            registered_model_id=registered_model_id,
-            offset=offset,
-            limit=limit,
-            sort_key=sort_key,
-            sort_direction=sort_direction,
-            target_name=target_name,
-            target_type=target_type,
-            search=search,
-            compatible_with_leaderboard_model_id=compatible_with_leaderboard_model_id,
-            compatible_with_model_package_id=compatible_with_model_package_id,
-            for_challenger=for_challenger,
-            prediction_threshold=prediction_threshold,
-            imported=imported,
-            prediction_environment_id=prediction_environment_id,
-            model_kind=model_kind,
-            build_status=build_status,
-            stage=stage,
-            use_case_id=use_case_id,
-            created_by=created_by,
+        return await self._transport.call(
+            _list_registered_model_versions.build_request(
+                registered_model_id=registered_model_id,
+                offset=offset,
+                limit=limit,
+                sort_key=sort_key,
+                sort_direction=sort_direction,
+                target_name=target_name,
+                target_type=target_type,
+                search=search,
+                compatible_with_leaderboard_model_id=compatible_with_leaderboard_model_id,
+                compatible_with_model_package_id=compatible_with_model_package_id,
+                for_challenger=for_challenger,
+                prediction_threshold=prediction_threshold,
+                imported=imported,
+                prediction_environment_id=prediction_environment_id,
+                model_kind=model_kind,
+                build_status=build_status,
+                stage=stage,
+                use_case_id=use_case_id,
+                created_by=created_by,
+            ),
+            _list_registered_model_versions.parse_response,
         )
 
     @endpoint(_retrieve_registered_model_version)
@@ -3702,10 +3908,12 @@ class Api:
             ModelPackageRetrieveResponse
         """
 
-        return await _retrieve_registered_model_version.asyncio(
-            client=self._transport,
-            registered_model_id=registered_model_id,
-            version_id=version_id,
+        return await self._transport.call(
+            _retrieve_registered_model_version.build_request(
+                registered_model_id=registered_model_id,
+                version_id=version_id,
+            ),
+            _retrieve_registered_model_version.parse_response,
         )
 
     @endpoint(_list_registered_model_version_deployments)
@@ -3739,20 +3947,24 @@ class Api:
             RegisteredModelDeploymentsListResponse
         """
 
-        return await _list_registered_model_version_deployments.asyncio(
-            client=self._transport,
-            registered_model_id=registered_model_id,
-            version_id=version_id,
-            offset=offset,
-            limit=limit,
-            search=search,
-            sort_key=sort_key,
-            sort_direction=sort_direction,
+        return await self._transport.call(
+            _list_registered_model_version_deployments.build_request(
+                registered_model_id=registered_model_id,
+                version_id=version_id,
+                offset=offset,
+                limit=limit,
+                search=search,
+                sort_key=sort_key,
+                sort_direction=sort_direction,
+            ),
+            _list_registered_model_version_deployments.parse_response,
         )
 
 
 class RawApi:
     """The same operations, returning :class:`Response` (status, headers, content, parsed)."""
+
+    __slots__ = ("_transport",)
 
     def __init__(self, transport: Transport) -> None:
         self._transport = transport
@@ -3783,9 +3995,11 @@ class RawApi:
             Response[FeatureImpactResponse]
         """
 
-        return await _retrieve_custom_inference_image_feature_impact.asyncio_detailed(
-            client=self._transport,
-            image_id=image_id,
+        return await self._transport.call_raw(
+            _retrieve_custom_inference_image_feature_impact.build_request(
+                image_id=image_id,
+            ),
+            _retrieve_custom_inference_image_feature_impact.parse_response,
         )
 
     @endpoint(_create_custom_inference_image_feature_impact)
@@ -3818,10 +4032,12 @@ class RawApi:
             Response[FeatureImpactCreateResponse]
         """
 
-        return await _create_custom_inference_image_feature_impact.asyncio_detailed(
-            client=self._transport,
-            image_id=image_id,
-            body=body,
+        return await self._transport.call_raw(
+            _create_custom_inference_image_feature_impact.build_request(
+                image_id=image_id,
+                body=body,
+            ),
+            _create_custom_inference_image_feature_impact.parse_response,
         )
 
     @endpoint(_retrieve_custom_model_dependency_build)
@@ -3844,10 +4060,12 @@ class RawApi:
             Response[BaseDependencyBuildMetadataResponse]
         """
 
-        return await _retrieve_custom_model_dependency_build.asyncio_detailed(
-            client=self._transport,
-            custom_model_id=custom_model_id,
-            custom_model_version_id=custom_model_version_id,
+        return await self._transport.call_raw(
+            _retrieve_custom_model_dependency_build.build_request(
+                custom_model_id=custom_model_id,
+                custom_model_version_id=custom_model_version_id,
+            ),
+            _retrieve_custom_model_dependency_build.parse_response,
         )
 
     @endpoint(_create_custom_model_dependency_build)
@@ -3873,10 +4091,12 @@ class RawApi:
             Response[BaseDependencyBuildMetadataResponse]
         """
 
-        return await _create_custom_model_dependency_build.asyncio_detailed(
-            client=self._transport,
-            custom_model_id=custom_model_id,
-            custom_model_version_id=custom_model_version_id,
+        return await self._transport.call_raw(
+            _create_custom_model_dependency_build.build_request(
+                custom_model_id=custom_model_id,
+                custom_model_version_id=custom_model_version_id,
+            ),
+            _create_custom_model_dependency_build.parse_response,
         )
 
     @endpoint(_delete_custom_model_dependency_build)
@@ -3899,10 +4119,12 @@ class RawApi:
             Response[None]
         """
 
-        return await _delete_custom_model_dependency_build.asyncio_detailed(
-            client=self._transport,
-            custom_model_id=custom_model_id,
-            custom_model_version_id=custom_model_version_id,
+        return await self._transport.call_raw(
+            _delete_custom_model_dependency_build.build_request(
+                custom_model_id=custom_model_id,
+                custom_model_version_id=custom_model_version_id,
+            ),
+            _delete_custom_model_dependency_build.parse_response,
         )
 
     @endpoint(_retrieve_custom_model_dependency_build_log)
@@ -3928,10 +4150,12 @@ class RawApi:
             Response[DependencyBuildLogResponse]
         """
 
-        return await _retrieve_custom_model_dependency_build_log.asyncio_detailed(
-            client=self._transport,
-            custom_model_id=custom_model_id,
-            custom_model_version_id=custom_model_version_id,
+        return await self._transport.call_raw(
+            _retrieve_custom_model_dependency_build_log.build_request(
+                custom_model_id=custom_model_id,
+                custom_model_version_id=custom_model_version_id,
+            ),
+            _retrieve_custom_model_dependency_build_log.parse_response,
         )
 
     @endpoint(_list_custom_training_blueprints)
@@ -3964,13 +4188,15 @@ class RawApi:
             Response[CustomTrainingBlueprintListResponse]
         """
 
-        return await _list_custom_training_blueprints.asyncio_detailed(
-            client=self._transport,
-            offset=offset,
-            limit=limit,
-            custom_model_id=custom_model_id,
-            reverse=reverse,
-            target_types=target_types,
+        return await self._transport.call_raw(
+            _list_custom_training_blueprints.build_request(
+                offset=offset,
+                limit=limit,
+                custom_model_id=custom_model_id,
+                reverse=reverse,
+                target_types=target_types,
+            ),
+            _list_custom_training_blueprints.parse_response,
         )
 
     @endpoint(_create_custom_training_blueprint)
@@ -3995,9 +4221,11 @@ class RawApi:
             Response[CustomTrainingBlueprintResponse]
         """
 
-        return await _create_custom_training_blueprint.asyncio_detailed(
-            client=self._transport,
-            body=body,
+        return await self._transport.call_raw(
+            _create_custom_training_blueprint.build_request(
+                body=body,
+            ),
+            _create_custom_training_blueprint.parse_response,
         )
 
     @endpoint(_list_execution_environment_access_control)
@@ -4027,13 +4255,15 @@ class RawApi:
             Response[SharingListResponse]
         """
 
-        return await _list_execution_environment_access_control.asyncio_detailed(
-            client=self._transport,
-            environment_id=environment_id,
-            offset=offset,
-            limit=limit,
-            username=username,
-            user_id=user_id,
+        return await self._transport.call_raw(
+            _list_execution_environment_access_control.build_request(
+                environment_id=environment_id,
+                offset=offset,
+                limit=limit,
+                username=username,
+                user_id=user_id,
+            ),
+            _list_execution_environment_access_control.parse_response,
         )
 
     @endpoint(_update_execution_environment_access_control)
@@ -4061,10 +4291,12 @@ class RawApi:
             Response[None]
         """
 
-        return await _update_execution_environment_access_control.asyncio_detailed(
-            client=self._transport,
-            environment_id=environment_id,
-            body=body,
+        return await self._transport.call_raw(
+            _update_execution_environment_access_control.build_request(
+                environment_id=environment_id,
+                body=body,
+            ),
+            _update_execution_environment_access_control.parse_response,
         )
 
     @endpoint(_list_model_packages)
@@ -4106,19 +4338,21 @@ class RawApi:
             Response[ModelPackageListResponse]
         """
 
-        return await _list_model_packages.asyncio_detailed(
-            client=self._transport,
-            offset=offset,
-            limit=limit,
-            model_id=model_id,
-            similar_to=similar_to,
-            for_challenger=for_challenger,
-            search=search,
-            prediction_threshold=prediction_threshold,
-            imported=imported,
-            prediction_environment_id=prediction_environment_id,
-            model_kind=model_kind,
-            build_status=build_status,
+        return await self._transport.call_raw(
+            _list_model_packages.build_request(
+                offset=offset,
+                limit=limit,
+                model_id=model_id,
+                similar_to=similar_to,
+                for_challenger=for_challenger,
+                search=search,
+                prediction_threshold=prediction_threshold,
+                imported=imported,
+                prediction_environment_id=prediction_environment_id,
+                model_kind=model_kind,
+                build_status=build_status,
+            ),
+            _list_model_packages.parse_response,
         )
 
     @endpoint(_create_model_package_from_leaderboard)
@@ -4141,9 +4375,11 @@ class RawApi:
             Response[None]
         """
 
-        return await _create_model_package_from_leaderboard.asyncio_detailed(
-            client=self._transport,
-            body=body,
+        return await self._transport.call_raw(
+            _create_model_package_from_leaderboard.build_request(
+                body=body,
+            ),
+            _create_model_package_from_leaderboard.parse_response,
         )
 
     @endpoint(_create_model_package_from_learning_model)
@@ -4171,9 +4407,11 @@ class RawApi:
             Response[None]
         """
 
-        return await _create_model_package_from_learning_model.asyncio_detailed(
-            client=self._transport,
-            body=body,
+        return await self._transport.call_raw(
+            _create_model_package_from_learning_model.build_request(
+                body=body,
+            ),
+            _create_model_package_from_learning_model.parse_response,
         )
 
     @endpoint(_retrieve_model_package)
@@ -4194,9 +4432,11 @@ class RawApi:
             Response[ModelPackageRetrieveResponse]
         """
 
-        return await _retrieve_model_package.asyncio_detailed(
-            client=self._transport,
-            model_package_id=model_package_id,
+        return await self._transport.call_raw(
+            _retrieve_model_package.build_request(
+                model_package_id=model_package_id,
+            ),
+            _retrieve_model_package.parse_response,
         )
 
     @endpoint(_archive_model_package)
@@ -4221,9 +4461,11 @@ class RawApi:
             Response[None]
         """
 
-        return await _archive_model_package.asyncio_detailed(
-            client=self._transport,
-            model_package_id=model_package_id,
+        return await self._transport.call_raw(
+            _archive_model_package.build_request(
+                model_package_id=model_package_id,
+            ),
+            _archive_model_package.parse_response,
         )
 
     @endpoint(_retrieve_model_package_capabilities)
@@ -4244,9 +4486,11 @@ class RawApi:
             Response[ModelPackageCapabilitiesRetrieveResponse]
         """
 
-        return await _retrieve_model_package_capabilities.asyncio_detailed(
-            client=self._transport,
-            model_package_id=model_package_id,
+        return await self._transport.call_raw(
+            _retrieve_model_package_capabilities.build_request(
+                model_package_id=model_package_id,
+            ),
+            _retrieve_model_package_capabilities.parse_response,
         )
 
     @endpoint(_list_model_package_features)
@@ -4281,15 +4525,17 @@ class RawApi:
             Response[FeatureListResponse]
         """
 
-        return await _list_model_package_features.asyncio_detailed(
-            client=self._transport,
-            model_package_id=model_package_id,
-            offset=offset,
-            limit=limit,
-            include_non_prediction_features=include_non_prediction_features,
-            for_segmented_analysis=for_segmented_analysis,
-            search=search,
-            order_by=order_by,
+        return await self._transport.call_raw(
+            _list_model_package_features.build_request(
+                model_package_id=model_package_id,
+                offset=offset,
+                limit=limit,
+                include_non_prediction_features=include_non_prediction_features,
+                for_segmented_analysis=for_segmented_analysis,
+                search=search,
+                order_by=order_by,
+            ),
+            _list_model_package_features.parse_response,
         )
 
     @endpoint(_list_model_package_shared_roles)
@@ -4326,14 +4572,16 @@ class RawApi:
             Response[SharingListV2Response]
         """
 
-        return await _list_model_package_shared_roles.asyncio_detailed(
-            client=self._transport,
-            model_package_id=model_package_id,
-            id=id,
-            offset=offset,
-            limit=limit,
-            name=name,
-            share_recipient_type=share_recipient_type,
+        return await self._transport.call_raw(
+            _list_model_package_shared_roles.build_request(
+                model_package_id=model_package_id,
+                id=id,
+                offset=offset,
+                limit=limit,
+                name=name,
+                share_recipient_type=share_recipient_type,
+            ),
+            _list_model_package_shared_roles.parse_response,
         )
 
     @endpoint(_list_bias_mitigated_models)
@@ -4361,12 +4609,14 @@ class RawApi:
             Response[BiasMitigatedModelsListResponse]
         """
 
-        return await _list_bias_mitigated_models.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            offset=offset,
-            limit=limit,
-            parent_model_id=parent_model_id,
+        return await self._transport.call_raw(
+            _list_bias_mitigated_models.build_request(
+                project_id=project_id,
+                offset=offset,
+                limit=limit,
+                parent_model_id=parent_model_id,
+            ),
+            _list_bias_mitigated_models.parse_response,
         )
 
     @endpoint(_create_bias_mitigated_model)
@@ -4394,10 +4644,12 @@ class RawApi:
             Response[None]
         """
 
-        return await _create_bias_mitigated_model.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            body=body,
+        return await self._transport.call_raw(
+            _create_bias_mitigated_model.build_request(
+                project_id=project_id,
+                body=body,
+            ),
+            _create_bias_mitigated_model.parse_response,
         )
 
     @endpoint(_retrieve_bias_mitigation_feature_info)
@@ -4421,10 +4673,12 @@ class RawApi:
             Response[MessagesInfo]
         """
 
-        return await _retrieve_bias_mitigation_feature_info.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            feature_name=feature_name,
+        return await self._transport.call_raw(
+            _retrieve_bias_mitigation_feature_info.build_request(
+                project_id=project_id,
+                feature_name=feature_name,
+            ),
+            _retrieve_bias_mitigation_feature_info.parse_response,
         )
 
     @endpoint(_create_bias_mitigation_feature_info)
@@ -4448,10 +4702,12 @@ class RawApi:
             Response[None]
         """
 
-        return await _create_bias_mitigation_feature_info.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            feature_name=feature_name,
+        return await self._transport.call_raw(
+            _create_bias_mitigation_feature_info.build_request(
+                project_id=project_id,
+                feature_name=feature_name,
+            ),
+            _create_bias_mitigation_feature_info.parse_response,
         )
 
     @endpoint(_list_blender_models)
@@ -4477,11 +4733,13 @@ class RawApi:
             Response[BlenderListResponse]
         """
 
-        return await _list_blender_models.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            offset=offset,
-            limit=limit,
+        return await self._transport.call_raw(
+            _list_blender_models.build_request(
+                project_id=project_id,
+                offset=offset,
+                limit=limit,
+            ),
+            _list_blender_models.parse_response,
         )
 
     @endpoint(_create_blender_model)
@@ -4509,10 +4767,12 @@ class RawApi:
             Response[None]
         """
 
-        return await _create_blender_model.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            body=body,
+        return await self._transport.call_raw(
+            _create_blender_model.build_request(
+                project_id=project_id,
+                body=body,
+            ),
+            _create_blender_model.parse_response,
         )
 
     @endpoint(_check_blender_models)
@@ -4536,10 +4796,12 @@ class RawApi:
             Response[BlenderInfoRetrieveResponse]
         """
 
-        return await _check_blender_models.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            body=body,
+        return await self._transport.call_raw(
+            _check_blender_models.build_request(
+                project_id=project_id,
+                body=body,
+            ),
+            _check_blender_models.parse_response,
         )
 
     @endpoint(_retrieve_blender_model)
@@ -4566,10 +4828,12 @@ class RawApi:
             Response[BlenderRetrieveResponse]
         """
 
-        return await _retrieve_blender_model.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
+        return await self._transport.call_raw(
+            _retrieve_blender_model.build_request(
+                project_id=project_id,
+                model_id=model_id,
+            ),
+            _retrieve_blender_model.parse_response,
         )
 
     @endpoint(_list_combined_models)
@@ -4599,11 +4863,13 @@ class RawApi:
             Response[CombinedModelListResponse]
         """
 
-        return await _list_combined_models.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            offset=offset,
-            limit=limit,
+        return await self._transport.call_raw(
+            _list_combined_models.build_request(
+                project_id=project_id,
+                offset=offset,
+                limit=limit,
+            ),
+            _list_combined_models.parse_response,
         )
 
     @endpoint(_retrieve_combined_model)
@@ -4629,10 +4895,12 @@ class RawApi:
             Response[CombinedModelResponse]
         """
 
-        return await _retrieve_combined_model.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            combined_model_id=combined_model_id,
+        return await self._transport.call_raw(
+            _retrieve_combined_model.build_request(
+                project_id=project_id,
+                combined_model_id=combined_model_id,
+            ),
+            _retrieve_combined_model.parse_response,
         )
 
     @endpoint(_list_combined_model_segments)
@@ -4662,13 +4930,15 @@ class RawApi:
             Response[CombinedModelSegmentsPaginatedResponse]
         """
 
-        return await _list_combined_model_segments.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            combined_model_id=combined_model_id,
-            offset=offset,
-            limit=limit,
-            search_segment_name=search_segment_name,
+        return await self._transport.call_raw(
+            _list_combined_model_segments.build_request(
+                project_id=project_id,
+                combined_model_id=combined_model_id,
+                offset=offset,
+                limit=limit,
+                search_segment_name=search_segment_name,
+            ),
+            _list_combined_model_segments.parse_response,
         )
 
     @endpoint(_download_combined_model_segments)
@@ -4691,10 +4961,12 @@ class RawApi:
             Response[str]
         """
 
-        return await _download_combined_model_segments.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            combined_model_id=combined_model_id,
+        return await self._transport.call_raw(
+            _download_combined_model_segments.build_request(
+                project_id=project_id,
+                combined_model_id=combined_model_id,
+            ),
+            _download_combined_model_segments.parse_response,
         )
 
     @endpoint(_update_segment_champion)
@@ -4719,10 +4991,12 @@ class RawApi:
             Response[SegmentChampionModelUpdateResponse]
         """
 
-        return await _update_segment_champion.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            body=body,
+        return await self._transport.call_raw(
+            _update_segment_champion.build_request(
+                project_id=project_id,
+                body=body,
+            ),
+            _update_segment_champion.parse_response,
         )
 
     @endpoint(_list_datetime_models)
@@ -4750,12 +5024,14 @@ class RawApi:
             Response[DatetimeModelsResponse]
         """
 
-        return await _list_datetime_models.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            offset=offset,
-            limit=limit,
-            bulk_operation_id=bulk_operation_id,
+        return await self._transport.call_raw(
+            _list_datetime_models.build_request(
+                project_id=project_id,
+                offset=offset,
+                limit=limit,
+                bulk_operation_id=bulk_operation_id,
+            ),
+            _list_datetime_models.parse_response,
         )
 
     @endpoint(_create_datetime_model)
@@ -4784,10 +5060,12 @@ class RawApi:
             Response[DatetimeModelSubmissionResponse]
         """
 
-        return await _create_datetime_model.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            body=body,
+        return await self._transport.call_raw(
+            _create_datetime_model.build_request(
+                project_id=project_id,
+                body=body,
+            ),
+            _create_datetime_model.parse_response,
         )
 
     @endpoint(_create_datetime_model_from_model)
@@ -4821,10 +5099,12 @@ class RawApi:
             Response[DatetimeModelSubmissionResponse]
         """
 
-        return await _create_datetime_model_from_model.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            body=body,
+        return await self._transport.call_raw(
+            _create_datetime_model_from_model.build_request(
+                project_id=project_id,
+                body=body,
+            ),
+            _create_datetime_model_from_model.parse_response,
         )
 
     @endpoint(_retrieve_datetime_model)
@@ -4851,10 +5131,12 @@ class RawApi:
             Response[DatetimeModelDetailsResponse]
         """
 
-        return await _retrieve_datetime_model.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
+        return await self._transport.call_raw(
+            _retrieve_datetime_model.build_request(
+                project_id=project_id,
+                model_id=model_id,
+            ),
+            _retrieve_datetime_model.parse_response,
         )
 
     @endpoint(_create_datetime_model_backtests)
@@ -4877,10 +5159,12 @@ class RawApi:
             Response[None]
         """
 
-        return await _create_datetime_model_backtests.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
+        return await self._transport.call_raw(
+            _create_datetime_model_backtests.build_request(
+                project_id=project_id,
+                model_id=model_id,
+            ),
+            _create_datetime_model_backtests.parse_response,
         )
 
     @endpoint(_create_deployment_ready_model)
@@ -4907,10 +5191,12 @@ class RawApi:
             Response[None]
         """
 
-        return await _create_deployment_ready_model.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            body=body,
+        return await self._transport.call_raw(
+            _create_deployment_ready_model.build_request(
+                project_id=project_id,
+                body=body,
+            ),
+            _create_deployment_ready_model.parse_response,
         )
 
     @endpoint(_list_models)
@@ -4960,15 +5246,17 @@ class RawApi:
             Response[list[ModelDetailsResponse]]
         """
 
-        return await _list_models.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            with_metric=with_metric,
-            show_in_sample_scores=show_in_sample_scores,
-            name=name,
-            sample_pct=sample_pct,
-            is_starred=is_starred,
-            order_by=order_by,
+        return await self._transport.call_raw(
+            _list_models.build_request(
+                project_id=project_id,
+                with_metric=with_metric,
+                show_in_sample_scores=show_in_sample_scores,
+                name=name,
+                sample_pct=sample_pct,
+                is_starred=is_starred,
+                order_by=order_by,
+            ),
+            _list_models.parse_response,
         )
 
     @endpoint(_create_model)
@@ -5006,10 +5294,12 @@ class RawApi:
             Response[None]
         """
 
-        return await _create_model.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            body=body,
+        return await self._transport.call_raw(
+            _create_model.build_request(
+                project_id=project_id,
+                body=body,
+            ),
+            _create_model.parse_response,
         )
 
     @endpoint(_create_model_from_model)
@@ -5044,10 +5334,12 @@ class RawApi:
             Response[ModelRetrainResponse]
         """
 
-        return await _create_model_from_model.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            body=body,
+        return await self._transport.call_raw(
+            _create_model_from_model.build_request(
+                project_id=project_id,
+                body=body,
+            ),
+            _create_model_from_model.parse_response,
         )
 
     @endpoint(_retrieve_model)
@@ -5070,10 +5362,12 @@ class RawApi:
             Response[ModelDetailsResponse]
         """
 
-        return await _retrieve_model.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
+        return await self._transport.call_raw(
+            _retrieve_model.build_request(
+                project_id=project_id,
+                model_id=model_id,
+            ),
+            _retrieve_model.parse_response,
         )
 
     @endpoint(_delete_model)
@@ -5096,10 +5390,12 @@ class RawApi:
             Response[None]
         """
 
-        return await _delete_model.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
+        return await self._transport.call_raw(
+            _delete_model.build_request(
+                project_id=project_id,
+                model_id=model_id,
+            ),
+            _delete_model.parse_response,
         )
 
     @endpoint(_update_model)
@@ -5126,11 +5422,13 @@ class RawApi:
             Response[None]
         """
 
-        return await _update_model.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
-            body=body,
+        return await self._transport.call_raw(
+            _update_model.build_request(
+                project_id=project_id,
+                model_id=model_id,
+                body=body,
+            ),
+            _update_model.parse_response,
         )
 
     @endpoint(_create_model_advanced_tuning)
@@ -5167,11 +5465,13 @@ class RawApi:
             Response[None]
         """
 
-        return await _create_model_advanced_tuning.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
-            body=body,
+        return await self._transport.call_raw(
+            _create_model_advanced_tuning.build_request(
+                project_id=project_id,
+                model_id=model_id,
+                body=body,
+            ),
+            _create_model_advanced_tuning.parse_response,
         )
 
     @endpoint(_retrieve_model_advanced_tuning_parameters)
@@ -5198,10 +5498,12 @@ class RawApi:
             Response[AdvancedTuningArgumentsRetrieveResponse]
         """
 
-        return await _retrieve_model_advanced_tuning_parameters.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
+        return await self._transport.call_raw(
+            _retrieve_model_advanced_tuning_parameters.build_request(
+                project_id=project_id,
+                model_id=model_id,
+            ),
+            _retrieve_model_advanced_tuning_parameters.parse_response,
         )
 
     @endpoint(_retrieve_model_cluster_names)
@@ -5224,10 +5526,12 @@ class RawApi:
             Response[ClusterNamesResponse]
         """
 
-        return await _retrieve_model_cluster_names.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
+        return await self._transport.call_raw(
+            _retrieve_model_cluster_names.build_request(
+                project_id=project_id,
+                model_id=model_id,
+            ),
+            _retrieve_model_cluster_names.parse_response,
         )
 
     @endpoint(_update_model_cluster_names)
@@ -5253,11 +5557,13 @@ class RawApi:
             Response[ClusterNamesResponse]
         """
 
-        return await _update_model_cluster_names.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
-            body=body,
+        return await self._transport.call_raw(
+            _update_model_cluster_names.build_request(
+                project_id=project_id,
+                model_id=model_id,
+                body=body,
+            ),
+            _update_model_cluster_names.parse_response,
         )
 
     @endpoint(_create_model_cross_validation)
@@ -5284,11 +5590,13 @@ class RawApi:
             Response[None]
         """
 
-        return await _create_model_cross_validation.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
-            body=body,
+        return await self._transport.call_raw(
+            _create_model_cross_validation.build_request(
+                project_id=project_id,
+                model_id=model_id,
+                body=body,
+            ),
+            _create_model_cross_validation.parse_response,
         )
 
     @endpoint(_retrieve_model_cross_validation_scores)
@@ -5320,12 +5628,14 @@ class RawApi:
             Response[CrossValidationRetrieveResponse]
         """
 
-        return await _retrieve_model_cross_validation_scores.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
-            metric=metric,
-            partition=partition,
+        return await self._transport.call_raw(
+            _retrieve_model_cross_validation_scores.build_request(
+                project_id=project_id,
+                model_id=model_id,
+                metric=metric,
+                partition=partition,
+            ),
+            _retrieve_model_cross_validation_scores.parse_response,
         )
 
     @endpoint(_retrieve_model_features)
@@ -5348,10 +5658,12 @@ class RawApi:
             Response[ModelFeatureListResponse]
         """
 
-        return await _retrieve_model_features.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
+        return await self._transport.call_raw(
+            _retrieve_model_features.build_request(
+                project_id=project_id,
+                model_id=model_id,
+            ),
+            _retrieve_model_features.parse_response,
         )
 
     @endpoint(_retrieve_model_missing_report)
@@ -5386,10 +5698,12 @@ class RawApi:
             Response[MissingReportRetrieve]
         """
 
-        return await _retrieve_model_missing_report.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
+        return await self._transport.call_raw(
+            _retrieve_model_missing_report.build_request(
+                project_id=project_id,
+                model_id=model_id,
+            ),
+            _retrieve_model_missing_report.parse_response,
         )
 
     @endpoint(_retrieve_model_num_iterations_trained)
@@ -5412,10 +5726,12 @@ class RawApi:
             Response[NumIterationsTrainedResponse]
         """
 
-        return await _retrieve_model_num_iterations_trained.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
+        return await self._transport.call_raw(
+            _retrieve_model_num_iterations_trained.build_request(
+                project_id=project_id,
+                model_id=model_id,
+            ),
+            _retrieve_model_num_iterations_trained.parse_response,
         )
 
     @endpoint(_retrieve_model_parameters)
@@ -5441,10 +5757,12 @@ class RawApi:
             Response[ModelParametersRetrieveResponse]
         """
 
-        return await _retrieve_model_parameters.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
+        return await self._transport.call_raw(
+            _retrieve_model_parameters.build_request(
+                project_id=project_id,
+                model_id=model_id,
+            ),
+            _retrieve_model_parameters.parse_response,
         )
 
     @endpoint(_list_model_prediction_intervals)
@@ -5475,12 +5793,14 @@ class RawApi:
             Response[PredictionIntervalsListResponse]
         """
 
-        return await _list_model_prediction_intervals.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
-            offset=offset,
-            limit=limit,
+        return await self._transport.call_raw(
+            _list_model_prediction_intervals.build_request(
+                project_id=project_id,
+                model_id=model_id,
+                offset=offset,
+                limit=limit,
+            ),
+            _list_model_prediction_intervals.parse_response,
         )
 
     @endpoint(_create_model_prediction_intervals)
@@ -5510,11 +5830,13 @@ class RawApi:
             Response[PredictionIntervalsCreateResponse]
         """
 
-        return await _create_model_prediction_intervals.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
-            body=body,
+        return await self._transport.call_raw(
+            _create_model_prediction_intervals.build_request(
+                project_id=project_id,
+                model_id=model_id,
+                body=body,
+            ),
+            _create_model_prediction_intervals.parse_response,
         )
 
     @endpoint(_download_scoring_code)
@@ -5549,11 +5871,13 @@ class RawApi:
             Response[File]
         """
 
-        return await _download_scoring_code.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
-            source_code=source_code,
+        return await self._transport.call_raw(
+            _download_scoring_code.build_request(
+                project_id=project_id,
+                model_id=model_id,
+                source_code=source_code,
+            ),
+            _download_scoring_code.parse_response,
         )
 
     @endpoint(_retrieve_model_supported_capabilities)
@@ -5576,10 +5900,12 @@ class RawApi:
             Response[ModelCapabilitiesRetrieveResponse]
         """
 
-        return await _retrieve_model_supported_capabilities.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
+        return await self._transport.call_raw(
+            _retrieve_model_supported_capabilities.build_request(
+                project_id=project_id,
+                model_id=model_id,
+            ),
+            _retrieve_model_supported_capabilities.parse_response,
         )
 
     @endpoint(_retrieve_eureqa_distribution_plot)
@@ -5605,10 +5931,12 @@ class RawApi:
             Response[EureqaDistributionDetailResponse]
         """
 
-        return await _retrieve_eureqa_distribution_plot.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            solution_id=solution_id,
+        return await self._transport.call_raw(
+            _retrieve_eureqa_distribution_plot.build_request(
+                project_id=project_id,
+                solution_id=solution_id,
+            ),
+            _retrieve_eureqa_distribution_plot.parse_response,
         )
 
     @endpoint(_retrieve_eureqa_model_detail)
@@ -5634,10 +5962,12 @@ class RawApi:
             Response[EureqaModelDetailResponse]
         """
 
-        return await _retrieve_eureqa_model_detail.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            solution_id=solution_id,
+        return await self._transport.call_raw(
+            _retrieve_eureqa_model_detail.build_request(
+                project_id=project_id,
+                solution_id=solution_id,
+            ),
+            _retrieve_eureqa_model_detail.parse_response,
         )
 
     @endpoint(_create_eureqa_model)
@@ -5662,10 +5992,12 @@ class RawApi:
             Response[None]
         """
 
-        return await _create_eureqa_model.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            body=body,
+        return await self._transport.call_raw(
+            _create_eureqa_model.build_request(
+                project_id=project_id,
+                body=body,
+            ),
+            _create_eureqa_model.parse_response,
         )
 
     @endpoint(_retrieve_eureqa_model)
@@ -5692,10 +6024,12 @@ class RawApi:
             Response[ParetoFrontResponse]
         """
 
-        return await _retrieve_eureqa_model.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
+        return await self._transport.call_raw(
+            _retrieve_eureqa_model.build_request(
+                project_id=project_id,
+                model_id=model_id,
+            ),
+            _retrieve_eureqa_model.parse_response,
         )
 
     @endpoint(_create_frozen_datetime_model)
@@ -5732,10 +6066,12 @@ class RawApi:
             Response[DatetimeModelSubmissionResponse]
         """
 
-        return await _create_frozen_datetime_model.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            body=body,
+        return await self._transport.call_raw(
+            _create_frozen_datetime_model.build_request(
+                project_id=project_id,
+                body=body,
+            ),
+            _create_frozen_datetime_model.parse_response,
         )
 
     @endpoint(_list_frozen_models)
@@ -5763,12 +6099,14 @@ class RawApi:
             Response[FrozenModelListResponse]
         """
 
-        return await _list_frozen_models.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            offset=offset,
-            limit=limit,
-            with_metric=with_metric,
+        return await self._transport.call_raw(
+            _list_frozen_models.build_request(
+                project_id=project_id,
+                offset=offset,
+                limit=limit,
+                with_metric=with_metric,
+            ),
+            _list_frozen_models.parse_response,
         )
 
     @endpoint(_create_frozen_model)
@@ -5811,10 +6149,12 @@ class RawApi:
             Response[None]
         """
 
-        return await _create_frozen_model.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            body=body,
+        return await self._transport.call_raw(
+            _create_frozen_model.build_request(
+                project_id=project_id,
+                body=body,
+            ),
+            _create_frozen_model.parse_response,
         )
 
     @endpoint(_retrieve_frozen_model)
@@ -5840,10 +6180,12 @@ class RawApi:
             Response[ModelDetailsResponse]
         """
 
-        return await _retrieve_frozen_model.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
+        return await self._transport.call_raw(
+            _retrieve_frozen_model.build_request(
+                project_id=project_id,
+                model_id=model_id,
+            ),
+            _retrieve_frozen_model.parse_response,
         )
 
     @endpoint(_create_incremental_learning_model)
@@ -5875,10 +6217,12 @@ class RawApi:
             Response[ModelRetrainResponse]
         """
 
-        return await _create_incremental_learning_model.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            body=body,
+        return await self._transport.call_raw(
+            _create_incremental_learning_model.build_request(
+                project_id=project_id,
+                body=body,
+            ),
+            _create_incremental_learning_model.parse_response,
         )
 
     @endpoint(_list_model_jobs)
@@ -5908,10 +6252,12 @@ class RawApi:
             Response[list[ModelingJobListResponse]]
         """
 
-        return await _list_model_jobs.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            status=status,
+        return await self._transport.call_raw(
+            _list_model_jobs.build_request(
+                project_id=project_id,
+                status=status,
+            ),
+            _list_model_jobs.parse_response,
         )
 
     @endpoint(_retrieve_model_job)
@@ -5934,10 +6280,12 @@ class RawApi:
             Response[ModelJobResponse | None]
         """
 
-        return await _retrieve_model_job.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            job_id=job_id,
+        return await self._transport.call_raw(
+            _retrieve_model_job.build_request(
+                project_id=project_id,
+                job_id=job_id,
+            ),
+            _retrieve_model_job.parse_response,
         )
 
     @endpoint(_delete_model_job)
@@ -5960,10 +6308,12 @@ class RawApi:
             Response[None]
         """
 
-        return await _delete_model_job.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            job_id=job_id,
+        return await self._transport.call_raw(
+            _delete_model_job.build_request(
+                project_id=project_id,
+                job_id=job_id,
+            ),
+            _delete_model_job.parse_response,
         )
 
     @endpoint(_list_model_records)
@@ -6013,23 +6363,25 @@ class RawApi:
             Response[ModelRecordsResponse]
         """
 
-        return await _list_model_records.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            with_metric=with_metric,
-            show_in_sample_scores=show_in_sample_scores,
-            characteristics=characteristics,
-            search_term=search_term,
-            labels=labels,
-            blueprints=blueprints,
-            families=families,
-            featurelists=featurelists,
-            training_filters=training_filters,
-            number_of_clusters=number_of_clusters,
-            sort_by_metric=sort_by_metric,
-            sort_by_partition=sort_by_partition,
-            offset=offset,
-            limit=limit,
+        return await self._transport.call_raw(
+            _list_model_records.build_request(
+                project_id=project_id,
+                with_metric=with_metric,
+                show_in_sample_scores=show_in_sample_scores,
+                characteristics=characteristics,
+                search_term=search_term,
+                labels=labels,
+                blueprints=blueprints,
+                families=families,
+                featurelists=featurelists,
+                training_filters=training_filters,
+                number_of_clusters=number_of_clusters,
+                sort_by_metric=sort_by_metric,
+                sort_by_partition=sort_by_partition,
+                offset=offset,
+                limit=limit,
+            ),
+            _list_model_records.parse_response,
         )
 
     @endpoint(_retrieve_model_prime_info)
@@ -6054,10 +6406,12 @@ class RawApi:
             Response[PrimeInfoRetrieveResponse]
         """
 
-        return await _retrieve_model_prime_info.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
+        return await self._transport.call_raw(
+            _retrieve_model_prime_info.build_request(
+                project_id=project_id,
+                model_id=model_id,
+            ),
+            _retrieve_model_prime_info.parse_response,
         )
 
     @endpoint(_list_model_prime_rulesets)
@@ -6084,10 +6438,12 @@ class RawApi:
             Response[list[PrimeRulesetsListResponse]]
         """
 
-        return await _list_model_prime_rulesets.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
+        return await self._transport.call_raw(
+            _list_model_prime_rulesets.build_request(
+                project_id=project_id,
+                model_id=model_id,
+            ),
+            _list_model_prime_rulesets.parse_response,
         )
 
     @endpoint(_create_model_prime_rulesets)
@@ -6116,11 +6472,13 @@ class RawApi:
             Response[None]
         """
 
-        return await _create_model_prime_rulesets.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
-            body=body,
+        return await self._transport.call_raw(
+            _create_model_prime_rulesets.build_request(
+                project_id=project_id,
+                model_id=model_id,
+                body=body,
+            ),
+            _create_model_prime_rulesets.parse_response,
         )
 
     @endpoint(_list_prime_files)
@@ -6150,13 +6508,15 @@ class RawApi:
             Response[PrimeFileListResponse]
         """
 
-        return await _list_prime_files.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            offset=offset,
-            limit=limit,
-            parent_model_id=parent_model_id,
-            model_id=model_id,
+        return await self._transport.call_raw(
+            _list_prime_files.build_request(
+                project_id=project_id,
+                offset=offset,
+                limit=limit,
+                parent_model_id=parent_model_id,
+                model_id=model_id,
+            ),
+            _list_prime_files.parse_response,
         )
 
     @endpoint(_create_prime_file)
@@ -6183,10 +6543,12 @@ class RawApi:
             Response[None]
         """
 
-        return await _create_prime_file.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            body=body,
+        return await self._transport.call_raw(
+            _create_prime_file.build_request(
+                project_id=project_id,
+                body=body,
+            ),
+            _create_prime_file.parse_response,
         )
 
     @endpoint(_retrieve_prime_file)
@@ -6209,10 +6571,12 @@ class RawApi:
             Response[PrimeFileResponse]
         """
 
-        return await _retrieve_prime_file.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            prime_file_id=prime_file_id,
+        return await self._transport.call_raw(
+            _retrieve_prime_file.build_request(
+                project_id=project_id,
+                prime_file_id=prime_file_id,
+            ),
+            _retrieve_prime_file.parse_response,
         )
 
     @endpoint(_download_prime_file)
@@ -6238,10 +6602,12 @@ class RawApi:
             Response[File]
         """
 
-        return await _download_prime_file.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            prime_file_id=prime_file_id,
+        return await self._transport.call_raw(
+            _download_prime_file.build_request(
+                project_id=project_id,
+                prime_file_id=prime_file_id,
+            ),
+            _download_prime_file.parse_response,
         )
 
     @endpoint(_list_prime_models)
@@ -6267,11 +6633,13 @@ class RawApi:
             Response[PrimeModelListResponse]
         """
 
-        return await _list_prime_models.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            offset=offset,
-            limit=limit,
+        return await self._transport.call_raw(
+            _list_prime_models.build_request(
+                project_id=project_id,
+                offset=offset,
+                limit=limit,
+            ),
+            _list_prime_models.parse_response,
         )
 
     @endpoint(_create_prime_model)
@@ -6304,10 +6672,12 @@ class RawApi:
             Response[None]
         """
 
-        return await _create_prime_model.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            body=body,
+        return await self._transport.call_raw(
+            _create_prime_model.build_request(
+                project_id=project_id,
+                body=body,
+            ),
+            _create_prime_model.parse_response,
         )
 
     @endpoint(_retrieve_prime_model)
@@ -6330,10 +6700,12 @@ class RawApi:
             Response[PrimeModelDetailsRetrieveResponse]
         """
 
-        return await _retrieve_prime_model.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
+        return await self._transport.call_raw(
+            _retrieve_prime_model.build_request(
+                project_id=project_id,
+                model_id=model_id,
+            ),
+            _retrieve_prime_model.parse_response,
         )
 
     @endpoint(_list_rating_table_models)
@@ -6367,15 +6739,17 @@ class RawApi:
             Response[list[RatingTableModelDetailsResponse]]
         """
 
-        return await _list_rating_table_models.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            with_metric=with_metric,
-            show_in_sample_scores=show_in_sample_scores,
-            name=name,
-            sample_pct=sample_pct,
-            is_starred=is_starred,
-            order_by=order_by,
+        return await self._transport.call_raw(
+            _list_rating_table_models.build_request(
+                project_id=project_id,
+                with_metric=with_metric,
+                show_in_sample_scores=show_in_sample_scores,
+                name=name,
+                sample_pct=sample_pct,
+                is_starred=is_starred,
+                order_by=order_by,
+            ),
+            _list_rating_table_models.parse_response,
         )
 
     @endpoint(_create_rating_table_model)
@@ -6399,10 +6773,12 @@ class RawApi:
             Response[None]
         """
 
-        return await _create_rating_table_model.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            body=body,
+        return await self._transport.call_raw(
+            _create_rating_table_model.build_request(
+                project_id=project_id,
+                body=body,
+            ),
+            _create_rating_table_model.parse_response,
         )
 
     @endpoint(_retrieve_rating_table_model)
@@ -6425,10 +6801,12 @@ class RawApi:
             Response[RatingTableModelDetailsResponse]
         """
 
-        return await _retrieve_rating_table_model.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
+        return await self._transport.call_raw(
+            _retrieve_rating_table_model.build_request(
+                project_id=project_id,
+                model_id=model_id,
+            ),
+            _retrieve_rating_table_model.parse_response,
         )
 
     @endpoint(_list_rating_tables)
@@ -6461,13 +6839,15 @@ class RawApi:
             Response[RatingTableListResponse]
         """
 
-        return await _list_rating_tables.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            parent_model_id=parent_model_id,
-            model_id=model_id,
-            offset=offset,
-            limit=limit,
+        return await self._transport.call_raw(
+            _list_rating_tables.build_request(
+                project_id=project_id,
+                parent_model_id=parent_model_id,
+                model_id=model_id,
+                offset=offset,
+                limit=limit,
+            ),
+            _list_rating_tables.parse_response,
         )
 
     @endpoint(_upload_rating_table)
@@ -6496,10 +6876,12 @@ class RawApi:
             Response[RatingTableCreateResponse]
         """
 
-        return await _upload_rating_table.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            body=body,
+        return await self._transport.call_raw(
+            _upload_rating_table.build_request(
+                project_id=project_id,
+                body=body,
+            ),
+            _upload_rating_table.parse_response,
         )
 
     @endpoint(_retrieve_rating_table)
@@ -6522,10 +6904,12 @@ class RawApi:
             Response[RatingTableRetrieveResponse]
         """
 
-        return await _retrieve_rating_table.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            rating_table_id=rating_table_id,
+        return await self._transport.call_raw(
+            _retrieve_rating_table.build_request(
+                project_id=project_id,
+                rating_table_id=rating_table_id,
+            ),
+            _retrieve_rating_table.parse_response,
         )
 
     @endpoint(_update_rating_table)
@@ -6554,11 +6938,13 @@ class RawApi:
             Response[RatingTableRetrieveResponse]
         """
 
-        return await _update_rating_table.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            rating_table_id=rating_table_id,
-            body=body,
+        return await self._transport.call_raw(
+            _update_rating_table.build_request(
+                project_id=project_id,
+                rating_table_id=rating_table_id,
+                body=body,
+            ),
+            _update_rating_table.parse_response,
         )
 
     @endpoint(_download_rating_table_file)
@@ -6584,10 +6970,12 @@ class RawApi:
             Response[str]
         """
 
-        return await _download_rating_table_file.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            rating_table_id=rating_table_id,
+        return await self._transport.call_raw(
+            _download_rating_table_file.build_request(
+                project_id=project_id,
+                rating_table_id=rating_table_id,
+            ),
+            _download_rating_table_file.parse_response,
         )
 
     @endpoint(_list_recommended_models)
@@ -6608,9 +6996,11 @@ class RawApi:
             Response[list[RecommendedModelResponse]]
         """
 
-        return await _list_recommended_models.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
+        return await self._transport.call_raw(
+            _list_recommended_models.build_request(
+                project_id=project_id,
+            ),
+            _list_recommended_models.parse_response,
         )
 
     @endpoint(_retrieve_recommended_model)
@@ -6634,9 +7024,11 @@ class RawApi:
             Response[RecommendedModelResponse]
         """
 
-        return await _retrieve_recommended_model.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
+        return await self._transport.call_raw(
+            _retrieve_recommended_model.build_request(
+                project_id=project_id,
+            ),
+            _retrieve_recommended_model.parse_response,
         )
 
     @endpoint(_list_rule_fit_files)
@@ -6664,12 +7056,14 @@ class RawApi:
             Response[RuleFitCodeFileListResponse]
         """
 
-        return await _list_rule_fit_files.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            model_id=model_id,
-            offset=offset,
-            limit=limit,
+        return await self._transport.call_raw(
+            _list_rule_fit_files.build_request(
+                project_id=project_id,
+                model_id=model_id,
+                offset=offset,
+                limit=limit,
+            ),
+            _list_rule_fit_files.parse_response,
         )
 
     @endpoint(_create_rule_fit_file)
@@ -6694,10 +7088,12 @@ class RawApi:
             Response[None]
         """
 
-        return await _create_rule_fit_file.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            body=body,
+        return await self._transport.call_raw(
+            _create_rule_fit_file.build_request(
+                project_id=project_id,
+                body=body,
+            ),
+            _create_rule_fit_file.parse_response,
         )
 
     @endpoint(_retrieve_rule_fit_file)
@@ -6720,10 +7116,12 @@ class RawApi:
             Response[RuleFitCodeFileResponse]
         """
 
-        return await _retrieve_rule_fit_file.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            rule_fit_file_id=rule_fit_file_id,
+        return await self._transport.call_raw(
+            _retrieve_rule_fit_file.build_request(
+                project_id=project_id,
+                rule_fit_file_id=rule_fit_file_id,
+            ),
+            _retrieve_rule_fit_file.parse_response,
         )
 
     @endpoint(_download_rule_fit_file)
@@ -6749,10 +7147,12 @@ class RawApi:
             Response[File]
         """
 
-        return await _download_rule_fit_file.asyncio_detailed(
-            client=self._transport,
-            project_id=project_id,
-            rule_fit_file_id=rule_fit_file_id,
+        return await self._transport.call_raw(
+            _download_rule_fit_file.build_request(
+                project_id=project_id,
+                rule_fit_file_id=rule_fit_file_id,
+            ),
+            _download_rule_fit_file.parse_response,
         )
 
     @endpoint(_list_registered_models)
@@ -6820,32 +7220,34 @@ class RawApi:
             Response[RegisteredModelListResponse]
         """
 
-        return await _list_registered_models.asyncio_detailed(
-            client=self._transport,
-            offset=offset,
-            limit=limit,
-            search=search,
-            created_at_start_ts=created_at_start_ts,
-            created_at_end_ts=created_at_end_ts,
-            modified_at_start_ts=modified_at_start_ts,
-            modified_at_end_ts=modified_at_end_ts,
-            target_name=target_name,
-            target_type=target_type,
-            created_by=created_by,
-            sort_key=sort_key,
-            sort_direction=sort_direction,
-            compatible_with_leaderboard_model_id=compatible_with_leaderboard_model_id,
-            compatible_with_model_package_id=compatible_with_model_package_id,
-            for_challenger=for_challenger,
-            prediction_threshold=prediction_threshold,
-            imported=imported,
-            prediction_environment_id=prediction_environment_id,
-            model_kind=model_kind,
-            build_status=build_status,
-            stage=stage,
-            is_global=is_global,
-            tag_keys=tag_keys,
-            tag_values=tag_values,
+        return await self._transport.call_raw(
+            _list_registered_models.build_request(
+                offset=offset,
+                limit=limit,
+                search=search,
+                created_at_start_ts=created_at_start_ts,
+                created_at_end_ts=created_at_end_ts,
+                modified_at_start_ts=modified_at_start_ts,
+                modified_at_end_ts=modified_at_end_ts,
+                target_name=target_name,
+                target_type=target_type,
+                created_by=created_by,
+                sort_key=sort_key,
+                sort_direction=sort_direction,
+                compatible_with_leaderboard_model_id=compatible_with_leaderboard_model_id,
+                compatible_with_model_package_id=compatible_with_model_package_id,
+                for_challenger=for_challenger,
+                prediction_threshold=prediction_threshold,
+                imported=imported,
+                prediction_environment_id=prediction_environment_id,
+                model_kind=model_kind,
+                build_status=build_status,
+                stage=stage,
+                is_global=is_global,
+                tag_keys=tag_keys,
+                tag_values=tag_values,
+            ),
+            _list_registered_models.parse_response,
         )
 
     @endpoint(_retrieve_registered_model)
@@ -6866,9 +7268,11 @@ class RawApi:
             Response[RegisteredModelResponse]
         """
 
-        return await _retrieve_registered_model.asyncio_detailed(
-            client=self._transport,
-            registered_model_id=registered_model_id,
+        return await self._transport.call_raw(
+            _retrieve_registered_model.build_request(
+                registered_model_id=registered_model_id,
+            ),
+            _retrieve_registered_model.parse_response,
         )
 
     @endpoint(_delete_registered_model)
@@ -6889,9 +7293,11 @@ class RawApi:
             Response[None]
         """
 
-        return await _delete_registered_model.asyncio_detailed(
-            client=self._transport,
-            registered_model_id=registered_model_id,
+        return await self._transport.call_raw(
+            _delete_registered_model.build_request(
+                registered_model_id=registered_model_id,
+            ),
+            _delete_registered_model.parse_response,
         )
 
     @endpoint(_update_registered_model)
@@ -6916,10 +7322,12 @@ class RawApi:
             Response[None]
         """
 
-        return await _update_registered_model.asyncio_detailed(
-            client=self._transport,
-            registered_model_id=registered_model_id,
-            body=body,
+        return await self._transport.call_raw(
+            _update_registered_model.build_request(
+                registered_model_id=registered_model_id,
+                body=body,
+            ),
+            _update_registered_model.parse_response,
         )
 
     @endpoint(_list_registered_model_deployments)
@@ -6951,14 +7359,16 @@ class RawApi:
             Response[RegisteredModelDeploymentsListResponse]
         """
 
-        return await _list_registered_model_deployments.asyncio_detailed(
-            client=self._transport,
-            registered_model_id=registered_model_id,
-            offset=offset,
-            limit=limit,
-            search=search,
-            sort_key=sort_key,
-            sort_direction=sort_direction,
+        return await self._transport.call_raw(
+            _list_registered_model_deployments.build_request(
+                registered_model_id=registered_model_id,
+                offset=offset,
+                limit=limit,
+                search=search,
+                sort_key=sort_key,
+                sort_direction=sort_direction,
+            ),
+            _list_registered_model_deployments.parse_response,
         )
 
     @endpoint(_list_registered_model_shared_roles)
@@ -6991,14 +7401,16 @@ class RawApi:
             Response[SharingListV2Response]
         """
 
-        return await _list_registered_model_shared_roles.asyncio_detailed(
-            client=self._transport,
-            registered_model_id=registered_model_id,
-            id=id,
-            offset=offset,
-            limit=limit,
-            name=name,
-            share_recipient_type=share_recipient_type,
+        return await self._transport.call_raw(
+            _list_registered_model_shared_roles.build_request(
+                registered_model_id=registered_model_id,
+                id=id,
+                offset=offset,
+                limit=limit,
+                name=name,
+                share_recipient_type=share_recipient_type,
+            ),
+            _list_registered_model_shared_roles.parse_response,
         )
 
     @endpoint(_update_registered_model_shared_roles)
@@ -7023,10 +7435,12 @@ class RawApi:
             Response[None]
         """
 
-        return await _update_registered_model_shared_roles.asyncio_detailed(
-            client=self._transport,
-            registered_model_id=registered_model_id,
-            body=body,
+        return await self._transport.call_raw(
+            _update_registered_model_shared_roles.build_request(
+                registered_model_id=registered_model_id,
+                body=body,
+            ),
+            _update_registered_model_shared_roles.parse_response,
         )
 
     @endpoint(_list_registered_model_versions)
@@ -7084,27 +7498,29 @@ class RawApi:
             Response[RegisteredModelVersionsListResponse]
         """
 
-        return await _list_registered_model_versions.asyncio_detailed(
-            client=self._transport,
-            registered_model_id=registered_model_id,
-            offset=offset,
-            limit=limit,
-            sort_key=sort_key,
-            sort_direction=sort_direction,
-            target_name=target_name,
-            target_type=target_type,
-            search=search,
-            compatible_with_leaderboard_model_id=compatible_with_leaderboard_model_id,
-            compatible_with_model_package_id=compatible_with_model_package_id,
-            for_challenger=for_challenger,
-            prediction_threshold=prediction_threshold,
-            imported=imported,
-            prediction_environment_id=prediction_environment_id,
-            model_kind=model_kind,
-            build_status=build_status,
-            stage=stage,
-            use_case_id=use_case_id,
-            created_by=created_by,
+        return await self._transport.call_raw(
+            _list_registered_model_versions.build_request(
+                registered_model_id=registered_model_id,
+                offset=offset,
+                limit=limit,
+                sort_key=sort_key,
+                sort_direction=sort_direction,
+                target_name=target_name,
+                target_type=target_type,
+                search=search,
+                compatible_with_leaderboard_model_id=compatible_with_leaderboard_model_id,
+                compatible_with_model_package_id=compatible_with_model_package_id,
+                for_challenger=for_challenger,
+                prediction_threshold=prediction_threshold,
+                imported=imported,
+                prediction_environment_id=prediction_environment_id,
+                model_kind=model_kind,
+                build_status=build_status,
+                stage=stage,
+                use_case_id=use_case_id,
+                created_by=created_by,
+            ),
+            _list_registered_model_versions.parse_response,
         )
 
     @endpoint(_retrieve_registered_model_version)
@@ -7127,10 +7543,12 @@ class RawApi:
             Response[ModelPackageRetrieveResponse]
         """
 
-        return await _retrieve_registered_model_version.asyncio_detailed(
-            client=self._transport,
-            registered_model_id=registered_model_id,
-            version_id=version_id,
+        return await self._transport.call_raw(
+            _retrieve_registered_model_version.build_request(
+                registered_model_id=registered_model_id,
+                version_id=version_id,
+            ),
+            _retrieve_registered_model_version.parse_response,
         )
 
     @endpoint(_list_registered_model_version_deployments)
@@ -7164,15 +7582,17 @@ class RawApi:
             Response[RegisteredModelDeploymentsListResponse]
         """
 
-        return await _list_registered_model_version_deployments.asyncio_detailed(
-            client=self._transport,
-            registered_model_id=registered_model_id,
-            version_id=version_id,
-            offset=offset,
-            limit=limit,
-            search=search,
-            sort_key=sort_key,
-            sort_direction=sort_direction,
+        return await self._transport.call_raw(
+            _list_registered_model_version_deployments.build_request(
+                registered_model_id=registered_model_id,
+                version_id=version_id,
+                offset=offset,
+                limit=limit,
+                search=search,
+                sort_key=sort_key,
+                sort_direction=sort_direction,
+            ),
+            _list_registered_model_version_deployments.parse_response,
         )
 
 

@@ -52,6 +52,8 @@ from .automations import update_automation_settings as _update_automation_settin
 class Api:
     """Operations returning the parsed body. ``with_raw_response`` gives status and headers too."""
 
+    __slots__ = ("_transport", "with_raw_response")
+
     def __init__(self, transport: Transport) -> None:
         self._transport = transport
         self.with_raw_response = RawApi(transport)
@@ -83,12 +85,14 @@ class Api:
             AutomationList
         """
 
-        return await _get_automations.asyncio(
-            client=self._transport,
-            filter_=filter_,
-            limit=limit,
-            list_all=list_all,
-            sort=sort,
+        return await self._transport.call(
+            _get_automations.build_request(
+                filter_=filter_,
+                limit=limit,
+                list_all=list_all,
+                sort=sort,
+            ),
+            _get_automations.parse_response,
         )
 
     @endpoint(_create_automation)
@@ -114,9 +118,11 @@ class Api:
             Automation
         """
 
-        return await _create_automation.asyncio(
-            client=self._transport,
-            body=body,
+        return await self._transport.call(
+            _create_automation.build_request(
+                body=body,
+            ),
+            _create_automation.parse_response,
         )
 
     @endpoint(_get_automation)
@@ -142,9 +148,11 @@ class Api:
             Automation
         """
 
-        return await _get_automation.asyncio(
-            client=self._transport,
-            id=id,
+        return await self._transport.call(
+            _get_automation.build_request(
+                id=id,
+            ),
+            _get_automation.parse_response,
         )
 
     @endpoint(_update_automation)
@@ -172,10 +180,12 @@ class Api:
             Automation
         """
 
-        return await _update_automation.asyncio(
-            client=self._transport,
-            id=id,
-            body=body,
+        return await self._transport.call(
+            _update_automation.build_request(
+                id=id,
+                body=body,
+            ),
+            _update_automation.parse_response,
         )
 
     @endpoint(_delete_automation)
@@ -201,9 +211,11 @@ class Api:
             None
         """
 
-        return await _delete_automation.asyncio(
-            client=self._transport,
-            id=id,
+        return await self._transport.call(
+            _delete_automation.build_request(
+                id=id,
+            ),
+            _delete_automation.parse_response,
         )
 
     @endpoint(_change_automation_owner)
@@ -233,10 +245,12 @@ class Api:
             None
         """
 
-        return await _change_automation_owner.asyncio(
-            client=self._transport,
-            id=id,
-            body=body,
+        return await self._transport.call(
+            _change_automation_owner.build_request(
+                id=id,
+                body=body,
+            ),
+            _change_automation_owner.parse_response,
         )
 
     @endpoint(_change_automation_space)
@@ -262,10 +276,12 @@ class Api:
             None
         """
 
-        return await _change_automation_space.asyncio(
-            client=self._transport,
-            id=id,
-            body=body,
+        return await self._transport.call(
+            _change_automation_space.build_request(
+                id=id,
+                body=body,
+            ),
+            _change_automation_space.parse_response,
         )
 
     @endpoint(_copy_automation)
@@ -293,10 +309,12 @@ class Api:
             CopyAutomationResponse
         """
 
-        return await _copy_automation.asyncio(
-            client=self._transport,
-            id=id,
-            body=body,
+        return await self._transport.call(
+            _copy_automation.build_request(
+                id=id,
+                body=body,
+            ),
+            _copy_automation.parse_response,
         )
 
     @endpoint(_disable_automation)
@@ -322,9 +340,11 @@ class Api:
             None
         """
 
-        return await _disable_automation.asyncio(
-            client=self._transport,
-            id=id,
+        return await self._transport.call(
+            _disable_automation.build_request(
+                id=id,
+            ),
+            _disable_automation.parse_response,
         )
 
     @endpoint(_enable_automation)
@@ -350,9 +370,11 @@ class Api:
             None
         """
 
-        return await _enable_automation.asyncio(
-            client=self._transport,
-            id=id,
+        return await self._transport.call(
+            _enable_automation.build_request(
+                id=id,
+            ),
+            _enable_automation.parse_response,
         )
 
     @endpoint(_move_automation)
@@ -383,10 +405,12 @@ class Api:
             None
         """
 
-        return await _move_automation.asyncio(
-            client=self._transport,
-            id=id,
-            body=body,
+        return await self._transport.call(
+            _move_automation.build_request(
+                id=id,
+                body=body,
+            ),
+            _move_automation.parse_response,
         )
 
     @endpoint(_get_automation_runs)
@@ -419,12 +443,14 @@ class Api:
             AutomationRunList
         """
 
-        return await _get_automation_runs.asyncio(
-            client=self._transport,
-            id=id,
-            filter_=filter_,
-            limit=limit,
-            sort=sort,
+        return await self._transport.call(
+            _get_automation_runs.build_request(
+                id=id,
+                filter_=filter_,
+                limit=limit,
+                sort=sort,
+            ),
+            _get_automation_runs.parse_response,
         )
 
     @endpoint(_create_automation_run)
@@ -453,10 +479,12 @@ class Api:
             AutomationRun
         """
 
-        return await _create_automation_run.asyncio(
-            client=self._transport,
-            id=id,
-            body=body,
+        return await self._transport.call(
+            _create_automation_run.build_request(
+                id=id,
+                body=body,
+            ),
+            _create_automation_run.parse_response,
         )
 
     @endpoint(_get_automation_run)
@@ -484,10 +512,12 @@ class Api:
             AutomationRun
         """
 
-        return await _get_automation_run.asyncio(
-            client=self._transport,
-            id=id,
-            run_id=run_id,
+        return await self._transport.call(
+            _get_automation_run.build_request(
+                id=id,
+                run_id=run_id,
+            ),
+            _get_automation_run.parse_response,
         )
 
     @endpoint(_export_automation_run)
@@ -515,10 +545,12 @@ class Api:
             AutomationRunExport
         """
 
-        return await _export_automation_run.asyncio(
-            client=self._transport,
-            id=id,
-            run_id=run_id,
+        return await self._transport.call(
+            _export_automation_run.build_request(
+                id=id,
+                run_id=run_id,
+            ),
+            _export_automation_run.parse_response,
         )
 
     @endpoint(_retry_automation_run)
@@ -546,10 +578,12 @@ class Api:
             None
         """
 
-        return await _retry_automation_run.asyncio(
-            client=self._transport,
-            id=id,
-            run_id=run_id,
+        return await self._transport.call(
+            _retry_automation_run.build_request(
+                id=id,
+                run_id=run_id,
+            ),
+            _retry_automation_run.parse_response,
         )
 
     @endpoint(_stop_automation_run)
@@ -577,10 +611,12 @@ class Api:
             None
         """
 
-        return await _stop_automation_run.asyncio(
-            client=self._transport,
-            id=id,
-            run_id=run_id,
+        return await self._transport.call(
+            _stop_automation_run.build_request(
+                id=id,
+                run_id=run_id,
+            ),
+            _stop_automation_run.parse_response,
         )
 
     @endpoint(_get_automation_run_debug)
@@ -608,10 +644,12 @@ class Api:
             str
         """
 
-        return await _get_automation_run_debug.asyncio(
-            client=self._transport,
-            id=id,
-            run_id=run_id,
+        return await self._transport.call(
+            _get_automation_run_debug.build_request(
+                id=id,
+                run_id=run_id,
+            ),
+            _get_automation_run_debug.parse_response,
         )
 
     @endpoint(_get_automation_settings)
@@ -630,8 +668,9 @@ class Api:
             AutomationSettings
         """
 
-        return await _get_automation_settings.asyncio(
-            client=self._transport,
+        return await self._transport.call(
+            _get_automation_settings.build_request(),
+            _get_automation_settings.parse_response,
         )
 
     @endpoint(_update_automation_settings)
@@ -655,9 +694,11 @@ class Api:
             AutomationSettings
         """
 
-        return await _update_automation_settings.asyncio(
-            client=self._transport,
-            body=body,
+        return await self._transport.call(
+            _update_automation_settings.build_request(
+                body=body,
+            ),
+            _update_automation_settings.parse_response,
         )
 
     @endpoint(_get_automation_usage)
@@ -684,15 +725,19 @@ class Api:
             AutomationUsageList
         """
 
-        return await _get_automation_usage.asyncio(
-            client=self._transport,
-            filter_=filter_,
-            breakdown_by=breakdown_by,
+        return await self._transport.call(
+            _get_automation_usage.build_request(
+                filter_=filter_,
+                breakdown_by=breakdown_by,
+            ),
+            _get_automation_usage.parse_response,
         )
 
 
 class RawApi:
     """The same operations, returning :class:`Response` (status, headers, content, parsed)."""
+
+    __slots__ = ("_transport",)
 
     def __init__(self, transport: Transport) -> None:
         self._transport = transport
@@ -724,12 +769,14 @@ class RawApi:
             Response[AutomationList]
         """
 
-        return await _get_automations.asyncio_detailed(
-            client=self._transport,
-            filter_=filter_,
-            limit=limit,
-            list_all=list_all,
-            sort=sort,
+        return await self._transport.call_raw(
+            _get_automations.build_request(
+                filter_=filter_,
+                limit=limit,
+                list_all=list_all,
+                sort=sort,
+            ),
+            _get_automations.parse_response,
         )
 
     @endpoint(_create_automation)
@@ -755,9 +802,11 @@ class RawApi:
             Response[Automation]
         """
 
-        return await _create_automation.asyncio_detailed(
-            client=self._transport,
-            body=body,
+        return await self._transport.call_raw(
+            _create_automation.build_request(
+                body=body,
+            ),
+            _create_automation.parse_response,
         )
 
     @endpoint(_get_automation)
@@ -783,9 +832,11 @@ class RawApi:
             Response[Automation]
         """
 
-        return await _get_automation.asyncio_detailed(
-            client=self._transport,
-            id=id,
+        return await self._transport.call_raw(
+            _get_automation.build_request(
+                id=id,
+            ),
+            _get_automation.parse_response,
         )
 
     @endpoint(_update_automation)
@@ -813,10 +864,12 @@ class RawApi:
             Response[Automation]
         """
 
-        return await _update_automation.asyncio_detailed(
-            client=self._transport,
-            id=id,
-            body=body,
+        return await self._transport.call_raw(
+            _update_automation.build_request(
+                id=id,
+                body=body,
+            ),
+            _update_automation.parse_response,
         )
 
     @endpoint(_delete_automation)
@@ -842,9 +895,11 @@ class RawApi:
             Response[None]
         """
 
-        return await _delete_automation.asyncio_detailed(
-            client=self._transport,
-            id=id,
+        return await self._transport.call_raw(
+            _delete_automation.build_request(
+                id=id,
+            ),
+            _delete_automation.parse_response,
         )
 
     @endpoint(_change_automation_owner)
@@ -874,10 +929,12 @@ class RawApi:
             Response[None]
         """
 
-        return await _change_automation_owner.asyncio_detailed(
-            client=self._transport,
-            id=id,
-            body=body,
+        return await self._transport.call_raw(
+            _change_automation_owner.build_request(
+                id=id,
+                body=body,
+            ),
+            _change_automation_owner.parse_response,
         )
 
     @endpoint(_change_automation_space)
@@ -903,10 +960,12 @@ class RawApi:
             Response[None]
         """
 
-        return await _change_automation_space.asyncio_detailed(
-            client=self._transport,
-            id=id,
-            body=body,
+        return await self._transport.call_raw(
+            _change_automation_space.build_request(
+                id=id,
+                body=body,
+            ),
+            _change_automation_space.parse_response,
         )
 
     @endpoint(_copy_automation)
@@ -934,10 +993,12 @@ class RawApi:
             Response[CopyAutomationResponse]
         """
 
-        return await _copy_automation.asyncio_detailed(
-            client=self._transport,
-            id=id,
-            body=body,
+        return await self._transport.call_raw(
+            _copy_automation.build_request(
+                id=id,
+                body=body,
+            ),
+            _copy_automation.parse_response,
         )
 
     @endpoint(_disable_automation)
@@ -963,9 +1024,11 @@ class RawApi:
             Response[None]
         """
 
-        return await _disable_automation.asyncio_detailed(
-            client=self._transport,
-            id=id,
+        return await self._transport.call_raw(
+            _disable_automation.build_request(
+                id=id,
+            ),
+            _disable_automation.parse_response,
         )
 
     @endpoint(_enable_automation)
@@ -991,9 +1054,11 @@ class RawApi:
             Response[None]
         """
 
-        return await _enable_automation.asyncio_detailed(
-            client=self._transport,
-            id=id,
+        return await self._transport.call_raw(
+            _enable_automation.build_request(
+                id=id,
+            ),
+            _enable_automation.parse_response,
         )
 
     @endpoint(_move_automation)
@@ -1024,10 +1089,12 @@ class RawApi:
             Response[None]
         """
 
-        return await _move_automation.asyncio_detailed(
-            client=self._transport,
-            id=id,
-            body=body,
+        return await self._transport.call_raw(
+            _move_automation.build_request(
+                id=id,
+                body=body,
+            ),
+            _move_automation.parse_response,
         )
 
     @endpoint(_get_automation_runs)
@@ -1060,12 +1127,14 @@ class RawApi:
             Response[AutomationRunList]
         """
 
-        return await _get_automation_runs.asyncio_detailed(
-            client=self._transport,
-            id=id,
-            filter_=filter_,
-            limit=limit,
-            sort=sort,
+        return await self._transport.call_raw(
+            _get_automation_runs.build_request(
+                id=id,
+                filter_=filter_,
+                limit=limit,
+                sort=sort,
+            ),
+            _get_automation_runs.parse_response,
         )
 
     @endpoint(_create_automation_run)
@@ -1094,10 +1163,12 @@ class RawApi:
             Response[AutomationRun]
         """
 
-        return await _create_automation_run.asyncio_detailed(
-            client=self._transport,
-            id=id,
-            body=body,
+        return await self._transport.call_raw(
+            _create_automation_run.build_request(
+                id=id,
+                body=body,
+            ),
+            _create_automation_run.parse_response,
         )
 
     @endpoint(_get_automation_run)
@@ -1125,10 +1196,12 @@ class RawApi:
             Response[AutomationRun]
         """
 
-        return await _get_automation_run.asyncio_detailed(
-            client=self._transport,
-            id=id,
-            run_id=run_id,
+        return await self._transport.call_raw(
+            _get_automation_run.build_request(
+                id=id,
+                run_id=run_id,
+            ),
+            _get_automation_run.parse_response,
         )
 
     @endpoint(_export_automation_run)
@@ -1156,10 +1229,12 @@ class RawApi:
             Response[AutomationRunExport]
         """
 
-        return await _export_automation_run.asyncio_detailed(
-            client=self._transport,
-            id=id,
-            run_id=run_id,
+        return await self._transport.call_raw(
+            _export_automation_run.build_request(
+                id=id,
+                run_id=run_id,
+            ),
+            _export_automation_run.parse_response,
         )
 
     @endpoint(_retry_automation_run)
@@ -1187,10 +1262,12 @@ class RawApi:
             Response[None]
         """
 
-        return await _retry_automation_run.asyncio_detailed(
-            client=self._transport,
-            id=id,
-            run_id=run_id,
+        return await self._transport.call_raw(
+            _retry_automation_run.build_request(
+                id=id,
+                run_id=run_id,
+            ),
+            _retry_automation_run.parse_response,
         )
 
     @endpoint(_stop_automation_run)
@@ -1218,10 +1295,12 @@ class RawApi:
             Response[None]
         """
 
-        return await _stop_automation_run.asyncio_detailed(
-            client=self._transport,
-            id=id,
-            run_id=run_id,
+        return await self._transport.call_raw(
+            _stop_automation_run.build_request(
+                id=id,
+                run_id=run_id,
+            ),
+            _stop_automation_run.parse_response,
         )
 
     @endpoint(_get_automation_run_debug)
@@ -1249,10 +1328,12 @@ class RawApi:
             Response[str]
         """
 
-        return await _get_automation_run_debug.asyncio_detailed(
-            client=self._transport,
-            id=id,
-            run_id=run_id,
+        return await self._transport.call_raw(
+            _get_automation_run_debug.build_request(
+                id=id,
+                run_id=run_id,
+            ),
+            _get_automation_run_debug.parse_response,
         )
 
     @endpoint(_get_automation_settings)
@@ -1271,8 +1352,9 @@ class RawApi:
             Response[AutomationSettings]
         """
 
-        return await _get_automation_settings.asyncio_detailed(
-            client=self._transport,
+        return await self._transport.call_raw(
+            _get_automation_settings.build_request(),
+            _get_automation_settings.parse_response,
         )
 
     @endpoint(_update_automation_settings)
@@ -1296,9 +1378,11 @@ class RawApi:
             Response[AutomationSettings]
         """
 
-        return await _update_automation_settings.asyncio_detailed(
-            client=self._transport,
-            body=body,
+        return await self._transport.call_raw(
+            _update_automation_settings.build_request(
+                body=body,
+            ),
+            _update_automation_settings.parse_response,
         )
 
     @endpoint(_get_automation_usage)
@@ -1325,10 +1409,12 @@ class RawApi:
             Response[AutomationUsageList]
         """
 
-        return await _get_automation_usage.asyncio_detailed(
-            client=self._transport,
-            filter_=filter_,
-            breakdown_by=breakdown_by,
+        return await self._transport.call_raw(
+            _get_automation_usage.build_request(
+                filter_=filter_,
+                breakdown_by=breakdown_by,
+            ),
+            _get_automation_usage.parse_response,
         )
 
 

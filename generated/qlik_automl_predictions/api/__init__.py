@@ -20,6 +20,8 @@ from .automl_predictions import retrieve_prediction_jobs as _retrieve_prediction
 class Api:
     """Operations returning the parsed body. ``with_raw_response`` gives status and headers too."""
 
+    __slots__ = ("_transport", "with_raw_response")
+
     def __init__(self, transport: Transport) -> None:
         self._transport = transport
         self.with_raw_response = RawApi(transport)
@@ -49,10 +51,12 @@ class Api:
             str
         """
 
-        return await _get_prediction_coordinate_shap.asyncio(
-            client=self._transport,
-            prediction_id=prediction_id,
-            ref_id=ref_id,
+        return await self._transport.call(
+            _get_prediction_coordinate_shap.build_request(
+                prediction_id=prediction_id,
+                ref_id=ref_id,
+            ),
+            _get_prediction_coordinate_shap.parse_response,
         )
 
     @endpoint(_retrieve_prediction_jobs)
@@ -79,9 +83,11 @@ class Api:
             None
         """
 
-        return await _retrieve_prediction_jobs.asyncio(
-            client=self._transport,
-            prediction_id=prediction_id,
+        return await self._transport.call(
+            _retrieve_prediction_jobs.build_request(
+                prediction_id=prediction_id,
+            ),
+            _retrieve_prediction_jobs.parse_response,
         )
 
     @endpoint(_get_prediction_not_predicted_reasons)
@@ -109,10 +115,12 @@ class Api:
             str
         """
 
-        return await _get_prediction_not_predicted_reasons.asyncio(
-            client=self._transport,
-            prediction_id=prediction_id,
-            ref_id=ref_id,
+        return await self._transport.call(
+            _get_prediction_not_predicted_reasons.build_request(
+                prediction_id=prediction_id,
+                ref_id=ref_id,
+            ),
+            _get_prediction_not_predicted_reasons.parse_response,
         )
 
     @endpoint(_get_prediction_results)
@@ -139,10 +147,12 @@ class Api:
             str
         """
 
-        return await _get_prediction_results.asyncio(
-            client=self._transport,
-            prediction_id=prediction_id,
-            ref_id=ref_id,
+        return await self._transport.call(
+            _get_prediction_results.build_request(
+                prediction_id=prediction_id,
+                ref_id=ref_id,
+            ),
+            _get_prediction_results.parse_response,
         )
 
     @endpoint(_get_prediction_shap)
@@ -169,10 +179,12 @@ class Api:
             str
         """
 
-        return await _get_prediction_shap.asyncio(
-            client=self._transport,
-            prediction_id=prediction_id,
-            ref_id=ref_id,
+        return await self._transport.call(
+            _get_prediction_shap.build_request(
+                prediction_id=prediction_id,
+                ref_id=ref_id,
+            ),
+            _get_prediction_shap.parse_response,
         )
 
     @endpoint(_get_prediction_source)
@@ -200,15 +212,19 @@ class Api:
             str
         """
 
-        return await _get_prediction_source.asyncio(
-            client=self._transport,
-            prediction_id=prediction_id,
-            ref_id=ref_id,
+        return await self._transport.call(
+            _get_prediction_source.build_request(
+                prediction_id=prediction_id,
+                ref_id=ref_id,
+            ),
+            _get_prediction_source.parse_response,
         )
 
 
 class RawApi:
     """The same operations, returning :class:`Response` (status, headers, content, parsed)."""
+
+    __slots__ = ("_transport",)
 
     def __init__(self, transport: Transport) -> None:
         self._transport = transport
@@ -238,10 +254,12 @@ class RawApi:
             Response[str]
         """
 
-        return await _get_prediction_coordinate_shap.asyncio_detailed(
-            client=self._transport,
-            prediction_id=prediction_id,
-            ref_id=ref_id,
+        return await self._transport.call_raw(
+            _get_prediction_coordinate_shap.build_request(
+                prediction_id=prediction_id,
+                ref_id=ref_id,
+            ),
+            _get_prediction_coordinate_shap.parse_response,
         )
 
     @endpoint(_retrieve_prediction_jobs)
@@ -268,9 +286,11 @@ class RawApi:
             Response[None]
         """
 
-        return await _retrieve_prediction_jobs.asyncio_detailed(
-            client=self._transport,
-            prediction_id=prediction_id,
+        return await self._transport.call_raw(
+            _retrieve_prediction_jobs.build_request(
+                prediction_id=prediction_id,
+            ),
+            _retrieve_prediction_jobs.parse_response,
         )
 
     @endpoint(_get_prediction_not_predicted_reasons)
@@ -298,10 +318,12 @@ class RawApi:
             Response[str]
         """
 
-        return await _get_prediction_not_predicted_reasons.asyncio_detailed(
-            client=self._transport,
-            prediction_id=prediction_id,
-            ref_id=ref_id,
+        return await self._transport.call_raw(
+            _get_prediction_not_predicted_reasons.build_request(
+                prediction_id=prediction_id,
+                ref_id=ref_id,
+            ),
+            _get_prediction_not_predicted_reasons.parse_response,
         )
 
     @endpoint(_get_prediction_results)
@@ -328,10 +350,12 @@ class RawApi:
             Response[str]
         """
 
-        return await _get_prediction_results.asyncio_detailed(
-            client=self._transport,
-            prediction_id=prediction_id,
-            ref_id=ref_id,
+        return await self._transport.call_raw(
+            _get_prediction_results.build_request(
+                prediction_id=prediction_id,
+                ref_id=ref_id,
+            ),
+            _get_prediction_results.parse_response,
         )
 
     @endpoint(_get_prediction_shap)
@@ -358,10 +382,12 @@ class RawApi:
             Response[str]
         """
 
-        return await _get_prediction_shap.asyncio_detailed(
-            client=self._transport,
-            prediction_id=prediction_id,
-            ref_id=ref_id,
+        return await self._transport.call_raw(
+            _get_prediction_shap.build_request(
+                prediction_id=prediction_id,
+                ref_id=ref_id,
+            ),
+            _get_prediction_shap.parse_response,
         )
 
     @endpoint(_get_prediction_source)
@@ -389,10 +415,12 @@ class RawApi:
             Response[str]
         """
 
-        return await _get_prediction_source.asyncio_detailed(
-            client=self._transport,
-            prediction_id=prediction_id,
-            ref_id=ref_id,
+        return await self._transport.call_raw(
+            _get_prediction_source.build_request(
+                prediction_id=prediction_id,
+                ref_id=ref_id,
+            ),
+            _get_prediction_source.parse_response,
         )
 
 

@@ -31,6 +31,8 @@ from .data_stores import update_data_store as _update_data_store
 class Api:
     """Operations returning the parsed body. ``with_raw_response`` gives status and headers too."""
 
+    __slots__ = ("_transport", "with_raw_response")
+
     def __init__(self, transport: Transport) -> None:
         self._transport = transport
         self.with_raw_response = RawApi(transport)
@@ -60,12 +62,14 @@ class Api:
             DataStoreList
         """
 
-        return await _get_data_stores.asyncio(
-            client=self._transport,
-            limit=limit,
-            page=page,
-            projections=projections,
-            sort=sort,
+        return await self._transport.call(
+            _get_data_stores.build_request(
+                limit=limit,
+                page=page,
+                projections=projections,
+                sort=sort,
+            ),
+            _get_data_stores.parse_response,
         )
 
     @endpoint(_create_data_store)
@@ -87,9 +91,11 @@ class Api:
             DataStore
         """
 
-        return await _create_data_store.asyncio(
-            client=self._transport,
-            body=body,
+        return await self._transport.call(
+            _create_data_store.build_request(
+                body=body,
+            ),
+            _create_data_store.parse_response,
         )
 
     @endpoint(_delete_data_stores)
@@ -111,9 +117,11 @@ class Api:
             None
         """
 
-        return await _delete_data_stores.asyncio(
-            client=self._transport,
-            body=body,
+        return await self._transport.call(
+            _delete_data_stores.build_request(
+                body=body,
+            ),
+            _delete_data_stores.parse_response,
         )
 
     @endpoint(_get_data_store)
@@ -137,10 +145,12 @@ class Api:
             DataStore
         """
 
-        return await _get_data_store.asyncio(
-            client=self._transport,
-            data_store_id=data_store_id,
-            projections=projections,
+        return await self._transport.call(
+            _get_data_store.build_request(
+                data_store_id=data_store_id,
+                projections=projections,
+            ),
+            _get_data_store.parse_response,
         )
 
     @endpoint(_update_data_store)
@@ -164,10 +174,12 @@ class Api:
             DataStore
         """
 
-        return await _update_data_store.asyncio(
-            client=self._transport,
-            data_store_id=data_store_id,
-            body=body,
+        return await self._transport.call(
+            _update_data_store.build_request(
+                data_store_id=data_store_id,
+                body=body,
+            ),
+            _update_data_store.parse_response,
         )
 
     @endpoint(_patch_data_store)
@@ -191,10 +203,12 @@ class Api:
             DataStore | None
         """
 
-        return await _patch_data_store.asyncio(
-            client=self._transport,
-            data_store_id=data_store_id,
-            body=body,
+        return await self._transport.call(
+            _patch_data_store.build_request(
+                data_store_id=data_store_id,
+                body=body,
+            ),
+            _patch_data_store.parse_response,
         )
 
     @endpoint(_get_data_assets)
@@ -224,13 +238,15 @@ class Api:
             DataAssetList
         """
 
-        return await _get_data_assets.asyncio(
-            client=self._transport,
-            data_store_ids=data_store_ids,
-            limit=limit,
-            page=page,
-            projections=projections,
-            sort=sort,
+        return await self._transport.call(
+            _get_data_assets.build_request(
+                data_store_ids=data_store_ids,
+                limit=limit,
+                page=page,
+                projections=projections,
+                sort=sort,
+            ),
+            _get_data_assets.parse_response,
         )
 
     @endpoint(_delete_data_assets)
@@ -251,9 +267,11 @@ class Api:
             None
         """
 
-        return await _delete_data_assets.asyncio(
-            client=self._transport,
-            data_store_ids=data_store_ids,
+        return await self._transport.call(
+            _delete_data_assets.build_request(
+                data_store_ids=data_store_ids,
+            ),
+            _delete_data_assets.parse_response,
         )
 
     @endpoint(_get_data_sets)
@@ -285,14 +303,16 @@ class Api:
             DataSetList
         """
 
-        return await _get_data_sets.asyncio(
-            client=self._transport,
-            data_store_ids=data_store_ids,
-            data_asset_ids=data_asset_ids,
-            limit=limit,
-            page=page,
-            projections=projections,
-            sort=sort,
+        return await self._transport.call(
+            _get_data_sets.build_request(
+                data_store_ids=data_store_ids,
+                data_asset_ids=data_asset_ids,
+                limit=limit,
+                page=page,
+                projections=projections,
+                sort=sort,
+            ),
+            _get_data_sets.parse_response,
         )
 
     @endpoint(_delete_data_sets)
@@ -315,15 +335,19 @@ class Api:
             None
         """
 
-        return await _delete_data_sets.asyncio(
-            client=self._transport,
-            data_store_ids=data_store_ids,
-            data_asset_ids=data_asset_ids,
+        return await self._transport.call(
+            _delete_data_sets.build_request(
+                data_store_ids=data_store_ids,
+                data_asset_ids=data_asset_ids,
+            ),
+            _delete_data_sets.parse_response,
         )
 
 
 class RawApi:
     """The same operations, returning :class:`Response` (status, headers, content, parsed)."""
+
+    __slots__ = ("_transport",)
 
     def __init__(self, transport: Transport) -> None:
         self._transport = transport
@@ -353,12 +377,14 @@ class RawApi:
             Response[DataStoreList]
         """
 
-        return await _get_data_stores.asyncio_detailed(
-            client=self._transport,
-            limit=limit,
-            page=page,
-            projections=projections,
-            sort=sort,
+        return await self._transport.call_raw(
+            _get_data_stores.build_request(
+                limit=limit,
+                page=page,
+                projections=projections,
+                sort=sort,
+            ),
+            _get_data_stores.parse_response,
         )
 
     @endpoint(_create_data_store)
@@ -380,9 +406,11 @@ class RawApi:
             Response[DataStore]
         """
 
-        return await _create_data_store.asyncio_detailed(
-            client=self._transport,
-            body=body,
+        return await self._transport.call_raw(
+            _create_data_store.build_request(
+                body=body,
+            ),
+            _create_data_store.parse_response,
         )
 
     @endpoint(_delete_data_stores)
@@ -404,9 +432,11 @@ class RawApi:
             Response[None]
         """
 
-        return await _delete_data_stores.asyncio_detailed(
-            client=self._transport,
-            body=body,
+        return await self._transport.call_raw(
+            _delete_data_stores.build_request(
+                body=body,
+            ),
+            _delete_data_stores.parse_response,
         )
 
     @endpoint(_get_data_store)
@@ -430,10 +460,12 @@ class RawApi:
             Response[DataStore]
         """
 
-        return await _get_data_store.asyncio_detailed(
-            client=self._transport,
-            data_store_id=data_store_id,
-            projections=projections,
+        return await self._transport.call_raw(
+            _get_data_store.build_request(
+                data_store_id=data_store_id,
+                projections=projections,
+            ),
+            _get_data_store.parse_response,
         )
 
     @endpoint(_update_data_store)
@@ -457,10 +489,12 @@ class RawApi:
             Response[DataStore]
         """
 
-        return await _update_data_store.asyncio_detailed(
-            client=self._transport,
-            data_store_id=data_store_id,
-            body=body,
+        return await self._transport.call_raw(
+            _update_data_store.build_request(
+                data_store_id=data_store_id,
+                body=body,
+            ),
+            _update_data_store.parse_response,
         )
 
     @endpoint(_patch_data_store)
@@ -484,10 +518,12 @@ class RawApi:
             Response[DataStore | None]
         """
 
-        return await _patch_data_store.asyncio_detailed(
-            client=self._transport,
-            data_store_id=data_store_id,
-            body=body,
+        return await self._transport.call_raw(
+            _patch_data_store.build_request(
+                data_store_id=data_store_id,
+                body=body,
+            ),
+            _patch_data_store.parse_response,
         )
 
     @endpoint(_get_data_assets)
@@ -517,13 +553,15 @@ class RawApi:
             Response[DataAssetList]
         """
 
-        return await _get_data_assets.asyncio_detailed(
-            client=self._transport,
-            data_store_ids=data_store_ids,
-            limit=limit,
-            page=page,
-            projections=projections,
-            sort=sort,
+        return await self._transport.call_raw(
+            _get_data_assets.build_request(
+                data_store_ids=data_store_ids,
+                limit=limit,
+                page=page,
+                projections=projections,
+                sort=sort,
+            ),
+            _get_data_assets.parse_response,
         )
 
     @endpoint(_delete_data_assets)
@@ -544,9 +582,11 @@ class RawApi:
             Response[None]
         """
 
-        return await _delete_data_assets.asyncio_detailed(
-            client=self._transport,
-            data_store_ids=data_store_ids,
+        return await self._transport.call_raw(
+            _delete_data_assets.build_request(
+                data_store_ids=data_store_ids,
+            ),
+            _delete_data_assets.parse_response,
         )
 
     @endpoint(_get_data_sets)
@@ -578,14 +618,16 @@ class RawApi:
             Response[DataSetList]
         """
 
-        return await _get_data_sets.asyncio_detailed(
-            client=self._transport,
-            data_store_ids=data_store_ids,
-            data_asset_ids=data_asset_ids,
-            limit=limit,
-            page=page,
-            projections=projections,
-            sort=sort,
+        return await self._transport.call_raw(
+            _get_data_sets.build_request(
+                data_store_ids=data_store_ids,
+                data_asset_ids=data_asset_ids,
+                limit=limit,
+                page=page,
+                projections=projections,
+                sort=sort,
+            ),
+            _get_data_sets.parse_response,
         )
 
     @endpoint(_delete_data_sets)
@@ -608,10 +650,12 @@ class RawApi:
             Response[None]
         """
 
-        return await _delete_data_sets.asyncio_detailed(
-            client=self._transport,
-            data_store_ids=data_store_ids,
-            data_asset_ids=data_asset_ids,
+        return await self._transport.call_raw(
+            _delete_data_sets.build_request(
+                data_store_ids=data_store_ids,
+                data_asset_ids=data_asset_ids,
+            ),
+            _delete_data_sets.parse_response,
         )
 
 

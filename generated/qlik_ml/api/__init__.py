@@ -97,6 +97,8 @@ from .realtime_predictions import run_realtime_predictions as _run_realtime_pred
 class Api:
     """Operations returning the parsed body. ``with_raw_response`` gives status and headers too."""
 
+    __slots__ = ("_transport", "with_raw_response")
+
     def __init__(self, transport: Transport) -> None:
         self._transport = transport
         self.with_raw_response = RawApi(transport)
@@ -125,12 +127,14 @@ class Api:
             DeploymentList
         """
 
-        return await _get_deployments.asyncio(
-            client=self._transport,
-            filter_=filter_,
-            sort=sort,
-            limit=limit,
-            offset=offset,
+        return await self._transport.call(
+            _get_deployments.build_request(
+                filter_=filter_,
+                sort=sort,
+                limit=limit,
+                offset=offset,
+            ),
+            _get_deployments.parse_response,
         )
 
     @endpoint(_create_deployment)
@@ -151,9 +155,11 @@ class Api:
             DeploymentResponse
         """
 
-        return await _create_deployment.asyncio(
-            client=self._transport,
-            body=body,
+        return await self._transport.call(
+            _create_deployment.build_request(
+                body=body,
+            ),
+            _create_deployment.parse_response,
         )
 
     @endpoint(_get_deployment)
@@ -173,9 +179,11 @@ class Api:
             DeploymentResponse
         """
 
-        return await _get_deployment.asyncio(
-            client=self._transport,
-            deployment_id=deployment_id,
+        return await self._transport.call(
+            _get_deployment.build_request(
+                deployment_id=deployment_id,
+            ),
+            _get_deployment.parse_response,
         )
 
     @endpoint(_delete_deployment)
@@ -195,9 +203,11 @@ class Api:
             None
         """
 
-        return await _delete_deployment.asyncio(
-            client=self._transport,
-            deployment_id=deployment_id,
+        return await self._transport.call(
+            _delete_deployment.build_request(
+                deployment_id=deployment_id,
+            ),
+            _delete_deployment.parse_response,
         )
 
     @endpoint(_patch_deployment)
@@ -220,10 +230,12 @@ class Api:
             None
         """
 
-        return await _patch_deployment.asyncio(
-            client=self._transport,
-            deployment_id=deployment_id,
-            body=body,
+        return await self._transport.call(
+            _patch_deployment.build_request(
+                deployment_id=deployment_id,
+                body=body,
+            ),
+            _patch_deployment.parse_response,
         )
 
     @endpoint(_activate_deployment_models)
@@ -243,9 +255,11 @@ class Api:
             None
         """
 
-        return await _activate_deployment_models.asyncio(
-            client=self._transport,
-            deployment_id=deployment_id,
+        return await self._transport.call(
+            _activate_deployment_models.build_request(
+                deployment_id=deployment_id,
+            ),
+            _activate_deployment_models.parse_response,
         )
 
     @endpoint(_deactivate_deployment_models)
@@ -265,9 +279,11 @@ class Api:
             None
         """
 
-        return await _deactivate_deployment_models.asyncio(
-            client=self._transport,
-            deployment_id=deployment_id,
+        return await self._transport.call(
+            _deactivate_deployment_models.build_request(
+                deployment_id=deployment_id,
+            ),
+            _deactivate_deployment_models.parse_response,
         )
 
     @endpoint(_add_deployment_models)
@@ -290,10 +306,12 @@ class Api:
             None
         """
 
-        return await _add_deployment_models.asyncio(
-            client=self._transport,
-            deployment_id=deployment_id,
-            body=body,
+        return await self._transport.call(
+            _add_deployment_models.build_request(
+                deployment_id=deployment_id,
+                body=body,
+            ),
+            _add_deployment_models.parse_response,
         )
 
     @endpoint(_remove_deployment_models)
@@ -316,10 +334,12 @@ class Api:
             None
         """
 
-        return await _remove_deployment_models.asyncio(
-            client=self._transport,
-            deployment_id=deployment_id,
-            body=body,
+        return await self._transport.call(
+            _remove_deployment_models.build_request(
+                deployment_id=deployment_id,
+                body=body,
+            ),
+            _remove_deployment_models.parse_response,
         )
 
     @endpoint(_get_deployment_aliases)
@@ -349,13 +369,15 @@ class Api:
             AliasList
         """
 
-        return await _get_deployment_aliases.asyncio(
-            client=self._transport,
-            deployment_id=deployment_id,
-            filter_=filter_,
-            sort=sort,
-            limit=limit,
-            offset=offset,
+        return await self._transport.call(
+            _get_deployment_aliases.build_request(
+                deployment_id=deployment_id,
+                filter_=filter_,
+                sort=sort,
+                limit=limit,
+                offset=offset,
+            ),
+            _get_deployment_aliases.parse_response,
         )
 
     @endpoint(_create_deployment_alias)
@@ -379,10 +401,12 @@ class Api:
             AliasResponse
         """
 
-        return await _create_deployment_alias.asyncio(
-            client=self._transport,
-            deployment_id=deployment_id,
-            body=body,
+        return await self._transport.call(
+            _create_deployment_alias.build_request(
+                deployment_id=deployment_id,
+                body=body,
+            ),
+            _create_deployment_alias.parse_response,
         )
 
     @endpoint(_get_deployment_alias)
@@ -405,10 +429,12 @@ class Api:
             AliasResponse
         """
 
-        return await _get_deployment_alias.asyncio(
-            client=self._transport,
-            deployment_id=deployment_id,
-            alias_id=alias_id,
+        return await self._transport.call(
+            _get_deployment_alias.build_request(
+                deployment_id=deployment_id,
+                alias_id=alias_id,
+            ),
+            _get_deployment_alias.parse_response,
         )
 
     @endpoint(_delete_deployment_alias)
@@ -431,10 +457,12 @@ class Api:
             None
         """
 
-        return await _delete_deployment_alias.asyncio(
-            client=self._transport,
-            deployment_id=deployment_id,
-            alias_id=alias_id,
+        return await self._transport.call(
+            _delete_deployment_alias.build_request(
+                deployment_id=deployment_id,
+                alias_id=alias_id,
+            ),
+            _delete_deployment_alias.parse_response,
         )
 
     @endpoint(_patch_deployment_alias)
@@ -460,11 +488,13 @@ class Api:
             None
         """
 
-        return await _patch_deployment_alias.asyncio(
-            client=self._transport,
-            deployment_id=deployment_id,
-            alias_id=alias_id,
-            body=body,
+        return await self._transport.call(
+            _patch_deployment_alias.build_request(
+                deployment_id=deployment_id,
+                alias_id=alias_id,
+                body=body,
+            ),
+            _patch_deployment_alias.parse_response,
         )
 
     @endpoint(_run_alias_realtime_predictions)
@@ -497,15 +527,17 @@ class Api:
             RealtimePredictionResponse
         """
 
-        return await _run_alias_realtime_predictions.asyncio(
-            client=self._transport,
-            deployment_id=deployment_id,
-            alias_name=alias_name,
-            body=body,
-            include_not_predicted_reason=include_not_predicted_reason,
-            include_shap=include_shap,
-            include_source=include_source,
-            index=index,
+        return await self._transport.call(
+            _run_alias_realtime_predictions.build_request(
+                deployment_id=deployment_id,
+                alias_name=alias_name,
+                body=body,
+                include_not_predicted_reason=include_not_predicted_reason,
+                include_shap=include_shap,
+                include_source=include_source,
+                index=index,
+            ),
+            _run_alias_realtime_predictions.parse_response,
         )
 
     @endpoint(_run_realtime_predictions)
@@ -536,14 +568,16 @@ class Api:
             RealtimePredictionResponse
         """
 
-        return await _run_realtime_predictions.asyncio(
-            client=self._transport,
-            deployment_id=deployment_id,
-            body=body,
-            include_not_predicted_reason=include_not_predicted_reason,
-            include_shap=include_shap,
-            include_source=include_source,
-            index=index,
+        return await self._transport.call(
+            _run_realtime_predictions.build_request(
+                deployment_id=deployment_id,
+                body=body,
+                include_not_predicted_reason=include_not_predicted_reason,
+                include_shap=include_shap,
+                include_source=include_source,
+                index=index,
+            ),
+            _run_realtime_predictions.parse_response,
         )
 
     @endpoint(_get_batch_predictions)
@@ -572,13 +606,15 @@ class Api:
             BatchPredictionList
         """
 
-        return await _get_batch_predictions.asyncio(
-            client=self._transport,
-            deployment_id=deployment_id,
-            filter_=filter_,
-            sort=sort,
-            limit=limit,
-            offset=offset,
+        return await self._transport.call(
+            _get_batch_predictions.build_request(
+                deployment_id=deployment_id,
+                filter_=filter_,
+                sort=sort,
+                limit=limit,
+                offset=offset,
+            ),
+            _get_batch_predictions.parse_response,
         )
 
     @endpoint(_create_batch_prediction)
@@ -601,10 +637,12 @@ class Api:
             BatchPredictionResponse
         """
 
-        return await _create_batch_prediction.asyncio(
-            client=self._transport,
-            deployment_id=deployment_id,
-            body=body,
+        return await self._transport.call(
+            _create_batch_prediction.build_request(
+                deployment_id=deployment_id,
+                body=body,
+            ),
+            _create_batch_prediction.parse_response,
         )
 
     @endpoint(_get_batch_prediction)
@@ -626,10 +664,12 @@ class Api:
             BatchPredictionResponse
         """
 
-        return await _get_batch_prediction.asyncio(
-            client=self._transport,
-            deployment_id=deployment_id,
-            batch_prediction_id=batch_prediction_id,
+        return await self._transport.call(
+            _get_batch_prediction.build_request(
+                deployment_id=deployment_id,
+                batch_prediction_id=batch_prediction_id,
+            ),
+            _get_batch_prediction.parse_response,
         )
 
     @endpoint(_delete_batch_prediction)
@@ -651,10 +691,12 @@ class Api:
             None
         """
 
-        return await _delete_batch_prediction.asyncio(
-            client=self._transport,
-            deployment_id=deployment_id,
-            batch_prediction_id=batch_prediction_id,
+        return await self._transport.call(
+            _delete_batch_prediction.build_request(
+                deployment_id=deployment_id,
+                batch_prediction_id=batch_prediction_id,
+            ),
+            _delete_batch_prediction.parse_response,
         )
 
     @endpoint(_patch_batch_prediction)
@@ -679,11 +721,13 @@ class Api:
             None
         """
 
-        return await _patch_batch_prediction.asyncio(
-            client=self._transport,
-            deployment_id=deployment_id,
-            batch_prediction_id=batch_prediction_id,
-            body=body,
+        return await self._transport.call(
+            _patch_batch_prediction.build_request(
+                deployment_id=deployment_id,
+                batch_prediction_id=batch_prediction_id,
+                body=body,
+            ),
+            _patch_batch_prediction.parse_response,
         )
 
     @endpoint(_predict_batch_prediction)
@@ -705,10 +749,12 @@ class Api:
             JobResponse
         """
 
-        return await _predict_batch_prediction.asyncio(
-            client=self._transport,
-            deployment_id=deployment_id,
-            batch_prediction_id=batch_prediction_id,
+        return await self._transport.call(
+            _predict_batch_prediction.build_request(
+                deployment_id=deployment_id,
+                batch_prediction_id=batch_prediction_id,
+            ),
+            _predict_batch_prediction.parse_response,
         )
 
     @endpoint(_get_batch_prediction_schedule)
@@ -731,10 +777,12 @@ class Api:
             BatchPredictionScheduleResponse
         """
 
-        return await _get_batch_prediction_schedule.asyncio(
-            client=self._transport,
-            deployment_id=deployment_id,
-            batch_prediction_id=batch_prediction_id,
+        return await self._transport.call(
+            _get_batch_prediction_schedule.build_request(
+                deployment_id=deployment_id,
+                batch_prediction_id=batch_prediction_id,
+            ),
+            _get_batch_prediction_schedule.parse_response,
         )
 
     @endpoint(_set_batch_prediction_schedule)
@@ -760,11 +808,13 @@ class Api:
             BatchPredictionScheduleResponse
         """
 
-        return await _set_batch_prediction_schedule.asyncio(
-            client=self._transport,
-            deployment_id=deployment_id,
-            batch_prediction_id=batch_prediction_id,
-            body=body,
+        return await self._transport.call(
+            _set_batch_prediction_schedule.build_request(
+                deployment_id=deployment_id,
+                batch_prediction_id=batch_prediction_id,
+                body=body,
+            ),
+            _set_batch_prediction_schedule.parse_response,
         )
 
     @endpoint(_delete_batch_prediction_schedule)
@@ -787,10 +837,12 @@ class Api:
             None
         """
 
-        return await _delete_batch_prediction_schedule.asyncio(
-            client=self._transport,
-            deployment_id=deployment_id,
-            batch_prediction_id=batch_prediction_id,
+        return await self._transport.call(
+            _delete_batch_prediction_schedule.build_request(
+                deployment_id=deployment_id,
+                batch_prediction_id=batch_prediction_id,
+            ),
+            _delete_batch_prediction_schedule.parse_response,
         )
 
     @endpoint(_update_batch_prediction_schedule)
@@ -816,11 +868,13 @@ class Api:
             None
         """
 
-        return await _update_batch_prediction_schedule.asyncio(
-            client=self._transport,
-            deployment_id=deployment_id,
-            batch_prediction_id=batch_prediction_id,
-            body=body,
+        return await self._transport.call(
+            _update_batch_prediction_schedule.build_request(
+                deployment_id=deployment_id,
+                batch_prediction_id=batch_prediction_id,
+                body=body,
+            ),
+            _update_batch_prediction_schedule.parse_response,
         )
 
     @endpoint(_get_experiments)
@@ -848,12 +902,14 @@ class Api:
             ExperimentList
         """
 
-        return await _get_experiments.asyncio(
-            client=self._transport,
-            filter_=filter_,
-            sort=sort,
-            limit=limit,
-            offset=offset,
+        return await self._transport.call(
+            _get_experiments.build_request(
+                filter_=filter_,
+                sort=sort,
+                limit=limit,
+                offset=offset,
+            ),
+            _get_experiments.parse_response,
         )
 
     @endpoint(_create_experiment)
@@ -874,9 +930,11 @@ class Api:
             ExperimentResponse
         """
 
-        return await _create_experiment.asyncio(
-            client=self._transport,
-            body=body,
+        return await self._transport.call(
+            _create_experiment.build_request(
+                body=body,
+            ),
+            _create_experiment.parse_response,
         )
 
     @endpoint(_get_experiment)
@@ -896,9 +954,11 @@ class Api:
             ExperimentResponse
         """
 
-        return await _get_experiment.asyncio(
-            client=self._transport,
-            experiment_id=experiment_id,
+        return await self._transport.call(
+            _get_experiment.build_request(
+                experiment_id=experiment_id,
+            ),
+            _get_experiment.parse_response,
         )
 
     @endpoint(_delete_experiment)
@@ -918,9 +978,11 @@ class Api:
             None
         """
 
-        return await _delete_experiment.asyncio(
-            client=self._transport,
-            experiment_id=experiment_id,
+        return await self._transport.call(
+            _delete_experiment.build_request(
+                experiment_id=experiment_id,
+            ),
+            _delete_experiment.parse_response,
         )
 
     @endpoint(_patch_experiment)
@@ -943,10 +1005,12 @@ class Api:
             None
         """
 
-        return await _patch_experiment.asyncio(
-            client=self._transport,
-            experiment_id=experiment_id,
-            body=body,
+        return await self._transport.call(
+            _patch_experiment.build_request(
+                experiment_id=experiment_id,
+                body=body,
+            ),
+            _patch_experiment.parse_response,
         )
 
     @endpoint(_recommend_experiment_models)
@@ -972,10 +1036,12 @@ class Api:
             ModelRecommendationResponse
         """
 
-        return await _recommend_experiment_models.asyncio(
-            client=self._transport,
-            experiment_id=experiment_id,
-            body=body,
+        return await self._transport.call(
+            _recommend_experiment_models.build_request(
+                experiment_id=experiment_id,
+                body=body,
+            ),
+            _recommend_experiment_models.parse_response,
         )
 
     @endpoint(_get_experiment_models)
@@ -1004,13 +1070,15 @@ class Api:
             ExperimentModelList
         """
 
-        return await _get_experiment_models.asyncio(
-            client=self._transport,
-            experiment_id=experiment_id,
-            filter_=filter_,
-            sort=sort,
-            limit=limit,
-            offset=offset,
+        return await self._transport.call(
+            _get_experiment_models.build_request(
+                experiment_id=experiment_id,
+                filter_=filter_,
+                sort=sort,
+                limit=limit,
+                offset=offset,
+            ),
+            _get_experiment_models.parse_response,
         )
 
     @endpoint(_get_experiment_model)
@@ -1032,10 +1100,12 @@ class Api:
             ExperimentModelResponse
         """
 
-        return await _get_experiment_model.asyncio(
-            client=self._transport,
-            experiment_id=experiment_id,
-            model_id=model_id,
+        return await self._transport.call(
+            _get_experiment_model.build_request(
+                experiment_id=experiment_id,
+                model_id=model_id,
+            ),
+            _get_experiment_model.parse_response,
         )
 
     @endpoint(_get_experiment_versions)
@@ -1064,13 +1134,15 @@ class Api:
             ExperimentVersionList
         """
 
-        return await _get_experiment_versions.asyncio(
-            client=self._transport,
-            experiment_id=experiment_id,
-            filter_=filter_,
-            sort=sort,
-            limit=limit,
-            offset=offset,
+        return await self._transport.call(
+            _get_experiment_versions.build_request(
+                experiment_id=experiment_id,
+                filter_=filter_,
+                sort=sort,
+                limit=limit,
+                offset=offset,
+            ),
+            _get_experiment_versions.parse_response,
         )
 
     @endpoint(_create_experiment_version)
@@ -1096,10 +1168,12 @@ class Api:
             ExperimentVersionResponse
         """
 
-        return await _create_experiment_version.asyncio(
-            client=self._transport,
-            experiment_id=experiment_id,
-            body=body,
+        return await self._transport.call(
+            _create_experiment_version.build_request(
+                experiment_id=experiment_id,
+                body=body,
+            ),
+            _create_experiment_version.parse_response,
         )
 
     @endpoint(_get_experiment_version)
@@ -1121,10 +1195,12 @@ class Api:
             ExperimentVersionResponse
         """
 
-        return await _get_experiment_version.asyncio(
-            client=self._transport,
-            experiment_id=experiment_id,
-            experiment_version_id=experiment_version_id,
+        return await self._transport.call(
+            _get_experiment_version.build_request(
+                experiment_id=experiment_id,
+                experiment_version_id=experiment_version_id,
+            ),
+            _get_experiment_version.parse_response,
         )
 
     @endpoint(_delete_experiment_version)
@@ -1146,10 +1222,12 @@ class Api:
             None
         """
 
-        return await _delete_experiment_version.asyncio(
-            client=self._transport,
-            experiment_id=experiment_id,
-            experiment_version_id=experiment_version_id,
+        return await self._transport.call(
+            _delete_experiment_version.build_request(
+                experiment_id=experiment_id,
+                experiment_version_id=experiment_version_id,
+            ),
+            _delete_experiment_version.parse_response,
         )
 
     @endpoint(_patch_experiment_version)
@@ -1174,11 +1252,13 @@ class Api:
             None
         """
 
-        return await _patch_experiment_version.asyncio(
-            client=self._transport,
-            experiment_id=experiment_id,
-            experiment_version_id=experiment_version_id,
-            body=body,
+        return await self._transport.call(
+            _patch_experiment_version.build_request(
+                experiment_id=experiment_id,
+                experiment_version_id=experiment_version_id,
+                body=body,
+            ),
+            _patch_experiment_version.parse_response,
         )
 
     @endpoint(_cancel_job)
@@ -1201,10 +1281,12 @@ class Api:
             None
         """
 
-        return await _cancel_job.asyncio(
-            client=self._transport,
-            corr_type=corr_type,
-            corr_id=corr_id,
+        return await self._transport.call(
+            _cancel_job.build_request(
+                corr_type=corr_type,
+                corr_id=corr_id,
+            ),
+            _cancel_job.parse_response,
         )
 
     @endpoint(_create_profile_insights)
@@ -1229,9 +1311,11 @@ class Api:
             ProfileInsightsResponse
         """
 
-        return await _create_profile_insights.asyncio(
-            client=self._transport,
-            body=body,
+        return await self._transport.call(
+            _create_profile_insights.build_request(
+                body=body,
+            ),
+            _create_profile_insights.parse_response,
         )
 
     @endpoint(_get_profile_insights)
@@ -1258,16 +1342,20 @@ class Api:
             ProfileInsightsResponse
         """
 
-        return await _get_profile_insights.asyncio(
-            client=self._transport,
-            data_set_id=data_set_id,
-            target=target,
-            experiment_type=experiment_type,
+        return await self._transport.call(
+            _get_profile_insights.build_request(
+                data_set_id=data_set_id,
+                target=target,
+                experiment_type=experiment_type,
+            ),
+            _get_profile_insights.parse_response,
         )
 
 
 class RawApi:
     """The same operations, returning :class:`Response` (status, headers, content, parsed)."""
+
+    __slots__ = ("_transport",)
 
     def __init__(self, transport: Transport) -> None:
         self._transport = transport
@@ -1296,12 +1384,14 @@ class RawApi:
             Response[DeploymentList]
         """
 
-        return await _get_deployments.asyncio_detailed(
-            client=self._transport,
-            filter_=filter_,
-            sort=sort,
-            limit=limit,
-            offset=offset,
+        return await self._transport.call_raw(
+            _get_deployments.build_request(
+                filter_=filter_,
+                sort=sort,
+                limit=limit,
+                offset=offset,
+            ),
+            _get_deployments.parse_response,
         )
 
     @endpoint(_create_deployment)
@@ -1322,9 +1412,11 @@ class RawApi:
             Response[DeploymentResponse]
         """
 
-        return await _create_deployment.asyncio_detailed(
-            client=self._transport,
-            body=body,
+        return await self._transport.call_raw(
+            _create_deployment.build_request(
+                body=body,
+            ),
+            _create_deployment.parse_response,
         )
 
     @endpoint(_get_deployment)
@@ -1344,9 +1436,11 @@ class RawApi:
             Response[DeploymentResponse]
         """
 
-        return await _get_deployment.asyncio_detailed(
-            client=self._transport,
-            deployment_id=deployment_id,
+        return await self._transport.call_raw(
+            _get_deployment.build_request(
+                deployment_id=deployment_id,
+            ),
+            _get_deployment.parse_response,
         )
 
     @endpoint(_delete_deployment)
@@ -1366,9 +1460,11 @@ class RawApi:
             Response[None]
         """
 
-        return await _delete_deployment.asyncio_detailed(
-            client=self._transport,
-            deployment_id=deployment_id,
+        return await self._transport.call_raw(
+            _delete_deployment.build_request(
+                deployment_id=deployment_id,
+            ),
+            _delete_deployment.parse_response,
         )
 
     @endpoint(_patch_deployment)
@@ -1391,10 +1487,12 @@ class RawApi:
             Response[None]
         """
 
-        return await _patch_deployment.asyncio_detailed(
-            client=self._transport,
-            deployment_id=deployment_id,
-            body=body,
+        return await self._transport.call_raw(
+            _patch_deployment.build_request(
+                deployment_id=deployment_id,
+                body=body,
+            ),
+            _patch_deployment.parse_response,
         )
 
     @endpoint(_activate_deployment_models)
@@ -1414,9 +1512,11 @@ class RawApi:
             Response[None]
         """
 
-        return await _activate_deployment_models.asyncio_detailed(
-            client=self._transport,
-            deployment_id=deployment_id,
+        return await self._transport.call_raw(
+            _activate_deployment_models.build_request(
+                deployment_id=deployment_id,
+            ),
+            _activate_deployment_models.parse_response,
         )
 
     @endpoint(_deactivate_deployment_models)
@@ -1436,9 +1536,11 @@ class RawApi:
             Response[None]
         """
 
-        return await _deactivate_deployment_models.asyncio_detailed(
-            client=self._transport,
-            deployment_id=deployment_id,
+        return await self._transport.call_raw(
+            _deactivate_deployment_models.build_request(
+                deployment_id=deployment_id,
+            ),
+            _deactivate_deployment_models.parse_response,
         )
 
     @endpoint(_add_deployment_models)
@@ -1461,10 +1563,12 @@ class RawApi:
             Response[None]
         """
 
-        return await _add_deployment_models.asyncio_detailed(
-            client=self._transport,
-            deployment_id=deployment_id,
-            body=body,
+        return await self._transport.call_raw(
+            _add_deployment_models.build_request(
+                deployment_id=deployment_id,
+                body=body,
+            ),
+            _add_deployment_models.parse_response,
         )
 
     @endpoint(_remove_deployment_models)
@@ -1487,10 +1591,12 @@ class RawApi:
             Response[None]
         """
 
-        return await _remove_deployment_models.asyncio_detailed(
-            client=self._transport,
-            deployment_id=deployment_id,
-            body=body,
+        return await self._transport.call_raw(
+            _remove_deployment_models.build_request(
+                deployment_id=deployment_id,
+                body=body,
+            ),
+            _remove_deployment_models.parse_response,
         )
 
     @endpoint(_get_deployment_aliases)
@@ -1520,13 +1626,15 @@ class RawApi:
             Response[AliasList]
         """
 
-        return await _get_deployment_aliases.asyncio_detailed(
-            client=self._transport,
-            deployment_id=deployment_id,
-            filter_=filter_,
-            sort=sort,
-            limit=limit,
-            offset=offset,
+        return await self._transport.call_raw(
+            _get_deployment_aliases.build_request(
+                deployment_id=deployment_id,
+                filter_=filter_,
+                sort=sort,
+                limit=limit,
+                offset=offset,
+            ),
+            _get_deployment_aliases.parse_response,
         )
 
     @endpoint(_create_deployment_alias)
@@ -1550,10 +1658,12 @@ class RawApi:
             Response[AliasResponse]
         """
 
-        return await _create_deployment_alias.asyncio_detailed(
-            client=self._transport,
-            deployment_id=deployment_id,
-            body=body,
+        return await self._transport.call_raw(
+            _create_deployment_alias.build_request(
+                deployment_id=deployment_id,
+                body=body,
+            ),
+            _create_deployment_alias.parse_response,
         )
 
     @endpoint(_get_deployment_alias)
@@ -1576,10 +1686,12 @@ class RawApi:
             Response[AliasResponse]
         """
 
-        return await _get_deployment_alias.asyncio_detailed(
-            client=self._transport,
-            deployment_id=deployment_id,
-            alias_id=alias_id,
+        return await self._transport.call_raw(
+            _get_deployment_alias.build_request(
+                deployment_id=deployment_id,
+                alias_id=alias_id,
+            ),
+            _get_deployment_alias.parse_response,
         )
 
     @endpoint(_delete_deployment_alias)
@@ -1602,10 +1714,12 @@ class RawApi:
             Response[None]
         """
 
-        return await _delete_deployment_alias.asyncio_detailed(
-            client=self._transport,
-            deployment_id=deployment_id,
-            alias_id=alias_id,
+        return await self._transport.call_raw(
+            _delete_deployment_alias.build_request(
+                deployment_id=deployment_id,
+                alias_id=alias_id,
+            ),
+            _delete_deployment_alias.parse_response,
         )
 
     @endpoint(_patch_deployment_alias)
@@ -1631,11 +1745,13 @@ class RawApi:
             Response[None]
         """
 
-        return await _patch_deployment_alias.asyncio_detailed(
-            client=self._transport,
-            deployment_id=deployment_id,
-            alias_id=alias_id,
-            body=body,
+        return await self._transport.call_raw(
+            _patch_deployment_alias.build_request(
+                deployment_id=deployment_id,
+                alias_id=alias_id,
+                body=body,
+            ),
+            _patch_deployment_alias.parse_response,
         )
 
     @endpoint(_run_alias_realtime_predictions)
@@ -1668,15 +1784,17 @@ class RawApi:
             Response[RealtimePredictionResponse]
         """
 
-        return await _run_alias_realtime_predictions.asyncio_detailed(
-            client=self._transport,
-            deployment_id=deployment_id,
-            alias_name=alias_name,
-            body=body,
-            include_not_predicted_reason=include_not_predicted_reason,
-            include_shap=include_shap,
-            include_source=include_source,
-            index=index,
+        return await self._transport.call_raw(
+            _run_alias_realtime_predictions.build_request(
+                deployment_id=deployment_id,
+                alias_name=alias_name,
+                body=body,
+                include_not_predicted_reason=include_not_predicted_reason,
+                include_shap=include_shap,
+                include_source=include_source,
+                index=index,
+            ),
+            _run_alias_realtime_predictions.parse_response,
         )
 
     @endpoint(_run_realtime_predictions)
@@ -1707,14 +1825,16 @@ class RawApi:
             Response[RealtimePredictionResponse]
         """
 
-        return await _run_realtime_predictions.asyncio_detailed(
-            client=self._transport,
-            deployment_id=deployment_id,
-            body=body,
-            include_not_predicted_reason=include_not_predicted_reason,
-            include_shap=include_shap,
-            include_source=include_source,
-            index=index,
+        return await self._transport.call_raw(
+            _run_realtime_predictions.build_request(
+                deployment_id=deployment_id,
+                body=body,
+                include_not_predicted_reason=include_not_predicted_reason,
+                include_shap=include_shap,
+                include_source=include_source,
+                index=index,
+            ),
+            _run_realtime_predictions.parse_response,
         )
 
     @endpoint(_get_batch_predictions)
@@ -1743,13 +1863,15 @@ class RawApi:
             Response[BatchPredictionList]
         """
 
-        return await _get_batch_predictions.asyncio_detailed(
-            client=self._transport,
-            deployment_id=deployment_id,
-            filter_=filter_,
-            sort=sort,
-            limit=limit,
-            offset=offset,
+        return await self._transport.call_raw(
+            _get_batch_predictions.build_request(
+                deployment_id=deployment_id,
+                filter_=filter_,
+                sort=sort,
+                limit=limit,
+                offset=offset,
+            ),
+            _get_batch_predictions.parse_response,
         )
 
     @endpoint(_create_batch_prediction)
@@ -1772,10 +1894,12 @@ class RawApi:
             Response[BatchPredictionResponse]
         """
 
-        return await _create_batch_prediction.asyncio_detailed(
-            client=self._transport,
-            deployment_id=deployment_id,
-            body=body,
+        return await self._transport.call_raw(
+            _create_batch_prediction.build_request(
+                deployment_id=deployment_id,
+                body=body,
+            ),
+            _create_batch_prediction.parse_response,
         )
 
     @endpoint(_get_batch_prediction)
@@ -1797,10 +1921,12 @@ class RawApi:
             Response[BatchPredictionResponse]
         """
 
-        return await _get_batch_prediction.asyncio_detailed(
-            client=self._transport,
-            deployment_id=deployment_id,
-            batch_prediction_id=batch_prediction_id,
+        return await self._transport.call_raw(
+            _get_batch_prediction.build_request(
+                deployment_id=deployment_id,
+                batch_prediction_id=batch_prediction_id,
+            ),
+            _get_batch_prediction.parse_response,
         )
 
     @endpoint(_delete_batch_prediction)
@@ -1822,10 +1948,12 @@ class RawApi:
             Response[None]
         """
 
-        return await _delete_batch_prediction.asyncio_detailed(
-            client=self._transport,
-            deployment_id=deployment_id,
-            batch_prediction_id=batch_prediction_id,
+        return await self._transport.call_raw(
+            _delete_batch_prediction.build_request(
+                deployment_id=deployment_id,
+                batch_prediction_id=batch_prediction_id,
+            ),
+            _delete_batch_prediction.parse_response,
         )
 
     @endpoint(_patch_batch_prediction)
@@ -1850,11 +1978,13 @@ class RawApi:
             Response[None]
         """
 
-        return await _patch_batch_prediction.asyncio_detailed(
-            client=self._transport,
-            deployment_id=deployment_id,
-            batch_prediction_id=batch_prediction_id,
-            body=body,
+        return await self._transport.call_raw(
+            _patch_batch_prediction.build_request(
+                deployment_id=deployment_id,
+                batch_prediction_id=batch_prediction_id,
+                body=body,
+            ),
+            _patch_batch_prediction.parse_response,
         )
 
     @endpoint(_predict_batch_prediction)
@@ -1876,10 +2006,12 @@ class RawApi:
             Response[JobResponse]
         """
 
-        return await _predict_batch_prediction.asyncio_detailed(
-            client=self._transport,
-            deployment_id=deployment_id,
-            batch_prediction_id=batch_prediction_id,
+        return await self._transport.call_raw(
+            _predict_batch_prediction.build_request(
+                deployment_id=deployment_id,
+                batch_prediction_id=batch_prediction_id,
+            ),
+            _predict_batch_prediction.parse_response,
         )
 
     @endpoint(_get_batch_prediction_schedule)
@@ -1902,10 +2034,12 @@ class RawApi:
             Response[BatchPredictionScheduleResponse]
         """
 
-        return await _get_batch_prediction_schedule.asyncio_detailed(
-            client=self._transport,
-            deployment_id=deployment_id,
-            batch_prediction_id=batch_prediction_id,
+        return await self._transport.call_raw(
+            _get_batch_prediction_schedule.build_request(
+                deployment_id=deployment_id,
+                batch_prediction_id=batch_prediction_id,
+            ),
+            _get_batch_prediction_schedule.parse_response,
         )
 
     @endpoint(_set_batch_prediction_schedule)
@@ -1931,11 +2065,13 @@ class RawApi:
             Response[BatchPredictionScheduleResponse]
         """
 
-        return await _set_batch_prediction_schedule.asyncio_detailed(
-            client=self._transport,
-            deployment_id=deployment_id,
-            batch_prediction_id=batch_prediction_id,
-            body=body,
+        return await self._transport.call_raw(
+            _set_batch_prediction_schedule.build_request(
+                deployment_id=deployment_id,
+                batch_prediction_id=batch_prediction_id,
+                body=body,
+            ),
+            _set_batch_prediction_schedule.parse_response,
         )
 
     @endpoint(_delete_batch_prediction_schedule)
@@ -1958,10 +2094,12 @@ class RawApi:
             Response[None]
         """
 
-        return await _delete_batch_prediction_schedule.asyncio_detailed(
-            client=self._transport,
-            deployment_id=deployment_id,
-            batch_prediction_id=batch_prediction_id,
+        return await self._transport.call_raw(
+            _delete_batch_prediction_schedule.build_request(
+                deployment_id=deployment_id,
+                batch_prediction_id=batch_prediction_id,
+            ),
+            _delete_batch_prediction_schedule.parse_response,
         )
 
     @endpoint(_update_batch_prediction_schedule)
@@ -1987,11 +2125,13 @@ class RawApi:
             Response[None]
         """
 
-        return await _update_batch_prediction_schedule.asyncio_detailed(
-            client=self._transport,
-            deployment_id=deployment_id,
-            batch_prediction_id=batch_prediction_id,
-            body=body,
+        return await self._transport.call_raw(
+            _update_batch_prediction_schedule.build_request(
+                deployment_id=deployment_id,
+                batch_prediction_id=batch_prediction_id,
+                body=body,
+            ),
+            _update_batch_prediction_schedule.parse_response,
         )
 
     @endpoint(_get_experiments)
@@ -2019,12 +2159,14 @@ class RawApi:
             Response[ExperimentList]
         """
 
-        return await _get_experiments.asyncio_detailed(
-            client=self._transport,
-            filter_=filter_,
-            sort=sort,
-            limit=limit,
-            offset=offset,
+        return await self._transport.call_raw(
+            _get_experiments.build_request(
+                filter_=filter_,
+                sort=sort,
+                limit=limit,
+                offset=offset,
+            ),
+            _get_experiments.parse_response,
         )
 
     @endpoint(_create_experiment)
@@ -2045,9 +2187,11 @@ class RawApi:
             Response[ExperimentResponse]
         """
 
-        return await _create_experiment.asyncio_detailed(
-            client=self._transport,
-            body=body,
+        return await self._transport.call_raw(
+            _create_experiment.build_request(
+                body=body,
+            ),
+            _create_experiment.parse_response,
         )
 
     @endpoint(_get_experiment)
@@ -2067,9 +2211,11 @@ class RawApi:
             Response[ExperimentResponse]
         """
 
-        return await _get_experiment.asyncio_detailed(
-            client=self._transport,
-            experiment_id=experiment_id,
+        return await self._transport.call_raw(
+            _get_experiment.build_request(
+                experiment_id=experiment_id,
+            ),
+            _get_experiment.parse_response,
         )
 
     @endpoint(_delete_experiment)
@@ -2089,9 +2235,11 @@ class RawApi:
             Response[None]
         """
 
-        return await _delete_experiment.asyncio_detailed(
-            client=self._transport,
-            experiment_id=experiment_id,
+        return await self._transport.call_raw(
+            _delete_experiment.build_request(
+                experiment_id=experiment_id,
+            ),
+            _delete_experiment.parse_response,
         )
 
     @endpoint(_patch_experiment)
@@ -2114,10 +2262,12 @@ class RawApi:
             Response[None]
         """
 
-        return await _patch_experiment.asyncio_detailed(
-            client=self._transport,
-            experiment_id=experiment_id,
-            body=body,
+        return await self._transport.call_raw(
+            _patch_experiment.build_request(
+                experiment_id=experiment_id,
+                body=body,
+            ),
+            _patch_experiment.parse_response,
         )
 
     @endpoint(_recommend_experiment_models)
@@ -2143,10 +2293,12 @@ class RawApi:
             Response[ModelRecommendationResponse]
         """
 
-        return await _recommend_experiment_models.asyncio_detailed(
-            client=self._transport,
-            experiment_id=experiment_id,
-            body=body,
+        return await self._transport.call_raw(
+            _recommend_experiment_models.build_request(
+                experiment_id=experiment_id,
+                body=body,
+            ),
+            _recommend_experiment_models.parse_response,
         )
 
     @endpoint(_get_experiment_models)
@@ -2175,13 +2327,15 @@ class RawApi:
             Response[ExperimentModelList]
         """
 
-        return await _get_experiment_models.asyncio_detailed(
-            client=self._transport,
-            experiment_id=experiment_id,
-            filter_=filter_,
-            sort=sort,
-            limit=limit,
-            offset=offset,
+        return await self._transport.call_raw(
+            _get_experiment_models.build_request(
+                experiment_id=experiment_id,
+                filter_=filter_,
+                sort=sort,
+                limit=limit,
+                offset=offset,
+            ),
+            _get_experiment_models.parse_response,
         )
 
     @endpoint(_get_experiment_model)
@@ -2203,10 +2357,12 @@ class RawApi:
             Response[ExperimentModelResponse]
         """
 
-        return await _get_experiment_model.asyncio_detailed(
-            client=self._transport,
-            experiment_id=experiment_id,
-            model_id=model_id,
+        return await self._transport.call_raw(
+            _get_experiment_model.build_request(
+                experiment_id=experiment_id,
+                model_id=model_id,
+            ),
+            _get_experiment_model.parse_response,
         )
 
     @endpoint(_get_experiment_versions)
@@ -2235,13 +2391,15 @@ class RawApi:
             Response[ExperimentVersionList]
         """
 
-        return await _get_experiment_versions.asyncio_detailed(
-            client=self._transport,
-            experiment_id=experiment_id,
-            filter_=filter_,
-            sort=sort,
-            limit=limit,
-            offset=offset,
+        return await self._transport.call_raw(
+            _get_experiment_versions.build_request(
+                experiment_id=experiment_id,
+                filter_=filter_,
+                sort=sort,
+                limit=limit,
+                offset=offset,
+            ),
+            _get_experiment_versions.parse_response,
         )
 
     @endpoint(_create_experiment_version)
@@ -2267,10 +2425,12 @@ class RawApi:
             Response[ExperimentVersionResponse]
         """
 
-        return await _create_experiment_version.asyncio_detailed(
-            client=self._transport,
-            experiment_id=experiment_id,
-            body=body,
+        return await self._transport.call_raw(
+            _create_experiment_version.build_request(
+                experiment_id=experiment_id,
+                body=body,
+            ),
+            _create_experiment_version.parse_response,
         )
 
     @endpoint(_get_experiment_version)
@@ -2292,10 +2452,12 @@ class RawApi:
             Response[ExperimentVersionResponse]
         """
 
-        return await _get_experiment_version.asyncio_detailed(
-            client=self._transport,
-            experiment_id=experiment_id,
-            experiment_version_id=experiment_version_id,
+        return await self._transport.call_raw(
+            _get_experiment_version.build_request(
+                experiment_id=experiment_id,
+                experiment_version_id=experiment_version_id,
+            ),
+            _get_experiment_version.parse_response,
         )
 
     @endpoint(_delete_experiment_version)
@@ -2317,10 +2479,12 @@ class RawApi:
             Response[None]
         """
 
-        return await _delete_experiment_version.asyncio_detailed(
-            client=self._transport,
-            experiment_id=experiment_id,
-            experiment_version_id=experiment_version_id,
+        return await self._transport.call_raw(
+            _delete_experiment_version.build_request(
+                experiment_id=experiment_id,
+                experiment_version_id=experiment_version_id,
+            ),
+            _delete_experiment_version.parse_response,
         )
 
     @endpoint(_patch_experiment_version)
@@ -2345,11 +2509,13 @@ class RawApi:
             Response[None]
         """
 
-        return await _patch_experiment_version.asyncio_detailed(
-            client=self._transport,
-            experiment_id=experiment_id,
-            experiment_version_id=experiment_version_id,
-            body=body,
+        return await self._transport.call_raw(
+            _patch_experiment_version.build_request(
+                experiment_id=experiment_id,
+                experiment_version_id=experiment_version_id,
+                body=body,
+            ),
+            _patch_experiment_version.parse_response,
         )
 
     @endpoint(_cancel_job)
@@ -2372,10 +2538,12 @@ class RawApi:
             Response[None]
         """
 
-        return await _cancel_job.asyncio_detailed(
-            client=self._transport,
-            corr_type=corr_type,
-            corr_id=corr_id,
+        return await self._transport.call_raw(
+            _cancel_job.build_request(
+                corr_type=corr_type,
+                corr_id=corr_id,
+            ),
+            _cancel_job.parse_response,
         )
 
     @endpoint(_create_profile_insights)
@@ -2400,9 +2568,11 @@ class RawApi:
             Response[ProfileInsightsResponse]
         """
 
-        return await _create_profile_insights.asyncio_detailed(
-            client=self._transport,
-            body=body,
+        return await self._transport.call_raw(
+            _create_profile_insights.build_request(
+                body=body,
+            ),
+            _create_profile_insights.parse_response,
         )
 
     @endpoint(_get_profile_insights)
@@ -2429,11 +2599,13 @@ class RawApi:
             Response[ProfileInsightsResponse]
         """
 
-        return await _get_profile_insights.asyncio_detailed(
-            client=self._transport,
-            data_set_id=data_set_id,
-            target=target,
-            experiment_type=experiment_type,
+        return await self._transport.call_raw(
+            _get_profile_insights.build_request(
+                data_set_id=data_set_id,
+                target=target,
+                experiment_type=experiment_type,
+            ),
+            _get_profile_insights.parse_response,
         )
 
 
