@@ -103,12 +103,37 @@ class _RedirectGuard:
 
 
 class _State:
-    """What every view of one client shares: the session, the credential, the tiers, close()."""
+    """What every view of one client shares: its settings, session, credential, tiers and close()."""
 
-    def __init__(self, credential: Credential, store: RateStore, *, owns_store: bool) -> None:
+    def __init__(
+        self,
+        base: str,
+        credential: Credential,
+        store: RateStore,
+        *,
+        limits: dict[str, TierLimit],
+        pacing: bool,
+        rate_key: str | None,
+        connection_limit: int,
+        proxy: str | URL | None,
+        trust_env: bool,
+        trace_configs: list[aiohttp.TraceConfig],
+        headers: dict[str, str],
+    ) -> None:
+        self.base = base
+        self.origin = URL(base).origin()
         self.credential = credential
         self.store = store
-        self.owns_store = owns_store
+        self.owns_store = False  # a store the caller passed in is the caller's to close
+        self.limits = limits
+        self.pacing = pacing
+        self.rate_key = rate_key
+        self.connection_limit = connection_limit
+        self.proxy = proxy
+        self.trust_env = trust_env
+        self.trace_configs = trace_configs
+        self.headers = headers
+        self.redirect_guard = (_RedirectGuard(self.origin),)
         self.session: aiohttp.ClientSession | None = None
         self.tiers: dict[str, Tier] = {}
         self.in_flight = 0
@@ -118,7 +143,12 @@ class _State:
 
 
 class BaseClient:
-    """One origin, one credential, one aiohttp session; see QlikClient and DataRobotClient."""
+    """One origin, one credential, one aiohttp session; see QlikClient and DataRobotClient.
+
+    A client is three references: the state its views share, its own options, its own API objects.
+    """
+
+    __slots__ = ("_apis", "_options", "_state")
 
     _default_tier: ClassVar[str] = const.DATAROBOT_DEFAULT_BUCKET
     _tier_names: ClassVar[frozenset[str]] = frozenset({const.DATAROBOT_DEFAULT_BUCKET})
@@ -142,28 +172,30 @@ class BaseClient:
         headers: Mapping[str, str] | None = None,
     ) -> None:
         url = self._normalize_base_url(URL(str(base_url)))
-        self._base = str(url).rstrip("/")
-        self._origin = url.origin()
         unknown = set(limits or ()) - self._tier_names
         if unknown:
             raise ValueError(f"unknown rate tier(s) {sorted(unknown)}; this client has {sorted(self._tier_names)}")
-        self._limits = dict(limits or {})
-        self._pacing = pacing
-        self._rate_key = rate_key
+        credential = Credential(token=token, provider=token_provider)
+        session_headers = {hdrs.USER_AGENT: USER_AGENT, **(headers or {})}
+        if credential.header is not None:  # a static token: sent by the session, set once
+            session_headers[hdrs.AUTHORIZATION] = credential.header
+        self._state = _State(
+            str(url).rstrip("/"),
+            credential,
+            rate_store or LOCAL_STORE,
+            limits=dict(limits or {}),
+            pacing=pacing,
+            rate_key=rate_key,
+            connection_limit=connection_limit,
+            proxy=proxy,
+            trust_env=trust_env,
+            trace_configs=list(trace_configs or []),
+            headers=session_headers,
+        )
         self._options = ClientOptions(
             timeout=_as_timeout(timeout) if timeout is not None else const.DEFAULT_TIMEOUT,
             retry=retry or RetryPolicy(),
         )
-        self._connection_limit = connection_limit
-        self._proxy = proxy
-        self._trust_env = trust_env
-        self._trace_configs = list(trace_configs or [])
-        credential = Credential(token=token, provider=token_provider)
-        self._headers = {hdrs.USER_AGENT: USER_AGENT, **(headers or {})}
-        if credential.header is not None:  # a static token: sent by the session, set once
-            self._headers[hdrs.AUTHORIZATION] = credential.header
-        self._state = _State(credential, rate_store or LOCAL_STORE, owns_store=False)
-        self._redirect_guard = (_RedirectGuard(self._origin),)
         self._apis: dict[str, Any] = {}
 
     @classmethod
@@ -195,7 +227,7 @@ class BaseClient:
     @property
     def origin(self) -> URL:
         """Scheme, host and port: the only place this client sends its token."""
-        return self._origin
+        return self._state.origin
 
     @property
     def closed(self) -> bool:
@@ -205,7 +237,7 @@ class BaseClient:
         self, *, timeout: float | aiohttp.ClientTimeout | None = None, retry: RetryPolicy | None = None
     ) -> Self:
         """A view of this client (same session, pacing and counters) with other per-call options."""
-        view = copy.copy(self)  # shares _state (session, credential, tiers); its own options and APIs
+        view = copy.copy(self)  # the same _state (settings, session, credential, tiers, counters)
         view._options = ClientOptions(
             timeout=_as_timeout(timeout) if timeout is not None else self._options.timeout,
             retry=retry or self._options.retry,
@@ -218,13 +250,13 @@ class BaseClient:
         if state.closing:
             raise RuntimeError("this client is closed")
         if state.session is None:
-            connector = aiohttp.TCPConnector(limit=self._connection_limit, ttl_dns_cache=const.DNS_CACHE_SECONDS)
+            connector = aiohttp.TCPConnector(limit=self._state.connection_limit, ttl_dns_cache=const.DNS_CACHE_SECONDS)
             state.session = aiohttp.ClientSession(
                 connector=connector,
-                headers=self._headers,
+                headers=self._state.headers,
                 timeout=self._options.timeout,
-                trust_env=self._trust_env,
-                trace_configs=self._trace_configs or None,
+                trust_env=self._state.trust_env,
+                trace_configs=self._state.trace_configs or None,
             )
             _one_retry_layer(state.session)
         return state.session
@@ -239,13 +271,15 @@ class BaseClient:
         return tier
 
     def _make_tier(self, name: str, operation: Operation) -> Tier:
-        limit = self._limits.get(name) or self._default_limit(operation)
-        identity = f"key:{self._rate_key}" if self._rate_key is not None else self._state.credential.identity
-        if not self._pacing:  # unpaced clients share only the 429 pause, never a bucket with paced ones
+        limit = self._state.limits.get(name) or self._default_limit(operation)
+        identity = (
+            f"key:{self._state.rate_key}" if self._state.rate_key is not None else self._state.credential.identity
+        )
+        if not self._state.pacing:  # unpaced clients share only the 429 pause, never a bucket with paced ones
             identity, limit = f"{identity}:unpaced", TierLimit(None, max_in_flight=limit.max_in_flight)
         # The pacer is looked up (and a conflicting limit refused) before any slot is taken.
-        pacer = self._state.store.pacer(TierKey(str(self._origin), identity, name), limit)
-        return Tier(name, limit, pacer, capped=self._pacing)
+        pacer = self._state.store.pacer(TierKey(str(self._state.origin), identity, name), limit)
+        return Tier(name, limit, pacer, capped=self._state.pacing)
 
     def _default_limit(self, operation: Operation) -> TierLimit:
         return TierLimit(per_minute=operation.rate_limit)
@@ -352,8 +386,8 @@ class BaseClient:
                 headers=request.headers or None,
                 timeout=self._options.timeout,
                 allow_redirects=follows,
-                proxy=self._proxy,
-                middlewares=self._redirect_guard if body and follows else None,
+                proxy=self._state.proxy,
+                middlewares=self._state.redirect_guard if body and follows else None,
                 **body,
             ) as response:
                 status = response.status
@@ -401,14 +435,14 @@ class BaseClient:
         """The absolute URL of an encoded path, or of a link; never one on another origin."""
         if path.startswith(("http://", "https://")):
             url = URL(path, encoded=True)
-            if url.origin() != self._origin:
+            if url.origin() != self._state.origin:
                 raise InvalidRequestError(
                     f"refusing to send a request (and its token) to another origin: {url.origin()}"
                 )
             return url
         if not path.startswith("/"):
             raise InvalidRequestError(f"a request path must start with '/': {path!r}")
-        return URL(self._base + path, encoded=True)
+        return URL(self._state.base + path, encoded=True)
 
     def _api(self, package: str) -> Any:
         """The generated package's API object, bound to this client view (imported on first use)."""
@@ -472,7 +506,7 @@ class BaseClient:
         return Bulk(operation, inputs, concurrency=concurrency, ordered=ordered, progress=progress)
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self._base} {self._state.credential!r}>"
+        return f"<{type(self).__name__} {self._state.base} {self._state.credential!r}>"
 
 
 def _one_retry_layer(session: aiohttp.ClientSession) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from yarl import URL
 
@@ -27,15 +27,17 @@ class DataRobotClient(BaseClient):
     cap applies (16); pass ``limits={"default": TierLimit(per_minute=...)}`` to pace it too.
     """
 
+    __slots__ = ()
     _default_tier = const.DATAROBOT_DEFAULT_BUCKET
     _tier_names = frozenset({const.DATAROBOT_DEFAULT_BUCKET})
 
-    def __init__(self, endpoint: str | URL, **kwargs: Any) -> None:
-        url = URL(str(endpoint))
+    @classmethod
+    def _normalize_base_url(cls, url: URL) -> URL:
+        url = super()._normalize_base_url(url)
         path = url.path.rstrip("/")
         if path.endswith(API_PREFIX):  # the spec's paths carry /api/v2 themselves
             url = url.with_path(path[: -len(API_PREFIX)] or "/")
-        super().__init__(url, **kwargs)
+        return url
 
     def _default_limit(self, operation: Operation) -> TierLimit:
         return TierLimit(per_minute=None, max_in_flight=const.DATAROBOT_DEFAULT_MAX_IN_FLIGHT)

@@ -28,6 +28,7 @@ method and URL only, and URLs never carry credentials here.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -146,12 +147,17 @@ def make_connection_error(
     elif isinstance(exc, aiohttp.TooManyRedirects):
         reason = f"too many redirects ({len(exc.history)})"
     elif isinstance(exc, aiohttp.ClientResponseError):
-        reason = f"the response could not be read: {exc.message}"
+        reason = f"the response could not be read: {_plain(exc.message)}"
     elif isinstance(exc, aiohttp.ClientPayloadError):
-        reason = f"response body cut short: {exc!r}"
+        reason = f"the response body could not be read (cut short or badly encoded): {_plain(str(exc))}"
     else:
         reason = f"connection lost: {exc!r}"
     return APIConnectionError(method, url, reason, outcome_unknown=outcome_unknown)
+
+
+def _plain(message: str) -> str:
+    # aiohttp prefixes parser errors with the 400 it files them under: drop it, no server said so.
+    return re.sub(r"^\d{3}, message[:=]\s*", "", " ".join(message.split())).strip("'\"")
 
 
 class RedirectError(AioAutoMLError):

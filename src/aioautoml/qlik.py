@@ -22,6 +22,7 @@ class QlikClient(BaseClient):
     spec), shared by every QlikClient of the same tenant and user in the process.
     """
 
+    __slots__ = ()
     _default_tier = "1"
     _tier_names = frozenset({"1", "2"})
 
