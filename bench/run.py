@@ -1,26 +1,32 @@
 """`make bench`: what the client costs next to raw aiohttp, how well it paces, what memory it holds.
 
-Every comparison runs side by side in one run (alternating, several rounds, medians) against the
-loopback server in a separate process, so the client's CPU time is the client's alone. Results go
-to bench/results.json and a table on stdout. Timing here is reported, never asserted.
+Every comparison runs side by side in one run (alternating, several rounds, medians with the
+spread of the round-by-round ratio) against the loopback server in a separate process, so the
+client's CPU time is the client's alone. Instructions per request are counted the same way: the
+client side alone, in a child process under valgrind's cachegrind, at two lengths. Results go to
+bench/results.json and a table on stdout. Timing here is reported, never asserted.
 
-    python bench/run.py [--requests 20000] [--rounds 3] [--quick]
+    python bench/run.py [--requests 20000] [--rounds 5] [--quick] [--skip-instructions]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +37,12 @@ SCRATCH = HERE / "scratch"
 PYTHON = sys.executable
 GIB = 1 << 30
 CONCURRENCY = 64
+PAGE_SIZE = 100
+PAGED_ITEMS = 100_000  # the deployments the paging server holds
+
+# One measured unit of work: do n units (requests, inputs, items) and say how many were done.
+Work = Callable[[int], Awaitable[int]]
+Samples = dict[str, list[tuple[float, float]]]  # variant -> (wall s, CPU s) per round
 
 
 # ---------------------------------------------------------------------------------------------
@@ -62,66 +74,275 @@ class Server:
 
 
 # ---------------------------------------------------------------------------------------------
-# 1. Per-request cost
+# Measuring CPU time: every variant in turn, round after round
 
 
-async def drive(call: Callable[[str], Awaitable[Any]], requests: int) -> tuple[float, float]:
-    """Run ``requests`` calls from CONCURRENCY workers; (wall seconds, client CPU seconds)."""
-    remaining = iter(range(requests))
-
-    async def worker() -> None:
-        for n in remaining:
-            await call(f"dep-{n % 3 + 1:04d}")
-
+async def timed(work: Work, n: int) -> tuple[float, float]:
+    """(wall seconds, client CPU seconds) of ``work(n)``; raises if fewer than n units were done."""
     wall, cpu = time.perf_counter(), time.process_time()
-    await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
-    return time.perf_counter() - wall, time.process_time() - cpu
+    done = await work(n)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    if done != n:
+        raise RuntimeError(f"{done} units of work done instead of {n}")
+    return wall, cpu
 
 
-async def per_request(url: str, token: str, requests: int, rounds: int) -> dict[str, Any]:
-    from aioautoml import QlikClient, TierLimit
-
-    raw = aiohttp.ClientSession(headers={"Authorization": f"Bearer {token}"}, connector=aiohttp.TCPConnector(limit=100))
-
-    async def raw_get(deployment_id: str) -> Any:
-        async with raw.get(f"{url}/api/v1/ml/deployments/{deployment_id}") as response:
-            response.raise_for_status()
-            return json.loads(await response.read())
-
-    unpaced = QlikClient(url, token=token, pacing=False)
-    never_binding = {"1": TierLimit(per_minute=10**9, max_in_flight=1000), "2": TierLimit(per_minute=10**9)}
-    paced = QlikClient(url, token=token, limits=never_binding, rate_key="bench-paced")
-    variants = {
-        "raw aiohttp": raw_get,
-        "aioautoml, limits off": unpaced.ml.get_deployment,
-        "aioautoml, limits on (never binding)": paced.ml.get_deployment,
-    }
-    for call in variants.values():  # warm up: connections, imports, caches
-        await drive(call, 500)
-    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in variants}
+async def alternate(variants: Mapping[str, Work], n: int, rounds: int) -> Samples:
     names = list(variants)
+    samples: Samples = {name: [] for name in names}
     for round_number in range(rounds):
-        order = names[round_number % len(names) :] + names[: round_number % len(names)]  # rotate
-        for name in order:
-            samples[name].append(await drive(variants[name], requests))
-    await raw.close()
-    await unpaced.close()
-    await paced.close()
+        shift = round_number % len(names)  # rotate, so that no variant always runs first
+        for name in names[shift:] + names[:shift]:
+            samples[name].append(await timed(variants[name], n))
+    return samples
 
-    result: dict[str, Any] = {}
+
+def summarise(samples: Samples, n: int, unit: str, base: str) -> dict[str, dict[str, float]]:
+    """Medians per variant; its CPU ratio to the first variant, round by round (median, min, max)."""
+    base_runs = next(iter(samples.values()))
+    result: dict[str, dict[str, float]] = {}
     for name, runs in samples.items():
+        # Ratios within a round: both sides saw the same state of the machine.
+        ratios = [cpu / base_cpu for (_, cpu), (_, base_cpu) in zip(runs, base_runs, strict=True)]
         result[name] = {
-            "requests_per_second": statistics.median(requests / wall for wall, _ in runs),
-            "cpu_us_per_request": statistics.median(cpu / requests for _, cpu in runs) * 1e6,
+            f"{unit}s_per_second": statistics.median(n / wall for wall, _ in runs),
+            f"cpu_us_per_{unit}": statistics.median(cpu / n for _, cpu in runs) * 1e6,
+            f"cpu_ratio_to_{base}": statistics.median(ratios),
+            f"cpu_ratio_to_{base}_min": min(ratios),
+            f"cpu_ratio_to_{base}_max": max(ratios),
         }
-    base = result["raw aiohttp"]["cpu_us_per_request"]
-    for entry in result.values():
-        entry["cpu_ratio_to_raw"] = entry["cpu_us_per_request"] / base
     return result
 
 
 # ---------------------------------------------------------------------------------------------
-# 2. Pacing
+# 1. Per-request cost
+
+
+def deployment_ids(n: int) -> Iterator[str]:
+    return (f"dep-{k % 3 + 1:04d}" for k in range(n))
+
+
+async def drive(call: Callable[[str], Awaitable[Any]], requests: int) -> int:
+    """Make ``requests`` calls from CONCURRENCY workers pulling from one shared iterator."""
+    remaining = deployment_ids(requests)
+
+    async def worker() -> None:
+        for deployment_id in remaining:
+            await call(deployment_id)
+
+    await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+    return requests  # every call returned: a failure raises
+
+
+def raw_session(token: str) -> aiohttp.ClientSession:
+    return aiohttp.ClientSession(
+        headers={"Authorization": f"Bearer {token}"}, connector=aiohttp.TCPConnector(limit=100)
+    )
+
+
+@asynccontextmanager
+async def request_variants(url: str, token: str) -> AsyncIterator[dict[str, Work]]:
+    """One small JSON GET three ways: raw aiohttp, aioautoml with its pacing off and on."""
+    from aioautoml import QlikClient, TierLimit
+
+    raw = raw_session(token)
+
+    async def raw_get(deployment_id: str) -> Any:
+        async with raw.get(f"{url}/api/v1/ml/deployments/{deployment_id}") as response:
+            response.raise_for_status()
+            return json.loads(await response.read())  # the standard json, as aioautoml's
+
+    unpaced = QlikClient(url, token=token, pacing=False)
+    never_binding = {"1": TierLimit(per_minute=10**9, max_in_flight=1000), "2": TierLimit(per_minute=10**9)}
+    paced = QlikClient(url, token=token, limits=never_binding, rate_key="bench-paced")
+    calls: dict[str, Callable[[str], Awaitable[Any]]] = {
+        "raw aiohttp": raw_get,
+        "aioautoml, limits off": unpaced.ml.get_deployment,
+        "aioautoml, limits on (never binding)": paced.ml.get_deployment,
+    }
+    try:
+        yield {name: functools.partial(drive, call) for name, call in calls.items()}
+    finally:
+        await raw.close()
+        await unpaced.close()
+        await paced.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. bulk() per input
+
+
+@asynccontextmanager
+async def bulk_variants(url: str, token: str) -> AsyncIterator[dict[str, Work]]:
+    """The same client (pacing off) and inputs: a plain pool of workers, then bulk() with as many."""
+    from aioautoml import QlikClient
+
+    async with QlikClient(url, token=token, pacing=False) as qlik:
+        get = qlik.ml.get_deployment
+
+        async def bulk(n: int) -> int:
+            outcomes = await qlik.bulk(get, deployment_ids(n), concurrency=CONCURRENCY)
+            return sum(outcome.ok for outcome in outcomes)  # a failed input is no unit done
+
+        yield {f"plain pool of {CONCURRENCY} workers": functools.partial(drive, get), "bulk()": bulk}
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. Paging per item
+
+
+def first_offset(items: int) -> int:
+    """The offset of the first page of the last ``items``: the walk then ends where the list does."""
+    if items % PAGE_SIZE or not 0 < items <= PAGED_ITEMS:
+        raise ValueError(f"paging: {items} is not a multiple of {PAGE_SIZE} up to {PAGED_ITEMS}")
+    return PAGED_ITEMS - items
+
+
+@asynccontextmanager
+async def paging_variants(url: str, token: str) -> AsyncIterator[dict[str, Work]]:
+    """The last n of the server's deployments, PAGE_SIZE a page, one at a time (pacing off).
+
+    Both sides request the same pages: the first at ``first_offset(n)``, then each body's
+    ``links.next.href``, until a page has none."""
+    from aioautoml import QlikClient
+
+    raw = raw_session(token)
+    qlik = QlikClient(url, token=token, pacing=False)
+
+    async def raw_items(n: int) -> int:
+        count = 0
+        href: str | None = f"{url}/api/v1/ml/deployments?limit={PAGE_SIZE}&offset={first_offset(n)}"
+        while href:
+            async with raw.get(href) as response:
+                response.raise_for_status()
+                body = json.loads(await response.read())  # the standard json, as aioautoml's
+            for _item in body["data"]:
+                count += 1
+            href = body["links"]["next"].get("href")
+        return count
+
+    async def client_items(n: int) -> int:
+        count = 0
+        async for _item in qlik.paginate(qlik.ml.get_deployments, limit=PAGE_SIZE, offset=first_offset(n)):
+            count += 1
+        return count
+
+    try:
+        yield {"raw aiohttp": raw_items, "aioautoml paginate()": client_items}
+    finally:
+        await raw.close()
+        await qlik.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Sections 1-3: the same work timed in this process and counted in a child under valgrind
+
+
+@dataclass(frozen=True)
+class Section:
+    variants: Callable[[str, str], AbstractAsyncContextManager[dict[str, Work]]]
+    unit: str  # what n counts, in the result keys: request, input, item
+    base: str  # the first variant, the one the others are compared with, in the keys: raw, pool
+    warm_up: int  # units each variant runs first: connections, imports, caches
+    deployments: int  # the loopback server's
+
+
+SECTIONS = {
+    "per_request": Section(request_variants, "request", "raw", warm_up=500, deployments=3),
+    "bulk_per_input": Section(bulk_variants, "input", "pool", warm_up=500, deployments=3),
+    "paging_per_item": Section(paging_variants, "item", "raw", warm_up=1_000, deployments=PAGED_ITEMS),
+}
+
+
+async def cpu_time(section: Section, n: int, rounds: int) -> dict[str, dict[str, float]]:
+    with Server(tiers=None, deployments=section.deployments) as server:
+        async with section.variants(server.url, server.token) as variants:
+            for work in variants.values():
+                await work(section.warm_up)
+            samples = await alternate(variants, n, rounds)
+    return summarise(samples, n, section.unit, section.base)
+
+
+# ---------------------------------------------------------------------------------------------
+# Instructions: the client process alone under cachegrind, I(long) - I(short) per unit, so that
+# start-up, imports and warm-up cancel
+
+
+VALGRIND = ("valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null")
+I_REFS = re.compile(r"I\s+refs:\s+([\d,]+)")
+
+
+def valgrind_missing() -> str | None:
+    if shutil.which("valgrind"):
+        return None
+    return (
+        "valgrind is not installed: the instruction counts need it (Debian/Ubuntu: apt-get install valgrind)."
+        " Run with --skip-instructions to leave those rows out."
+    )
+
+
+def valgrind_version() -> str:
+    return subprocess.run(["valgrind", "--version"], capture_output=True, text=True, check=True).stdout.strip()
+
+
+def child_command(key: str, variant: str, url: str, token: str, n: int) -> list[str]:
+    return [PYTHON, __file__, "--instructions-child", key, variant, url, token, str(n)]
+
+
+def count_instructions(key: str, variant: str, url: str, token: str, n: int) -> int:
+    """Instructions the child process runs: start-up, warm-up and ``n`` units of the work."""
+    env = {**os.environ, "PYTHONHASHSEED": "0"}  # the same dict and set orders every run
+    out = subprocess.run(
+        [*VALGRIND, *child_command(key, variant, url, token, n)], capture_output=True, text=True, env=env
+    )
+    found = I_REFS.findall(out.stderr)
+    if out.returncode != 0 or not found:
+        raise RuntimeError(f"{key} / {variant} under valgrind: exit {out.returncode}\n{out.stderr[-3000:]}")
+    return int(found[-1].replace(",", ""))
+
+
+def instructions_per_unit(key: str, variant: str, server: Server, lengths: tuple[int, int]) -> float:
+    short, long = lengths
+    counts = {n: count_instructions(key, variant, server.url, server.token, n) for n in lengths}
+    return (counts[long] - counts[short]) / (long - short)
+
+
+def instructions(key: str, names: list[str], lengths: tuple[int, int], repeats: int) -> dict[str, list[float]]:
+    """Per variant, instructions per unit of the work: one figure per repeat."""
+    with Server(tiers=None, deployments=SECTIONS[key].deployments) as server:
+        per_unit: dict[str, list[float]] = {}
+        for variant in names:
+            # Once without valgrind: a failure shows in seconds, and every module is compiled
+            # (.pyc) before the counted runs, so that none of them pays for compiling it.
+            subprocess.run(child_command(key, variant, server.url, server.token, lengths[0]), check=True)
+            per_unit[variant] = [instructions_per_unit(key, variant, server, lengths) for _ in range(repeats)]
+    return per_unit
+
+
+def add_instructions(
+    entries: dict[str, dict[str, Any]], counts: dict[str, list[float]] | None, section: Section
+) -> None:
+    """Add the instruction keys to a section's entries: numbers if counted, None if skipped."""
+    unit, base = section.unit, section.base
+    base_count = statistics.median(next(iter(counts.values()))) if counts else None
+    for name, entry in entries.items():
+        count = statistics.median(counts[name]) if counts else None
+        entry[f"instructions_per_{unit}"] = count
+        entry[f"instructions_per_{unit}_repeats"] = counts[name] if counts else None
+        entry[f"instructions_ratio_to_{base}"] = count / base_count if count and base_count else None
+
+
+async def instructions_child(key: str, variant: str, url: str, token: str, n: int) -> None:
+    section = SECTIONS[key]
+    async with section.variants(url, token) as variants:
+        await variants[variant](section.warm_up)
+        done = await variants[variant](n)
+    if done != n:
+        raise RuntimeError(f"{done} units of work done instead of {n}")
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. Pacing
 
 
 async def pacing(requests: int, allowed: int, window: float) -> dict[str, Any]:
@@ -147,7 +368,7 @@ async def pacing(requests: int, allowed: int, window: float) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------------------------
-# 3. Memory: each case in a fresh process, peak RSS above the RSS before it started
+# 5. Memory: each case in a fresh process, peak RSS above the RSS before it started
 
 
 class RssSampler:
@@ -225,7 +446,7 @@ def memory() -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------------------------
-# 4. Import time
+# 6. Import time
 
 
 def import_time(runs: int) -> dict[str, Any]:
@@ -264,24 +485,71 @@ def machine() -> str:
     )
 
 
-def report(results: dict[str, Any]) -> str:
-    lines = [f"machine: {results['machine']}", ""]
-    lines.append(f"1. per-request cost: {results['requests']:,} small JSON GETs at concurrency {CONCURRENCY}, "
-                 f"median of {results['rounds']} alternating rounds")  # fmt: skip
-    lines.append(f"   {'variant':<38} {'requests/s':>10} {'CPU µs/req':>11} {'CPU vs raw':>10}")
-    for name, entry in results["per_request"].items():
+UNIT_SHORT = {"request": "req", "input": "input", "item": "item"}
+
+
+def section_table(entries: Mapping[str, Mapping[str, Any]], section: Section) -> list[str]:
+    unit, base, short = section.unit, section.base, UNIT_SHORT[section.unit]
+    lines = [
+        f"   {'variant':<38} {unit + 's/s':>10} {'CPU µs/' + short:>11} {'CPU vs ' + base + ' (min-max)':>24}"
+        f" {'instr/' + short:>12} {'instr vs ' + base:>12} {'spread':>8}"
+    ]
+    for name, entry in entries.items():
+        ratio = entry[f"cpu_ratio_to_{base}"]
+        low, high = entry[f"cpu_ratio_to_{base}_min"], entry[f"cpu_ratio_to_{base}_max"]
+        cpu = f"{ratio:.2f}x ({low:.2f}-{high:.2f})"
+        count, repeats = entry[f"instructions_per_{unit}"], entry[f"instructions_per_{unit}_repeats"]
+        if count is None:
+            counted = f"{'skipped':>12}"
+        else:
+            spread = f"{(max(repeats) - min(repeats)) / count:.2%}" if len(repeats) > 1 else "-"
+            counted = f"{count:>12,.0f} {entry[f'instructions_ratio_to_{base}']:>11.3f}x {spread:>8}"
         lines.append(
-            f"   {name:<38} {entry['requests_per_second']:>10,.0f} {entry['cpu_us_per_request']:>11.1f}"
-            f" {entry['cpu_ratio_to_raw']:>9.2f}x"
+            f"   {name:<38} {entry[f'{unit}s_per_second']:>10,.0f} {entry[f'cpu_us_per_{unit}']:>11.1f} {cpu:>24}"
+            f" {counted}"
         )
+    return lines
+
+
+def instructions_note(results: dict[str, Any], key: str) -> str:
+    counted = results["instructions"]
+    if "skipped" in counted:
+        return f"   instructions: skipped ({counted['skipped']})"
+    short, long = counted["lengths"][key]
+    unit = SECTIONS[key].unit
+    return (
+        f"   instructions per {unit}: (I({long:,}) - I({short:,})) / {long - short:,} of the client process under"
+        f" cachegrind; median of {counted['repeats']} such counts, spread: how far apart they came out"
+    )
+
+
+def titles(results: dict[str, Any]) -> dict[str, str]:
+    return {
+        "per_request": f"1. per-request cost: {results['requests']:,} small JSON GETs at concurrency {CONCURRENCY}"
+        " (target ≤ 1.15x)",
+        "bulk_per_input": f"2. bulk() per input: {results['bulk_inputs']:,} inputs at concurrency {CONCURRENCY}, next to"
+        " a plain pool of as many workers on the same client, pacing off (target ≤ 1.05x)",
+        "paging_per_item": f"3. paging per item: {results['paged_items']:,} items in pages of {PAGE_SIZE}, one page at"
+        " a time, following links.next.href, pacing off (target ≤ 1.5x)",
+    }
+
+
+def report(results: dict[str, Any]) -> str:
+    lines = [
+        f"machine: {results['machine']}",
+        f"CPU: medians of {results['rounds']} alternating rounds; 'CPU vs': the ratio taken round by round,"
+        " median (min-max)",
+    ]
+    for key, title in titles(results).items():
+        lines += ["", title, *section_table(results[key], SECTIONS[key]), instructions_note(results, key)]
     p = results["pacing"]
     lines += [
         "",
-        f"2. pacing: {p['requests']:,} requests ({p['windows']:.1f} windows) against a server allowing {p['allowed']}",
+        f"4. pacing: {p['requests']:,} requests ({p['windows']:.1f} windows) against a server allowing {p['allowed']}",
         f"   share of the allowed rate used: {p['share_of_allowed_rate']:.1%}; 429s from the server: {p['server_429s']};"
         f" failed: {p['failed']}; elapsed {p['elapsed_s']:.1f} s",
         "",
-        "3. memory: peak RSS above the baseline before the work",
+        "5. memory: peak RSS above the baseline before the work",
     ]
     for label, entry in results["memory"].items():
         sink = f" ({entry['sink']})" if "sink" in entry else ""
@@ -289,37 +557,106 @@ def report(results: dict[str, Any]) -> str:
     i = results["import"]
     lines += [
         "",
-        f"4. import: aioautoml {i['aioautoml_ms']:.0f} ms, aiohttp alone {i['aiohttp_ms']:.0f} ms:"
+        f"6. import: aioautoml {i['aioautoml_ms']:.0f} ms, aiohttp alone {i['aiohttp_ms']:.0f} ms:"
         f" {i['above_aiohttp_ms']:.0f} ms above aiohttp (median of {results['import_runs']})",
+        "",
+        f"bench took {results['elapsed_s'] / 60:.1f} min",
     ]
     return "\n".join(lines)
 
 
-async def main_async(args: argparse.Namespace) -> dict[str, Any]:
-    results: dict[str, Any] = {"machine": machine(), "requests": args.requests, "rounds": args.rounds}
-    with Server(tiers=None, deployments=3) as server:
-        results["per_request"] = await per_request(server.url, server.token, args.requests, args.rounds)
-    allowed, window = (600, 10.0) if not args.quick else (300, 2.0)
+@dataclass(frozen=True)
+class Plan:
+    """How much of each measure to run: the full bench, or --quick to try the script."""
+
+    units: dict[str, int]  # per section: the units of work of one timed round
+    rounds: int
+    lengths: dict[str, tuple[int, int]]  # per section: the two lengths whose instructions are counted
+    repeats: int  # instruction counts per variant, each from its own pair of runs
+    pacing: tuple[int, float]  # the server allows this many requests per this many seconds
+
+
+def make_plan(args: argparse.Namespace) -> Plan:
+    if args.quick:
+        return Plan(
+            units={"per_request": 2_000, "bulk_per_input": 2_000, "paging_per_item": 10_000},
+            rounds=2,
+            lengths={"per_request": (200, 600), "bulk_per_input": (200, 600), "paging_per_item": (1_000, 3_000)},
+            repeats=1,
+            pacing=(300, 2.0),
+        )
+    return Plan(
+        units={"per_request": args.requests, "bulk_per_input": 20_000, "paging_per_item": PAGED_ITEMS},
+        rounds=args.rounds,
+        lengths={"per_request": (1_000, 3_000), "bulk_per_input": (1_000, 3_000), "paging_per_item": (20_000, 60_000)},
+        repeats=args.instruction_repeats,
+        pacing=(600, 10.0),
+    )
+
+
+async def timings(plan: Plan) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    for key, section in SECTIONS.items():
+        results[key] = await cpu_time(section, plan.units[key], plan.rounds)
+    allowed, window = plan.pacing
     results["pacing"] = await pacing(3 * allowed + 150, allowed, window)
     return results
 
 
+def count_all(results: dict[str, Any], plan: Plan, skip: bool) -> dict[str, Any]:
+    """Add the instruction counts to sections 1-3 (None when skipped); say how they were counted."""
+    for key, section in SECTIONS.items():
+        counts = None if skip else instructions(key, list(results[key]), plan.lengths[key], plan.repeats)
+        add_instructions(results[key], counts, section)
+    if skip:
+        return {"skipped": "--skip-instructions"}
+    return {
+        "tool": f"{valgrind_version()} {' '.join(VALGRIND[1:])}, client process only, PYTHONHASHSEED=0",
+        "lengths": plan.lengths,
+        "repeats": plan.repeats,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--requests", type=int, default=20_000)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--quick", action="store_true", help="a smaller run, to try the script")
+    parser.add_argument("--requests", type=int, default=20_000, help="per round, in the per-request cost")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--instruction-repeats", type=int, default=2, help="instruction counts per variant")
+    parser.add_argument(
+        "--skip-instructions", action="store_true", help="no valgrind: leave the instruction counts out"
+    )
+    parser.add_argument("--quick", action="store_true", help="a smaller run of every section, to try the script")
     parser.add_argument("--child", nargs=4, metavar=("CASE", "URL", "TOKEN", "TARGET"), help=argparse.SUPPRESS)
+    child_args = ("SECTION", "VARIANT", "URL", "TOKEN", "N")
+    parser.add_argument("--instructions-child", nargs=5, metavar=child_args, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         print(json.dumps(asyncio.run(child(*args.child))))
         return
-    if args.quick:
-        args.requests, args.rounds = 2_000, 2
-    results = asyncio.run(main_async(args))
+    if args.instructions_child:
+        key, variant, url, token, n = args.instructions_child
+        asyncio.run(instructions_child(key, variant, url, token, int(n)))
+        return
+    missing = None if args.skip_instructions else valgrind_missing()
+    if missing:
+        parser.exit(2, f"{missing}\n")  # before any work, rather than after ten minutes of it
+    if args.skip_instructions:
+        print("instruction counts skipped (--skip-instructions): those columns will say so", flush=True)
+    plan = make_plan(args)
+    start = time.perf_counter()
+    results: dict[str, Any] = {
+        "machine": machine(),
+        "requests": plan.units["per_request"],
+        "rounds": plan.rounds,
+        "bulk_inputs": plan.units["bulk_per_input"],
+        "paged_items": plan.units["paging_per_item"],
+    }
+    results.update(asyncio.run(timings(plan)))
+    results["instructions"] = count_all(results, plan, args.skip_instructions)
     results["memory"] = memory()
     results["import_runs"] = 9
     results["import"] = import_time(results["import_runs"])
+    results["elapsed_s"] = time.perf_counter() - start
     (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     print(report(results))
 
