@@ -167,3 +167,45 @@ async def test_a_probe_that_times_out_opens_the_tier(storm: tuple[Storm, str]) -
         state.slow.set()
         assert (await follower).data.id == "dep-next"
         assert qlik.stats["1"].probes == 1  # the follower went as the tier, not as another probe
+
+
+# ---------------------------------------------------------------------------------------------
+# The in-flight cap: a place is given back on every exit, and handed to the oldest waiter
+
+
+async def test_in_flight_places_go_to_waiters_in_order_and_none_leak() -> None:
+    from aioautoml.limits import InFlight
+
+    cap = InFlight(2)
+    assert cap.take_now() and cap.take_now() and not cap.take_now()
+    order: list[int] = []
+
+    async def wait(n: int) -> None:
+        await cap.take()
+        order.append(n)
+
+    waiters = [asyncio.create_task(wait(n)) for n in range(3)]
+    await asyncio.sleep(0)
+    waiters[1].cancel()  # one gives up while waiting: it must not take or lose a place
+    cap.give_back()
+    cap.give_back()
+    await asyncio.gather(*waiters, return_exceptions=True)
+    assert order == [0, 2] and cap.taken == 2
+    cap.give_back()
+    cap.give_back()
+    assert cap.taken == 0 and cap.take_now()
+
+
+async def test_a_place_handed_to_a_waiter_cancelled_at_that_moment_is_passed_on() -> None:
+    from aioautoml.limits import InFlight
+
+    cap = InFlight(1)
+    assert cap.take_now()
+    first = asyncio.create_task(cap.take())
+    second = asyncio.create_task(cap.take())
+    await asyncio.sleep(0)
+    cap.give_back()  # hands the place to `first`...
+    first.cancel()  # ...which is cancelled before it runs again
+    await asyncio.gather(first, return_exceptions=True)
+    await asyncio.wait_for(second, timeout=1)  # so the place went on to `second`
+    assert cap.taken == 1

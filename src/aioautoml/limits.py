@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import weakref
+from collections import deque
 from dataclasses import dataclass
 from types import TracebackType
 from typing import NamedTuple, Protocol
@@ -32,7 +33,18 @@ from aiolimiter import AsyncLimiter
 from . import _constants as const
 from .retry import FailureKind
 
-__all__ = ["LocalPacer", "LocalStore", "Pacer", "RateStore", "Slot", "Tier", "TierKey", "TierLimit", "TierStats"]
+__all__ = [
+    "InFlight",
+    "LocalPacer",
+    "LocalStore",
+    "Pacer",
+    "RateStore",
+    "Slot",
+    "Tier",
+    "TierKey",
+    "TierLimit",
+    "TierStats",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,11 +166,13 @@ class LocalPacer:
     async def enter(self) -> tuple[float, bool]:
         loop = asyncio.get_running_loop()
         start = loop.time()
-        probe = await self._pass_gate(loop)
+        probe = False
+        if self._needs_probe or self._gate is not None or self._resume_at > start:
+            probe = await self._pass_gate(loop)
         try:
             if self._limiter is not None:
                 await self._limiter.acquire()
-                while not probe and (self._needs_probe or self._gate is not None or self.paused_for() > 0):
+                while not probe and (self._needs_probe or self._gate is not None or self._resume_at > loop.time()):
                     probe = await self._pass_gate(loop)  # a 429 paused the tier while we queued
         except BaseException:
             if probe:
@@ -241,17 +255,62 @@ LOCAL_STORE = LocalStore()
 # One client's view of a tier
 
 
+class InFlight:
+    """A cap on requests in flight, FIFO: asyncio.Semaphore's job, with a synchronous fast path.
+
+    Every request takes a place, so the common case (a place free) must not cost a coroutine and
+    a generator (asyncio.Semaphore.acquire and its locked() in Python 3.11); a request that waits
+    gets a future, and a place given back is handed to the oldest waiter still waiting.
+    """
+
+    __slots__ = ("_waiters", "cap", "taken")
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self.taken = 0
+        self._waiters: deque[asyncio.Future[None]] = deque()
+
+    def take_now(self) -> bool:
+        if self.taken < self.cap and not self._waiters:
+            self.taken += 1
+            return True
+        return False
+
+    async def take(self) -> None:
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            await waiter  # resolved by give_back, which hands its place over
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self.give_back()  # the place was handed over just as we were cancelled: pass it on
+            else:
+                self._waiters.remove(waiter)
+            raise
+
+    def give_back(self) -> None:
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)  # the place goes to this waiter: taken stays as it is
+                return
+        self.taken -= 1
+
+    def __repr__(self) -> str:
+        return f"<InFlight {self.taken}/{self.cap}, {len(self._waiters)} waiting>"
+
+
 class Tier:
     """One client's view of a tier: the shared pacer, its own in-flight cap and counters."""
 
-    __slots__ = ("_semaphore", "limit", "name", "pacer", "stats")
+    __slots__ = ("in_flight", "limit", "name", "pacer", "stats")
 
     def __init__(self, name: str, limit: TierLimit, pacer: Pacer, *, capped: bool = True) -> None:
         self.name = name
         self.limit = limit
         self.pacer = pacer
         self.stats = TierStats()
-        self._semaphore = asyncio.Semaphore(limit.max_in_flight) if capped else None
+        self.in_flight = InFlight(limit.max_in_flight) if capped else None
 
     def slot(self) -> Slot:
         """``async with tier.slot() as slot:`` — one request's place in the tier."""
@@ -278,16 +337,16 @@ class Slot:
 
     async def __aenter__(self) -> Slot:
         tier = self._tier
-        semaphore = tier._semaphore
-        if semaphore is not None:
-            await semaphore.acquire()
+        in_flight = tier.in_flight
+        if in_flight is not None and not in_flight.take_now():
+            await in_flight.take()
         stats = tier.stats
         if not tier.pacer.admit_now():
             try:
                 waited, self._probe = await tier.pacer.enter()
             except BaseException:
-                if semaphore is not None:
-                    semaphore.release()
+                if in_flight is not None:
+                    in_flight.give_back()
                 raise
             if waited > 0:
                 stats.waits += 1
@@ -315,5 +374,5 @@ class Slot:
             if self._probe or self._pause is not None:
                 await tier.pacer.leave(probe=self._probe, pause=self._pause, answered=exc_type is None)
         finally:
-            if tier._semaphore is not None:
-                tier._semaphore.release()
+            if tier.in_flight is not None:
+                tier.in_flight.give_back()

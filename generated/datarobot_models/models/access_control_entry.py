@@ -13,6 +13,16 @@ from ..types import UNSET
 
 T = TypeVar("T", bound="AccessControlEntry")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "canShare",
+        "role",
+        "userId",
+        "username",
+    }
+)
+
 
 @_attrs_define
 class AccessControlEntry:
@@ -55,27 +65,24 @@ class AccessControlEntry:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_can_share = d.pop("canShare", UNSET)
-        can_share = _raw_can_share
+        get = src_dict.get
+        can_share = get("canShare", UNSET)
 
-        _raw_role = d.pop("role", UNSET)
-        role = _raw_role
+        role = get("role", UNSET)
 
-        _raw_user_id = d.pop("userId", UNSET)
-        user_id = _raw_user_id
+        user_id = get("userId", UNSET)
 
-        _raw_username = d.pop("username", UNSET)
-        username = _raw_username
+        username = get("username", UNSET)
 
         access_control_entry = cls(
-            can_share=can_share,
-            role=role,
-            user_id=user_id,
-            username=username,
+            can_share,
+            role,
+            user_id,
+            username,
         )
 
-        access_control_entry.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            access_control_entry.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return access_control_entry
 
     @property

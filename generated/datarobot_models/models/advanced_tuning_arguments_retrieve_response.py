@@ -17,6 +17,14 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="AdvancedTuningArgumentsRetrieveResponse")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "tuningDescription",
+        "tuningParameters",
+    }
+)
+
 
 @_attrs_define
 class AdvancedTuningArgumentsRetrieveResponse:
@@ -61,8 +69,8 @@ class AdvancedTuningArgumentsRetrieveResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_tuning_description = d.pop("tuningDescription", UNSET)
+        get = src_dict.get
+        _raw_tuning_description = get("tuningDescription", UNSET)
         try:
 
             def _parse_tuning_description(data: object) -> None | str:
@@ -75,7 +83,7 @@ class AdvancedTuningArgumentsRetrieveResponse:
         except TOLERATED_PARSE_ERRORS:
             tuning_description = _raw_tuning_description  # keep what the server sent
 
-        _raw_tuning_parameters = d.pop("tuningParameters", UNSET)
+        _raw_tuning_parameters = get("tuningParameters", UNSET)
         try:
             tuning_parameters = []
             _tuning_parameters = _raw_tuning_parameters
@@ -88,11 +96,14 @@ class AdvancedTuningArgumentsRetrieveResponse:
             tuning_parameters = _raw_tuning_parameters  # keep what the server sent
 
         advanced_tuning_arguments_retrieve_response = cls(
-            tuning_description=tuning_description,
-            tuning_parameters=tuning_parameters,
+            tuning_description,
+            tuning_parameters,
         )
 
-        advanced_tuning_arguments_retrieve_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            advanced_tuning_arguments_retrieve_response.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return advanced_tuning_arguments_retrieve_response
 
     @property

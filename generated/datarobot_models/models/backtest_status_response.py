@@ -14,6 +14,19 @@ from ..types import TOLERATED_PARSE_ERRORS, UNSET
 
 T = TypeVar("T", bound="BacktestStatusResponse")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "index",
+        "score",
+        "status",
+        "trainingDuration",
+        "trainingEndDate",
+        "trainingRowCount",
+        "trainingStartDate",
+    }
+)
+
 
 @_attrs_define
 class BacktestStatusResponse:
@@ -81,11 +94,10 @@ class BacktestStatusResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_index = d.pop("index", UNSET)
-        index = _raw_index
+        get = src_dict.get
+        index = get("index", UNSET)
 
-        _raw_score = d.pop("score", UNSET)
+        _raw_score = get("score", UNSET)
         try:
 
             def _parse_score(data: object) -> float | None:
@@ -98,23 +110,20 @@ class BacktestStatusResponse:
         except TOLERATED_PARSE_ERRORS:
             score = _raw_score  # keep what the server sent
 
-        _raw_status = d.pop("status", UNSET)
-        status = _raw_status
+        status = get("status", UNSET)
 
-        _raw_training_duration = d.pop("trainingDuration", UNSET)
-        training_duration = _raw_training_duration
+        training_duration = get("trainingDuration", UNSET)
 
-        _raw_training_end_date = d.pop("trainingEndDate", UNSET)
+        _raw_training_end_date = get("trainingEndDate", UNSET)
         try:
             training_end_date = datetime.datetime.fromisoformat(_raw_training_end_date)
 
         except TOLERATED_PARSE_ERRORS:
             training_end_date = _raw_training_end_date  # keep what the server sent
 
-        _raw_training_row_count = d.pop("trainingRowCount", UNSET)
-        training_row_count = _raw_training_row_count
+        training_row_count = get("trainingRowCount", UNSET)
 
-        _raw_training_start_date = d.pop("trainingStartDate", UNSET)
+        _raw_training_start_date = get("trainingStartDate", UNSET)
         try:
             training_start_date = datetime.datetime.fromisoformat(_raw_training_start_date)
 
@@ -122,16 +131,17 @@ class BacktestStatusResponse:
             training_start_date = _raw_training_start_date  # keep what the server sent
 
         backtest_status_response = cls(
-            index=index,
-            score=score,
-            status=status,
-            training_duration=training_duration,
-            training_end_date=training_end_date,
-            training_row_count=training_row_count,
-            training_start_date=training_start_date,
+            index,
+            score,
+            status,
+            training_duration,
+            training_end_date,
+            training_row_count,
+            training_start_date,
         )
 
-        backtest_status_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            backtest_status_response.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return backtest_status_response
 
     @property

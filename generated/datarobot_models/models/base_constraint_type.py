@@ -13,6 +13,13 @@ from ..types import UNSET
 
 T = TypeVar("T", bound="BaseConstraintType")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "supportsGridSearch",
+    }
+)
+
 
 @_attrs_define
 class BaseConstraintType:
@@ -41,15 +48,15 @@ class BaseConstraintType:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_supports_grid_search = d.pop("supportsGridSearch", UNSET)
-        supports_grid_search = _raw_supports_grid_search
+        get = src_dict.get
+        supports_grid_search = get("supportsGridSearch", UNSET)
 
         base_constraint_type = cls(
-            supports_grid_search=supports_grid_search,
+            supports_grid_search,
         )
 
-        base_constraint_type.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            base_constraint_type.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return base_constraint_type
 
     @property

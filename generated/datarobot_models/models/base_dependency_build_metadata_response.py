@@ -17,6 +17,16 @@ from ..types import TOLERATED_PARSE_ERRORS, UNSET
 
 T = TypeVar("T", bound="BaseDependencyBuildMetadataResponse")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "buildEnd",
+        "buildLogLocation",
+        "buildStart",
+        "buildStatus",
+    }
+)
+
 
 @_attrs_define
 class BaseDependencyBuildMetadataResponse:
@@ -69,8 +79,8 @@ class BaseDependencyBuildMetadataResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_build_end = d.pop("buildEnd", UNSET)
+        get = src_dict.get
+        _raw_build_end = get("buildEnd", UNSET)
         try:
 
             def _parse_build_end(data: object) -> None | str:
@@ -83,7 +93,7 @@ class BaseDependencyBuildMetadataResponse:
         except TOLERATED_PARSE_ERRORS:
             build_end = _raw_build_end  # keep what the server sent
 
-        _raw_build_log_location = d.pop("buildLogLocation", UNSET)
+        _raw_build_log_location = get("buildLogLocation", UNSET)
         try:
 
             def _parse_build_log_location(data: object) -> None | str:
@@ -96,10 +106,9 @@ class BaseDependencyBuildMetadataResponse:
         except TOLERATED_PARSE_ERRORS:
             build_log_location = _raw_build_log_location  # keep what the server sent
 
-        _raw_build_start = d.pop("buildStart", UNSET)
-        build_start = _raw_build_start
+        build_start = get("buildStart", UNSET)
 
-        _raw_build_status = d.pop("buildStatus", UNSET)
+        _raw_build_status = get("buildStatus", UNSET)
         try:
             build_status = check_base_dependency_build_metadata_response_build_status(_raw_build_status)
 
@@ -107,13 +116,16 @@ class BaseDependencyBuildMetadataResponse:
             build_status = _raw_build_status  # keep what the server sent
 
         base_dependency_build_metadata_response = cls(
-            build_end=build_end,
-            build_log_location=build_log_location,
-            build_start=build_start,
-            build_status=build_status,
+            build_end,
+            build_log_location,
+            build_start,
+            build_status,
         )
 
-        base_dependency_build_metadata_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            base_dependency_build_metadata_response.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return base_dependency_build_metadata_response
 
     @property

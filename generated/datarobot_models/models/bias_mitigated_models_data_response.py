@@ -17,6 +17,17 @@ from ..types import TOLERATED_PARSE_ERRORS, UNSET
 
 T = TypeVar("T", bound="BiasMitigatedModelsDataResponse")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "biasMitigationTechnique",
+        "includeBiasMitigationFeatureAsPredictorVariable",
+        "modelId",
+        "parentModelId",
+        "protectedFeature",
+    }
+)
+
 
 @_attrs_define
 class BiasMitigatedModelsDataResponse:
@@ -76,8 +87,8 @@ class BiasMitigatedModelsDataResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_bias_mitigation_technique = d.pop("biasMitigationTechnique", UNSET)
+        get = src_dict.get
+        _raw_bias_mitigation_technique = get("biasMitigationTechnique", UNSET)
         try:
             bias_mitigation_technique = check_bias_mitigated_models_data_response_bias_mitigation_technique(
                 _raw_bias_mitigation_technique
@@ -86,17 +97,13 @@ class BiasMitigatedModelsDataResponse:
         except TOLERATED_PARSE_ERRORS:
             bias_mitigation_technique = _raw_bias_mitigation_technique  # keep what the server sent
 
-        _raw_include_bias_mitigation_feature_as_predictor_variable = d.pop(
+        include_bias_mitigation_feature_as_predictor_variable = get(
             "includeBiasMitigationFeatureAsPredictorVariable", UNSET
         )
-        include_bias_mitigation_feature_as_predictor_variable = (
-            _raw_include_bias_mitigation_feature_as_predictor_variable
-        )
 
-        _raw_model_id = d.pop("modelId", UNSET)
-        model_id = _raw_model_id
+        model_id = get("modelId", UNSET)
 
-        _raw_parent_model_id = d.pop("parentModelId", UNSET)
+        _raw_parent_model_id = get("parentModelId", UNSET)
         try:
 
             def _parse_parent_model_id(data: object) -> None | str:
@@ -109,18 +116,20 @@ class BiasMitigatedModelsDataResponse:
         except TOLERATED_PARSE_ERRORS:
             parent_model_id = _raw_parent_model_id  # keep what the server sent
 
-        _raw_protected_feature = d.pop("protectedFeature", UNSET)
-        protected_feature = _raw_protected_feature
+        protected_feature = get("protectedFeature", UNSET)
 
         bias_mitigated_models_data_response = cls(
-            bias_mitigation_technique=bias_mitigation_technique,
-            include_bias_mitigation_feature_as_predictor_variable=include_bias_mitigation_feature_as_predictor_variable,
-            model_id=model_id,
-            parent_model_id=parent_model_id,
-            protected_feature=protected_feature,
+            bias_mitigation_technique,
+            include_bias_mitigation_feature_as_predictor_variable,
+            model_id,
+            parent_model_id,
+            protected_feature,
         )
 
-        bias_mitigated_models_data_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            bias_mitigated_models_data_response.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return bias_mitigated_models_data_response
 
     @property

@@ -17,6 +17,17 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="BiasMitigatedModelsListResponse")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "data",
+        "next",
+        "previous",
+        "totalCount",
+        "count",
+    }
+)
+
 
 @_attrs_define
 class BiasMitigatedModelsListResponse:
@@ -79,8 +90,8 @@ class BiasMitigatedModelsListResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_data = d.pop("data", UNSET)
+        get = src_dict.get
+        _raw_data = get("data", UNSET)
         try:
             data = []
             _data = _raw_data
@@ -92,7 +103,7 @@ class BiasMitigatedModelsListResponse:
         except TOLERATED_PARSE_ERRORS:
             data = _raw_data  # keep what the server sent
 
-        _raw_next_ = d.pop("next", UNSET)
+        _raw_next_ = get("next", UNSET)
         try:
 
             def _parse_next_(data: object) -> None | str:
@@ -105,7 +116,7 @@ class BiasMitigatedModelsListResponse:
         except TOLERATED_PARSE_ERRORS:
             next_ = _raw_next_  # keep what the server sent
 
-        _raw_previous = d.pop("previous", UNSET)
+        _raw_previous = get("previous", UNSET)
         try:
 
             def _parse_previous(data: object) -> None | str:
@@ -118,21 +129,22 @@ class BiasMitigatedModelsListResponse:
         except TOLERATED_PARSE_ERRORS:
             previous = _raw_previous  # keep what the server sent
 
-        _raw_total_count = d.pop("totalCount", UNSET)
-        total_count = _raw_total_count
+        total_count = get("totalCount", UNSET)
 
-        _raw_count = d.pop("count", UNSET)
-        count = _raw_count
+        count = get("count", UNSET)
 
         bias_mitigated_models_list_response = cls(
-            data=data,
-            next_=next_,
-            previous=previous,
-            total_count=total_count,
-            count=count,
+            data,
+            next_,
+            previous,
+            total_count,
+            count,
         )
 
-        bias_mitigated_models_list_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            bias_mitigated_models_list_response.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return bias_mitigated_models_list_response
 
     @property

@@ -17,6 +17,16 @@ from ..types import TOLERATED_PARSE_ERRORS, UNSET
 
 T = TypeVar("T", bound="BiasMitigationModelCreate")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "biasMitigationFeature",
+        "biasMitigationParentLid",
+        "biasMitigationTechnique",
+        "includeBiasMitigationFeatureAsPredictorVariable",
+    }
+)
+
 
 @_attrs_define
 class BiasMitigationModelCreate:
@@ -67,14 +77,12 @@ class BiasMitigationModelCreate:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_bias_mitigation_feature = d.pop("biasMitigationFeature", UNSET)
-        bias_mitigation_feature = _raw_bias_mitigation_feature
+        get = src_dict.get
+        bias_mitigation_feature = get("biasMitigationFeature", UNSET)
 
-        _raw_bias_mitigation_parent_lid = d.pop("biasMitigationParentLid", UNSET)
-        bias_mitigation_parent_lid = _raw_bias_mitigation_parent_lid
+        bias_mitigation_parent_lid = get("biasMitigationParentLid", UNSET)
 
-        _raw_bias_mitigation_technique = d.pop("biasMitigationTechnique", UNSET)
+        _raw_bias_mitigation_technique = get("biasMitigationTechnique", UNSET)
         try:
             bias_mitigation_technique = check_bias_mitigation_model_create_bias_mitigation_technique(
                 _raw_bias_mitigation_technique
@@ -83,21 +91,21 @@ class BiasMitigationModelCreate:
         except TOLERATED_PARSE_ERRORS:
             bias_mitigation_technique = _raw_bias_mitigation_technique  # keep what the server sent
 
-        _raw_include_bias_mitigation_feature_as_predictor_variable = d.pop(
+        include_bias_mitigation_feature_as_predictor_variable = get(
             "includeBiasMitigationFeatureAsPredictorVariable", UNSET
-        )
-        include_bias_mitigation_feature_as_predictor_variable = (
-            _raw_include_bias_mitigation_feature_as_predictor_variable
         )
 
         bias_mitigation_model_create = cls(
-            bias_mitigation_feature=bias_mitigation_feature,
-            bias_mitigation_parent_lid=bias_mitigation_parent_lid,
-            bias_mitigation_technique=bias_mitigation_technique,
-            include_bias_mitigation_feature_as_predictor_variable=include_bias_mitigation_feature_as_predictor_variable,
+            bias_mitigation_feature,
+            bias_mitigation_parent_lid,
+            bias_mitigation_technique,
+            include_bias_mitigation_feature_as_predictor_variable,
         )
 
-        bias_mitigation_model_create.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            bias_mitigation_model_create.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return bias_mitigation_model_create
 
     @property

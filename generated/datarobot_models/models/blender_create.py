@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,6 +13,14 @@ from ..models.blender_create_blender_method import BlenderCreateBlenderMethod, c
 from ..types import TOLERATED_PARSE_ERRORS, UNSET
 
 T = TypeVar("T", bound="BlenderCreate")
+
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "blenderMethod",
+        "modelIds",
+    }
+)
 
 
 @_attrs_define
@@ -54,27 +62,28 @@ class BlenderCreate:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_blender_method = d.pop("blenderMethod", UNSET)
+        get = src_dict.get
+        _raw_blender_method = get("blenderMethod", UNSET)
         try:
             blender_method = check_blender_create_blender_method(_raw_blender_method)
 
         except TOLERATED_PARSE_ERRORS:
             blender_method = _raw_blender_method  # keep what the server sent
 
-        _raw_model_ids = d.pop("modelIds", UNSET)
+        _raw_model_ids = get("modelIds", UNSET)
         try:
-            model_ids = cast(list[str], _raw_model_ids)
+            model_ids = _raw_model_ids
 
         except TOLERATED_PARSE_ERRORS:
             model_ids = _raw_model_ids  # keep what the server sent
 
         blender_create = cls(
-            blender_method=blender_method,
-            model_ids=model_ids,
+            blender_method,
+            model_ids,
         )
 
-        blender_create.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            blender_create.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return blender_create
 
     @property

@@ -13,6 +13,14 @@ from ..types import UNSET
 
 T = TypeVar("T", bound="BlenderInfoRetrieveResponse")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "blendable",
+        "reason",
+    }
+)
+
 
 @_attrs_define
 class BlenderInfoRetrieveResponse:
@@ -44,19 +52,20 @@ class BlenderInfoRetrieveResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_blendable = d.pop("blendable", UNSET)
-        blendable = _raw_blendable
+        get = src_dict.get
+        blendable = get("blendable", UNSET)
 
-        _raw_reason = d.pop("reason", UNSET)
-        reason = _raw_reason
+        reason = get("reason", UNSET)
 
         blender_info_retrieve_response = cls(
-            blendable=blendable,
-            reason=reason,
+            blendable,
+            reason,
         )
 
-        blender_info_retrieve_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            blender_info_retrieve_response.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return blender_info_retrieve_response
 
     @property

@@ -17,6 +17,16 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="BlenderListResponse")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "count",
+        "data",
+        "next",
+        "previous",
+    }
+)
+
 
 @_attrs_define
 class BlenderListResponse:
@@ -74,11 +84,10 @@ class BlenderListResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_count = d.pop("count", UNSET)
-        count = _raw_count
+        get = src_dict.get
+        count = get("count", UNSET)
 
-        _raw_data = d.pop("data", UNSET)
+        _raw_data = get("data", UNSET)
         try:
             data = []
             _data = _raw_data
@@ -90,7 +99,7 @@ class BlenderListResponse:
         except TOLERATED_PARSE_ERRORS:
             data = _raw_data  # keep what the server sent
 
-        _raw_next_ = d.pop("next", UNSET)
+        _raw_next_ = get("next", UNSET)
         try:
 
             def _parse_next_(data: object) -> None | str:
@@ -103,7 +112,7 @@ class BlenderListResponse:
         except TOLERATED_PARSE_ERRORS:
             next_ = _raw_next_  # keep what the server sent
 
-        _raw_previous = d.pop("previous", UNSET)
+        _raw_previous = get("previous", UNSET)
         try:
 
             def _parse_previous(data: object) -> None | str:
@@ -117,13 +126,14 @@ class BlenderListResponse:
             previous = _raw_previous  # keep what the server sent
 
         blender_list_response = cls(
-            count=count,
-            data=data,
-            next_=next_,
-            previous=previous,
+            count,
+            data,
+            next_,
+            previous,
         )
 
-        blender_list_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            blender_list_response.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return blender_list_response
 
     @property

@@ -11,6 +11,9 @@ from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="BlenderRetrieveResponseMetrics")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset({})
+
 
 @_attrs_define
 class BlenderRetrieveResponseMetrics:
@@ -31,10 +34,13 @@ class BlenderRetrieveResponseMetrics:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
+        get = src_dict.get
         blender_retrieve_response_metrics = cls()
 
-        blender_retrieve_response_metrics.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            blender_retrieve_response_metrics.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return blender_retrieve_response_metrics
 
     @property

@@ -13,6 +13,14 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ClusterInfoList")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "name",
+        "percent",
+    }
+)
+
 
 @_attrs_define
 class ClusterInfoList:
@@ -45,19 +53,18 @@ class ClusterInfoList:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_name = d.pop("name", UNSET)
-        name = _raw_name
+        get = src_dict.get
+        name = get("name", UNSET)
 
-        _raw_percent = d.pop("percent", UNSET)
-        percent = _raw_percent
+        percent = get("percent", UNSET)
 
         cluster_info_list = cls(
-            name=name,
-            percent=percent,
+            name,
+            percent,
         )
 
-        cluster_info_list.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            cluster_info_list.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return cluster_info_list
 
     @property

@@ -13,6 +13,14 @@ from ..types import UNSET
 
 T = TypeVar("T", bound="ClusterNamesMappingValidation")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "currentName",
+        "newName",
+    }
+)
+
 
 @_attrs_define
 class ClusterNamesMappingValidation:
@@ -44,19 +52,20 @@ class ClusterNamesMappingValidation:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_current_name = d.pop("currentName", UNSET)
-        current_name = _raw_current_name
+        get = src_dict.get
+        current_name = get("currentName", UNSET)
 
-        _raw_new_name = d.pop("newName", UNSET)
-        new_name = _raw_new_name
+        new_name = get("newName", UNSET)
 
         cluster_names_mapping_validation = cls(
-            current_name=current_name,
-            new_name=new_name,
+            current_name,
+            new_name,
         )
 
-        cluster_names_mapping_validation.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            cluster_names_mapping_validation.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return cluster_names_mapping_validation
 
     @property

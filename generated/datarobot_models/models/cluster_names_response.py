@@ -17,6 +17,15 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="ClusterNamesResponse")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "clusters",
+        "modelId",
+        "projectId",
+    }
+)
+
 
 @_attrs_define
 class ClusterNamesResponse:
@@ -60,8 +69,8 @@ class ClusterNamesResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_clusters = d.pop("clusters", UNSET)
+        get = src_dict.get
+        _raw_clusters = get("clusters", UNSET)
         try:
             clusters = []
             _clusters = _raw_clusters
@@ -73,19 +82,18 @@ class ClusterNamesResponse:
         except TOLERATED_PARSE_ERRORS:
             clusters = _raw_clusters  # keep what the server sent
 
-        _raw_model_id = d.pop("modelId", UNSET)
-        model_id = _raw_model_id
+        model_id = get("modelId", UNSET)
 
-        _raw_project_id = d.pop("projectId", UNSET)
-        project_id = _raw_project_id
+        project_id = get("projectId", UNSET)
 
         cluster_names_response = cls(
-            clusters=clusters,
-            model_id=model_id,
-            project_id=project_id,
+            clusters,
+            model_id,
+            project_id,
         )
 
-        cluster_names_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            cluster_names_response.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return cluster_names_response
 
     @property

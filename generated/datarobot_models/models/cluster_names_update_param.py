@@ -17,6 +17,13 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="ClusterNamesUpdateParam")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "clusterNameMappings",
+    }
+)
+
 
 @_attrs_define
 class ClusterNamesUpdateParam:
@@ -52,8 +59,8 @@ class ClusterNamesUpdateParam:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_cluster_name_mappings = d.pop("clusterNameMappings", UNSET)
+        get = src_dict.get
+        _raw_cluster_name_mappings = get("clusterNameMappings", UNSET)
         try:
             cluster_name_mappings = []
             _cluster_name_mappings = _raw_cluster_name_mappings
@@ -66,10 +73,13 @@ class ClusterNamesUpdateParam:
             cluster_name_mappings = _raw_cluster_name_mappings  # keep what the server sent
 
         cluster_names_update_param = cls(
-            cluster_name_mappings=cluster_name_mappings,
+            cluster_name_mappings,
         )
 
-        cluster_names_update_param.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            cluster_names_update_param.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return cluster_names_update_param
 
     @property

@@ -21,6 +21,18 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="CombinedModelResponse")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "combinedModelId",
+        "isActiveCombinedModel",
+        "modelCategory",
+        "projectId",
+        "segmentationTaskId",
+        "segments",
+    }
+)
+
 
 @_attrs_define
 class CombinedModelResponse:
@@ -84,27 +96,23 @@ class CombinedModelResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_combined_model_id = d.pop("combinedModelId", UNSET)
-        combined_model_id = _raw_combined_model_id
+        get = src_dict.get
+        combined_model_id = get("combinedModelId", UNSET)
 
-        _raw_is_active_combined_model = d.pop("isActiveCombinedModel", UNSET)
-        is_active_combined_model = _raw_is_active_combined_model
+        is_active_combined_model = get("isActiveCombinedModel", UNSET)
 
-        _raw_model_category = d.pop("modelCategory", UNSET)
+        _raw_model_category = get("modelCategory", UNSET)
         try:
             model_category = check_combined_model_response_model_category(_raw_model_category)
 
         except TOLERATED_PARSE_ERRORS:
             model_category = _raw_model_category  # keep what the server sent
 
-        _raw_project_id = d.pop("projectId", UNSET)
-        project_id = _raw_project_id
+        project_id = get("projectId", UNSET)
 
-        _raw_segmentation_task_id = d.pop("segmentationTaskId", UNSET)
-        segmentation_task_id = _raw_segmentation_task_id
+        segmentation_task_id = get("segmentationTaskId", UNSET)
 
-        _raw_segments = d.pop("segments", UNSET)
+        _raw_segments = get("segments", UNSET)
         try:
             segments = []
             _segments = _raw_segments
@@ -117,15 +125,16 @@ class CombinedModelResponse:
             segments = _raw_segments  # keep what the server sent
 
         combined_model_response = cls(
-            combined_model_id=combined_model_id,
-            is_active_combined_model=is_active_combined_model,
-            model_category=model_category,
-            project_id=project_id,
-            segmentation_task_id=segmentation_task_id,
-            segments=segments,
+            combined_model_id,
+            is_active_combined_model,
+            model_category,
+            project_id,
+            segmentation_task_id,
+            segments,
         )
 
-        combined_model_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            combined_model_response.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return combined_model_response
 
     @property

@@ -21,6 +21,30 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="CombinedModelSegmentsResponse")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "autopilotDone",
+        "holdoutUnlocked",
+        "isFrozen",
+        "modelAssignedBy",
+        "modelAwardTime",
+        "modelCount",
+        "modelIcon",
+        "modelId",
+        "modelMetrics",
+        "modelType",
+        "projectId",
+        "projectStage",
+        "projectStageDescription",
+        "rowCount",
+        "rowPercentage",
+        "segment",
+        "projectPaused",
+        "projectStatusError",
+    }
+)
+
 
 @_attrs_define
 class CombinedModelSegmentsResponse:
@@ -226,8 +250,8 @@ class CombinedModelSegmentsResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_autopilot_done = d.pop("autopilotDone", UNSET)
+        get = src_dict.get
+        _raw_autopilot_done = get("autopilotDone", UNSET)
         try:
 
             def _parse_autopilot_done(data: object) -> bool | None:
@@ -240,7 +264,7 @@ class CombinedModelSegmentsResponse:
         except TOLERATED_PARSE_ERRORS:
             autopilot_done = _raw_autopilot_done  # keep what the server sent
 
-        _raw_holdout_unlocked = d.pop("holdoutUnlocked", UNSET)
+        _raw_holdout_unlocked = get("holdoutUnlocked", UNSET)
         try:
 
             def _parse_holdout_unlocked(data: object) -> bool | None:
@@ -253,7 +277,7 @@ class CombinedModelSegmentsResponse:
         except TOLERATED_PARSE_ERRORS:
             holdout_unlocked = _raw_holdout_unlocked  # keep what the server sent
 
-        _raw_is_frozen = d.pop("isFrozen", UNSET)
+        _raw_is_frozen = get("isFrozen", UNSET)
         try:
 
             def _parse_is_frozen(data: object) -> bool | None:
@@ -266,7 +290,7 @@ class CombinedModelSegmentsResponse:
         except TOLERATED_PARSE_ERRORS:
             is_frozen = _raw_is_frozen  # keep what the server sent
 
-        _raw_model_assigned_by = d.pop("modelAssignedBy", UNSET)
+        _raw_model_assigned_by = get("modelAssignedBy", UNSET)
         try:
 
             def _parse_model_assigned_by(data: object) -> None | str:
@@ -279,7 +303,7 @@ class CombinedModelSegmentsResponse:
         except TOLERATED_PARSE_ERRORS:
             model_assigned_by = _raw_model_assigned_by  # keep what the server sent
 
-        _raw_model_award_time = d.pop("modelAwardTime", UNSET)
+        _raw_model_award_time = get("modelAwardTime", UNSET)
         try:
 
             def _parse_model_award_time(data: object) -> datetime.datetime | None:
@@ -300,7 +324,7 @@ class CombinedModelSegmentsResponse:
         except TOLERATED_PARSE_ERRORS:
             model_award_time = _raw_model_award_time  # keep what the server sent
 
-        _raw_model_count = d.pop("modelCount", UNSET)
+        _raw_model_count = get("modelCount", UNSET)
         try:
 
             def _parse_model_count(data: object) -> int | None:
@@ -313,7 +337,7 @@ class CombinedModelSegmentsResponse:
         except TOLERATED_PARSE_ERRORS:
             model_count = _raw_model_count  # keep what the server sent
 
-        _raw_model_icon = d.pop("modelIcon", UNSET)
+        _raw_model_icon = get("modelIcon", UNSET)
         try:
 
             def _parse_model_icon(data: object) -> list[int] | None:
@@ -322,7 +346,7 @@ class CombinedModelSegmentsResponse:
                 try:
                     if not isinstance(data, list):
                         raise TypeError()
-                    model_icon_type_0 = cast(list[int], data)
+                    model_icon_type_0 = data
 
                     return model_icon_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -334,7 +358,7 @@ class CombinedModelSegmentsResponse:
         except TOLERATED_PARSE_ERRORS:
             model_icon = _raw_model_icon  # keep what the server sent
 
-        _raw_model_id = d.pop("modelId", UNSET)
+        _raw_model_id = get("modelId", UNSET)
         try:
 
             def _parse_model_id(data: object) -> None | str:
@@ -347,7 +371,7 @@ class CombinedModelSegmentsResponse:
         except TOLERATED_PARSE_ERRORS:
             model_id = _raw_model_id  # keep what the server sent
 
-        _raw_model_metrics = d.pop("modelMetrics", UNSET)
+        _raw_model_metrics = get("modelMetrics", UNSET)
         try:
 
             def _parse_model_metrics(data: object) -> CombinedModelSegmentsResponseModelMetricsType0 | None:
@@ -368,7 +392,7 @@ class CombinedModelSegmentsResponse:
         except TOLERATED_PARSE_ERRORS:
             model_metrics = _raw_model_metrics  # keep what the server sent
 
-        _raw_model_type = d.pop("modelType", UNSET)
+        _raw_model_type = get("modelType", UNSET)
         try:
 
             def _parse_model_type(data: object) -> None | str:
@@ -381,7 +405,7 @@ class CombinedModelSegmentsResponse:
         except TOLERATED_PARSE_ERRORS:
             model_type = _raw_model_type  # keep what the server sent
 
-        _raw_project_id = d.pop("projectId", UNSET)
+        _raw_project_id = get("projectId", UNSET)
         try:
 
             def _parse_project_id(data: object) -> None | str:
@@ -394,7 +418,7 @@ class CombinedModelSegmentsResponse:
         except TOLERATED_PARSE_ERRORS:
             project_id = _raw_project_id  # keep what the server sent
 
-        _raw_project_stage = d.pop("projectStage", UNSET)
+        _raw_project_stage = get("projectStage", UNSET)
         try:
 
             def _parse_project_stage(data: object) -> None | ProjectStage:
@@ -415,7 +439,7 @@ class CombinedModelSegmentsResponse:
         except TOLERATED_PARSE_ERRORS:
             project_stage = _raw_project_stage  # keep what the server sent
 
-        _raw_project_stage_description = d.pop("projectStageDescription", UNSET)
+        _raw_project_stage_description = get("projectStageDescription", UNSET)
         try:
 
             def _parse_project_stage_description(data: object) -> None | str:
@@ -428,7 +452,7 @@ class CombinedModelSegmentsResponse:
         except TOLERATED_PARSE_ERRORS:
             project_stage_description = _raw_project_stage_description  # keep what the server sent
 
-        _raw_row_count = d.pop("rowCount", UNSET)
+        _raw_row_count = get("rowCount", UNSET)
         try:
 
             def _parse_row_count(data: object) -> int | None:
@@ -441,7 +465,7 @@ class CombinedModelSegmentsResponse:
         except TOLERATED_PARSE_ERRORS:
             row_count = _raw_row_count  # keep what the server sent
 
-        _raw_row_percentage = d.pop("rowPercentage", UNSET)
+        _raw_row_percentage = get("rowPercentage", UNSET)
         try:
 
             def _parse_row_percentage(data: object) -> float | None:
@@ -454,10 +478,9 @@ class CombinedModelSegmentsResponse:
         except TOLERATED_PARSE_ERRORS:
             row_percentage = _raw_row_percentage  # keep what the server sent
 
-        _raw_segment = d.pop("segment", UNSET)
-        segment = _raw_segment
+        segment = get("segment", UNSET)
 
-        _raw_project_paused = d.pop("projectPaused", UNSET)
+        _raw_project_paused = get("projectPaused", UNSET)
         try:
 
             def _parse_project_paused(data: object) -> bool | None | Unset:
@@ -472,7 +495,7 @@ class CombinedModelSegmentsResponse:
         except TOLERATED_PARSE_ERRORS:
             project_paused = _raw_project_paused  # keep what the server sent
 
-        _raw_project_status_error = d.pop("projectStatusError", UNSET)
+        _raw_project_status_error = get("projectStatusError", UNSET)
         try:
 
             def _parse_project_status_error(data: object) -> None | str | Unset:
@@ -488,27 +511,30 @@ class CombinedModelSegmentsResponse:
             project_status_error = _raw_project_status_error  # keep what the server sent
 
         combined_model_segments_response = cls(
-            autopilot_done=autopilot_done,
-            holdout_unlocked=holdout_unlocked,
-            is_frozen=is_frozen,
-            model_assigned_by=model_assigned_by,
-            model_award_time=model_award_time,
-            model_count=model_count,
-            model_icon=model_icon,
-            model_id=model_id,
-            model_metrics=model_metrics,
-            model_type=model_type,
-            project_id=project_id,
-            project_stage=project_stage,
-            project_stage_description=project_stage_description,
-            row_count=row_count,
-            row_percentage=row_percentage,
-            segment=segment,
-            project_paused=project_paused,
-            project_status_error=project_status_error,
+            autopilot_done,
+            holdout_unlocked,
+            is_frozen,
+            model_assigned_by,
+            model_award_time,
+            model_count,
+            model_icon,
+            model_id,
+            model_metrics,
+            model_type,
+            project_id,
+            project_stage,
+            project_stage_description,
+            row_count,
+            row_percentage,
+            segment,
+            project_paused,
+            project_status_error,
         )
 
-        combined_model_segments_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            combined_model_segments_response.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return combined_model_segments_response
 
     @property

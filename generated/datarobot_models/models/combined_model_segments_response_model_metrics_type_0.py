@@ -11,6 +11,9 @@ from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="CombinedModelSegmentsResponseModelMetricsType0")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset({})
+
 
 @_attrs_define
 class CombinedModelSegmentsResponseModelMetricsType0:
@@ -31,10 +34,13 @@ class CombinedModelSegmentsResponseModelMetricsType0:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
+        get = src_dict.get
         combined_model_segments_response_model_metrics_type_0 = cls()
 
-        combined_model_segments_response_model_metrics_type_0.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            combined_model_segments_response_model_metrics_type_0.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return combined_model_segments_response_model_metrics_type_0
 
     @property

@@ -17,6 +17,17 @@ from ..types import TOLERATED_PARSE_ERRORS, UNSET
 
 T = TypeVar("T", bound="CommonGetAndListCombinedModel")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "combinedModelId",
+        "isActiveCombinedModel",
+        "modelCategory",
+        "projectId",
+        "segmentationTaskId",
+    }
+)
+
 
 @_attrs_define
 class CommonGetAndListCombinedModel:
@@ -67,35 +78,34 @@ class CommonGetAndListCombinedModel:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_combined_model_id = d.pop("combinedModelId", UNSET)
-        combined_model_id = _raw_combined_model_id
+        get = src_dict.get
+        combined_model_id = get("combinedModelId", UNSET)
 
-        _raw_is_active_combined_model = d.pop("isActiveCombinedModel", UNSET)
-        is_active_combined_model = _raw_is_active_combined_model
+        is_active_combined_model = get("isActiveCombinedModel", UNSET)
 
-        _raw_model_category = d.pop("modelCategory", UNSET)
+        _raw_model_category = get("modelCategory", UNSET)
         try:
             model_category = check_common_get_and_list_combined_model_model_category(_raw_model_category)
 
         except TOLERATED_PARSE_ERRORS:
             model_category = _raw_model_category  # keep what the server sent
 
-        _raw_project_id = d.pop("projectId", UNSET)
-        project_id = _raw_project_id
+        project_id = get("projectId", UNSET)
 
-        _raw_segmentation_task_id = d.pop("segmentationTaskId", UNSET)
-        segmentation_task_id = _raw_segmentation_task_id
+        segmentation_task_id = get("segmentationTaskId", UNSET)
 
         common_get_and_list_combined_model = cls(
-            combined_model_id=combined_model_id,
-            is_active_combined_model=is_active_combined_model,
-            model_category=model_category,
-            project_id=project_id,
-            segmentation_task_id=segmentation_task_id,
+            combined_model_id,
+            is_active_combined_model,
+            model_category,
+            project_id,
+            segmentation_task_id,
         )
 
-        common_get_and_list_combined_model.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            common_get_and_list_combined_model.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return common_get_and_list_combined_model
 
     @property

@@ -22,6 +22,20 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="Constraints")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "ascii",
+        "float",
+        "floatList",
+        "int",
+        "intList",
+        "select",
+        "selectgrid",
+        "unicode",
+    }
+)
+
 
 @_attrs_define
 class Constraints:
@@ -140,8 +154,8 @@ class Constraints:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_ascii_ = d.pop("ascii", UNSET)
+        get = src_dict.get
+        _raw_ascii_ = get("ascii", UNSET)
         try:
             _ascii_ = _raw_ascii_
             ascii_: BaseConstraintType | Unset
@@ -153,7 +167,7 @@ class Constraints:
         except TOLERATED_PARSE_ERRORS:
             ascii_ = _raw_ascii_  # keep what the server sent
 
-        _raw_float_ = d.pop("float", UNSET)
+        _raw_float_ = get("float", UNSET)
         try:
             _float_ = _raw_float_
             float_: Float | Unset
@@ -165,7 +179,7 @@ class Constraints:
         except TOLERATED_PARSE_ERRORS:
             float_ = _raw_float_  # keep what the server sent
 
-        _raw_float_list = d.pop("floatList", UNSET)
+        _raw_float_list = get("floatList", UNSET)
         try:
             _float_list = _raw_float_list
             float_list: FloatList | Unset
@@ -177,7 +191,7 @@ class Constraints:
         except TOLERATED_PARSE_ERRORS:
             float_list = _raw_float_list  # keep what the server sent
 
-        _raw_int_ = d.pop("int", UNSET)
+        _raw_int_ = get("int", UNSET)
         try:
             _int_ = _raw_int_
             int_: Int | Unset
@@ -189,7 +203,7 @@ class Constraints:
         except TOLERATED_PARSE_ERRORS:
             int_ = _raw_int_  # keep what the server sent
 
-        _raw_int_list = d.pop("intList", UNSET)
+        _raw_int_list = get("intList", UNSET)
         try:
             _int_list = _raw_int_list
             int_list: IntList | Unset
@@ -201,7 +215,7 @@ class Constraints:
         except TOLERATED_PARSE_ERRORS:
             int_list = _raw_int_list  # keep what the server sent
 
-        _raw_select = d.pop("select", UNSET)
+        _raw_select = get("select", UNSET)
         try:
             _select = _raw_select
             select: Select | Unset
@@ -213,7 +227,7 @@ class Constraints:
         except TOLERATED_PARSE_ERRORS:
             select = _raw_select  # keep what the server sent
 
-        _raw_selectgrid = d.pop("selectgrid", UNSET)
+        _raw_selectgrid = get("selectgrid", UNSET)
         try:
             _selectgrid = _raw_selectgrid
             selectgrid: Select | Unset
@@ -225,7 +239,7 @@ class Constraints:
         except TOLERATED_PARSE_ERRORS:
             selectgrid = _raw_selectgrid  # keep what the server sent
 
-        _raw_unicode = d.pop("unicode", UNSET)
+        _raw_unicode = get("unicode", UNSET)
         try:
             _unicode = _raw_unicode
             unicode: BaseConstraintType | Unset
@@ -238,17 +252,18 @@ class Constraints:
             unicode = _raw_unicode  # keep what the server sent
 
         constraints = cls(
-            ascii_=ascii_,
-            float_=float_,
-            float_list=float_list,
-            int_=int_,
-            int_list=int_list,
-            select=select,
-            selectgrid=selectgrid,
-            unicode=unicode,
+            ascii_,
+            float_,
+            float_list,
+            int_,
+            int_list,
+            select,
+            selectgrid,
+            unicode,
         )
 
-        constraints.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            constraints.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return constraints
 
     @property

@@ -13,6 +13,13 @@ from ..types import UNSET
 
 T = TypeVar("T", bound="CreateRatingTableModel")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "ratingTableId",
+    }
+)
+
 
 @_attrs_define
 class CreateRatingTableModel:
@@ -39,15 +46,17 @@ class CreateRatingTableModel:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_rating_table_id = d.pop("ratingTableId", UNSET)
-        rating_table_id = _raw_rating_table_id
+        get = src_dict.get
+        rating_table_id = get("ratingTableId", UNSET)
 
         create_rating_table_model = cls(
-            rating_table_id=rating_table_id,
+            rating_table_id,
         )
 
-        create_rating_table_model.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            create_rating_table_model.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return create_rating_table_model
 
     @property

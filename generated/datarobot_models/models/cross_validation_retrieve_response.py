@@ -17,6 +17,13 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="CrossValidationRetrieveResponse")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "cvScores",
+    }
+)
+
 
 @_attrs_define
 class CrossValidationRetrieveResponse:
@@ -49,8 +56,8 @@ class CrossValidationRetrieveResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_cv_scores = d.pop("cvScores", UNSET)
+        get = src_dict.get
+        _raw_cv_scores = get("cvScores", UNSET)
         try:
             cv_scores = CrossValidationRetrieveResponseCvScores.from_dict(_raw_cv_scores)
 
@@ -58,10 +65,13 @@ class CrossValidationRetrieveResponse:
             cv_scores = _raw_cv_scores  # keep what the server sent
 
         cross_validation_retrieve_response = cls(
-            cv_scores=cv_scores,
+            cv_scores,
         )
 
-        cross_validation_retrieve_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            cross_validation_retrieve_response.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return cross_validation_retrieve_response
 
     @property

@@ -11,6 +11,9 @@ from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="CrossValidationRetrieveResponseCvScores")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset({})
+
 
 @_attrs_define
 class CrossValidationRetrieveResponseCvScores:
@@ -31,10 +34,13 @@ class CrossValidationRetrieveResponseCvScores:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
+        get = src_dict.get
         cross_validation_retrieve_response_cv_scores = cls()
 
-        cross_validation_retrieve_response_cv_scores.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            cross_validation_retrieve_response_cv_scores.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return cross_validation_retrieve_response_cv_scores
 
     @property

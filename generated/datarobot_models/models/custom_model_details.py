@@ -13,6 +13,18 @@ from ..types import TOLERATED_PARSE_ERRORS, UNSET, Unset
 
 T = TypeVar("T", bound="CustomModelDetails")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "createdAt",
+        "creatorId",
+        "id",
+        "creatorEmail",
+        "creatorName",
+        "versionLabel",
+    }
+)
+
 
 @_attrs_define
 class CustomModelDetails:
@@ -89,17 +101,14 @@ class CustomModelDetails:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_created_at = d.pop("createdAt", UNSET)
-        created_at = _raw_created_at
+        get = src_dict.get
+        created_at = get("createdAt", UNSET)
 
-        _raw_creator_id = d.pop("creatorId", UNSET)
-        creator_id = _raw_creator_id
+        creator_id = get("creatorId", UNSET)
 
-        _raw_id = d.pop("id", UNSET)
-        id = _raw_id
+        id = get("id", UNSET)
 
-        _raw_creator_email = d.pop("creatorEmail", UNSET)
+        _raw_creator_email = get("creatorEmail", UNSET)
         try:
 
             def _parse_creator_email(data: object) -> None | str | Unset:
@@ -114,7 +123,7 @@ class CustomModelDetails:
         except TOLERATED_PARSE_ERRORS:
             creator_email = _raw_creator_email  # keep what the server sent
 
-        _raw_creator_name = d.pop("creatorName", UNSET)
+        _raw_creator_name = get("creatorName", UNSET)
         try:
 
             def _parse_creator_name(data: object) -> None | str | Unset:
@@ -129,7 +138,7 @@ class CustomModelDetails:
         except TOLERATED_PARSE_ERRORS:
             creator_name = _raw_creator_name  # keep what the server sent
 
-        _raw_version_label = d.pop("versionLabel", UNSET)
+        _raw_version_label = get("versionLabel", UNSET)
         try:
 
             def _parse_version_label(data: object) -> None | str | Unset:
@@ -145,15 +154,16 @@ class CustomModelDetails:
             version_label = _raw_version_label  # keep what the server sent
 
         custom_model_details = cls(
-            created_at=created_at,
-            creator_id=creator_id,
-            id=id,
-            creator_email=creator_email,
-            creator_name=creator_name,
-            version_label=version_label,
+            created_at,
+            creator_id,
+            id,
+            creator_email,
+            creator_name,
+            version_label,
         )
 
-        custom_model_details.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            custom_model_details.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return custom_model_details
 
     @property

@@ -13,6 +13,14 @@ from ..types import UNSET
 
 T = TypeVar("T", bound="CustomModelVersionShortResponse")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "id",
+        "label",
+    }
+)
+
 
 @_attrs_define
 class CustomModelVersionShortResponse:
@@ -45,19 +53,20 @@ class CustomModelVersionShortResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_id = d.pop("id", UNSET)
-        id = _raw_id
+        get = src_dict.get
+        id = get("id", UNSET)
 
-        _raw_label = d.pop("label", UNSET)
-        label = _raw_label
+        label = get("label", UNSET)
 
         custom_model_version_short_response = cls(
-            id=id,
-            label=label,
+            id,
+            label,
         )
 
-        custom_model_version_short_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            custom_model_version_short_response.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return custom_model_version_short_response
 
     @property

@@ -13,6 +13,13 @@ from ..types import UNSET
 
 T = TypeVar("T", bound="CustomTrainingBlueprintCreate")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "customModelVersionId",
+    }
+)
+
 
 @_attrs_define
 class CustomTrainingBlueprintCreate:
@@ -40,15 +47,17 @@ class CustomTrainingBlueprintCreate:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_custom_model_version_id = d.pop("customModelVersionId", UNSET)
-        custom_model_version_id = _raw_custom_model_version_id
+        get = src_dict.get
+        custom_model_version_id = get("customModelVersionId", UNSET)
 
         custom_training_blueprint_create = cls(
-            custom_model_version_id=custom_model_version_id,
+            custom_model_version_id,
         )
 
-        custom_training_blueprint_create.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            custom_training_blueprint_create.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return custom_training_blueprint_create
 
     @property

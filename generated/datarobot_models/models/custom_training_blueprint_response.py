@@ -25,6 +25,20 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="CustomTrainingBlueprintResponse")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "createdAt",
+        "customModel",
+        "customModelVersion",
+        "executionEnvironment",
+        "executionEnvironmentVersion",
+        "targetType",
+        "trainingHistory",
+        "userBlueprintId",
+    }
+)
+
 
 @_attrs_define
 class CustomTrainingBlueprintResponse:
@@ -112,32 +126,31 @@ class CustomTrainingBlueprintResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_created_at = d.pop("createdAt", UNSET)
-        created_at = _raw_created_at
+        get = src_dict.get
+        created_at = get("createdAt", UNSET)
 
-        _raw_custom_model = d.pop("customModel", UNSET)
+        _raw_custom_model = get("customModel", UNSET)
         try:
             custom_model = CustomModelShortResponse.from_dict(_raw_custom_model)
 
         except TOLERATED_PARSE_ERRORS:
             custom_model = _raw_custom_model  # keep what the server sent
 
-        _raw_custom_model_version = d.pop("customModelVersion", UNSET)
+        _raw_custom_model_version = get("customModelVersion", UNSET)
         try:
             custom_model_version = CustomModelVersionShortResponse.from_dict(_raw_custom_model_version)
 
         except TOLERATED_PARSE_ERRORS:
             custom_model_version = _raw_custom_model_version  # keep what the server sent
 
-        _raw_execution_environment = d.pop("executionEnvironment", UNSET)
+        _raw_execution_environment = get("executionEnvironment", UNSET)
         try:
             execution_environment = ExecutionEnvironmentShortResponse.from_dict(_raw_execution_environment)
 
         except TOLERATED_PARSE_ERRORS:
             execution_environment = _raw_execution_environment  # keep what the server sent
 
-        _raw_execution_environment_version = d.pop("executionEnvironmentVersion", UNSET)
+        _raw_execution_environment_version = get("executionEnvironmentVersion", UNSET)
         try:
             execution_environment_version = ExecutionEnvironmentVersionShortResponse.from_dict(
                 _raw_execution_environment_version
@@ -146,14 +159,14 @@ class CustomTrainingBlueprintResponse:
         except TOLERATED_PARSE_ERRORS:
             execution_environment_version = _raw_execution_environment_version  # keep what the server sent
 
-        _raw_target_type = d.pop("targetType", UNSET)
+        _raw_target_type = get("targetType", UNSET)
         try:
             target_type = check_custom_training_blueprint_response_target_type(_raw_target_type)
 
         except TOLERATED_PARSE_ERRORS:
             target_type = _raw_target_type  # keep what the server sent
 
-        _raw_training_history = d.pop("trainingHistory", UNSET)
+        _raw_training_history = get("trainingHistory", UNSET)
         try:
             training_history = []
             _training_history = _raw_training_history
@@ -165,21 +178,23 @@ class CustomTrainingBlueprintResponse:
         except TOLERATED_PARSE_ERRORS:
             training_history = _raw_training_history  # keep what the server sent
 
-        _raw_user_blueprint_id = d.pop("userBlueprintId", UNSET)
-        user_blueprint_id = _raw_user_blueprint_id
+        user_blueprint_id = get("userBlueprintId", UNSET)
 
         custom_training_blueprint_response = cls(
-            created_at=created_at,
-            custom_model=custom_model,
-            custom_model_version=custom_model_version,
-            execution_environment=execution_environment,
-            execution_environment_version=execution_environment_version,
-            target_type=target_type,
-            training_history=training_history,
-            user_blueprint_id=user_blueprint_id,
+            created_at,
+            custom_model,
+            custom_model_version,
+            execution_environment,
+            execution_environment_version,
+            target_type,
+            training_history,
+            user_blueprint_id,
         )
 
-        custom_training_blueprint_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            custom_training_blueprint_response.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return custom_training_blueprint_response
 
     @property

@@ -33,6 +33,59 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="DatetimeModelDetailsResponse")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "backtests",
+        "blueprintId",
+        "effectiveFeatureDerivationWindowEnd",
+        "effectiveFeatureDerivationWindowStart",
+        "featurelistId",
+        "featurelistName",
+        "forecastWindowEnd",
+        "forecastWindowStart",
+        "holdoutScore",
+        "holdoutStatus",
+        "id",
+        "isFrozen",
+        "isStarred",
+        "isTrainedIntoHoldout",
+        "isTrainedIntoValidation",
+        "isTrainedOnGpu",
+        "lifecycle",
+        "linkFunction",
+        "metrics",
+        "modelCategory",
+        "modelFamily",
+        "modelFamilyFullName",
+        "modelNumber",
+        "modelType",
+        "monotonicDecreasingFeaturelistId",
+        "monotonicIncreasingFeaturelistId",
+        "parentModelId",
+        "predictionThreshold",
+        "predictionThresholdReadOnly",
+        "processes",
+        "projectId",
+        "samplePct",
+        "supportsComposableMl",
+        "supportsMonotonicConstraints",
+        "trainingDuration",
+        "trainingEndDate",
+        "trainingInfo",
+        "trainingRowCount",
+        "trainingStartDate",
+        "windowsBasisUnit",
+        "dataSelectionMethod",
+        "hasFinetuners",
+        "isAugmented",
+        "isNClustersDynamicallyDetermined",
+        "nClusters",
+        "samplingMethod",
+        "timeWindowSamplePct",
+    }
+)
+
 
 @_attrs_define
 class DatetimeModelDetailsResponse:
@@ -446,8 +499,8 @@ class DatetimeModelDetailsResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_backtests = d.pop("backtests", UNSET)
+        get = src_dict.get
+        _raw_backtests = get("backtests", UNSET)
         try:
             backtests = []
             _backtests = _raw_backtests
@@ -459,16 +512,13 @@ class DatetimeModelDetailsResponse:
         except TOLERATED_PARSE_ERRORS:
             backtests = _raw_backtests  # keep what the server sent
 
-        _raw_blueprint_id = d.pop("blueprintId", UNSET)
-        blueprint_id = _raw_blueprint_id
+        blueprint_id = get("blueprintId", UNSET)
 
-        _raw_effective_feature_derivation_window_end = d.pop("effectiveFeatureDerivationWindowEnd", UNSET)
-        effective_feature_derivation_window_end = _raw_effective_feature_derivation_window_end
+        effective_feature_derivation_window_end = get("effectiveFeatureDerivationWindowEnd", UNSET)
 
-        _raw_effective_feature_derivation_window_start = d.pop("effectiveFeatureDerivationWindowStart", UNSET)
-        effective_feature_derivation_window_start = _raw_effective_feature_derivation_window_start
+        effective_feature_derivation_window_start = get("effectiveFeatureDerivationWindowStart", UNSET)
 
-        _raw_featurelist_id = d.pop("featurelistId", UNSET)
+        _raw_featurelist_id = get("featurelistId", UNSET)
         try:
 
             def _parse_featurelist_id(data: object) -> None | str:
@@ -481,7 +531,7 @@ class DatetimeModelDetailsResponse:
         except TOLERATED_PARSE_ERRORS:
             featurelist_id = _raw_featurelist_id  # keep what the server sent
 
-        _raw_featurelist_name = d.pop("featurelistName", UNSET)
+        _raw_featurelist_name = get("featurelistName", UNSET)
         try:
 
             def _parse_featurelist_name(data: object) -> None | str:
@@ -494,13 +544,11 @@ class DatetimeModelDetailsResponse:
         except TOLERATED_PARSE_ERRORS:
             featurelist_name = _raw_featurelist_name  # keep what the server sent
 
-        _raw_forecast_window_end = d.pop("forecastWindowEnd", UNSET)
-        forecast_window_end = _raw_forecast_window_end
+        forecast_window_end = get("forecastWindowEnd", UNSET)
 
-        _raw_forecast_window_start = d.pop("forecastWindowStart", UNSET)
-        forecast_window_start = _raw_forecast_window_start
+        forecast_window_start = get("forecastWindowStart", UNSET)
 
-        _raw_holdout_score = d.pop("holdoutScore", UNSET)
+        _raw_holdout_score = get("holdoutScore", UNSET)
         try:
 
             def _parse_holdout_score(data: object) -> float | None:
@@ -513,35 +561,28 @@ class DatetimeModelDetailsResponse:
         except TOLERATED_PARSE_ERRORS:
             holdout_score = _raw_holdout_score  # keep what the server sent
 
-        _raw_holdout_status = d.pop("holdoutStatus", UNSET)
-        holdout_status = _raw_holdout_status
+        holdout_status = get("holdoutStatus", UNSET)
 
-        _raw_id = d.pop("id", UNSET)
-        id = _raw_id
+        id = get("id", UNSET)
 
-        _raw_is_frozen = d.pop("isFrozen", UNSET)
-        is_frozen = _raw_is_frozen
+        is_frozen = get("isFrozen", UNSET)
 
-        _raw_is_starred = d.pop("isStarred", UNSET)
-        is_starred = _raw_is_starred
+        is_starred = get("isStarred", UNSET)
 
-        _raw_is_trained_into_holdout = d.pop("isTrainedIntoHoldout", UNSET)
-        is_trained_into_holdout = _raw_is_trained_into_holdout
+        is_trained_into_holdout = get("isTrainedIntoHoldout", UNSET)
 
-        _raw_is_trained_into_validation = d.pop("isTrainedIntoValidation", UNSET)
-        is_trained_into_validation = _raw_is_trained_into_validation
+        is_trained_into_validation = get("isTrainedIntoValidation", UNSET)
 
-        _raw_is_trained_on_gpu = d.pop("isTrainedOnGpu", UNSET)
-        is_trained_on_gpu = _raw_is_trained_on_gpu
+        is_trained_on_gpu = get("isTrainedOnGpu", UNSET)
 
-        _raw_lifecycle = d.pop("lifecycle", UNSET)
+        _raw_lifecycle = get("lifecycle", UNSET)
         try:
             lifecycle = ModelLifecycle.from_dict(_raw_lifecycle)
 
         except TOLERATED_PARSE_ERRORS:
             lifecycle = _raw_lifecycle  # keep what the server sent
 
-        _raw_link_function = d.pop("linkFunction", UNSET)
+        _raw_link_function = get("linkFunction", UNSET)
         try:
 
             def _parse_link_function(data: object) -> None | str:
@@ -554,27 +595,25 @@ class DatetimeModelDetailsResponse:
         except TOLERATED_PARSE_ERRORS:
             link_function = _raw_link_function  # keep what the server sent
 
-        _raw_metrics = d.pop("metrics", UNSET)
+        _raw_metrics = get("metrics", UNSET)
         try:
             metrics = DatetimeModelDetailsResponseMetrics.from_dict(_raw_metrics)
 
         except TOLERATED_PARSE_ERRORS:
             metrics = _raw_metrics  # keep what the server sent
 
-        _raw_model_category = d.pop("modelCategory", UNSET)
+        _raw_model_category = get("modelCategory", UNSET)
         try:
             model_category = check_datetime_model_details_response_model_category(_raw_model_category)
 
         except TOLERATED_PARSE_ERRORS:
             model_category = _raw_model_category  # keep what the server sent
 
-        _raw_model_family = d.pop("modelFamily", UNSET)
-        model_family = _raw_model_family
+        model_family = get("modelFamily", UNSET)
 
-        _raw_model_family_full_name = d.pop("modelFamilyFullName", UNSET)
-        model_family_full_name = _raw_model_family_full_name
+        model_family_full_name = get("modelFamilyFullName", UNSET)
 
-        _raw_model_number = d.pop("modelNumber", UNSET)
+        _raw_model_number = get("modelNumber", UNSET)
         try:
 
             def _parse_model_number(data: object) -> int | None:
@@ -587,10 +626,9 @@ class DatetimeModelDetailsResponse:
         except TOLERATED_PARSE_ERRORS:
             model_number = _raw_model_number  # keep what the server sent
 
-        _raw_model_type = d.pop("modelType", UNSET)
-        model_type = _raw_model_type
+        model_type = get("modelType", UNSET)
 
-        _raw_monotonic_decreasing_featurelist_id = d.pop("monotonicDecreasingFeaturelistId", UNSET)
+        _raw_monotonic_decreasing_featurelist_id = get("monotonicDecreasingFeaturelistId", UNSET)
         try:
 
             def _parse_monotonic_decreasing_featurelist_id(data: object) -> None | str:
@@ -605,7 +643,7 @@ class DatetimeModelDetailsResponse:
         except TOLERATED_PARSE_ERRORS:
             monotonic_decreasing_featurelist_id = _raw_monotonic_decreasing_featurelist_id  # keep what the server sent
 
-        _raw_monotonic_increasing_featurelist_id = d.pop("monotonicIncreasingFeaturelistId", UNSET)
+        _raw_monotonic_increasing_featurelist_id = get("monotonicIncreasingFeaturelistId", UNSET)
         try:
 
             def _parse_monotonic_increasing_featurelist_id(data: object) -> None | str:
@@ -620,7 +658,7 @@ class DatetimeModelDetailsResponse:
         except TOLERATED_PARSE_ERRORS:
             monotonic_increasing_featurelist_id = _raw_monotonic_increasing_featurelist_id  # keep what the server sent
 
-        _raw_parent_model_id = d.pop("parentModelId", UNSET)
+        _raw_parent_model_id = get("parentModelId", UNSET)
         try:
 
             def _parse_parent_model_id(data: object) -> None | str:
@@ -633,13 +671,11 @@ class DatetimeModelDetailsResponse:
         except TOLERATED_PARSE_ERRORS:
             parent_model_id = _raw_parent_model_id  # keep what the server sent
 
-        _raw_prediction_threshold = d.pop("predictionThreshold", UNSET)
-        prediction_threshold = _raw_prediction_threshold
+        prediction_threshold = get("predictionThreshold", UNSET)
 
-        _raw_prediction_threshold_read_only = d.pop("predictionThresholdReadOnly", UNSET)
-        prediction_threshold_read_only = _raw_prediction_threshold_read_only
+        prediction_threshold_read_only = get("predictionThresholdReadOnly", UNSET)
 
-        _raw_processes = d.pop("processes", UNSET)
+        _raw_processes = get("processes", UNSET)
         try:
 
             def _parse_processes(data: object) -> list[str] | None:
@@ -648,7 +684,7 @@ class DatetimeModelDetailsResponse:
                 try:
                     if not isinstance(data, list):
                         raise TypeError()
-                    processes_type_0 = cast(list[str], data)
+                    processes_type_0 = data
 
                     return processes_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -660,19 +696,15 @@ class DatetimeModelDetailsResponse:
         except TOLERATED_PARSE_ERRORS:
             processes = _raw_processes  # keep what the server sent
 
-        _raw_project_id = d.pop("projectId", UNSET)
-        project_id = _raw_project_id
+        project_id = get("projectId", UNSET)
 
-        _raw_sample_pct = d.pop("samplePct", UNSET)
-        sample_pct = _raw_sample_pct
+        sample_pct = get("samplePct", UNSET)
 
-        _raw_supports_composable_ml = d.pop("supportsComposableMl", UNSET)
-        supports_composable_ml = _raw_supports_composable_ml
+        supports_composable_ml = get("supportsComposableMl", UNSET)
 
-        _raw_supports_monotonic_constraints = d.pop("supportsMonotonicConstraints", UNSET)
-        supports_monotonic_constraints = _raw_supports_monotonic_constraints
+        supports_monotonic_constraints = get("supportsMonotonicConstraints", UNSET)
 
-        _raw_training_duration = d.pop("trainingDuration", UNSET)
+        _raw_training_duration = get("trainingDuration", UNSET)
         try:
 
             def _parse_training_duration(data: object) -> None | str:
@@ -685,7 +717,7 @@ class DatetimeModelDetailsResponse:
         except TOLERATED_PARSE_ERRORS:
             training_duration = _raw_training_duration  # keep what the server sent
 
-        _raw_training_end_date = d.pop("trainingEndDate", UNSET)
+        _raw_training_end_date = get("trainingEndDate", UNSET)
         try:
 
             def _parse_training_end_date(data: object) -> datetime.datetime | None:
@@ -706,14 +738,14 @@ class DatetimeModelDetailsResponse:
         except TOLERATED_PARSE_ERRORS:
             training_end_date = _raw_training_end_date  # keep what the server sent
 
-        _raw_training_info = d.pop("trainingInfo", UNSET)
+        _raw_training_info = get("trainingInfo", UNSET)
         try:
             training_info = TrainingInfoResponse.from_dict(_raw_training_info)
 
         except TOLERATED_PARSE_ERRORS:
             training_info = _raw_training_info  # keep what the server sent
 
-        _raw_training_row_count = d.pop("trainingRowCount", UNSET)
+        _raw_training_row_count = get("trainingRowCount", UNSET)
         try:
 
             def _parse_training_row_count(data: object) -> int | None:
@@ -726,7 +758,7 @@ class DatetimeModelDetailsResponse:
         except TOLERATED_PARSE_ERRORS:
             training_row_count = _raw_training_row_count  # keep what the server sent
 
-        _raw_training_start_date = d.pop("trainingStartDate", UNSET)
+        _raw_training_start_date = get("trainingStartDate", UNSET)
         try:
 
             def _parse_training_start_date(data: object) -> datetime.datetime | None:
@@ -747,10 +779,9 @@ class DatetimeModelDetailsResponse:
         except TOLERATED_PARSE_ERRORS:
             training_start_date = _raw_training_start_date  # keep what the server sent
 
-        _raw_windows_basis_unit = d.pop("windowsBasisUnit", UNSET)
-        windows_basis_unit = _raw_windows_basis_unit
+        windows_basis_unit = get("windowsBasisUnit", UNSET)
 
-        _raw_data_selection_method = d.pop("dataSelectionMethod", UNSET)
+        _raw_data_selection_method = get("dataSelectionMethod", UNSET)
         try:
             _data_selection_method = _raw_data_selection_method
             data_selection_method: DatetimeModelDetailsResponseDataSelectionMethod | Unset
@@ -764,16 +795,13 @@ class DatetimeModelDetailsResponse:
         except TOLERATED_PARSE_ERRORS:
             data_selection_method = _raw_data_selection_method  # keep what the server sent
 
-        _raw_has_finetuners = d.pop("hasFinetuners", UNSET)
-        has_finetuners = _raw_has_finetuners
+        has_finetuners = get("hasFinetuners", UNSET)
 
-        _raw_is_augmented = d.pop("isAugmented", UNSET)
-        is_augmented = _raw_is_augmented
+        is_augmented = get("isAugmented", UNSET)
 
-        _raw_is_n_clusters_dynamically_determined = d.pop("isNClustersDynamicallyDetermined", UNSET)
-        is_n_clusters_dynamically_determined = _raw_is_n_clusters_dynamically_determined
+        is_n_clusters_dynamically_determined = get("isNClustersDynamicallyDetermined", UNSET)
 
-        _raw_n_clusters = d.pop("nClusters", UNSET)
+        _raw_n_clusters = get("nClusters", UNSET)
         try:
 
             def _parse_n_clusters(data: object) -> int | None | Unset:
@@ -788,7 +816,7 @@ class DatetimeModelDetailsResponse:
         except TOLERATED_PARSE_ERRORS:
             n_clusters = _raw_n_clusters  # keep what the server sent
 
-        _raw_sampling_method = d.pop("samplingMethod", UNSET)
+        _raw_sampling_method = get("samplingMethod", UNSET)
         try:
             _sampling_method = _raw_sampling_method
             sampling_method: DatetimeModelDetailsResponseSamplingMethod | Unset
@@ -800,7 +828,7 @@ class DatetimeModelDetailsResponse:
         except TOLERATED_PARSE_ERRORS:
             sampling_method = _raw_sampling_method  # keep what the server sent
 
-        _raw_time_window_sample_pct = d.pop("timeWindowSamplePct", UNSET)
+        _raw_time_window_sample_pct = get("timeWindowSamplePct", UNSET)
         try:
 
             def _parse_time_window_sample_pct(data: object) -> int | None | Unset:
@@ -816,56 +844,59 @@ class DatetimeModelDetailsResponse:
             time_window_sample_pct = _raw_time_window_sample_pct  # keep what the server sent
 
         datetime_model_details_response = cls(
-            backtests=backtests,
-            blueprint_id=blueprint_id,
-            effective_feature_derivation_window_end=effective_feature_derivation_window_end,
-            effective_feature_derivation_window_start=effective_feature_derivation_window_start,
-            featurelist_id=featurelist_id,
-            featurelist_name=featurelist_name,
-            forecast_window_end=forecast_window_end,
-            forecast_window_start=forecast_window_start,
-            holdout_score=holdout_score,
-            holdout_status=holdout_status,
-            id=id,
-            is_frozen=is_frozen,
-            is_starred=is_starred,
-            is_trained_into_holdout=is_trained_into_holdout,
-            is_trained_into_validation=is_trained_into_validation,
-            is_trained_on_gpu=is_trained_on_gpu,
-            lifecycle=lifecycle,
-            link_function=link_function,
-            metrics=metrics,
-            model_category=model_category,
-            model_family=model_family,
-            model_family_full_name=model_family_full_name,
-            model_number=model_number,
-            model_type=model_type,
-            monotonic_decreasing_featurelist_id=monotonic_decreasing_featurelist_id,
-            monotonic_increasing_featurelist_id=monotonic_increasing_featurelist_id,
-            parent_model_id=parent_model_id,
-            prediction_threshold=prediction_threshold,
-            prediction_threshold_read_only=prediction_threshold_read_only,
-            processes=processes,
-            project_id=project_id,
-            sample_pct=sample_pct,
-            supports_composable_ml=supports_composable_ml,
-            supports_monotonic_constraints=supports_monotonic_constraints,
-            training_duration=training_duration,
-            training_end_date=training_end_date,
-            training_info=training_info,
-            training_row_count=training_row_count,
-            training_start_date=training_start_date,
-            windows_basis_unit=windows_basis_unit,
-            data_selection_method=data_selection_method,
-            has_finetuners=has_finetuners,
-            is_augmented=is_augmented,
-            is_n_clusters_dynamically_determined=is_n_clusters_dynamically_determined,
-            n_clusters=n_clusters,
-            sampling_method=sampling_method,
-            time_window_sample_pct=time_window_sample_pct,
+            backtests,
+            blueprint_id,
+            effective_feature_derivation_window_end,
+            effective_feature_derivation_window_start,
+            featurelist_id,
+            featurelist_name,
+            forecast_window_end,
+            forecast_window_start,
+            holdout_score,
+            holdout_status,
+            id,
+            is_frozen,
+            is_starred,
+            is_trained_into_holdout,
+            is_trained_into_validation,
+            is_trained_on_gpu,
+            lifecycle,
+            link_function,
+            metrics,
+            model_category,
+            model_family,
+            model_family_full_name,
+            model_number,
+            model_type,
+            monotonic_decreasing_featurelist_id,
+            monotonic_increasing_featurelist_id,
+            parent_model_id,
+            prediction_threshold,
+            prediction_threshold_read_only,
+            processes,
+            project_id,
+            supports_composable_ml,
+            supports_monotonic_constraints,
+            training_duration,
+            training_end_date,
+            training_info,
+            training_row_count,
+            training_start_date,
+            windows_basis_unit,
+            sample_pct,
+            data_selection_method,
+            has_finetuners,
+            is_augmented,
+            is_n_clusters_dynamically_determined,
+            n_clusters,
+            sampling_method,
+            time_window_sample_pct,
         )
 
-        datetime_model_details_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            datetime_model_details_response.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return datetime_model_details_response
 
     @property

@@ -11,6 +11,9 @@ from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="DatetimeModelDetailsResponseMetrics")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset({})
+
 
 @_attrs_define
 class DatetimeModelDetailsResponseMetrics:
@@ -36,10 +39,13 @@ class DatetimeModelDetailsResponseMetrics:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
+        get = src_dict.get
         datetime_model_details_response_metrics = cls()
 
-        datetime_model_details_response_metrics.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            datetime_model_details_response_metrics.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return datetime_model_details_response_metrics
 
     @property

@@ -30,6 +30,37 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="DatetimeModelRecordResponse")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "blueprintId",
+        "featurelistId",
+        "featurelistName",
+        "id",
+        "isFrozen",
+        "isStarred",
+        "isTrainedIntoHoldout",
+        "isTrainedIntoValidation",
+        "isTrainedOnGpu",
+        "metrics",
+        "modelCategory",
+        "modelFamily",
+        "modelNumber",
+        "modelType",
+        "parentModelId",
+        "processes",
+        "projectId",
+        "samplePct",
+        "trainingDuration",
+        "trainingEndDate",
+        "trainingRowCount",
+        "trainingStartDate",
+        "dataSelectionMethod",
+        "samplingMethod",
+        "timeWindowSamplePct",
+    }
+)
+
 
 @_attrs_define
 class DatetimeModelRecordResponse:
@@ -277,11 +308,10 @@ class DatetimeModelRecordResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_blueprint_id = d.pop("blueprintId", UNSET)
-        blueprint_id = _raw_blueprint_id
+        get = src_dict.get
+        blueprint_id = get("blueprintId", UNSET)
 
-        _raw_featurelist_id = d.pop("featurelistId", UNSET)
+        _raw_featurelist_id = get("featurelistId", UNSET)
         try:
 
             def _parse_featurelist_id(data: object) -> None | str:
@@ -294,7 +324,7 @@ class DatetimeModelRecordResponse:
         except TOLERATED_PARSE_ERRORS:
             featurelist_id = _raw_featurelist_id  # keep what the server sent
 
-        _raw_featurelist_name = d.pop("featurelistName", UNSET)
+        _raw_featurelist_name = get("featurelistName", UNSET)
         try:
 
             def _parse_featurelist_name(data: object) -> None | str:
@@ -307,42 +337,35 @@ class DatetimeModelRecordResponse:
         except TOLERATED_PARSE_ERRORS:
             featurelist_name = _raw_featurelist_name  # keep what the server sent
 
-        _raw_id = d.pop("id", UNSET)
-        id = _raw_id
+        id = get("id", UNSET)
 
-        _raw_is_frozen = d.pop("isFrozen", UNSET)
-        is_frozen = _raw_is_frozen
+        is_frozen = get("isFrozen", UNSET)
 
-        _raw_is_starred = d.pop("isStarred", UNSET)
-        is_starred = _raw_is_starred
+        is_starred = get("isStarred", UNSET)
 
-        _raw_is_trained_into_holdout = d.pop("isTrainedIntoHoldout", UNSET)
-        is_trained_into_holdout = _raw_is_trained_into_holdout
+        is_trained_into_holdout = get("isTrainedIntoHoldout", UNSET)
 
-        _raw_is_trained_into_validation = d.pop("isTrainedIntoValidation", UNSET)
-        is_trained_into_validation = _raw_is_trained_into_validation
+        is_trained_into_validation = get("isTrainedIntoValidation", UNSET)
 
-        _raw_is_trained_on_gpu = d.pop("isTrainedOnGpu", UNSET)
-        is_trained_on_gpu = _raw_is_trained_on_gpu
+        is_trained_on_gpu = get("isTrainedOnGpu", UNSET)
 
-        _raw_metrics = d.pop("metrics", UNSET)
+        _raw_metrics = get("metrics", UNSET)
         try:
             metrics = DatetimeModelRecordResponseMetrics.from_dict(_raw_metrics)
 
         except TOLERATED_PARSE_ERRORS:
             metrics = _raw_metrics  # keep what the server sent
 
-        _raw_model_category = d.pop("modelCategory", UNSET)
+        _raw_model_category = get("modelCategory", UNSET)
         try:
             model_category = check_datetime_model_record_response_model_category(_raw_model_category)
 
         except TOLERATED_PARSE_ERRORS:
             model_category = _raw_model_category  # keep what the server sent
 
-        _raw_model_family = d.pop("modelFamily", UNSET)
-        model_family = _raw_model_family
+        model_family = get("modelFamily", UNSET)
 
-        _raw_model_number = d.pop("modelNumber", UNSET)
+        _raw_model_number = get("modelNumber", UNSET)
         try:
 
             def _parse_model_number(data: object) -> int | None:
@@ -355,10 +378,9 @@ class DatetimeModelRecordResponse:
         except TOLERATED_PARSE_ERRORS:
             model_number = _raw_model_number  # keep what the server sent
 
-        _raw_model_type = d.pop("modelType", UNSET)
-        model_type = _raw_model_type
+        model_type = get("modelType", UNSET)
 
-        _raw_parent_model_id = d.pop("parentModelId", UNSET)
+        _raw_parent_model_id = get("parentModelId", UNSET)
         try:
 
             def _parse_parent_model_id(data: object) -> None | str:
@@ -371,7 +393,7 @@ class DatetimeModelRecordResponse:
         except TOLERATED_PARSE_ERRORS:
             parent_model_id = _raw_parent_model_id  # keep what the server sent
 
-        _raw_processes = d.pop("processes", UNSET)
+        _raw_processes = get("processes", UNSET)
         try:
 
             def _parse_processes(data: object) -> list[str] | None:
@@ -380,7 +402,7 @@ class DatetimeModelRecordResponse:
                 try:
                     if not isinstance(data, list):
                         raise TypeError()
-                    processes_type_0 = cast(list[str], data)
+                    processes_type_0 = data
 
                     return processes_type_0
                 except (TypeError, ValueError, AttributeError, KeyError):
@@ -392,10 +414,9 @@ class DatetimeModelRecordResponse:
         except TOLERATED_PARSE_ERRORS:
             processes = _raw_processes  # keep what the server sent
 
-        _raw_project_id = d.pop("projectId", UNSET)
-        project_id = _raw_project_id
+        project_id = get("projectId", UNSET)
 
-        _raw_sample_pct = d.pop("samplePct", UNSET)
+        _raw_sample_pct = get("samplePct", UNSET)
         try:
 
             def _parse_sample_pct(data: object) -> float | None:
@@ -408,7 +429,7 @@ class DatetimeModelRecordResponse:
         except TOLERATED_PARSE_ERRORS:
             sample_pct = _raw_sample_pct  # keep what the server sent
 
-        _raw_training_duration = d.pop("trainingDuration", UNSET)
+        _raw_training_duration = get("trainingDuration", UNSET)
         try:
 
             def _parse_training_duration(data: object) -> None | str:
@@ -421,7 +442,7 @@ class DatetimeModelRecordResponse:
         except TOLERATED_PARSE_ERRORS:
             training_duration = _raw_training_duration  # keep what the server sent
 
-        _raw_training_end_date = d.pop("trainingEndDate", UNSET)
+        _raw_training_end_date = get("trainingEndDate", UNSET)
         try:
 
             def _parse_training_end_date(data: object) -> datetime.datetime | None:
@@ -442,7 +463,7 @@ class DatetimeModelRecordResponse:
         except TOLERATED_PARSE_ERRORS:
             training_end_date = _raw_training_end_date  # keep what the server sent
 
-        _raw_training_row_count = d.pop("trainingRowCount", UNSET)
+        _raw_training_row_count = get("trainingRowCount", UNSET)
         try:
 
             def _parse_training_row_count(data: object) -> int | None:
@@ -455,7 +476,7 @@ class DatetimeModelRecordResponse:
         except TOLERATED_PARSE_ERRORS:
             training_row_count = _raw_training_row_count  # keep what the server sent
 
-        _raw_training_start_date = d.pop("trainingStartDate", UNSET)
+        _raw_training_start_date = get("trainingStartDate", UNSET)
         try:
 
             def _parse_training_start_date(data: object) -> datetime.datetime | None:
@@ -476,7 +497,7 @@ class DatetimeModelRecordResponse:
         except TOLERATED_PARSE_ERRORS:
             training_start_date = _raw_training_start_date  # keep what the server sent
 
-        _raw_data_selection_method = d.pop("dataSelectionMethod", UNSET)
+        _raw_data_selection_method = get("dataSelectionMethod", UNSET)
         try:
             _data_selection_method = _raw_data_selection_method
             data_selection_method: DatetimeModelRecordResponseDataSelectionMethod | Unset
@@ -490,7 +511,7 @@ class DatetimeModelRecordResponse:
         except TOLERATED_PARSE_ERRORS:
             data_selection_method = _raw_data_selection_method  # keep what the server sent
 
-        _raw_sampling_method = d.pop("samplingMethod", UNSET)
+        _raw_sampling_method = get("samplingMethod", UNSET)
         try:
             _sampling_method = _raw_sampling_method
             sampling_method: DatetimeModelRecordResponseSamplingMethod | Unset
@@ -502,7 +523,7 @@ class DatetimeModelRecordResponse:
         except TOLERATED_PARSE_ERRORS:
             sampling_method = _raw_sampling_method  # keep what the server sent
 
-        _raw_time_window_sample_pct = d.pop("timeWindowSamplePct", UNSET)
+        _raw_time_window_sample_pct = get("timeWindowSamplePct", UNSET)
         try:
 
             def _parse_time_window_sample_pct(data: object) -> int | None | Unset:
@@ -518,34 +539,37 @@ class DatetimeModelRecordResponse:
             time_window_sample_pct = _raw_time_window_sample_pct  # keep what the server sent
 
         datetime_model_record_response = cls(
-            blueprint_id=blueprint_id,
-            featurelist_id=featurelist_id,
-            featurelist_name=featurelist_name,
-            id=id,
-            is_frozen=is_frozen,
-            is_starred=is_starred,
-            is_trained_into_holdout=is_trained_into_holdout,
-            is_trained_into_validation=is_trained_into_validation,
-            is_trained_on_gpu=is_trained_on_gpu,
-            metrics=metrics,
-            model_category=model_category,
-            model_family=model_family,
-            model_number=model_number,
-            model_type=model_type,
-            parent_model_id=parent_model_id,
-            processes=processes,
-            project_id=project_id,
-            sample_pct=sample_pct,
-            training_duration=training_duration,
-            training_end_date=training_end_date,
-            training_row_count=training_row_count,
-            training_start_date=training_start_date,
-            data_selection_method=data_selection_method,
-            sampling_method=sampling_method,
-            time_window_sample_pct=time_window_sample_pct,
+            blueprint_id,
+            featurelist_id,
+            featurelist_name,
+            id,
+            is_frozen,
+            is_starred,
+            is_trained_into_holdout,
+            is_trained_into_validation,
+            is_trained_on_gpu,
+            metrics,
+            model_category,
+            model_family,
+            model_number,
+            model_type,
+            parent_model_id,
+            processes,
+            project_id,
+            sample_pct,
+            training_duration,
+            training_end_date,
+            training_row_count,
+            training_start_date,
+            data_selection_method,
+            sampling_method,
+            time_window_sample_pct,
         )
 
-        datetime_model_record_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            datetime_model_record_response.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return datetime_model_record_response
 
     @property

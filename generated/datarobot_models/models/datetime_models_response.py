@@ -17,6 +17,16 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="DatetimeModelsResponse")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "data",
+        "next",
+        "previous",
+        "count",
+    }
+)
+
 
 @_attrs_define
 class DatetimeModelsResponse:
@@ -75,8 +85,8 @@ class DatetimeModelsResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_data = d.pop("data", UNSET)
+        get = src_dict.get
+        _raw_data = get("data", UNSET)
         try:
             data = []
             _data = _raw_data
@@ -88,7 +98,7 @@ class DatetimeModelsResponse:
         except TOLERATED_PARSE_ERRORS:
             data = _raw_data  # keep what the server sent
 
-        _raw_next_ = d.pop("next", UNSET)
+        _raw_next_ = get("next", UNSET)
         try:
 
             def _parse_next_(data: object) -> None | str:
@@ -101,7 +111,7 @@ class DatetimeModelsResponse:
         except TOLERATED_PARSE_ERRORS:
             next_ = _raw_next_  # keep what the server sent
 
-        _raw_previous = d.pop("previous", UNSET)
+        _raw_previous = get("previous", UNSET)
         try:
 
             def _parse_previous(data: object) -> None | str:
@@ -114,17 +124,17 @@ class DatetimeModelsResponse:
         except TOLERATED_PARSE_ERRORS:
             previous = _raw_previous  # keep what the server sent
 
-        _raw_count = d.pop("count", UNSET)
-        count = _raw_count
+        count = get("count", UNSET)
 
         datetime_models_response = cls(
-            data=data,
-            next_=next_,
-            previous=previous,
-            count=count,
+            data,
+            next_,
+            previous,
+            count,
         )
 
-        datetime_models_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            datetime_models_response.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return datetime_models_response
 
     @property

@@ -13,6 +13,13 @@ from ..types import UNSET
 
 T = TypeVar("T", bound="DependencyBuildLogResponse")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "data",
+    }
+)
+
 
 @_attrs_define
 class DependencyBuildLogResponse:
@@ -40,15 +47,17 @@ class DependencyBuildLogResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_data = d.pop("data", UNSET)
-        data = _raw_data
+        get = src_dict.get
+        data = get("data", UNSET)
 
         dependency_build_log_response = cls(
-            data=data,
+            data,
         )
 
-        dependency_build_log_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            dependency_build_log_response.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return dependency_build_log_response
 
     @property

@@ -17,6 +17,18 @@ from ..types import TOLERATED_PARSE_ERRORS, UNSET, Unset
 
 T = TypeVar("T", bound="DeploymentPredictionEnvironment")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "id",
+        "isManagedByManagementAgent",
+        "name",
+        "platform",
+        "plugin",
+        "supportedModelFormats",
+    }
+)
+
 
 @_attrs_define
 class DeploymentPredictionEnvironment:
@@ -91,8 +103,8 @@ class DeploymentPredictionEnvironment:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_id = d.pop("id", UNSET)
+        get = src_dict.get
+        _raw_id = get("id", UNSET)
         try:
 
             def _parse_id(data: object) -> None | str:
@@ -105,20 +117,18 @@ class DeploymentPredictionEnvironment:
         except TOLERATED_PARSE_ERRORS:
             id = _raw_id  # keep what the server sent
 
-        _raw_is_managed_by_management_agent = d.pop("isManagedByManagementAgent", UNSET)
-        is_managed_by_management_agent = _raw_is_managed_by_management_agent
+        is_managed_by_management_agent = get("isManagedByManagementAgent", UNSET)
 
-        _raw_name = d.pop("name", UNSET)
-        name = _raw_name
+        name = get("name", UNSET)
 
-        _raw_platform = d.pop("platform", UNSET)
+        _raw_platform = get("platform", UNSET)
         try:
             platform = check_deployment_prediction_environment_platform(_raw_platform)
 
         except TOLERATED_PARSE_ERRORS:
             platform = _raw_platform  # keep what the server sent
 
-        _raw_plugin = d.pop("plugin", UNSET)
+        _raw_plugin = get("plugin", UNSET)
         try:
 
             def _parse_plugin(data: object) -> None | str | Unset:
@@ -133,23 +143,26 @@ class DeploymentPredictionEnvironment:
         except TOLERATED_PARSE_ERRORS:
             plugin = _raw_plugin  # keep what the server sent
 
-        _raw_supported_model_formats = d.pop("supportedModelFormats", UNSET)
+        _raw_supported_model_formats = get("supportedModelFormats", UNSET)
         try:
-            supported_model_formats = cast(list[str], _raw_supported_model_formats)
+            supported_model_formats = _raw_supported_model_formats
 
         except TOLERATED_PARSE_ERRORS:
             supported_model_formats = _raw_supported_model_formats  # keep what the server sent
 
         deployment_prediction_environment = cls(
-            id=id,
-            is_managed_by_management_agent=is_managed_by_management_agent,
-            name=name,
-            platform=platform,
-            plugin=plugin,
-            supported_model_formats=supported_model_formats,
+            id,
+            is_managed_by_management_agent,
+            name,
+            platform,
+            plugin,
+            supported_model_formats,
         )
 
-        deployment_prediction_environment.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            deployment_prediction_environment.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return deployment_prediction_environment
 
     @property

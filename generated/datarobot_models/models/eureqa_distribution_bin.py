@@ -13,6 +13,16 @@ from ..types import UNSET
 
 T = TypeVar("T", bound="EureqaDistributionBin")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "binEnd",
+        "binStart",
+        "negatives",
+        "positives",
+    }
+)
+
 
 @_attrs_define
 class EureqaDistributionBin:
@@ -59,27 +69,24 @@ class EureqaDistributionBin:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_bin_end = d.pop("binEnd", UNSET)
-        bin_end = _raw_bin_end
+        get = src_dict.get
+        bin_end = get("binEnd", UNSET)
 
-        _raw_bin_start = d.pop("binStart", UNSET)
-        bin_start = _raw_bin_start
+        bin_start = get("binStart", UNSET)
 
-        _raw_negatives = d.pop("negatives", UNSET)
-        negatives = _raw_negatives
+        negatives = get("negatives", UNSET)
 
-        _raw_positives = d.pop("positives", UNSET)
-        positives = _raw_positives
+        positives = get("positives", UNSET)
 
         eureqa_distribution_bin = cls(
-            bin_end=bin_end,
-            bin_start=bin_start,
-            negatives=negatives,
-            positives=positives,
+            bin_end,
+            bin_start,
+            negatives,
+            positives,
         )
 
-        eureqa_distribution_bin.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            eureqa_distribution_bin.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return eureqa_distribution_bin
 
     @property

@@ -17,6 +17,20 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="EureqaDistributionDetailResponse")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "bins",
+        "complexity",
+        "error",
+        "errorMetric",
+        "eureqaSolutionId",
+        "expression",
+        "expressionAnnotated",
+        "threshold",
+    }
+)
+
 
 @_attrs_define
 class EureqaDistributionDetailResponse:
@@ -93,8 +107,8 @@ class EureqaDistributionDetailResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_bins = d.pop("bins", UNSET)
+        get = src_dict.get
+        _raw_bins = get("bins", UNSET)
         try:
             _bins = _raw_bins
             bins: list[EureqaDistributionBin] | Unset = UNSET
@@ -108,39 +122,35 @@ class EureqaDistributionDetailResponse:
         except TOLERATED_PARSE_ERRORS:
             bins = _raw_bins  # keep what the server sent
 
-        _raw_complexity = d.pop("complexity", UNSET)
-        complexity = _raw_complexity
+        complexity = get("complexity", UNSET)
 
-        _raw_error = d.pop("error", UNSET)
-        error = _raw_error
+        error = get("error", UNSET)
 
-        _raw_error_metric = d.pop("errorMetric", UNSET)
-        error_metric = _raw_error_metric
+        error_metric = get("errorMetric", UNSET)
 
-        _raw_eureqa_solution_id = d.pop("eureqaSolutionId", UNSET)
-        eureqa_solution_id = _raw_eureqa_solution_id
+        eureqa_solution_id = get("eureqaSolutionId", UNSET)
 
-        _raw_expression = d.pop("expression", UNSET)
-        expression = _raw_expression
+        expression = get("expression", UNSET)
 
-        _raw_expression_annotated = d.pop("expressionAnnotated", UNSET)
-        expression_annotated = _raw_expression_annotated
+        expression_annotated = get("expressionAnnotated", UNSET)
 
-        _raw_threshold = d.pop("threshold", UNSET)
-        threshold = _raw_threshold
+        threshold = get("threshold", UNSET)
 
         eureqa_distribution_detail_response = cls(
-            bins=bins,
-            complexity=complexity,
-            error=error,
-            error_metric=error_metric,
-            eureqa_solution_id=eureqa_solution_id,
-            expression=expression,
-            expression_annotated=expression_annotated,
-            threshold=threshold,
+            bins,
+            complexity,
+            error,
+            error_metric,
+            eureqa_solution_id,
+            expression,
+            expression_annotated,
+            threshold,
         )
 
-        eureqa_distribution_detail_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            eureqa_distribution_detail_response.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return eureqa_distribution_detail_response
 
     @property

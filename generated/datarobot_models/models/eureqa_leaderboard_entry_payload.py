@@ -13,6 +13,14 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="EureqaLeaderboardEntryPayload")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "parentModelId",
+        "solutionId",
+    }
+)
+
 
 @_attrs_define
 class EureqaLeaderboardEntryPayload:
@@ -44,19 +52,20 @@ class EureqaLeaderboardEntryPayload:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_parent_model_id = d.pop("parentModelId", UNSET)
-        parent_model_id = _raw_parent_model_id
+        get = src_dict.get
+        parent_model_id = get("parentModelId", UNSET)
 
-        _raw_solution_id = d.pop("solutionId", UNSET)
-        solution_id = _raw_solution_id
+        solution_id = get("solutionId", UNSET)
 
         eureqa_leaderboard_entry_payload = cls(
-            parent_model_id=parent_model_id,
-            solution_id=solution_id,
+            parent_model_id,
+            solution_id,
         )
 
-        eureqa_leaderboard_entry_payload.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            eureqa_leaderboard_entry_payload.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return eureqa_leaderboard_entry_payload
 
     @property

@@ -17,6 +17,19 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="EureqaModelDetailResponse")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "complexity",
+        "error",
+        "errorMetric",
+        "eureqaSolutionId",
+        "expression",
+        "expressionAnnotated",
+        "plotData",
+    }
+)
+
 
 @_attrs_define
 class EureqaModelDetailResponse:
@@ -87,26 +100,20 @@ class EureqaModelDetailResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_complexity = d.pop("complexity", UNSET)
-        complexity = _raw_complexity
+        get = src_dict.get
+        complexity = get("complexity", UNSET)
 
-        _raw_error = d.pop("error", UNSET)
-        error = _raw_error
+        error = get("error", UNSET)
 
-        _raw_error_metric = d.pop("errorMetric", UNSET)
-        error_metric = _raw_error_metric
+        error_metric = get("errorMetric", UNSET)
 
-        _raw_eureqa_solution_id = d.pop("eureqaSolutionId", UNSET)
-        eureqa_solution_id = _raw_eureqa_solution_id
+        eureqa_solution_id = get("eureqaSolutionId", UNSET)
 
-        _raw_expression = d.pop("expression", UNSET)
-        expression = _raw_expression
+        expression = get("expression", UNSET)
 
-        _raw_expression_annotated = d.pop("expressionAnnotated", UNSET)
-        expression_annotated = _raw_expression_annotated
+        expression_annotated = get("expressionAnnotated", UNSET)
 
-        _raw_plot_data = d.pop("plotData", UNSET)
+        _raw_plot_data = get("plotData", UNSET)
         try:
             _plot_data = _raw_plot_data
             plot_data: list[EureqaModelDetailResponsePlotDataItem] | Unset = UNSET
@@ -121,16 +128,19 @@ class EureqaModelDetailResponse:
             plot_data = _raw_plot_data  # keep what the server sent
 
         eureqa_model_detail_response = cls(
-            complexity=complexity,
-            error=error,
-            error_metric=error_metric,
-            eureqa_solution_id=eureqa_solution_id,
-            expression=expression,
-            expression_annotated=expression_annotated,
-            plot_data=plot_data,
+            complexity,
+            error,
+            error_metric,
+            eureqa_solution_id,
+            expression,
+            expression_annotated,
+            plot_data,
         )
 
-        eureqa_model_detail_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            eureqa_model_detail_response.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return eureqa_model_detail_response
 
     @property

@@ -13,6 +13,15 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="EureqaModelDetailResponsePlotDataItem")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "actual",
+        "predicted",
+        "row",
+    }
+)
+
 
 @_attrs_define
 class EureqaModelDetailResponsePlotDataItem:
@@ -49,23 +58,23 @@ class EureqaModelDetailResponsePlotDataItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_actual = d.pop("actual", UNSET)
-        actual = _raw_actual
+        get = src_dict.get
+        actual = get("actual", UNSET)
 
-        _raw_predicted = d.pop("predicted", UNSET)
-        predicted = _raw_predicted
+        predicted = get("predicted", UNSET)
 
-        _raw_row = d.pop("row", UNSET)
-        row = _raw_row
+        row = get("row", UNSET)
 
         eureqa_model_detail_response_plot_data_item = cls(
-            actual=actual,
-            predicted=predicted,
-            row=row,
+            actual,
+            predicted,
+            row,
         )
 
-        eureqa_model_detail_response_plot_data_item.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            eureqa_model_detail_response_plot_data_item.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return eureqa_model_detail_response_plot_data_item
 
     @property

@@ -13,6 +13,14 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ExecutionEnvironmentShortResponse")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "id",
+        "name",
+    }
+)
+
 
 @_attrs_define
 class ExecutionEnvironmentShortResponse:
@@ -44,19 +52,20 @@ class ExecutionEnvironmentShortResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_id = d.pop("id", UNSET)
-        id = _raw_id
+        get = src_dict.get
+        id = get("id", UNSET)
 
-        _raw_name = d.pop("name", UNSET)
-        name = _raw_name
+        name = get("name", UNSET)
 
         execution_environment_short_response = cls(
-            id=id,
-            name=name,
+            id,
+            name,
         )
 
-        execution_environment_short_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            execution_environment_short_response.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return execution_environment_short_response
 
     @property

@@ -13,6 +13,13 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="FeatureImpactCreatePayload")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "rowCount",
+    }
+)
+
 
 @_attrs_define
 class FeatureImpactCreatePayload:
@@ -38,15 +45,17 @@ class FeatureImpactCreatePayload:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_row_count = d.pop("rowCount", UNSET)
-        row_count = _raw_row_count
+        get = src_dict.get
+        row_count = get("rowCount", UNSET)
 
         feature_impact_create_payload = cls(
-            row_count=row_count,
+            row_count,
         )
 
-        feature_impact_create_payload.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            feature_impact_create_payload.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return feature_impact_create_payload
 
     @property

@@ -13,6 +13,13 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="FeatureImpactCreateResponse")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "statusId",
+    }
+)
+
 
 @_attrs_define
 class FeatureImpactCreateResponse:
@@ -37,15 +44,17 @@ class FeatureImpactCreateResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_status_id = d.pop("statusId", UNSET)
-        status_id = _raw_status_id
+        get = src_dict.get
+        status_id = get("statusId", UNSET)
 
         feature_impact_create_response = cls(
-            status_id=status_id,
+            status_id,
         )
 
-        feature_impact_create_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            feature_impact_create_response.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return feature_impact_create_response
 
     @property

@@ -17,6 +17,19 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="FeatureImpactResponse")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "count",
+        "featureImpacts",
+        "next",
+        "previous",
+        "ranRedundancyDetection",
+        "rowCount",
+        "shapBased",
+    }
+)
+
 
 @_attrs_define
 class FeatureImpactResponse:
@@ -101,11 +114,10 @@ class FeatureImpactResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_count = d.pop("count", UNSET)
-        count = _raw_count
+        get = src_dict.get
+        count = get("count", UNSET)
 
-        _raw_feature_impacts = d.pop("featureImpacts", UNSET)
+        _raw_feature_impacts = get("featureImpacts", UNSET)
         try:
             _feature_impacts = _raw_feature_impacts
             feature_impacts: list[FeatureImpactResponseFeatureImpactsItem] | Unset = UNSET
@@ -119,7 +131,7 @@ class FeatureImpactResponse:
         except TOLERATED_PARSE_ERRORS:
             feature_impacts = _raw_feature_impacts  # keep what the server sent
 
-        _raw_next_ = d.pop("next", UNSET)
+        _raw_next_ = get("next", UNSET)
         try:
 
             def _parse_next_(data: object) -> None | str | Unset:
@@ -134,7 +146,7 @@ class FeatureImpactResponse:
         except TOLERATED_PARSE_ERRORS:
             next_ = _raw_next_  # keep what the server sent
 
-        _raw_previous = d.pop("previous", UNSET)
+        _raw_previous = get("previous", UNSET)
         try:
 
             def _parse_previous(data: object) -> None | str | Unset:
@@ -149,26 +161,24 @@ class FeatureImpactResponse:
         except TOLERATED_PARSE_ERRORS:
             previous = _raw_previous  # keep what the server sent
 
-        _raw_ran_redundancy_detection = d.pop("ranRedundancyDetection", UNSET)
-        ran_redundancy_detection = _raw_ran_redundancy_detection
+        ran_redundancy_detection = get("ranRedundancyDetection", UNSET)
 
-        _raw_row_count = d.pop("rowCount", UNSET)
-        row_count = _raw_row_count
+        row_count = get("rowCount", UNSET)
 
-        _raw_shap_based = d.pop("shapBased", UNSET)
-        shap_based = _raw_shap_based
+        shap_based = get("shapBased", UNSET)
 
         feature_impact_response = cls(
-            count=count,
-            feature_impacts=feature_impacts,
-            next_=next_,
-            previous=previous,
-            ran_redundancy_detection=ran_redundancy_detection,
-            row_count=row_count,
-            shap_based=shap_based,
+            count,
+            feature_impacts,
+            next_,
+            previous,
+            ran_redundancy_detection,
+            row_count,
+            shap_based,
         )
 
-        feature_impact_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            feature_impact_response.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return feature_impact_response
 
     @property

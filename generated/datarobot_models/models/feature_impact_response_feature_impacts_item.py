@@ -13,6 +13,17 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="FeatureImpactResponseFeatureImpactsItem")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "featureName",
+        "impactNormalized",
+        "impactUnnormalized",
+        "parentFeatureName",
+        "redundantWith",
+    }
+)
+
 
 @_attrs_define
 class FeatureImpactResponseFeatureImpactsItem:
@@ -61,31 +72,29 @@ class FeatureImpactResponseFeatureImpactsItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_feature_name = d.pop("featureName", UNSET)
-        feature_name = _raw_feature_name
+        get = src_dict.get
+        feature_name = get("featureName", UNSET)
 
-        _raw_impact_normalized = d.pop("impactNormalized", UNSET)
-        impact_normalized = _raw_impact_normalized
+        impact_normalized = get("impactNormalized", UNSET)
 
-        _raw_impact_unnormalized = d.pop("impactUnnormalized", UNSET)
-        impact_unnormalized = _raw_impact_unnormalized
+        impact_unnormalized = get("impactUnnormalized", UNSET)
 
-        _raw_parent_feature_name = d.pop("parentFeatureName", UNSET)
-        parent_feature_name = _raw_parent_feature_name
+        parent_feature_name = get("parentFeatureName", UNSET)
 
-        _raw_redundant_with = d.pop("redundantWith", UNSET)
-        redundant_with = _raw_redundant_with
+        redundant_with = get("redundantWith", UNSET)
 
         feature_impact_response_feature_impacts_item = cls(
-            feature_name=feature_name,
-            impact_normalized=impact_normalized,
-            impact_unnormalized=impact_unnormalized,
-            parent_feature_name=parent_feature_name,
-            redundant_with=redundant_with,
+            feature_name,
+            impact_normalized,
+            impact_unnormalized,
+            parent_feature_name,
+            redundant_with,
         )
 
-        feature_impact_response_feature_impacts_item.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            feature_impact_response_feature_impacts_item.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return feature_impact_response_feature_impacts_item
 
     @property

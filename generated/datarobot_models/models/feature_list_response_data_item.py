@@ -13,6 +13,17 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="FeatureListResponseDataItem")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "dateFormat",
+        "featureType",
+        "importance",
+        "knownInAdvance",
+        "name",
+    }
+)
+
 
 @_attrs_define
 class FeatureListResponseDataItem:
@@ -61,31 +72,29 @@ class FeatureListResponseDataItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_date_format = d.pop("dateFormat", UNSET)
-        date_format = _raw_date_format
+        get = src_dict.get
+        date_format = get("dateFormat", UNSET)
 
-        _raw_feature_type = d.pop("featureType", UNSET)
-        feature_type = _raw_feature_type
+        feature_type = get("featureType", UNSET)
 
-        _raw_importance = d.pop("importance", UNSET)
-        importance = _raw_importance
+        importance = get("importance", UNSET)
 
-        _raw_known_in_advance = d.pop("knownInAdvance", UNSET)
-        known_in_advance = _raw_known_in_advance
+        known_in_advance = get("knownInAdvance", UNSET)
 
-        _raw_name = d.pop("name", UNSET)
-        name = _raw_name
+        name = get("name", UNSET)
 
         feature_list_response_data_item = cls(
-            date_format=date_format,
-            feature_type=feature_type,
-            importance=importance,
-            known_in_advance=known_in_advance,
-            name=name,
+            date_format,
+            feature_type,
+            importance,
+            known_in_advance,
+            name,
         )
 
-        feature_list_response_data_item.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            feature_list_response_data_item.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return feature_list_response_data_item
 
     @property

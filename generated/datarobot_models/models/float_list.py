@@ -13,6 +13,17 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="FloatList")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "maxLength",
+        "maxVal",
+        "minLength",
+        "minVal",
+        "supportsGridSearch",
+    }
+)
+
 
 @_attrs_define
 class FloatList:
@@ -63,31 +74,27 @@ class FloatList:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_max_length = d.pop("maxLength", UNSET)
-        max_length = _raw_max_length
+        get = src_dict.get
+        max_length = get("maxLength", UNSET)
 
-        _raw_max_val = d.pop("maxVal", UNSET)
-        max_val = _raw_max_val
+        max_val = get("maxVal", UNSET)
 
-        _raw_min_length = d.pop("minLength", UNSET)
-        min_length = _raw_min_length
+        min_length = get("minLength", UNSET)
 
-        _raw_min_val = d.pop("minVal", UNSET)
-        min_val = _raw_min_val
+        min_val = get("minVal", UNSET)
 
-        _raw_supports_grid_search = d.pop("supportsGridSearch", UNSET)
-        supports_grid_search = _raw_supports_grid_search
+        supports_grid_search = get("supportsGridSearch", UNSET)
 
         float_list = cls(
-            max_length=max_length,
-            max_val=max_val,
-            min_length=min_length,
-            min_val=min_val,
-            supports_grid_search=supports_grid_search,
+            max_length,
+            max_val,
+            min_length,
+            min_val,
+            supports_grid_search,
         )
 
-        float_list.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            float_list.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return float_list
 
     @property

@@ -13,6 +13,16 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="FrozenModelCreate")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "modelId",
+        "nClusters",
+        "samplePct",
+        "trainingRowCount",
+    }
+)
+
 
 @_attrs_define
 class FrozenModelCreate:
@@ -56,27 +66,24 @@ class FrozenModelCreate:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_model_id = d.pop("modelId", UNSET)
-        model_id = _raw_model_id
+        get = src_dict.get
+        model_id = get("modelId", UNSET)
 
-        _raw_n_clusters = d.pop("nClusters", UNSET)
-        n_clusters = _raw_n_clusters
+        n_clusters = get("nClusters", UNSET)
 
-        _raw_sample_pct = d.pop("samplePct", UNSET)
-        sample_pct = _raw_sample_pct
+        sample_pct = get("samplePct", UNSET)
 
-        _raw_training_row_count = d.pop("trainingRowCount", UNSET)
-        training_row_count = _raw_training_row_count
+        training_row_count = get("trainingRowCount", UNSET)
 
         frozen_model_create = cls(
-            model_id=model_id,
-            n_clusters=n_clusters,
-            sample_pct=sample_pct,
-            training_row_count=training_row_count,
+            model_id,
+            n_clusters,
+            sample_pct,
+            training_row_count,
         )
 
-        frozen_model_create.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            frozen_model_create.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return frozen_model_create
 
     @property

@@ -13,6 +13,15 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Int")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "max",
+        "min",
+        "supportsGridSearch",
+    }
+)
+
 
 @_attrs_define
 class Int:
@@ -50,23 +59,21 @@ class Int:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_max_ = d.pop("max", UNSET)
-        max_ = _raw_max_
+        get = src_dict.get
+        max_ = get("max", UNSET)
 
-        _raw_min_ = d.pop("min", UNSET)
-        min_ = _raw_min_
+        min_ = get("min", UNSET)
 
-        _raw_supports_grid_search = d.pop("supportsGridSearch", UNSET)
-        supports_grid_search = _raw_supports_grid_search
+        supports_grid_search = get("supportsGridSearch", UNSET)
 
         int_ = cls(
-            max_=max_,
-            min_=min_,
-            supports_grid_search=supports_grid_search,
+            max_,
+            min_,
+            supports_grid_search,
         )
 
-        int_.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            int_.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return int_
 
     @property

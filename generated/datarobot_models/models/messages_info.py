@@ -17,6 +17,13 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="MessagesInfo")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "messages",
+    }
+)
+
 
 @_attrs_define
 class MessagesInfo:
@@ -51,8 +58,8 @@ class MessagesInfo:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_messages = d.pop("messages", UNSET)
+        get = src_dict.get
+        _raw_messages = get("messages", UNSET)
         try:
             _messages = _raw_messages
             messages: list[MessagesInfoMessagesItem] | Unset = UNSET
@@ -67,10 +74,11 @@ class MessagesInfo:
             messages = _raw_messages  # keep what the server sent
 
         messages_info = cls(
-            messages=messages,
+            messages,
         )
 
-        messages_info.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            messages_info.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return messages_info
 
     @property

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,6 +12,15 @@ from attrs import field as _attrs_field
 from ..types import TOLERATED_PARSE_ERRORS, UNSET, Unset
 
 T = TypeVar("T", bound="MessagesInfoMessagesItem")
+
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "additionalInfo",
+        "messageLevel",
+        "messageText",
+    }
+)
 
 
 @_attrs_define
@@ -55,27 +64,28 @@ class MessagesInfoMessagesItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_additional_info = d.pop("additionalInfo", UNSET)
+        get = src_dict.get
+        _raw_additional_info = get("additionalInfo", UNSET)
         try:
-            additional_info = cast(list[str], _raw_additional_info)
+            additional_info = _raw_additional_info
 
         except TOLERATED_PARSE_ERRORS:
             additional_info = _raw_additional_info  # keep what the server sent
 
-        _raw_message_level = d.pop("messageLevel", UNSET)
-        message_level = _raw_message_level
+        message_level = get("messageLevel", UNSET)
 
-        _raw_message_text = d.pop("messageText", UNSET)
-        message_text = _raw_message_text
+        message_text = get("messageText", UNSET)
 
         messages_info_messages_item = cls(
-            additional_info=additional_info,
-            message_level=message_level,
-            message_text=message_text,
+            additional_info,
+            message_level,
+            message_text,
         )
 
-        messages_info_messages_item.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            messages_info_messages_item.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return messages_info_messages_item
 
     @property

@@ -17,6 +17,13 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="MissingReportRetrieve")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "missingValuesReport",
+    }
+)
+
 
 @_attrs_define
 class MissingReportRetrieve:
@@ -51,8 +58,8 @@ class MissingReportRetrieve:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_missing_values_report = d.pop("missingValuesReport", UNSET)
+        get = src_dict.get
+        _raw_missing_values_report = get("missingValuesReport", UNSET)
         try:
             _missing_values_report = _raw_missing_values_report
             missing_values_report: list[MissingReportRetrieveMissingValuesReportItem] | Unset = UNSET
@@ -69,10 +76,11 @@ class MissingReportRetrieve:
             missing_values_report = _raw_missing_values_report  # keep what the server sent
 
         missing_report_retrieve = cls(
-            missing_values_report=missing_values_report,
+            missing_values_report,
         )
 
-        missing_report_retrieve.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            missing_report_retrieve.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return missing_report_retrieve
 
     @property

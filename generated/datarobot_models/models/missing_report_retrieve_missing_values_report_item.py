@@ -19,6 +19,17 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="MissingReportRetrieveMissingValuesReportItem")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "feature",
+        "missingCount",
+        "missingPercentage",
+        "tasks",
+        "type",
+    }
+)
+
 
 @_attrs_define
 class MissingReportRetrieveMissingValuesReportItem:
@@ -73,17 +84,14 @@ class MissingReportRetrieveMissingValuesReportItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_feature = d.pop("feature", UNSET)
-        feature = _raw_feature
+        get = src_dict.get
+        feature = get("feature", UNSET)
 
-        _raw_missing_count = d.pop("missingCount", UNSET)
-        missing_count = _raw_missing_count
+        missing_count = get("missingCount", UNSET)
 
-        _raw_missing_percentage = d.pop("missingPercentage", UNSET)
-        missing_percentage = _raw_missing_percentage
+        missing_percentage = get("missingPercentage", UNSET)
 
-        _raw_tasks = d.pop("tasks", UNSET)
+        _raw_tasks = get("tasks", UNSET)
         try:
             _tasks = _raw_tasks
             tasks: MissingReportRetrieveMissingValuesReportItemTasks | Unset
@@ -95,18 +103,20 @@ class MissingReportRetrieveMissingValuesReportItem:
         except TOLERATED_PARSE_ERRORS:
             tasks = _raw_tasks  # keep what the server sent
 
-        _raw_type_ = d.pop("type", UNSET)
-        type_ = _raw_type_
+        type_ = get("type", UNSET)
 
         missing_report_retrieve_missing_values_report_item = cls(
-            feature=feature,
-            missing_count=missing_count,
-            missing_percentage=missing_percentage,
-            tasks=tasks,
-            type_=type_,
+            feature,
+            missing_count,
+            missing_percentage,
+            tasks,
+            type_,
         )
 
-        missing_report_retrieve_missing_values_report_item.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            missing_report_retrieve_missing_values_report_item.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return missing_report_retrieve_missing_values_report_item
 
     @property

@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="MissingReportRetrieveMissingValuesReportItemTasks")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset({})
+
 
 @_attrs_define
 class MissingReportRetrieveMissingValuesReportItemTasks:
@@ -36,18 +39,20 @@ class MissingReportRetrieveMissingValuesReportItemTasks:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
+        get = src_dict.get
         missing_report_retrieve_missing_values_report_item_tasks = cls()
 
-        _extra = {}
-        for prop_name, prop_dict in d.items():
-            additional_property = MissingReportRetrieveMissingValuesReportItemTasksAdditionalProperty.from_dict(
-                prop_dict
-            )
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            _extra = {}
+            for prop_name, prop_dict in src_dict.items():
+                if prop_name in _KNOWN_KEYS:
+                    continue
+                additional_property = MissingReportRetrieveMissingValuesReportItemTasksAdditionalProperty.from_dict(
+                    prop_dict
+                )
 
-            _extra[prop_name] = additional_property
-
-        missing_report_retrieve_missing_values_report_item_tasks.additional_properties = _extra
+                _extra[prop_name] = additional_property
+            missing_report_retrieve_missing_values_report_item_tasks.additional_properties = _extra
         return missing_report_retrieve_missing_values_report_item_tasks
 
     @property

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,6 +12,14 @@ from attrs import field as _attrs_field
 from ..types import TOLERATED_PARSE_ERRORS, UNSET, Unset
 
 T = TypeVar("T", bound="MissingReportRetrieveMissingValuesReportItemTasksAdditionalProperty")
+
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "descriptions",
+        "name",
+    }
+)
 
 
 @_attrs_define
@@ -49,23 +57,25 @@ class MissingReportRetrieveMissingValuesReportItemTasksAdditionalProperty:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_descriptions = d.pop("descriptions", UNSET)
+        get = src_dict.get
+        _raw_descriptions = get("descriptions", UNSET)
         try:
-            descriptions = cast(list[str], _raw_descriptions)
+            descriptions = _raw_descriptions
 
         except TOLERATED_PARSE_ERRORS:
             descriptions = _raw_descriptions  # keep what the server sent
 
-        _raw_name = d.pop("name", UNSET)
-        name = _raw_name
+        name = get("name", UNSET)
 
         missing_report_retrieve_missing_values_report_item_tasks_additional_property = cls(
-            descriptions=descriptions,
-            name=name,
+            descriptions,
+            name,
         )
 
-        missing_report_retrieve_missing_values_report_item_tasks_additional_property.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            missing_report_retrieve_missing_values_report_item_tasks_additional_property.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return missing_report_retrieve_missing_values_report_item_tasks_additional_property
 
     @property

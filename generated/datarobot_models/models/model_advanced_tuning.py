@@ -17,6 +17,14 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="ModelAdvancedTuning")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "tuningDescription",
+        "tuningParameters",
+    }
+)
+
 
 @_attrs_define
 class ModelAdvancedTuning:
@@ -58,11 +66,10 @@ class ModelAdvancedTuning:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_tuning_description = d.pop("tuningDescription", UNSET)
-        tuning_description = _raw_tuning_description
+        get = src_dict.get
+        tuning_description = get("tuningDescription", UNSET)
 
-        _raw_tuning_parameters = d.pop("tuningParameters", UNSET)
+        _raw_tuning_parameters = get("tuningParameters", UNSET)
         try:
             _tuning_parameters = _raw_tuning_parameters
             tuning_parameters: list[ModelAdvancedTuningTuningParametersItem] | Unset = UNSET
@@ -79,11 +86,12 @@ class ModelAdvancedTuning:
             tuning_parameters = _raw_tuning_parameters  # keep what the server sent
 
         model_advanced_tuning = cls(
-            tuning_description=tuning_description,
-            tuning_parameters=tuning_parameters,
+            tuning_description,
+            tuning_parameters,
         )
 
-        model_advanced_tuning.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            model_advanced_tuning.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return model_advanced_tuning
 
     @property

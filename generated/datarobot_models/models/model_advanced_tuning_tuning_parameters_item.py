@@ -13,6 +13,14 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ModelAdvancedTuningTuningParametersItem")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "parameterId",
+        "value",
+    }
+)
+
 
 @_attrs_define
 class ModelAdvancedTuningTuningParametersItem:
@@ -43,19 +51,20 @@ class ModelAdvancedTuningTuningParametersItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_parameter_id = d.pop("parameterId", UNSET)
-        parameter_id = _raw_parameter_id
+        get = src_dict.get
+        parameter_id = get("parameterId", UNSET)
 
-        _raw_value = d.pop("value", UNSET)
-        value = _raw_value
+        value = get("value", UNSET)
 
         model_advanced_tuning_tuning_parameters_item = cls(
-            parameter_id=parameter_id,
-            value=value,
+            parameter_id,
+            value,
         )
 
-        model_advanced_tuning_tuning_parameters_item.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            model_advanced_tuning_tuning_parameters_item.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return model_advanced_tuning_tuning_parameters_item
 
     @property

@@ -17,6 +17,43 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="ModelCapabilitiesRetrieveResponse")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "eligibleForPrime",
+        "hasParameters",
+        "hasWordCloud",
+        "reasons",
+        "supportsAccuracyOverTime",
+        "supportsAnomalyAssessment",
+        "supportsAnomalyOverTime",
+        "supportsBlending",
+        "supportsClusterInsights",
+        "supportsCodeGeneration",
+        "supportsCoefficients",
+        "supportsConfusionMatrix",
+        "supportsDocumentTextExtractionSampleInsight",
+        "supportsEarlyStopping",
+        "supportsForecastAccuracy",
+        "supportsForecastVsActual",
+        "supportsImageActivationMaps",
+        "supportsImageEmbedding",
+        "supportsLiftChart",
+        "supportsModelPackageExport",
+        "supportsModelTrainingMetrics",
+        "supportsMonotonicConstraints",
+        "supportsNNVisualizations",
+        "supportsPeriodAccuracy",
+        "supportsPredictionExplanations",
+        "supportsPredictionIntervals",
+        "supportsResiduals",
+        "supportsRocCurve",
+        "supportsSeriesInsights",
+        "supportsShap",
+        "supportsStability",
+    }
+)
+
 
 @_attrs_define
 class ModelCapabilitiesRetrieveResponse:
@@ -227,17 +264,14 @@ class ModelCapabilitiesRetrieveResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_eligible_for_prime = d.pop("eligibleForPrime", UNSET)
-        eligible_for_prime = _raw_eligible_for_prime
+        get = src_dict.get
+        eligible_for_prime = get("eligibleForPrime", UNSET)
 
-        _raw_has_parameters = d.pop("hasParameters", UNSET)
-        has_parameters = _raw_has_parameters
+        has_parameters = get("hasParameters", UNSET)
 
-        _raw_has_word_cloud = d.pop("hasWordCloud", UNSET)
-        has_word_cloud = _raw_has_word_cloud
+        has_word_cloud = get("hasWordCloud", UNSET)
 
-        _raw_reasons = d.pop("reasons", UNSET)
+        _raw_reasons = get("reasons", UNSET)
         try:
             _reasons = _raw_reasons
             reasons: ModelCapabilitiesRetrieveResponseReasons | Unset
@@ -249,124 +283,98 @@ class ModelCapabilitiesRetrieveResponse:
         except TOLERATED_PARSE_ERRORS:
             reasons = _raw_reasons  # keep what the server sent
 
-        _raw_supports_accuracy_over_time = d.pop("supportsAccuracyOverTime", UNSET)
-        supports_accuracy_over_time = _raw_supports_accuracy_over_time
+        supports_accuracy_over_time = get("supportsAccuracyOverTime", UNSET)
 
-        _raw_supports_anomaly_assessment = d.pop("supportsAnomalyAssessment", UNSET)
-        supports_anomaly_assessment = _raw_supports_anomaly_assessment
+        supports_anomaly_assessment = get("supportsAnomalyAssessment", UNSET)
 
-        _raw_supports_anomaly_over_time = d.pop("supportsAnomalyOverTime", UNSET)
-        supports_anomaly_over_time = _raw_supports_anomaly_over_time
+        supports_anomaly_over_time = get("supportsAnomalyOverTime", UNSET)
 
-        _raw_supports_blending = d.pop("supportsBlending", UNSET)
-        supports_blending = _raw_supports_blending
+        supports_blending = get("supportsBlending", UNSET)
 
-        _raw_supports_cluster_insights = d.pop("supportsClusterInsights", UNSET)
-        supports_cluster_insights = _raw_supports_cluster_insights
+        supports_cluster_insights = get("supportsClusterInsights", UNSET)
 
-        _raw_supports_code_generation = d.pop("supportsCodeGeneration", UNSET)
-        supports_code_generation = _raw_supports_code_generation
+        supports_code_generation = get("supportsCodeGeneration", UNSET)
 
-        _raw_supports_coefficients = d.pop("supportsCoefficients", UNSET)
-        supports_coefficients = _raw_supports_coefficients
+        supports_coefficients = get("supportsCoefficients", UNSET)
 
-        _raw_supports_confusion_matrix = d.pop("supportsConfusionMatrix", UNSET)
-        supports_confusion_matrix = _raw_supports_confusion_matrix
+        supports_confusion_matrix = get("supportsConfusionMatrix", UNSET)
 
-        _raw_supports_document_text_extraction_sample_insight = d.pop(
-            "supportsDocumentTextExtractionSampleInsight", UNSET
-        )
-        supports_document_text_extraction_sample_insight = _raw_supports_document_text_extraction_sample_insight
+        supports_document_text_extraction_sample_insight = get("supportsDocumentTextExtractionSampleInsight", UNSET)
 
-        _raw_supports_early_stopping = d.pop("supportsEarlyStopping", UNSET)
-        supports_early_stopping = _raw_supports_early_stopping
+        supports_early_stopping = get("supportsEarlyStopping", UNSET)
 
-        _raw_supports_forecast_accuracy = d.pop("supportsForecastAccuracy", UNSET)
-        supports_forecast_accuracy = _raw_supports_forecast_accuracy
+        supports_forecast_accuracy = get("supportsForecastAccuracy", UNSET)
 
-        _raw_supports_forecast_vs_actual = d.pop("supportsForecastVsActual", UNSET)
-        supports_forecast_vs_actual = _raw_supports_forecast_vs_actual
+        supports_forecast_vs_actual = get("supportsForecastVsActual", UNSET)
 
-        _raw_supports_image_activation_maps = d.pop("supportsImageActivationMaps", UNSET)
-        supports_image_activation_maps = _raw_supports_image_activation_maps
+        supports_image_activation_maps = get("supportsImageActivationMaps", UNSET)
 
-        _raw_supports_image_embedding = d.pop("supportsImageEmbedding", UNSET)
-        supports_image_embedding = _raw_supports_image_embedding
+        supports_image_embedding = get("supportsImageEmbedding", UNSET)
 
-        _raw_supports_lift_chart = d.pop("supportsLiftChart", UNSET)
-        supports_lift_chart = _raw_supports_lift_chart
+        supports_lift_chart = get("supportsLiftChart", UNSET)
 
-        _raw_supports_model_package_export = d.pop("supportsModelPackageExport", UNSET)
-        supports_model_package_export = _raw_supports_model_package_export
+        supports_model_package_export = get("supportsModelPackageExport", UNSET)
 
-        _raw_supports_model_training_metrics = d.pop("supportsModelTrainingMetrics", UNSET)
-        supports_model_training_metrics = _raw_supports_model_training_metrics
+        supports_model_training_metrics = get("supportsModelTrainingMetrics", UNSET)
 
-        _raw_supports_monotonic_constraints = d.pop("supportsMonotonicConstraints", UNSET)
-        supports_monotonic_constraints = _raw_supports_monotonic_constraints
+        supports_monotonic_constraints = get("supportsMonotonicConstraints", UNSET)
 
-        _raw_supports_nn_visualizations = d.pop("supportsNNVisualizations", UNSET)
-        supports_nn_visualizations = _raw_supports_nn_visualizations
+        supports_nn_visualizations = get("supportsNNVisualizations", UNSET)
 
-        _raw_supports_period_accuracy = d.pop("supportsPeriodAccuracy", UNSET)
-        supports_period_accuracy = _raw_supports_period_accuracy
+        supports_period_accuracy = get("supportsPeriodAccuracy", UNSET)
 
-        _raw_supports_prediction_explanations = d.pop("supportsPredictionExplanations", UNSET)
-        supports_prediction_explanations = _raw_supports_prediction_explanations
+        supports_prediction_explanations = get("supportsPredictionExplanations", UNSET)
 
-        _raw_supports_prediction_intervals = d.pop("supportsPredictionIntervals", UNSET)
-        supports_prediction_intervals = _raw_supports_prediction_intervals
+        supports_prediction_intervals = get("supportsPredictionIntervals", UNSET)
 
-        _raw_supports_residuals = d.pop("supportsResiduals", UNSET)
-        supports_residuals = _raw_supports_residuals
+        supports_residuals = get("supportsResiduals", UNSET)
 
-        _raw_supports_roc_curve = d.pop("supportsRocCurve", UNSET)
-        supports_roc_curve = _raw_supports_roc_curve
+        supports_roc_curve = get("supportsRocCurve", UNSET)
 
-        _raw_supports_series_insights = d.pop("supportsSeriesInsights", UNSET)
-        supports_series_insights = _raw_supports_series_insights
+        supports_series_insights = get("supportsSeriesInsights", UNSET)
 
-        _raw_supports_shap = d.pop("supportsShap", UNSET)
-        supports_shap = _raw_supports_shap
+        supports_shap = get("supportsShap", UNSET)
 
-        _raw_supports_stability = d.pop("supportsStability", UNSET)
-        supports_stability = _raw_supports_stability
+        supports_stability = get("supportsStability", UNSET)
 
         model_capabilities_retrieve_response = cls(
-            eligible_for_prime=eligible_for_prime,
-            has_parameters=has_parameters,
-            has_word_cloud=has_word_cloud,
-            reasons=reasons,
-            supports_accuracy_over_time=supports_accuracy_over_time,
-            supports_anomaly_assessment=supports_anomaly_assessment,
-            supports_anomaly_over_time=supports_anomaly_over_time,
-            supports_blending=supports_blending,
-            supports_cluster_insights=supports_cluster_insights,
-            supports_code_generation=supports_code_generation,
-            supports_coefficients=supports_coefficients,
-            supports_confusion_matrix=supports_confusion_matrix,
-            supports_document_text_extraction_sample_insight=supports_document_text_extraction_sample_insight,
-            supports_early_stopping=supports_early_stopping,
-            supports_forecast_accuracy=supports_forecast_accuracy,
-            supports_forecast_vs_actual=supports_forecast_vs_actual,
-            supports_image_activation_maps=supports_image_activation_maps,
-            supports_image_embedding=supports_image_embedding,
-            supports_lift_chart=supports_lift_chart,
-            supports_model_package_export=supports_model_package_export,
-            supports_model_training_metrics=supports_model_training_metrics,
-            supports_monotonic_constraints=supports_monotonic_constraints,
-            supports_nn_visualizations=supports_nn_visualizations,
-            supports_period_accuracy=supports_period_accuracy,
-            supports_prediction_explanations=supports_prediction_explanations,
-            supports_prediction_intervals=supports_prediction_intervals,
-            supports_residuals=supports_residuals,
-            supports_roc_curve=supports_roc_curve,
-            supports_series_insights=supports_series_insights,
-            supports_shap=supports_shap,
-            supports_stability=supports_stability,
+            eligible_for_prime,
+            has_parameters,
+            has_word_cloud,
+            reasons,
+            supports_accuracy_over_time,
+            supports_anomaly_assessment,
+            supports_anomaly_over_time,
+            supports_blending,
+            supports_cluster_insights,
+            supports_code_generation,
+            supports_coefficients,
+            supports_confusion_matrix,
+            supports_document_text_extraction_sample_insight,
+            supports_early_stopping,
+            supports_forecast_accuracy,
+            supports_forecast_vs_actual,
+            supports_image_activation_maps,
+            supports_image_embedding,
+            supports_lift_chart,
+            supports_model_package_export,
+            supports_model_training_metrics,
+            supports_monotonic_constraints,
+            supports_nn_visualizations,
+            supports_period_accuracy,
+            supports_prediction_explanations,
+            supports_prediction_intervals,
+            supports_residuals,
+            supports_roc_curve,
+            supports_series_insights,
+            supports_shap,
+            supports_stability,
         )
 
-        model_capabilities_retrieve_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            model_capabilities_retrieve_response.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return model_capabilities_retrieve_response
 
     @property

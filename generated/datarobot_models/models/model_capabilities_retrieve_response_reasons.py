@@ -13,6 +13,30 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ModelCapabilitiesRetrieveResponseReasons")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "supportsAccuracyOverTime",
+        "supportsAnomalyAssessment",
+        "supportsAnomalyOverTime",
+        "supportsClusterInsights",
+        "supportsConfusionMatrix",
+        "supportsDocumentTextExtractionSampleInsight",
+        "supportsForecastAccuracy",
+        "supportsForecastVsActual",
+        "supportsImageActivationMaps",
+        "supportsImageEmbedding",
+        "supportsLiftChart",
+        "supportsPeriodAccuracy",
+        "supportsPredictionExplanations",
+        "supportsPredictionIntervals",
+        "supportsResiduals",
+        "supportsRocCurve",
+        "supportsSeriesInsights",
+        "supportsStability",
+    }
+)
+
 
 @_attrs_define
 class ModelCapabilitiesRetrieveResponseReasons:
@@ -139,85 +163,68 @@ class ModelCapabilitiesRetrieveResponseReasons:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_supports_accuracy_over_time = d.pop("supportsAccuracyOverTime", UNSET)
-        supports_accuracy_over_time = _raw_supports_accuracy_over_time
+        get = src_dict.get
+        supports_accuracy_over_time = get("supportsAccuracyOverTime", UNSET)
 
-        _raw_supports_anomaly_assessment = d.pop("supportsAnomalyAssessment", UNSET)
-        supports_anomaly_assessment = _raw_supports_anomaly_assessment
+        supports_anomaly_assessment = get("supportsAnomalyAssessment", UNSET)
 
-        _raw_supports_anomaly_over_time = d.pop("supportsAnomalyOverTime", UNSET)
-        supports_anomaly_over_time = _raw_supports_anomaly_over_time
+        supports_anomaly_over_time = get("supportsAnomalyOverTime", UNSET)
 
-        _raw_supports_cluster_insights = d.pop("supportsClusterInsights", UNSET)
-        supports_cluster_insights = _raw_supports_cluster_insights
+        supports_cluster_insights = get("supportsClusterInsights", UNSET)
 
-        _raw_supports_confusion_matrix = d.pop("supportsConfusionMatrix", UNSET)
-        supports_confusion_matrix = _raw_supports_confusion_matrix
+        supports_confusion_matrix = get("supportsConfusionMatrix", UNSET)
 
-        _raw_supports_document_text_extraction_sample_insight = d.pop(
-            "supportsDocumentTextExtractionSampleInsight", UNSET
-        )
-        supports_document_text_extraction_sample_insight = _raw_supports_document_text_extraction_sample_insight
+        supports_document_text_extraction_sample_insight = get("supportsDocumentTextExtractionSampleInsight", UNSET)
 
-        _raw_supports_forecast_accuracy = d.pop("supportsForecastAccuracy", UNSET)
-        supports_forecast_accuracy = _raw_supports_forecast_accuracy
+        supports_forecast_accuracy = get("supportsForecastAccuracy", UNSET)
 
-        _raw_supports_forecast_vs_actual = d.pop("supportsForecastVsActual", UNSET)
-        supports_forecast_vs_actual = _raw_supports_forecast_vs_actual
+        supports_forecast_vs_actual = get("supportsForecastVsActual", UNSET)
 
-        _raw_supports_image_activation_maps = d.pop("supportsImageActivationMaps", UNSET)
-        supports_image_activation_maps = _raw_supports_image_activation_maps
+        supports_image_activation_maps = get("supportsImageActivationMaps", UNSET)
 
-        _raw_supports_image_embedding = d.pop("supportsImageEmbedding", UNSET)
-        supports_image_embedding = _raw_supports_image_embedding
+        supports_image_embedding = get("supportsImageEmbedding", UNSET)
 
-        _raw_supports_lift_chart = d.pop("supportsLiftChart", UNSET)
-        supports_lift_chart = _raw_supports_lift_chart
+        supports_lift_chart = get("supportsLiftChart", UNSET)
 
-        _raw_supports_period_accuracy = d.pop("supportsPeriodAccuracy", UNSET)
-        supports_period_accuracy = _raw_supports_period_accuracy
+        supports_period_accuracy = get("supportsPeriodAccuracy", UNSET)
 
-        _raw_supports_prediction_explanations = d.pop("supportsPredictionExplanations", UNSET)
-        supports_prediction_explanations = _raw_supports_prediction_explanations
+        supports_prediction_explanations = get("supportsPredictionExplanations", UNSET)
 
-        _raw_supports_prediction_intervals = d.pop("supportsPredictionIntervals", UNSET)
-        supports_prediction_intervals = _raw_supports_prediction_intervals
+        supports_prediction_intervals = get("supportsPredictionIntervals", UNSET)
 
-        _raw_supports_residuals = d.pop("supportsResiduals", UNSET)
-        supports_residuals = _raw_supports_residuals
+        supports_residuals = get("supportsResiduals", UNSET)
 
-        _raw_supports_roc_curve = d.pop("supportsRocCurve", UNSET)
-        supports_roc_curve = _raw_supports_roc_curve
+        supports_roc_curve = get("supportsRocCurve", UNSET)
 
-        _raw_supports_series_insights = d.pop("supportsSeriesInsights", UNSET)
-        supports_series_insights = _raw_supports_series_insights
+        supports_series_insights = get("supportsSeriesInsights", UNSET)
 
-        _raw_supports_stability = d.pop("supportsStability", UNSET)
-        supports_stability = _raw_supports_stability
+        supports_stability = get("supportsStability", UNSET)
 
         model_capabilities_retrieve_response_reasons = cls(
-            supports_accuracy_over_time=supports_accuracy_over_time,
-            supports_anomaly_assessment=supports_anomaly_assessment,
-            supports_anomaly_over_time=supports_anomaly_over_time,
-            supports_cluster_insights=supports_cluster_insights,
-            supports_confusion_matrix=supports_confusion_matrix,
-            supports_document_text_extraction_sample_insight=supports_document_text_extraction_sample_insight,
-            supports_forecast_accuracy=supports_forecast_accuracy,
-            supports_forecast_vs_actual=supports_forecast_vs_actual,
-            supports_image_activation_maps=supports_image_activation_maps,
-            supports_image_embedding=supports_image_embedding,
-            supports_lift_chart=supports_lift_chart,
-            supports_period_accuracy=supports_period_accuracy,
-            supports_prediction_explanations=supports_prediction_explanations,
-            supports_prediction_intervals=supports_prediction_intervals,
-            supports_residuals=supports_residuals,
-            supports_roc_curve=supports_roc_curve,
-            supports_series_insights=supports_series_insights,
-            supports_stability=supports_stability,
+            supports_accuracy_over_time,
+            supports_anomaly_assessment,
+            supports_anomaly_over_time,
+            supports_cluster_insights,
+            supports_confusion_matrix,
+            supports_document_text_extraction_sample_insight,
+            supports_forecast_accuracy,
+            supports_forecast_vs_actual,
+            supports_image_activation_maps,
+            supports_image_embedding,
+            supports_lift_chart,
+            supports_period_accuracy,
+            supports_prediction_explanations,
+            supports_prediction_intervals,
+            supports_residuals,
+            supports_roc_curve,
+            supports_series_insights,
+            supports_stability,
         )
 
-        model_capabilities_retrieve_response_reasons.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            model_capabilities_retrieve_response_reasons.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return model_capabilities_retrieve_response_reasons
 
     @property

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,6 +12,15 @@ from attrs import field as _attrs_field
 from ..types import TOLERATED_PARSE_ERRORS, UNSET, Unset
 
 T = TypeVar("T", bound="ModelFeatureListResponse")
+
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "aPrioriFeatureNames",
+        "featureNames",
+        "knownInAdvanceFeatureNames",
+    }
+)
 
 
 @_attrs_define
@@ -70,35 +79,38 @@ class ModelFeatureListResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_a_priori_feature_names = d.pop("aPrioriFeatureNames", UNSET)
+        get = src_dict.get
+        _raw_a_priori_feature_names = get("aPrioriFeatureNames", UNSET)
         try:
-            a_priori_feature_names = cast(list[str], _raw_a_priori_feature_names)
+            a_priori_feature_names = _raw_a_priori_feature_names
 
         except TOLERATED_PARSE_ERRORS:
             a_priori_feature_names = _raw_a_priori_feature_names  # keep what the server sent
 
-        _raw_feature_names = d.pop("featureNames", UNSET)
+        _raw_feature_names = get("featureNames", UNSET)
         try:
-            feature_names = cast(list[str], _raw_feature_names)
+            feature_names = _raw_feature_names
 
         except TOLERATED_PARSE_ERRORS:
             feature_names = _raw_feature_names  # keep what the server sent
 
-        _raw_known_in_advance_feature_names = d.pop("knownInAdvanceFeatureNames", UNSET)
+        _raw_known_in_advance_feature_names = get("knownInAdvanceFeatureNames", UNSET)
         try:
-            known_in_advance_feature_names = cast(list[str], _raw_known_in_advance_feature_names)
+            known_in_advance_feature_names = _raw_known_in_advance_feature_names
 
         except TOLERATED_PARSE_ERRORS:
             known_in_advance_feature_names = _raw_known_in_advance_feature_names  # keep what the server sent
 
         model_feature_list_response = cls(
-            a_priori_feature_names=a_priori_feature_names,
-            feature_names=feature_names,
-            known_in_advance_feature_names=known_in_advance_feature_names,
+            a_priori_feature_names,
+            feature_names,
+            known_in_advance_feature_names,
         )
 
-        model_feature_list_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            model_feature_list_response.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return model_feature_list_response
 
     @property

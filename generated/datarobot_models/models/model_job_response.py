@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -17,6 +17,24 @@ from ..models.model_job_response_status import ModelJobResponseStatus, check_mod
 from ..types import TOLERATED_PARSE_ERRORS, UNSET, Unset
 
 T = TypeVar("T", bound="ModelJobResponse")
+
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "blueprintId",
+        "featurelistId",
+        "id",
+        "isBlocked",
+        "modelCategory",
+        "modelId",
+        "modelType",
+        "processes",
+        "projectId",
+        "status",
+        "isTrainedOnGpu",
+        "samplePct",
+    }
+)
 
 
 @_attrs_define
@@ -113,71 +131,63 @@ class ModelJobResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_blueprint_id = d.pop("blueprintId", UNSET)
-        blueprint_id = _raw_blueprint_id
+        get = src_dict.get
+        blueprint_id = get("blueprintId", UNSET)
 
-        _raw_featurelist_id = d.pop("featurelistId", UNSET)
-        featurelist_id = _raw_featurelist_id
+        featurelist_id = get("featurelistId", UNSET)
 
-        _raw_id = d.pop("id", UNSET)
-        id = _raw_id
+        id = get("id", UNSET)
 
-        _raw_is_blocked = d.pop("isBlocked", UNSET)
-        is_blocked = _raw_is_blocked
+        is_blocked = get("isBlocked", UNSET)
 
-        _raw_model_category = d.pop("modelCategory", UNSET)
+        _raw_model_category = get("modelCategory", UNSET)
         try:
             model_category = check_model_job_response_model_category(_raw_model_category)
 
         except TOLERATED_PARSE_ERRORS:
             model_category = _raw_model_category  # keep what the server sent
 
-        _raw_model_id = d.pop("modelId", UNSET)
-        model_id = _raw_model_id
+        model_id = get("modelId", UNSET)
 
-        _raw_model_type = d.pop("modelType", UNSET)
-        model_type = _raw_model_type
+        model_type = get("modelType", UNSET)
 
-        _raw_processes = d.pop("processes", UNSET)
+        _raw_processes = get("processes", UNSET)
         try:
-            processes = cast(list[str], _raw_processes)
+            processes = _raw_processes
 
         except TOLERATED_PARSE_ERRORS:
             processes = _raw_processes  # keep what the server sent
 
-        _raw_project_id = d.pop("projectId", UNSET)
-        project_id = _raw_project_id
+        project_id = get("projectId", UNSET)
 
-        _raw_status = d.pop("status", UNSET)
+        _raw_status = get("status", UNSET)
         try:
             status = check_model_job_response_status(_raw_status)
 
         except TOLERATED_PARSE_ERRORS:
             status = _raw_status  # keep what the server sent
 
-        _raw_is_trained_on_gpu = d.pop("isTrainedOnGpu", UNSET)
-        is_trained_on_gpu = _raw_is_trained_on_gpu
+        is_trained_on_gpu = get("isTrainedOnGpu", UNSET)
 
-        _raw_sample_pct = d.pop("samplePct", UNSET)
-        sample_pct = _raw_sample_pct
+        sample_pct = get("samplePct", UNSET)
 
         model_job_response = cls(
-            blueprint_id=blueprint_id,
-            featurelist_id=featurelist_id,
-            id=id,
-            is_blocked=is_blocked,
-            model_category=model_category,
-            model_id=model_id,
-            model_type=model_type,
-            processes=processes,
-            project_id=project_id,
-            status=status,
-            is_trained_on_gpu=is_trained_on_gpu,
-            sample_pct=sample_pct,
+            blueprint_id,
+            featurelist_id,
+            id,
+            is_blocked,
+            model_category,
+            model_id,
+            model_type,
+            processes,
+            project_id,
+            status,
+            is_trained_on_gpu,
+            sample_pct,
         )
 
-        model_job_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            model_job_response.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return model_job_response
 
     @property

@@ -14,6 +14,14 @@ from ..types import TOLERATED_PARSE_ERRORS, UNSET
 
 T = TypeVar("T", bound="ModelLifecycle")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "reason",
+        "stage",
+    }
+)
+
 
 @_attrs_define
 class ModelLifecycle:
@@ -53,8 +61,8 @@ class ModelLifecycle:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_reason = d.pop("reason", UNSET)
+        get = src_dict.get
+        _raw_reason = get("reason", UNSET)
         try:
 
             def _parse_reason(data: object) -> None | str:
@@ -67,7 +75,7 @@ class ModelLifecycle:
         except TOLERATED_PARSE_ERRORS:
             reason = _raw_reason  # keep what the server sent
 
-        _raw_stage = d.pop("stage", UNSET)
+        _raw_stage = get("stage", UNSET)
         try:
             stage = check_model_lifecycle_stage(_raw_stage)
 
@@ -75,11 +83,12 @@ class ModelLifecycle:
             stage = _raw_stage  # keep what the server sent
 
         model_lifecycle = cls(
-            reason=reason,
-            stage=stage,
+            reason,
+            stage,
         )
 
-        model_lifecycle.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            model_lifecycle.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return model_lifecycle
 
     @property

@@ -19,6 +19,13 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="ModelPackageCapabilitiesRetrieveResponse")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "data",
+    }
+)
+
 
 @_attrs_define
 class ModelPackageCapabilitiesRetrieveResponse:
@@ -53,8 +60,8 @@ class ModelPackageCapabilitiesRetrieveResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_data = d.pop("data", UNSET)
+        get = src_dict.get
+        _raw_data = get("data", UNSET)
         try:
             _data = _raw_data
             data: list[ModelPackageCapabilitiesRetrieveResponseDataItem] | Unset = UNSET
@@ -69,10 +76,13 @@ class ModelPackageCapabilitiesRetrieveResponse:
             data = _raw_data  # keep what the server sent
 
         model_package_capabilities_retrieve_response = cls(
-            data=data,
+            data,
         )
 
-        model_package_capabilities_retrieve_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            model_package_capabilities_retrieve_response.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return model_package_capabilities_retrieve_response
 
     @property

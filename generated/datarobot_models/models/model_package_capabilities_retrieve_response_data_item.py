@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,6 +12,15 @@ from attrs import field as _attrs_field
 from ..types import TOLERATED_PARSE_ERRORS, UNSET, Unset
 
 T = TypeVar("T", bound="ModelPackageCapabilitiesRetrieveResponseDataItem")
+
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "messages",
+        "name",
+        "supported",
+    }
+)
 
 
 @_attrs_define
@@ -55,27 +64,28 @@ class ModelPackageCapabilitiesRetrieveResponseDataItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_messages = d.pop("messages", UNSET)
+        get = src_dict.get
+        _raw_messages = get("messages", UNSET)
         try:
-            messages = cast(list[str], _raw_messages)
+            messages = _raw_messages
 
         except TOLERATED_PARSE_ERRORS:
             messages = _raw_messages  # keep what the server sent
 
-        _raw_name = d.pop("name", UNSET)
-        name = _raw_name
+        name = get("name", UNSET)
 
-        _raw_supported = d.pop("supported", UNSET)
-        supported = _raw_supported
+        supported = get("supported", UNSET)
 
         model_package_capabilities_retrieve_response_data_item = cls(
-            messages=messages,
-            name=name,
-            supported=supported,
+            messages,
+            name,
+            supported,
         )
 
-        model_package_capabilities_retrieve_response_data_item.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            model_package_capabilities_retrieve_response_data_item.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return model_package_capabilities_retrieve_response_data_item
 
     @property

@@ -13,6 +13,18 @@ from ..types import TOLERATED_PARSE_ERRORS, UNSET, Unset
 
 T = TypeVar("T", bound="ModelPackageCreateFromLeaderboard")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "computeAllTsIntervals",
+        "description",
+        "distributionPredictionModelId",
+        "modelId",
+        "name",
+        "predictionThreshold",
+    }
+)
+
 
 @_attrs_define
 class ModelPackageCreateFromLeaderboard:
@@ -92,8 +104,8 @@ class ModelPackageCreateFromLeaderboard:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_compute_all_ts_intervals = d.pop("computeAllTsIntervals", UNSET)
+        get = src_dict.get
+        _raw_compute_all_ts_intervals = get("computeAllTsIntervals", UNSET)
         try:
 
             def _parse_compute_all_ts_intervals(data: object) -> bool | None | Unset:
@@ -108,10 +120,9 @@ class ModelPackageCreateFromLeaderboard:
         except TOLERATED_PARSE_ERRORS:
             compute_all_ts_intervals = _raw_compute_all_ts_intervals  # keep what the server sent
 
-        _raw_description = d.pop("description", UNSET)
-        description = _raw_description
+        description = get("description", UNSET)
 
-        _raw_distribution_prediction_model_id = d.pop("distributionPredictionModelId", UNSET)
+        _raw_distribution_prediction_model_id = get("distributionPredictionModelId", UNSET)
         try:
 
             def _parse_distribution_prediction_model_id(data: object) -> None | str | Unset:
@@ -128,10 +139,9 @@ class ModelPackageCreateFromLeaderboard:
         except TOLERATED_PARSE_ERRORS:
             distribution_prediction_model_id = _raw_distribution_prediction_model_id  # keep what the server sent
 
-        _raw_model_id = d.pop("modelId", UNSET)
-        model_id = _raw_model_id
+        model_id = get("modelId", UNSET)
 
-        _raw_name = d.pop("name", UNSET)
+        _raw_name = get("name", UNSET)
         try:
 
             def _parse_name(data: object) -> None | str | Unset:
@@ -146,19 +156,21 @@ class ModelPackageCreateFromLeaderboard:
         except TOLERATED_PARSE_ERRORS:
             name = _raw_name  # keep what the server sent
 
-        _raw_prediction_threshold = d.pop("predictionThreshold", UNSET)
-        prediction_threshold = _raw_prediction_threshold
+        prediction_threshold = get("predictionThreshold", UNSET)
 
         model_package_create_from_leaderboard = cls(
-            compute_all_ts_intervals=compute_all_ts_intervals,
-            description=description,
-            distribution_prediction_model_id=distribution_prediction_model_id,
-            model_id=model_id,
-            name=name,
-            prediction_threshold=prediction_threshold,
+            compute_all_ts_intervals,
+            description,
+            distribution_prediction_model_id,
+            model_id,
+            name,
+            prediction_threshold,
         )
 
-        model_package_create_from_leaderboard.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            model_package_create_from_leaderboard.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return model_package_create_from_leaderboard
 
     @property

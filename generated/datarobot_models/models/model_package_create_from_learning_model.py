@@ -13,6 +13,17 @@ from ..types import TOLERATED_PARSE_ERRORS, UNSET, Unset
 
 T = TypeVar("T", bound="ModelPackageCreateFromLearningModel")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "description",
+        "distributionPredictionModelId",
+        "modelId",
+        "name",
+        "predictionThreshold",
+    }
+)
+
 
 @_attrs_define
 class ModelPackageCreateFromLearningModel:
@@ -79,11 +90,10 @@ class ModelPackageCreateFromLearningModel:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_description = d.pop("description", UNSET)
-        description = _raw_description
+        get = src_dict.get
+        description = get("description", UNSET)
 
-        _raw_distribution_prediction_model_id = d.pop("distributionPredictionModelId", UNSET)
+        _raw_distribution_prediction_model_id = get("distributionPredictionModelId", UNSET)
         try:
 
             def _parse_distribution_prediction_model_id(data: object) -> None | str | Unset:
@@ -100,10 +110,9 @@ class ModelPackageCreateFromLearningModel:
         except TOLERATED_PARSE_ERRORS:
             distribution_prediction_model_id = _raw_distribution_prediction_model_id  # keep what the server sent
 
-        _raw_model_id = d.pop("modelId", UNSET)
-        model_id = _raw_model_id
+        model_id = get("modelId", UNSET)
 
-        _raw_name = d.pop("name", UNSET)
+        _raw_name = get("name", UNSET)
         try:
 
             def _parse_name(data: object) -> None | str | Unset:
@@ -118,18 +127,20 @@ class ModelPackageCreateFromLearningModel:
         except TOLERATED_PARSE_ERRORS:
             name = _raw_name  # keep what the server sent
 
-        _raw_prediction_threshold = d.pop("predictionThreshold", UNSET)
-        prediction_threshold = _raw_prediction_threshold
+        prediction_threshold = get("predictionThreshold", UNSET)
 
         model_package_create_from_learning_model = cls(
-            description=description,
-            distribution_prediction_model_id=distribution_prediction_model_id,
-            model_id=model_id,
-            name=name,
-            prediction_threshold=prediction_threshold,
+            description,
+            distribution_prediction_model_id,
+            model_id,
+            name,
+            prediction_threshold,
         )
 
-        model_package_create_from_learning_model.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            model_package_create_from_learning_model.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return model_package_create_from_learning_model
 
     @property

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -27,6 +27,32 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="ModelPackageRetrieveResponse")
+
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "activeDeploymentCount",
+        "buildStatus",
+        "capabilities",
+        "datasets",
+        "id",
+        "importMeta",
+        "isArchived",
+        "isDeprecated",
+        "mlpkgFileContents",
+        "modelDescription",
+        "modelExecutionType",
+        "modelId",
+        "modelKind",
+        "name",
+        "permissions",
+        "sourceMeta",
+        "target",
+        "timeseries",
+        "updatedBy",
+        "userProvidedId",
+    }
+)
 
 
 @_attrs_define
@@ -226,14 +252,12 @@ class ModelPackageRetrieveResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_active_deployment_count = d.pop("activeDeploymentCount", UNSET)
-        active_deployment_count = _raw_active_deployment_count
+        get = src_dict.get
+        active_deployment_count = get("activeDeploymentCount", UNSET)
 
-        _raw_build_status = d.pop("buildStatus", UNSET)
-        build_status = _raw_build_status
+        build_status = get("buildStatus", UNSET)
 
-        _raw_capabilities = d.pop("capabilities", UNSET)
+        _raw_capabilities = get("capabilities", UNSET)
         try:
             _capabilities = _raw_capabilities
             capabilities: ModelPackageRetrieveResponseCapabilities | Unset
@@ -245,7 +269,7 @@ class ModelPackageRetrieveResponse:
         except TOLERATED_PARSE_ERRORS:
             capabilities = _raw_capabilities  # keep what the server sent
 
-        _raw_datasets = d.pop("datasets", UNSET)
+        _raw_datasets = get("datasets", UNSET)
         try:
             _datasets = _raw_datasets
             datasets: ModelPackageRetrieveResponseDatasets | Unset
@@ -257,10 +281,9 @@ class ModelPackageRetrieveResponse:
         except TOLERATED_PARSE_ERRORS:
             datasets = _raw_datasets  # keep what the server sent
 
-        _raw_id = d.pop("id", UNSET)
-        id = _raw_id
+        id = get("id", UNSET)
 
-        _raw_import_meta = d.pop("importMeta", UNSET)
+        _raw_import_meta = get("importMeta", UNSET)
         try:
             _import_meta = _raw_import_meta
             import_meta: ModelPackageRetrieveResponseImportMeta | Unset
@@ -272,13 +295,11 @@ class ModelPackageRetrieveResponse:
         except TOLERATED_PARSE_ERRORS:
             import_meta = _raw_import_meta  # keep what the server sent
 
-        _raw_is_archived = d.pop("isArchived", UNSET)
-        is_archived = _raw_is_archived
+        is_archived = get("isArchived", UNSET)
 
-        _raw_is_deprecated = d.pop("isDeprecated", UNSET)
-        is_deprecated = _raw_is_deprecated
+        is_deprecated = get("isDeprecated", UNSET)
 
-        _raw_mlpkg_file_contents = d.pop("mlpkgFileContents", UNSET)
+        _raw_mlpkg_file_contents = get("mlpkgFileContents", UNSET)
         try:
             _mlpkg_file_contents = _raw_mlpkg_file_contents
             mlpkg_file_contents: ModelPackageRetrieveResponseMlpkgFileContents | Unset
@@ -290,7 +311,7 @@ class ModelPackageRetrieveResponse:
         except TOLERATED_PARSE_ERRORS:
             mlpkg_file_contents = _raw_mlpkg_file_contents  # keep what the server sent
 
-        _raw_model_description = d.pop("modelDescription", UNSET)
+        _raw_model_description = get("modelDescription", UNSET)
         try:
             _model_description = _raw_model_description
             model_description: ModelPackageRetrieveResponseModelDescription | Unset
@@ -302,13 +323,11 @@ class ModelPackageRetrieveResponse:
         except TOLERATED_PARSE_ERRORS:
             model_description = _raw_model_description  # keep what the server sent
 
-        _raw_model_execution_type = d.pop("modelExecutionType", UNSET)
-        model_execution_type = _raw_model_execution_type
+        model_execution_type = get("modelExecutionType", UNSET)
 
-        _raw_model_id = d.pop("modelId", UNSET)
-        model_id = _raw_model_id
+        model_id = get("modelId", UNSET)
 
-        _raw_model_kind = d.pop("modelKind", UNSET)
+        _raw_model_kind = get("modelKind", UNSET)
         try:
             _model_kind = _raw_model_kind
             model_kind: ModelPackageRetrieveResponseModelKind | Unset
@@ -320,17 +339,16 @@ class ModelPackageRetrieveResponse:
         except TOLERATED_PARSE_ERRORS:
             model_kind = _raw_model_kind  # keep what the server sent
 
-        _raw_name = d.pop("name", UNSET)
-        name = _raw_name
+        name = get("name", UNSET)
 
-        _raw_permissions = d.pop("permissions", UNSET)
+        _raw_permissions = get("permissions", UNSET)
         try:
-            permissions = cast(list[str], _raw_permissions)
+            permissions = _raw_permissions
 
         except TOLERATED_PARSE_ERRORS:
             permissions = _raw_permissions  # keep what the server sent
 
-        _raw_source_meta = d.pop("sourceMeta", UNSET)
+        _raw_source_meta = get("sourceMeta", UNSET)
         try:
             _source_meta = _raw_source_meta
             source_meta: ModelPackageRetrieveResponseSourceMeta | Unset
@@ -342,7 +360,7 @@ class ModelPackageRetrieveResponse:
         except TOLERATED_PARSE_ERRORS:
             source_meta = _raw_source_meta  # keep what the server sent
 
-        _raw_target = d.pop("target", UNSET)
+        _raw_target = get("target", UNSET)
         try:
             _target = _raw_target
             target: ModelPackageRetrieveResponseTarget | Unset
@@ -354,7 +372,7 @@ class ModelPackageRetrieveResponse:
         except TOLERATED_PARSE_ERRORS:
             target = _raw_target  # keep what the server sent
 
-        _raw_timeseries = d.pop("timeseries", UNSET)
+        _raw_timeseries = get("timeseries", UNSET)
         try:
             _timeseries = _raw_timeseries
             timeseries: ModelPackageRetrieveResponseTimeseries | Unset
@@ -366,7 +384,7 @@ class ModelPackageRetrieveResponse:
         except TOLERATED_PARSE_ERRORS:
             timeseries = _raw_timeseries  # keep what the server sent
 
-        _raw_updated_by = d.pop("updatedBy", UNSET)
+        _raw_updated_by = get("updatedBy", UNSET)
         try:
             _updated_by = _raw_updated_by
             updated_by: UserReference | Unset
@@ -378,33 +396,35 @@ class ModelPackageRetrieveResponse:
         except TOLERATED_PARSE_ERRORS:
             updated_by = _raw_updated_by  # keep what the server sent
 
-        _raw_user_provided_id = d.pop("userProvidedId", UNSET)
-        user_provided_id = _raw_user_provided_id
+        user_provided_id = get("userProvidedId", UNSET)
 
         model_package_retrieve_response = cls(
-            active_deployment_count=active_deployment_count,
-            build_status=build_status,
-            capabilities=capabilities,
-            datasets=datasets,
-            id=id,
-            import_meta=import_meta,
-            is_archived=is_archived,
-            is_deprecated=is_deprecated,
-            mlpkg_file_contents=mlpkg_file_contents,
-            model_description=model_description,
-            model_execution_type=model_execution_type,
-            model_id=model_id,
-            model_kind=model_kind,
-            name=name,
-            permissions=permissions,
-            source_meta=source_meta,
-            target=target,
-            timeseries=timeseries,
-            updated_by=updated_by,
-            user_provided_id=user_provided_id,
+            active_deployment_count,
+            build_status,
+            capabilities,
+            datasets,
+            id,
+            import_meta,
+            is_archived,
+            is_deprecated,
+            mlpkg_file_contents,
+            model_description,
+            model_execution_type,
+            model_id,
+            model_kind,
+            name,
+            permissions,
+            source_meta,
+            target,
+            timeseries,
+            updated_by,
+            user_provided_id,
         )
 
-        model_package_retrieve_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            model_package_retrieve_response.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return model_package_retrieve_response
 
     @property

@@ -13,6 +13,25 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ModelPackageRetrieveResponseCapabilities")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "supportsAutomaticActuals",
+        "supportsChallengerModels",
+        "supportsFeatureDriftTracking",
+        "supportsHumilityRecommendedRules",
+        "supportsHumilityRules",
+        "supportsHumilityRulesDefaultCalculations",
+        "supportsPredictionWarning",
+        "supportsRetraining",
+        "supportsScoringCodeDownload",
+        "supportsSecondaryDatasets",
+        "supportsSegmentedAnalysisDriftAndAccuracy",
+        "supportsShapBasedPredictionExplanations",
+        "supportsTargetDriftTracking",
+    }
+)
+
 
 @_attrs_define
 class ModelPackageRetrieveResponseCapabilities:
@@ -109,63 +128,53 @@ class ModelPackageRetrieveResponseCapabilities:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_supports_automatic_actuals = d.pop("supportsAutomaticActuals", UNSET)
-        supports_automatic_actuals = _raw_supports_automatic_actuals
+        get = src_dict.get
+        supports_automatic_actuals = get("supportsAutomaticActuals", UNSET)
 
-        _raw_supports_challenger_models = d.pop("supportsChallengerModels", UNSET)
-        supports_challenger_models = _raw_supports_challenger_models
+        supports_challenger_models = get("supportsChallengerModels", UNSET)
 
-        _raw_supports_feature_drift_tracking = d.pop("supportsFeatureDriftTracking", UNSET)
-        supports_feature_drift_tracking = _raw_supports_feature_drift_tracking
+        supports_feature_drift_tracking = get("supportsFeatureDriftTracking", UNSET)
 
-        _raw_supports_humility_recommended_rules = d.pop("supportsHumilityRecommendedRules", UNSET)
-        supports_humility_recommended_rules = _raw_supports_humility_recommended_rules
+        supports_humility_recommended_rules = get("supportsHumilityRecommendedRules", UNSET)
 
-        _raw_supports_humility_rules = d.pop("supportsHumilityRules", UNSET)
-        supports_humility_rules = _raw_supports_humility_rules
+        supports_humility_rules = get("supportsHumilityRules", UNSET)
 
-        _raw_supports_humility_rules_default_calculations = d.pop("supportsHumilityRulesDefaultCalculations", UNSET)
-        supports_humility_rules_default_calculations = _raw_supports_humility_rules_default_calculations
+        supports_humility_rules_default_calculations = get("supportsHumilityRulesDefaultCalculations", UNSET)
 
-        _raw_supports_prediction_warning = d.pop("supportsPredictionWarning", UNSET)
-        supports_prediction_warning = _raw_supports_prediction_warning
+        supports_prediction_warning = get("supportsPredictionWarning", UNSET)
 
-        _raw_supports_retraining = d.pop("supportsRetraining", UNSET)
-        supports_retraining = _raw_supports_retraining
+        supports_retraining = get("supportsRetraining", UNSET)
 
-        _raw_supports_scoring_code_download = d.pop("supportsScoringCodeDownload", UNSET)
-        supports_scoring_code_download = _raw_supports_scoring_code_download
+        supports_scoring_code_download = get("supportsScoringCodeDownload", UNSET)
 
-        _raw_supports_secondary_datasets = d.pop("supportsSecondaryDatasets", UNSET)
-        supports_secondary_datasets = _raw_supports_secondary_datasets
+        supports_secondary_datasets = get("supportsSecondaryDatasets", UNSET)
 
-        _raw_supports_segmented_analysis_drift_and_accuracy = d.pop("supportsSegmentedAnalysisDriftAndAccuracy", UNSET)
-        supports_segmented_analysis_drift_and_accuracy = _raw_supports_segmented_analysis_drift_and_accuracy
+        supports_segmented_analysis_drift_and_accuracy = get("supportsSegmentedAnalysisDriftAndAccuracy", UNSET)
 
-        _raw_supports_shap_based_prediction_explanations = d.pop("supportsShapBasedPredictionExplanations", UNSET)
-        supports_shap_based_prediction_explanations = _raw_supports_shap_based_prediction_explanations
+        supports_shap_based_prediction_explanations = get("supportsShapBasedPredictionExplanations", UNSET)
 
-        _raw_supports_target_drift_tracking = d.pop("supportsTargetDriftTracking", UNSET)
-        supports_target_drift_tracking = _raw_supports_target_drift_tracking
+        supports_target_drift_tracking = get("supportsTargetDriftTracking", UNSET)
 
         model_package_retrieve_response_capabilities = cls(
-            supports_automatic_actuals=supports_automatic_actuals,
-            supports_challenger_models=supports_challenger_models,
-            supports_feature_drift_tracking=supports_feature_drift_tracking,
-            supports_humility_recommended_rules=supports_humility_recommended_rules,
-            supports_humility_rules=supports_humility_rules,
-            supports_humility_rules_default_calculations=supports_humility_rules_default_calculations,
-            supports_prediction_warning=supports_prediction_warning,
-            supports_retraining=supports_retraining,
-            supports_scoring_code_download=supports_scoring_code_download,
-            supports_secondary_datasets=supports_secondary_datasets,
-            supports_segmented_analysis_drift_and_accuracy=supports_segmented_analysis_drift_and_accuracy,
-            supports_shap_based_prediction_explanations=supports_shap_based_prediction_explanations,
-            supports_target_drift_tracking=supports_target_drift_tracking,
+            supports_automatic_actuals,
+            supports_challenger_models,
+            supports_feature_drift_tracking,
+            supports_humility_recommended_rules,
+            supports_humility_rules,
+            supports_humility_rules_default_calculations,
+            supports_prediction_warning,
+            supports_retraining,
+            supports_scoring_code_download,
+            supports_secondary_datasets,
+            supports_segmented_analysis_drift_and_accuracy,
+            supports_shap_based_prediction_explanations,
+            supports_target_drift_tracking,
         )
 
-        model_package_retrieve_response_capabilities.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            model_package_retrieve_response_capabilities.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return model_package_retrieve_response_capabilities
 
     @property

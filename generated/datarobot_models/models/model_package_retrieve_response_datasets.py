@@ -13,6 +13,29 @@ from ..types import TOLERATED_PARSE_ERRORS, UNSET, Unset
 
 T = TypeVar("T", bound="ModelPackageRetrieveResponseDatasets")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "baselineSegmentedBy",
+        "datasetName",
+        "holdoutDataCatalogId",
+        "holdoutDataCatalogVersionId",
+        "holdoutDataCreatedAt",
+        "holdoutDataCreatorEmail",
+        "holdoutDataCreatorId",
+        "holdoutDataCreatorName",
+        "holdoutDatasetName",
+        "targetHistogramBaseline",
+        "trainingDataCatalogId",
+        "trainingDataCatalogVersionId",
+        "trainingDataCreatedAt",
+        "trainingDataCreatorEmail",
+        "trainingDataCreatorId",
+        "trainingDataCreatorName",
+        "trainingDataSize",
+    }
+)
+
 
 @_attrs_define
 class ModelPackageRetrieveResponseDatasets:
@@ -153,30 +176,25 @@ class ModelPackageRetrieveResponseDatasets:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_baseline_segmented_by = d.pop("baselineSegmentedBy", UNSET)
+        get = src_dict.get
+        _raw_baseline_segmented_by = get("baselineSegmentedBy", UNSET)
         try:
-            baseline_segmented_by = cast(list[str], _raw_baseline_segmented_by)
+            baseline_segmented_by = _raw_baseline_segmented_by
 
         except TOLERATED_PARSE_ERRORS:
             baseline_segmented_by = _raw_baseline_segmented_by  # keep what the server sent
 
-        _raw_dataset_name = d.pop("datasetName", UNSET)
-        dataset_name = _raw_dataset_name
+        dataset_name = get("datasetName", UNSET)
 
-        _raw_holdout_data_catalog_id = d.pop("holdoutDataCatalogId", UNSET)
-        holdout_data_catalog_id = _raw_holdout_data_catalog_id
+        holdout_data_catalog_id = get("holdoutDataCatalogId", UNSET)
 
-        _raw_holdout_data_catalog_version_id = d.pop("holdoutDataCatalogVersionId", UNSET)
-        holdout_data_catalog_version_id = _raw_holdout_data_catalog_version_id
+        holdout_data_catalog_version_id = get("holdoutDataCatalogVersionId", UNSET)
 
-        _raw_holdout_data_created_at = d.pop("holdoutDataCreatedAt", UNSET)
-        holdout_data_created_at = _raw_holdout_data_created_at
+        holdout_data_created_at = get("holdoutDataCreatedAt", UNSET)
 
-        _raw_holdout_data_creator_email = d.pop("holdoutDataCreatorEmail", UNSET)
-        holdout_data_creator_email = _raw_holdout_data_creator_email
+        holdout_data_creator_email = get("holdoutDataCreatorEmail", UNSET)
 
-        _raw_holdout_data_creator_id = d.pop("holdoutDataCreatorId", UNSET)
+        _raw_holdout_data_creator_id = get("holdoutDataCreatorId", UNSET)
         try:
 
             def _parse_holdout_data_creator_id(data: object) -> None | str | Unset:
@@ -191,28 +209,21 @@ class ModelPackageRetrieveResponseDatasets:
         except TOLERATED_PARSE_ERRORS:
             holdout_data_creator_id = _raw_holdout_data_creator_id  # keep what the server sent
 
-        _raw_holdout_data_creator_name = d.pop("holdoutDataCreatorName", UNSET)
-        holdout_data_creator_name = _raw_holdout_data_creator_name
+        holdout_data_creator_name = get("holdoutDataCreatorName", UNSET)
 
-        _raw_holdout_dataset_name = d.pop("holdoutDatasetName", UNSET)
-        holdout_dataset_name = _raw_holdout_dataset_name
+        holdout_dataset_name = get("holdoutDatasetName", UNSET)
 
-        _raw_target_histogram_baseline = d.pop("targetHistogramBaseline", UNSET)
-        target_histogram_baseline = _raw_target_histogram_baseline
+        target_histogram_baseline = get("targetHistogramBaseline", UNSET)
 
-        _raw_training_data_catalog_id = d.pop("trainingDataCatalogId", UNSET)
-        training_data_catalog_id = _raw_training_data_catalog_id
+        training_data_catalog_id = get("trainingDataCatalogId", UNSET)
 
-        _raw_training_data_catalog_version_id = d.pop("trainingDataCatalogVersionId", UNSET)
-        training_data_catalog_version_id = _raw_training_data_catalog_version_id
+        training_data_catalog_version_id = get("trainingDataCatalogVersionId", UNSET)
 
-        _raw_training_data_created_at = d.pop("trainingDataCreatedAt", UNSET)
-        training_data_created_at = _raw_training_data_created_at
+        training_data_created_at = get("trainingDataCreatedAt", UNSET)
 
-        _raw_training_data_creator_email = d.pop("trainingDataCreatorEmail", UNSET)
-        training_data_creator_email = _raw_training_data_creator_email
+        training_data_creator_email = get("trainingDataCreatorEmail", UNSET)
 
-        _raw_training_data_creator_id = d.pop("trainingDataCreatorId", UNSET)
+        _raw_training_data_creator_id = get("trainingDataCreatorId", UNSET)
         try:
 
             def _parse_training_data_creator_id(data: object) -> None | str | Unset:
@@ -227,33 +238,34 @@ class ModelPackageRetrieveResponseDatasets:
         except TOLERATED_PARSE_ERRORS:
             training_data_creator_id = _raw_training_data_creator_id  # keep what the server sent
 
-        _raw_training_data_creator_name = d.pop("trainingDataCreatorName", UNSET)
-        training_data_creator_name = _raw_training_data_creator_name
+        training_data_creator_name = get("trainingDataCreatorName", UNSET)
 
-        _raw_training_data_size = d.pop("trainingDataSize", UNSET)
-        training_data_size = _raw_training_data_size
+        training_data_size = get("trainingDataSize", UNSET)
 
         model_package_retrieve_response_datasets = cls(
-            baseline_segmented_by=baseline_segmented_by,
-            dataset_name=dataset_name,
-            holdout_data_catalog_id=holdout_data_catalog_id,
-            holdout_data_catalog_version_id=holdout_data_catalog_version_id,
-            holdout_data_created_at=holdout_data_created_at,
-            holdout_data_creator_email=holdout_data_creator_email,
-            holdout_data_creator_id=holdout_data_creator_id,
-            holdout_data_creator_name=holdout_data_creator_name,
-            holdout_dataset_name=holdout_dataset_name,
-            target_histogram_baseline=target_histogram_baseline,
-            training_data_catalog_id=training_data_catalog_id,
-            training_data_catalog_version_id=training_data_catalog_version_id,
-            training_data_created_at=training_data_created_at,
-            training_data_creator_email=training_data_creator_email,
-            training_data_creator_id=training_data_creator_id,
-            training_data_creator_name=training_data_creator_name,
-            training_data_size=training_data_size,
+            baseline_segmented_by,
+            dataset_name,
+            holdout_data_catalog_id,
+            holdout_data_catalog_version_id,
+            holdout_data_created_at,
+            holdout_data_creator_email,
+            holdout_data_creator_id,
+            holdout_data_creator_name,
+            holdout_dataset_name,
+            target_histogram_baseline,
+            training_data_catalog_id,
+            training_data_catalog_version_id,
+            training_data_created_at,
+            training_data_creator_email,
+            training_data_creator_id,
+            training_data_creator_name,
+            training_data_size,
         )
 
-        model_package_retrieve_response_datasets.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            model_package_retrieve_response_datasets.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return model_package_retrieve_response_datasets
 
     @property

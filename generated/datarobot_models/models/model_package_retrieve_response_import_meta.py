@@ -13,6 +13,21 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ModelPackageRetrieveResponseImportMeta")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "containsFearPipeline",
+        "containsFeaturelists",
+        "containsLeaderboardMeta",
+        "containsProjectMeta",
+        "creatorFullName",
+        "creatorId",
+        "creatorUsername",
+        "dateCreated",
+        "originalFileName",
+    }
+)
+
 
 @_attrs_define
 class ModelPackageRetrieveResponseImportMeta:
@@ -85,47 +100,41 @@ class ModelPackageRetrieveResponseImportMeta:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_contains_fear_pipeline = d.pop("containsFearPipeline", UNSET)
-        contains_fear_pipeline = _raw_contains_fear_pipeline
+        get = src_dict.get
+        contains_fear_pipeline = get("containsFearPipeline", UNSET)
 
-        _raw_contains_featurelists = d.pop("containsFeaturelists", UNSET)
-        contains_featurelists = _raw_contains_featurelists
+        contains_featurelists = get("containsFeaturelists", UNSET)
 
-        _raw_contains_leaderboard_meta = d.pop("containsLeaderboardMeta", UNSET)
-        contains_leaderboard_meta = _raw_contains_leaderboard_meta
+        contains_leaderboard_meta = get("containsLeaderboardMeta", UNSET)
 
-        _raw_contains_project_meta = d.pop("containsProjectMeta", UNSET)
-        contains_project_meta = _raw_contains_project_meta
+        contains_project_meta = get("containsProjectMeta", UNSET)
 
-        _raw_creator_full_name = d.pop("creatorFullName", UNSET)
-        creator_full_name = _raw_creator_full_name
+        creator_full_name = get("creatorFullName", UNSET)
 
-        _raw_creator_id = d.pop("creatorId", UNSET)
-        creator_id = _raw_creator_id
+        creator_id = get("creatorId", UNSET)
 
-        _raw_creator_username = d.pop("creatorUsername", UNSET)
-        creator_username = _raw_creator_username
+        creator_username = get("creatorUsername", UNSET)
 
-        _raw_date_created = d.pop("dateCreated", UNSET)
-        date_created = _raw_date_created
+        date_created = get("dateCreated", UNSET)
 
-        _raw_original_file_name = d.pop("originalFileName", UNSET)
-        original_file_name = _raw_original_file_name
+        original_file_name = get("originalFileName", UNSET)
 
         model_package_retrieve_response_import_meta = cls(
-            contains_fear_pipeline=contains_fear_pipeline,
-            contains_featurelists=contains_featurelists,
-            contains_leaderboard_meta=contains_leaderboard_meta,
-            contains_project_meta=contains_project_meta,
-            creator_full_name=creator_full_name,
-            creator_id=creator_id,
-            creator_username=creator_username,
-            date_created=date_created,
-            original_file_name=original_file_name,
+            contains_fear_pipeline,
+            contains_featurelists,
+            contains_leaderboard_meta,
+            contains_project_meta,
+            creator_full_name,
+            creator_id,
+            creator_username,
+            date_created,
+            original_file_name,
         )
 
-        model_package_retrieve_response_import_meta.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            model_package_retrieve_response_import_meta.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return model_package_retrieve_response_import_meta
 
     @property

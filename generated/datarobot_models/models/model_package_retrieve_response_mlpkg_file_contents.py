@@ -13,6 +13,13 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ModelPackageRetrieveResponseMlpkgFileContents")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "allTimeSeriesPredictionIntervals",
+    }
+)
+
 
 @_attrs_define
 class ModelPackageRetrieveResponseMlpkgFileContents:
@@ -37,15 +44,17 @@ class ModelPackageRetrieveResponseMlpkgFileContents:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_all_time_series_prediction_intervals = d.pop("allTimeSeriesPredictionIntervals", UNSET)
-        all_time_series_prediction_intervals = _raw_all_time_series_prediction_intervals
+        get = src_dict.get
+        all_time_series_prediction_intervals = get("allTimeSeriesPredictionIntervals", UNSET)
 
         model_package_retrieve_response_mlpkg_file_contents = cls(
-            all_time_series_prediction_intervals=all_time_series_prediction_intervals,
+            all_time_series_prediction_intervals,
         )
 
-        model_package_retrieve_response_mlpkg_file_contents.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            model_package_retrieve_response_mlpkg_file_contents.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return model_package_retrieve_response_mlpkg_file_contents
 
     @property

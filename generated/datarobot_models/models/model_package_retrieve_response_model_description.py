@@ -13,6 +13,20 @@ from ..types import TOLERATED_PARSE_ERRORS, UNSET, Unset
 
 T = TypeVar("T", bound="ModelPackageRetrieveResponseModelDescription")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "buildEnvironmentType",
+        "description",
+        "location",
+        "modelCreatedAt",
+        "modelCreatorEmail",
+        "modelCreatorId",
+        "modelCreatorName",
+        "modelName",
+    }
+)
+
 
 @_attrs_define
 class ModelPackageRetrieveResponseModelDescription:
@@ -86,23 +100,18 @@ class ModelPackageRetrieveResponseModelDescription:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_build_environment_type = d.pop("buildEnvironmentType", UNSET)
-        build_environment_type = _raw_build_environment_type
+        get = src_dict.get
+        build_environment_type = get("buildEnvironmentType", UNSET)
 
-        _raw_description = d.pop("description", UNSET)
-        description = _raw_description
+        description = get("description", UNSET)
 
-        _raw_location = d.pop("location", UNSET)
-        location = _raw_location
+        location = get("location", UNSET)
 
-        _raw_model_created_at = d.pop("modelCreatedAt", UNSET)
-        model_created_at = _raw_model_created_at
+        model_created_at = get("modelCreatedAt", UNSET)
 
-        _raw_model_creator_email = d.pop("modelCreatorEmail", UNSET)
-        model_creator_email = _raw_model_creator_email
+        model_creator_email = get("modelCreatorEmail", UNSET)
 
-        _raw_model_creator_id = d.pop("modelCreatorId", UNSET)
+        _raw_model_creator_id = get("modelCreatorId", UNSET)
         try:
 
             def _parse_model_creator_id(data: object) -> None | str | Unset:
@@ -117,24 +126,25 @@ class ModelPackageRetrieveResponseModelDescription:
         except TOLERATED_PARSE_ERRORS:
             model_creator_id = _raw_model_creator_id  # keep what the server sent
 
-        _raw_model_creator_name = d.pop("modelCreatorName", UNSET)
-        model_creator_name = _raw_model_creator_name
+        model_creator_name = get("modelCreatorName", UNSET)
 
-        _raw_model_name = d.pop("modelName", UNSET)
-        model_name = _raw_model_name
+        model_name = get("modelName", UNSET)
 
         model_package_retrieve_response_model_description = cls(
-            build_environment_type=build_environment_type,
-            description=description,
-            location=location,
-            model_created_at=model_created_at,
-            model_creator_email=model_creator_email,
-            model_creator_id=model_creator_id,
-            model_creator_name=model_creator_name,
-            model_name=model_name,
+            build_environment_type,
+            description,
+            location,
+            model_created_at,
+            model_creator_email,
+            model_creator_id,
+            model_creator_name,
+            model_name,
         )
 
-        model_package_retrieve_response_model_description.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            model_package_retrieve_response_model_description.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return model_package_retrieve_response_model_description
 
     @property

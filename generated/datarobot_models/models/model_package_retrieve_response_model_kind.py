@@ -13,6 +13,18 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ModelPackageRetrieveResponseModelKind")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "isAnomalyDetectionModel",
+        "isCombinedModel",
+        "isFeatureDiscovery",
+        "isMultiseries",
+        "isTimeSeries",
+        "isUnsupervisedLearning",
+    }
+)
+
 
 @_attrs_define
 class ModelPackageRetrieveResponseModelKind:
@@ -67,35 +79,32 @@ class ModelPackageRetrieveResponseModelKind:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_is_anomaly_detection_model = d.pop("isAnomalyDetectionModel", UNSET)
-        is_anomaly_detection_model = _raw_is_anomaly_detection_model
+        get = src_dict.get
+        is_anomaly_detection_model = get("isAnomalyDetectionModel", UNSET)
 
-        _raw_is_combined_model = d.pop("isCombinedModel", UNSET)
-        is_combined_model = _raw_is_combined_model
+        is_combined_model = get("isCombinedModel", UNSET)
 
-        _raw_is_feature_discovery = d.pop("isFeatureDiscovery", UNSET)
-        is_feature_discovery = _raw_is_feature_discovery
+        is_feature_discovery = get("isFeatureDiscovery", UNSET)
 
-        _raw_is_multiseries = d.pop("isMultiseries", UNSET)
-        is_multiseries = _raw_is_multiseries
+        is_multiseries = get("isMultiseries", UNSET)
 
-        _raw_is_time_series = d.pop("isTimeSeries", UNSET)
-        is_time_series = _raw_is_time_series
+        is_time_series = get("isTimeSeries", UNSET)
 
-        _raw_is_unsupervised_learning = d.pop("isUnsupervisedLearning", UNSET)
-        is_unsupervised_learning = _raw_is_unsupervised_learning
+        is_unsupervised_learning = get("isUnsupervisedLearning", UNSET)
 
         model_package_retrieve_response_model_kind = cls(
-            is_anomaly_detection_model=is_anomaly_detection_model,
-            is_combined_model=is_combined_model,
-            is_feature_discovery=is_feature_discovery,
-            is_multiseries=is_multiseries,
-            is_time_series=is_time_series,
-            is_unsupervised_learning=is_unsupervised_learning,
+            is_anomaly_detection_model,
+            is_combined_model,
+            is_feature_discovery,
+            is_multiseries,
+            is_time_series,
+            is_unsupervised_learning,
         )
 
-        model_package_retrieve_response_model_kind.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            model_package_retrieve_response_model_kind.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return model_package_retrieve_response_model_kind
 
     @property

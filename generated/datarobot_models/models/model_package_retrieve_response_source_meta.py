@@ -23,6 +23,23 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="ModelPackageRetrieveResponseSourceMeta")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "customModelDetails",
+        "environmentUrl",
+        "fips_140_2Enabled",
+        "projectCreatedAt",
+        "projectCreatorEmail",
+        "projectCreatorId",
+        "projectCreatorName",
+        "projectId",
+        "projectName",
+        "scoringCode",
+        "useCaseDetails",
+    }
+)
+
 
 @_attrs_define
 class ModelPackageRetrieveResponseSourceMeta:
@@ -137,8 +154,8 @@ class ModelPackageRetrieveResponseSourceMeta:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_custom_model_details = d.pop("customModelDetails", UNSET)
+        get = src_dict.get
+        _raw_custom_model_details = get("customModelDetails", UNSET)
         try:
             _custom_model_details = _raw_custom_model_details
             custom_model_details: CustomModelDetails | Unset
@@ -150,7 +167,7 @@ class ModelPackageRetrieveResponseSourceMeta:
         except TOLERATED_PARSE_ERRORS:
             custom_model_details = _raw_custom_model_details  # keep what the server sent
 
-        _raw_environment_url = d.pop("environmentUrl", UNSET)
+        _raw_environment_url = get("environmentUrl", UNSET)
         try:
 
             def _parse_environment_url(data: object) -> None | str | Unset:
@@ -165,16 +182,13 @@ class ModelPackageRetrieveResponseSourceMeta:
         except TOLERATED_PARSE_ERRORS:
             environment_url = _raw_environment_url  # keep what the server sent
 
-        _raw_fips_140_2_enabled = d.pop("fips_140_2Enabled", UNSET)
-        fips_140_2_enabled = _raw_fips_140_2_enabled
+        fips_140_2_enabled = get("fips_140_2Enabled", UNSET)
 
-        _raw_project_created_at = d.pop("projectCreatedAt", UNSET)
-        project_created_at = _raw_project_created_at
+        project_created_at = get("projectCreatedAt", UNSET)
 
-        _raw_project_creator_email = d.pop("projectCreatorEmail", UNSET)
-        project_creator_email = _raw_project_creator_email
+        project_creator_email = get("projectCreatorEmail", UNSET)
 
-        _raw_project_creator_id = d.pop("projectCreatorId", UNSET)
+        _raw_project_creator_id = get("projectCreatorId", UNSET)
         try:
 
             def _parse_project_creator_id(data: object) -> None | str | Unset:
@@ -189,16 +203,13 @@ class ModelPackageRetrieveResponseSourceMeta:
         except TOLERATED_PARSE_ERRORS:
             project_creator_id = _raw_project_creator_id  # keep what the server sent
 
-        _raw_project_creator_name = d.pop("projectCreatorName", UNSET)
-        project_creator_name = _raw_project_creator_name
+        project_creator_name = get("projectCreatorName", UNSET)
 
-        _raw_project_id = d.pop("projectId", UNSET)
-        project_id = _raw_project_id
+        project_id = get("projectId", UNSET)
 
-        _raw_project_name = d.pop("projectName", UNSET)
-        project_name = _raw_project_name
+        project_name = get("projectName", UNSET)
 
-        _raw_scoring_code = d.pop("scoringCode", UNSET)
+        _raw_scoring_code = get("scoringCode", UNSET)
         try:
             _scoring_code = _raw_scoring_code
             scoring_code: ModelPackageRetrieveResponseSourceMetaScoringCode | Unset
@@ -210,7 +221,7 @@ class ModelPackageRetrieveResponseSourceMeta:
         except TOLERATED_PARSE_ERRORS:
             scoring_code = _raw_scoring_code  # keep what the server sent
 
-        _raw_use_case_details = d.pop("useCaseDetails", UNSET)
+        _raw_use_case_details = get("useCaseDetails", UNSET)
         try:
             _use_case_details = _raw_use_case_details
             use_case_details: ModelPackageRetrieveResponseSourceMetaUseCaseDetails | Unset
@@ -223,20 +234,23 @@ class ModelPackageRetrieveResponseSourceMeta:
             use_case_details = _raw_use_case_details  # keep what the server sent
 
         model_package_retrieve_response_source_meta = cls(
-            custom_model_details=custom_model_details,
-            environment_url=environment_url,
-            fips_140_2_enabled=fips_140_2_enabled,
-            project_created_at=project_created_at,
-            project_creator_email=project_creator_email,
-            project_creator_id=project_creator_id,
-            project_creator_name=project_creator_name,
-            project_id=project_id,
-            project_name=project_name,
-            scoring_code=scoring_code,
-            use_case_details=use_case_details,
+            custom_model_details,
+            environment_url,
+            fips_140_2_enabled,
+            project_created_at,
+            project_creator_email,
+            project_creator_id,
+            project_creator_name,
+            project_id,
+            project_name,
+            scoring_code,
+            use_case_details,
         )
 
-        model_package_retrieve_response_source_meta.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            model_package_retrieve_response_source_meta.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return model_package_retrieve_response_source_meta
 
     @property

@@ -13,6 +13,14 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ModelPackageRetrieveResponseSourceMetaScoringCode")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "dataRobotPredictionVersion",
+        "location",
+    }
+)
+
 
 @_attrs_define
 class ModelPackageRetrieveResponseSourceMetaScoringCode:
@@ -43,19 +51,20 @@ class ModelPackageRetrieveResponseSourceMetaScoringCode:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_data_robot_prediction_version = d.pop("dataRobotPredictionVersion", UNSET)
-        data_robot_prediction_version = _raw_data_robot_prediction_version
+        get = src_dict.get
+        data_robot_prediction_version = get("dataRobotPredictionVersion", UNSET)
 
-        _raw_location = d.pop("location", UNSET)
-        location = _raw_location
+        location = get("location", UNSET)
 
         model_package_retrieve_response_source_meta_scoring_code = cls(
-            data_robot_prediction_version=data_robot_prediction_version,
-            location=location,
+            data_robot_prediction_version,
+            location,
         )
 
-        model_package_retrieve_response_source_meta_scoring_code.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            model_package_retrieve_response_source_meta_scoring_code.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return model_package_retrieve_response_source_meta_scoring_code
 
     @property

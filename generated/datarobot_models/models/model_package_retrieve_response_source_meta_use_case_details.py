@@ -13,6 +13,18 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ModelPackageRetrieveResponseSourceMetaUseCaseDetails")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "createdAt",
+        "creatorEmail",
+        "creatorId",
+        "creatorName",
+        "id",
+        "name",
+    }
+)
+
 
 @_attrs_define
 class ModelPackageRetrieveResponseSourceMetaUseCaseDetails:
@@ -67,35 +79,32 @@ class ModelPackageRetrieveResponseSourceMetaUseCaseDetails:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_created_at = d.pop("createdAt", UNSET)
-        created_at = _raw_created_at
+        get = src_dict.get
+        created_at = get("createdAt", UNSET)
 
-        _raw_creator_email = d.pop("creatorEmail", UNSET)
-        creator_email = _raw_creator_email
+        creator_email = get("creatorEmail", UNSET)
 
-        _raw_creator_id = d.pop("creatorId", UNSET)
-        creator_id = _raw_creator_id
+        creator_id = get("creatorId", UNSET)
 
-        _raw_creator_name = d.pop("creatorName", UNSET)
-        creator_name = _raw_creator_name
+        creator_name = get("creatorName", UNSET)
 
-        _raw_id = d.pop("id", UNSET)
-        id = _raw_id
+        id = get("id", UNSET)
 
-        _raw_name = d.pop("name", UNSET)
-        name = _raw_name
+        name = get("name", UNSET)
 
         model_package_retrieve_response_source_meta_use_case_details = cls(
-            created_at=created_at,
-            creator_email=creator_email,
-            creator_id=creator_id,
-            creator_name=creator_name,
-            id=id,
-            name=name,
+            created_at,
+            creator_email,
+            creator_id,
+            creator_name,
+            id,
+            name,
         )
 
-        model_package_retrieve_response_source_meta_use_case_details.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            model_package_retrieve_response_source_meta_use_case_details.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return model_package_retrieve_response_source_meta_use_case_details
 
     @property

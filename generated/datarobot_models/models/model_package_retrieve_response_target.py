@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,6 +12,18 @@ from attrs import field as _attrs_field
 from ..types import TOLERATED_PARSE_ERRORS, UNSET, Unset
 
 T = TypeVar("T", bound="ModelPackageRetrieveResponseTarget")
+
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "classCount",
+        "classNames",
+        "name",
+        "predictionProbabilitiesColumn",
+        "predictionThreshold",
+        "type",
+    }
+)
 
 
 @_attrs_define
@@ -73,39 +85,37 @@ class ModelPackageRetrieveResponseTarget:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_class_count = d.pop("classCount", UNSET)
-        class_count = _raw_class_count
+        get = src_dict.get
+        class_count = get("classCount", UNSET)
 
-        _raw_class_names = d.pop("classNames", UNSET)
+        _raw_class_names = get("classNames", UNSET)
         try:
-            class_names = cast(list[str], _raw_class_names)
+            class_names = _raw_class_names
 
         except TOLERATED_PARSE_ERRORS:
             class_names = _raw_class_names  # keep what the server sent
 
-        _raw_name = d.pop("name", UNSET)
-        name = _raw_name
+        name = get("name", UNSET)
 
-        _raw_prediction_probabilities_column = d.pop("predictionProbabilitiesColumn", UNSET)
-        prediction_probabilities_column = _raw_prediction_probabilities_column
+        prediction_probabilities_column = get("predictionProbabilitiesColumn", UNSET)
 
-        _raw_prediction_threshold = d.pop("predictionThreshold", UNSET)
-        prediction_threshold = _raw_prediction_threshold
+        prediction_threshold = get("predictionThreshold", UNSET)
 
-        _raw_type_ = d.pop("type", UNSET)
-        type_ = _raw_type_
+        type_ = get("type", UNSET)
 
         model_package_retrieve_response_target = cls(
-            class_count=class_count,
-            class_names=class_names,
-            name=name,
-            prediction_probabilities_column=prediction_probabilities_column,
-            prediction_threshold=prediction_threshold,
-            type_=type_,
+            class_count,
+            class_names,
+            name,
+            prediction_probabilities_column,
+            prediction_threshold,
+            type_,
         )
 
-        model_package_retrieve_response_target.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            model_package_retrieve_response_target.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return model_package_retrieve_response_target
 
     @property

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,6 +12,26 @@ from attrs import field as _attrs_field
 from ..types import TOLERATED_PARSE_ERRORS, UNSET, Unset
 
 T = TypeVar("T", bound="ModelPackageRetrieveResponseTimeseries")
+
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "datetimeColumnFormat",
+        "datetimeColumnName",
+        "effectiveFeatureDerivationWindowEnd",
+        "effectiveFeatureDerivationWindowStart",
+        "featureDerivationWindowEnd",
+        "featureDerivationWindowStart",
+        "forecastDistanceColumnName",
+        "forecastDistances",
+        "forecastDistancesTimeUnit",
+        "forecastPointColumnName",
+        "isCrossSeries",
+        "isNewSeriesSupport",
+        "isTraditionalTimeSeries",
+        "seriesColumnName",
+    }
+)
 
 
 @_attrs_define
@@ -121,71 +141,61 @@ class ModelPackageRetrieveResponseTimeseries:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_datetime_column_format = d.pop("datetimeColumnFormat", UNSET)
-        datetime_column_format = _raw_datetime_column_format
+        get = src_dict.get
+        datetime_column_format = get("datetimeColumnFormat", UNSET)
 
-        _raw_datetime_column_name = d.pop("datetimeColumnName", UNSET)
-        datetime_column_name = _raw_datetime_column_name
+        datetime_column_name = get("datetimeColumnName", UNSET)
 
-        _raw_effective_feature_derivation_window_end = d.pop("effectiveFeatureDerivationWindowEnd", UNSET)
-        effective_feature_derivation_window_end = _raw_effective_feature_derivation_window_end
+        effective_feature_derivation_window_end = get("effectiveFeatureDerivationWindowEnd", UNSET)
 
-        _raw_effective_feature_derivation_window_start = d.pop("effectiveFeatureDerivationWindowStart", UNSET)
-        effective_feature_derivation_window_start = _raw_effective_feature_derivation_window_start
+        effective_feature_derivation_window_start = get("effectiveFeatureDerivationWindowStart", UNSET)
 
-        _raw_feature_derivation_window_end = d.pop("featureDerivationWindowEnd", UNSET)
-        feature_derivation_window_end = _raw_feature_derivation_window_end
+        feature_derivation_window_end = get("featureDerivationWindowEnd", UNSET)
 
-        _raw_feature_derivation_window_start = d.pop("featureDerivationWindowStart", UNSET)
-        feature_derivation_window_start = _raw_feature_derivation_window_start
+        feature_derivation_window_start = get("featureDerivationWindowStart", UNSET)
 
-        _raw_forecast_distance_column_name = d.pop("forecastDistanceColumnName", UNSET)
-        forecast_distance_column_name = _raw_forecast_distance_column_name
+        forecast_distance_column_name = get("forecastDistanceColumnName", UNSET)
 
-        _raw_forecast_distances = d.pop("forecastDistances", UNSET)
+        _raw_forecast_distances = get("forecastDistances", UNSET)
         try:
-            forecast_distances = cast(list[int], _raw_forecast_distances)
+            forecast_distances = _raw_forecast_distances
 
         except TOLERATED_PARSE_ERRORS:
             forecast_distances = _raw_forecast_distances  # keep what the server sent
 
-        _raw_forecast_distances_time_unit = d.pop("forecastDistancesTimeUnit", UNSET)
-        forecast_distances_time_unit = _raw_forecast_distances_time_unit
+        forecast_distances_time_unit = get("forecastDistancesTimeUnit", UNSET)
 
-        _raw_forecast_point_column_name = d.pop("forecastPointColumnName", UNSET)
-        forecast_point_column_name = _raw_forecast_point_column_name
+        forecast_point_column_name = get("forecastPointColumnName", UNSET)
 
-        _raw_is_cross_series = d.pop("isCrossSeries", UNSET)
-        is_cross_series = _raw_is_cross_series
+        is_cross_series = get("isCrossSeries", UNSET)
 
-        _raw_is_new_series_support = d.pop("isNewSeriesSupport", UNSET)
-        is_new_series_support = _raw_is_new_series_support
+        is_new_series_support = get("isNewSeriesSupport", UNSET)
 
-        _raw_is_traditional_time_series = d.pop("isTraditionalTimeSeries", UNSET)
-        is_traditional_time_series = _raw_is_traditional_time_series
+        is_traditional_time_series = get("isTraditionalTimeSeries", UNSET)
 
-        _raw_series_column_name = d.pop("seriesColumnName", UNSET)
-        series_column_name = _raw_series_column_name
+        series_column_name = get("seriesColumnName", UNSET)
 
         model_package_retrieve_response_timeseries = cls(
-            datetime_column_format=datetime_column_format,
-            datetime_column_name=datetime_column_name,
-            effective_feature_derivation_window_end=effective_feature_derivation_window_end,
-            effective_feature_derivation_window_start=effective_feature_derivation_window_start,
-            feature_derivation_window_end=feature_derivation_window_end,
-            feature_derivation_window_start=feature_derivation_window_start,
-            forecast_distance_column_name=forecast_distance_column_name,
-            forecast_distances=forecast_distances,
-            forecast_distances_time_unit=forecast_distances_time_unit,
-            forecast_point_column_name=forecast_point_column_name,
-            is_cross_series=is_cross_series,
-            is_new_series_support=is_new_series_support,
-            is_traditional_time_series=is_traditional_time_series,
-            series_column_name=series_column_name,
+            datetime_column_format,
+            datetime_column_name,
+            effective_feature_derivation_window_end,
+            effective_feature_derivation_window_start,
+            feature_derivation_window_end,
+            feature_derivation_window_start,
+            forecast_distance_column_name,
+            forecast_distances,
+            forecast_distances_time_unit,
+            forecast_point_column_name,
+            is_cross_series,
+            is_new_series_support,
+            is_traditional_time_series,
+            series_column_name,
         )
 
-        model_package_retrieve_response_timeseries.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            model_package_retrieve_response_timeseries.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return model_package_retrieve_response_timeseries
 
     @property

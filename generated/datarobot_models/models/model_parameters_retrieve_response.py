@@ -22,6 +22,14 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="ModelParametersRetrieveResponse")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "derivedFeatures",
+        "parameters",
+    }
+)
+
 
 @_attrs_define
 class ModelParametersRetrieveResponse:
@@ -71,8 +79,8 @@ class ModelParametersRetrieveResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_derived_features = d.pop("derivedFeatures", UNSET)
+        get = src_dict.get
+        _raw_derived_features = get("derivedFeatures", UNSET)
         try:
             _derived_features = _raw_derived_features
             derived_features: list[ModelParametersRetrieveResponseDerivedFeaturesItem] | Unset = UNSET
@@ -88,7 +96,7 @@ class ModelParametersRetrieveResponse:
         except TOLERATED_PARSE_ERRORS:
             derived_features = _raw_derived_features  # keep what the server sent
 
-        _raw_parameters = d.pop("parameters", UNSET)
+        _raw_parameters = get("parameters", UNSET)
         try:
             _parameters = _raw_parameters
             parameters: list[ModelParametersRetrieveResponseParametersItem] | Unset = UNSET
@@ -103,11 +111,14 @@ class ModelParametersRetrieveResponse:
             parameters = _raw_parameters  # keep what the server sent
 
         model_parameters_retrieve_response = cls(
-            derived_features=derived_features,
-            parameters=parameters,
+            derived_features,
+            parameters,
         )
 
-        model_parameters_retrieve_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            model_parameters_retrieve_response.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return model_parameters_retrieve_response
 
     @property

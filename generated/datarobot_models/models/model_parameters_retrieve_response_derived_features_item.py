@@ -22,6 +22,18 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="ModelParametersRetrieveResponseDerivedFeaturesItem")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "coefficient",
+        "derivedFeature",
+        "originalFeature",
+        "stageCoefficients",
+        "transformations",
+        "type",
+    }
+)
+
 
 @_attrs_define
 class ModelParametersRetrieveResponseDerivedFeaturesItem:
@@ -94,17 +106,14 @@ class ModelParametersRetrieveResponseDerivedFeaturesItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_coefficient = d.pop("coefficient", UNSET)
-        coefficient = _raw_coefficient
+        get = src_dict.get
+        coefficient = get("coefficient", UNSET)
 
-        _raw_derived_feature = d.pop("derivedFeature", UNSET)
-        derived_feature = _raw_derived_feature
+        derived_feature = get("derivedFeature", UNSET)
 
-        _raw_original_feature = d.pop("originalFeature", UNSET)
-        original_feature = _raw_original_feature
+        original_feature = get("originalFeature", UNSET)
 
-        _raw_stage_coefficients = d.pop("stageCoefficients", UNSET)
+        _raw_stage_coefficients = get("stageCoefficients", UNSET)
         try:
             _stage_coefficients = _raw_stage_coefficients
             stage_coefficients: (
@@ -124,7 +133,7 @@ class ModelParametersRetrieveResponseDerivedFeaturesItem:
         except TOLERATED_PARSE_ERRORS:
             stage_coefficients = _raw_stage_coefficients  # keep what the server sent
 
-        _raw_transformations = d.pop("transformations", UNSET)
+        _raw_transformations = get("transformations", UNSET)
         try:
             _transformations = _raw_transformations
             transformations: list[ModelParametersRetrieveResponseDerivedFeaturesItemTransformationsItem] | Unset = UNSET
@@ -142,19 +151,21 @@ class ModelParametersRetrieveResponseDerivedFeaturesItem:
         except TOLERATED_PARSE_ERRORS:
             transformations = _raw_transformations  # keep what the server sent
 
-        _raw_type_ = d.pop("type", UNSET)
-        type_ = _raw_type_
+        type_ = get("type", UNSET)
 
         model_parameters_retrieve_response_derived_features_item = cls(
-            coefficient=coefficient,
-            derived_feature=derived_feature,
-            original_feature=original_feature,
-            stage_coefficients=stage_coefficients,
-            transformations=transformations,
-            type_=type_,
+            coefficient,
+            derived_feature,
+            original_feature,
+            stage_coefficients,
+            transformations,
+            type_,
         )
 
-        model_parameters_retrieve_response_derived_features_item.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            model_parameters_retrieve_response_derived_features_item.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return model_parameters_retrieve_response_derived_features_item
 
     @property

@@ -13,6 +13,14 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ModelParametersRetrieveResponseDerivedFeaturesItemStageCoefficientsItem")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "coefficient",
+        "stage",
+    }
+)
+
 
 @_attrs_define
 class ModelParametersRetrieveResponseDerivedFeaturesItemStageCoefficientsItem:
@@ -43,19 +51,20 @@ class ModelParametersRetrieveResponseDerivedFeaturesItemStageCoefficientsItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_coefficient = d.pop("coefficient", UNSET)
-        coefficient = _raw_coefficient
+        get = src_dict.get
+        coefficient = get("coefficient", UNSET)
 
-        _raw_stage = d.pop("stage", UNSET)
-        stage = _raw_stage
+        stage = get("stage", UNSET)
 
         model_parameters_retrieve_response_derived_features_item_stage_coefficients_item = cls(
-            coefficient=coefficient,
-            stage=stage,
+            coefficient,
+            stage,
         )
 
-        model_parameters_retrieve_response_derived_features_item_stage_coefficients_item.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            model_parameters_retrieve_response_derived_features_item_stage_coefficients_item.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return model_parameters_retrieve_response_derived_features_item_stage_coefficients_item
 
     @property

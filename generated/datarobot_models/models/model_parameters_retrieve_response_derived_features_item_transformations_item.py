@@ -13,6 +13,14 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ModelParametersRetrieveResponseDerivedFeaturesItemTransformationsItem")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "name",
+        "value",
+    }
+)
+
 
 @_attrs_define
 class ModelParametersRetrieveResponseDerivedFeaturesItemTransformationsItem:
@@ -43,19 +51,20 @@ class ModelParametersRetrieveResponseDerivedFeaturesItemTransformationsItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_name = d.pop("name", UNSET)
-        name = _raw_name
+        get = src_dict.get
+        name = get("name", UNSET)
 
-        _raw_value = d.pop("value", UNSET)
-        value = _raw_value
+        value = get("value", UNSET)
 
         model_parameters_retrieve_response_derived_features_item_transformations_item = cls(
-            name=name,
-            value=value,
+            name,
+            value,
         )
 
-        model_parameters_retrieve_response_derived_features_item_transformations_item.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            model_parameters_retrieve_response_derived_features_item_transformations_item.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return model_parameters_retrieve_response_derived_features_item_transformations_item
 
     @property

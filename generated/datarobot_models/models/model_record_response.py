@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -16,6 +16,31 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="ModelRecordResponse")
+
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "blueprintId",
+        "featurelistId",
+        "featurelistName",
+        "id",
+        "isFrozen",
+        "isStarred",
+        "isTrainedIntoHoldout",
+        "isTrainedIntoValidation",
+        "isTrainedOnGpu",
+        "metrics",
+        "modelCategory",
+        "modelFamily",
+        "modelNumber",
+        "modelType",
+        "parentModelId",
+        "processes",
+        "projectId",
+        "samplePct",
+        "trainingRowCount",
+    }
+)
 
 
 @_attrs_define
@@ -164,35 +189,26 @@ class ModelRecordResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_blueprint_id = d.pop("blueprintId", UNSET)
-        blueprint_id = _raw_blueprint_id
+        get = src_dict.get
+        blueprint_id = get("blueprintId", UNSET)
 
-        _raw_featurelist_id = d.pop("featurelistId", UNSET)
-        featurelist_id = _raw_featurelist_id
+        featurelist_id = get("featurelistId", UNSET)
 
-        _raw_featurelist_name = d.pop("featurelistName", UNSET)
-        featurelist_name = _raw_featurelist_name
+        featurelist_name = get("featurelistName", UNSET)
 
-        _raw_id = d.pop("id", UNSET)
-        id = _raw_id
+        id = get("id", UNSET)
 
-        _raw_is_frozen = d.pop("isFrozen", UNSET)
-        is_frozen = _raw_is_frozen
+        is_frozen = get("isFrozen", UNSET)
 
-        _raw_is_starred = d.pop("isStarred", UNSET)
-        is_starred = _raw_is_starred
+        is_starred = get("isStarred", UNSET)
 
-        _raw_is_trained_into_holdout = d.pop("isTrainedIntoHoldout", UNSET)
-        is_trained_into_holdout = _raw_is_trained_into_holdout
+        is_trained_into_holdout = get("isTrainedIntoHoldout", UNSET)
 
-        _raw_is_trained_into_validation = d.pop("isTrainedIntoValidation", UNSET)
-        is_trained_into_validation = _raw_is_trained_into_validation
+        is_trained_into_validation = get("isTrainedIntoValidation", UNSET)
 
-        _raw_is_trained_on_gpu = d.pop("isTrainedOnGpu", UNSET)
-        is_trained_on_gpu = _raw_is_trained_on_gpu
+        is_trained_on_gpu = get("isTrainedOnGpu", UNSET)
 
-        _raw_metrics = d.pop("metrics", UNSET)
+        _raw_metrics = get("metrics", UNSET)
         try:
             _metrics = _raw_metrics
             metrics: ModelRecordResponseMetrics | Unset
@@ -204,60 +220,53 @@ class ModelRecordResponse:
         except TOLERATED_PARSE_ERRORS:
             metrics = _raw_metrics  # keep what the server sent
 
-        _raw_model_category = d.pop("modelCategory", UNSET)
-        model_category = _raw_model_category
+        model_category = get("modelCategory", UNSET)
 
-        _raw_model_family = d.pop("modelFamily", UNSET)
-        model_family = _raw_model_family
+        model_family = get("modelFamily", UNSET)
 
-        _raw_model_number = d.pop("modelNumber", UNSET)
-        model_number = _raw_model_number
+        model_number = get("modelNumber", UNSET)
 
-        _raw_model_type = d.pop("modelType", UNSET)
-        model_type = _raw_model_type
+        model_type = get("modelType", UNSET)
 
-        _raw_parent_model_id = d.pop("parentModelId", UNSET)
-        parent_model_id = _raw_parent_model_id
+        parent_model_id = get("parentModelId", UNSET)
 
-        _raw_processes = d.pop("processes", UNSET)
+        _raw_processes = get("processes", UNSET)
         try:
-            processes = cast(list[str], _raw_processes)
+            processes = _raw_processes
 
         except TOLERATED_PARSE_ERRORS:
             processes = _raw_processes  # keep what the server sent
 
-        _raw_project_id = d.pop("projectId", UNSET)
-        project_id = _raw_project_id
+        project_id = get("projectId", UNSET)
 
-        _raw_sample_pct = d.pop("samplePct", UNSET)
-        sample_pct = _raw_sample_pct
+        sample_pct = get("samplePct", UNSET)
 
-        _raw_training_row_count = d.pop("trainingRowCount", UNSET)
-        training_row_count = _raw_training_row_count
+        training_row_count = get("trainingRowCount", UNSET)
 
         model_record_response = cls(
-            blueprint_id=blueprint_id,
-            featurelist_id=featurelist_id,
-            featurelist_name=featurelist_name,
-            id=id,
-            is_frozen=is_frozen,
-            is_starred=is_starred,
-            is_trained_into_holdout=is_trained_into_holdout,
-            is_trained_into_validation=is_trained_into_validation,
-            is_trained_on_gpu=is_trained_on_gpu,
-            metrics=metrics,
-            model_category=model_category,
-            model_family=model_family,
-            model_number=model_number,
-            model_type=model_type,
-            parent_model_id=parent_model_id,
-            processes=processes,
-            project_id=project_id,
-            sample_pct=sample_pct,
-            training_row_count=training_row_count,
+            blueprint_id,
+            featurelist_id,
+            featurelist_name,
+            id,
+            is_frozen,
+            is_starred,
+            is_trained_into_holdout,
+            is_trained_into_validation,
+            is_trained_on_gpu,
+            metrics,
+            model_category,
+            model_family,
+            model_number,
+            model_type,
+            parent_model_id,
+            processes,
+            project_id,
+            sample_pct,
+            training_row_count,
         )
 
-        model_record_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            model_record_response.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return model_record_response
 
     @property

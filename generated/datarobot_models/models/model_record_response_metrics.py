@@ -11,6 +11,9 @@ from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="ModelRecordResponseMetrics")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset({})
+
 
 @_attrs_define
 class ModelRecordResponseMetrics:
@@ -27,10 +30,13 @@ class ModelRecordResponseMetrics:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
+        get = src_dict.get
         model_record_response_metrics = cls()
 
-        model_record_response_metrics.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            model_record_response_metrics.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return model_record_response_metrics
 
     @property

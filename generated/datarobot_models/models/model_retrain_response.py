@@ -13,6 +13,13 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ModelRetrainResponse")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "message",
+    }
+)
+
 
 @_attrs_define
 class ModelRetrainResponse:
@@ -38,15 +45,15 @@ class ModelRetrainResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_message = d.pop("message", UNSET)
-        message = _raw_message
+        get = src_dict.get
+        message = get("message", UNSET)
 
         model_retrain_response = cls(
-            message=message,
+            message,
         )
 
-        model_retrain_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            model_retrain_response.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return model_retrain_response
 
     @property

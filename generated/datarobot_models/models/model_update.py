@@ -13,6 +13,14 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ModelUpdate")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "isStarred",
+        "predictionThreshold",
+    }
+)
+
 
 @_attrs_define
 class ModelUpdate:
@@ -44,19 +52,18 @@ class ModelUpdate:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_is_starred = d.pop("isStarred", UNSET)
-        is_starred = _raw_is_starred
+        get = src_dict.get
+        is_starred = get("isStarred", UNSET)
 
-        _raw_prediction_threshold = d.pop("predictionThreshold", UNSET)
-        prediction_threshold = _raw_prediction_threshold
+        prediction_threshold = get("predictionThreshold", UNSET)
 
         model_update = cls(
-            is_starred=is_starred,
-            prediction_threshold=prediction_threshold,
+            is_starred,
+            prediction_threshold,
         )
 
-        model_update.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            model_update.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return model_update
 
     @property

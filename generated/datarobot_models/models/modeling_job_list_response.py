@@ -17,6 +17,13 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="ModelingJobListResponse")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "data",
+    }
+)
+
 
 @_attrs_define
 class ModelingJobListResponse:
@@ -52,8 +59,8 @@ class ModelingJobListResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_data = d.pop("data", UNSET)
+        get = src_dict.get
+        _raw_data = get("data", UNSET)
         try:
             data = []
             _data = _raw_data
@@ -66,10 +73,13 @@ class ModelingJobListResponse:
             data = _raw_data  # keep what the server sent
 
         modeling_job_list_response = cls(
-            data=data,
+            data,
         )
 
-        modeling_job_list_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            modeling_job_list_response.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return modeling_job_list_response
 
     @property

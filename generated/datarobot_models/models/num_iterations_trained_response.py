@@ -17,6 +17,15 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="NumIterationsTrainedResponse")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "data",
+        "modelId",
+        "projectId",
+    }
+)
+
 
 @_attrs_define
 class NumIterationsTrainedResponse:
@@ -63,8 +72,8 @@ class NumIterationsTrainedResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_data = d.pop("data", UNSET)
+        get = src_dict.get
+        _raw_data = get("data", UNSET)
         try:
             _data = _raw_data
             data: list[NumIterationsTrainedResponseDataItem] | Unset = UNSET
@@ -78,19 +87,20 @@ class NumIterationsTrainedResponse:
         except TOLERATED_PARSE_ERRORS:
             data = _raw_data  # keep what the server sent
 
-        _raw_model_id = d.pop("modelId", UNSET)
-        model_id = _raw_model_id
+        model_id = get("modelId", UNSET)
 
-        _raw_project_id = d.pop("projectId", UNSET)
-        project_id = _raw_project_id
+        project_id = get("projectId", UNSET)
 
         num_iterations_trained_response = cls(
-            data=data,
-            model_id=model_id,
-            project_id=project_id,
+            data,
+            model_id,
+            project_id,
         )
 
-        num_iterations_trained_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            num_iterations_trained_response.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return num_iterations_trained_response
 
     @property

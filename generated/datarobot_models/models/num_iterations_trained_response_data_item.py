@@ -13,6 +13,14 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="NumIterationsTrainedResponseDataItem")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "numIterations",
+        "stage",
+    }
+)
+
 
 @_attrs_define
 class NumIterationsTrainedResponseDataItem:
@@ -43,19 +51,20 @@ class NumIterationsTrainedResponseDataItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_num_iterations = d.pop("numIterations", UNSET)
-        num_iterations = _raw_num_iterations
+        get = src_dict.get
+        num_iterations = get("numIterations", UNSET)
 
-        _raw_stage = d.pop("stage", UNSET)
-        stage = _raw_stage
+        stage = get("stage", UNSET)
 
         num_iterations_trained_response_data_item = cls(
-            num_iterations=num_iterations,
-            stage=stage,
+            num_iterations,
+            stage,
         )
 
-        num_iterations_trained_response_data_item.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            num_iterations_trained_response_data_item.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return num_iterations_trained_response_data_item
 
     @property

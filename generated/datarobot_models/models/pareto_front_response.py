@@ -18,6 +18,17 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="ParetoFrontResponse")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "errorMetric",
+        "hyperparameters",
+        "projectId",
+        "solutions",
+        "targetType",
+    }
+)
+
 
 @_attrs_define
 class ParetoFrontResponse:
@@ -81,11 +92,10 @@ class ParetoFrontResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_error_metric = d.pop("errorMetric", UNSET)
-        error_metric = _raw_error_metric
+        get = src_dict.get
+        error_metric = get("errorMetric", UNSET)
 
-        _raw_hyperparameters = d.pop("hyperparameters", UNSET)
+        _raw_hyperparameters = get("hyperparameters", UNSET)
         try:
             _hyperparameters = _raw_hyperparameters
             hyperparameters: ParetoFrontResponseHyperparameters | Unset
@@ -97,10 +107,9 @@ class ParetoFrontResponse:
         except TOLERATED_PARSE_ERRORS:
             hyperparameters = _raw_hyperparameters  # keep what the server sent
 
-        _raw_project_id = d.pop("projectId", UNSET)
-        project_id = _raw_project_id
+        project_id = get("projectId", UNSET)
 
-        _raw_solutions = d.pop("solutions", UNSET)
+        _raw_solutions = get("solutions", UNSET)
         try:
             _solutions = _raw_solutions
             solutions: list[ParetoFrontResponseSolutionsItem] | Unset = UNSET
@@ -114,18 +123,18 @@ class ParetoFrontResponse:
         except TOLERATED_PARSE_ERRORS:
             solutions = _raw_solutions  # keep what the server sent
 
-        _raw_target_type = d.pop("targetType", UNSET)
-        target_type = _raw_target_type
+        target_type = get("targetType", UNSET)
 
         pareto_front_response = cls(
-            error_metric=error_metric,
-            hyperparameters=hyperparameters,
-            project_id=project_id,
-            solutions=solutions,
-            target_type=target_type,
+            error_metric,
+            hyperparameters,
+            project_id,
+            solutions,
+            target_type,
         )
 
-        pareto_front_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            pareto_front_response.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return pareto_front_response
 
     @property

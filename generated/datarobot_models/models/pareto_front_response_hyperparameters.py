@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -18,6 +18,28 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="ParetoFrontResponseHyperparameters")
+
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "buildingBlocks",
+        "errorMetric",
+        "maxGenerations",
+        "numThreads",
+        "priorSolutions",
+        "randomSeed",
+        "splitMode",
+        "syncMigrations",
+        "targetExpressionFormat",
+        "targetExpressionString",
+        "timeoutSec",
+        "trainingFraction",
+        "trainingSplitExpr",
+        "validationFraction",
+        "validationSplitExpr",
+        "weightExpr",
+    }
+)
 
 
 @_attrs_define
@@ -145,8 +167,8 @@ class ParetoFrontResponseHyperparameters:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_building_blocks = d.pop("buildingBlocks", UNSET)
+        get = src_dict.get
+        _raw_building_blocks = get("buildingBlocks", UNSET)
         try:
             _building_blocks = _raw_building_blocks
             building_blocks: ParetoFrontResponseHyperparametersBuildingBlocks | Unset
@@ -158,75 +180,64 @@ class ParetoFrontResponseHyperparameters:
         except TOLERATED_PARSE_ERRORS:
             building_blocks = _raw_building_blocks  # keep what the server sent
 
-        _raw_error_metric = d.pop("errorMetric", UNSET)
-        error_metric = _raw_error_metric
+        error_metric = get("errorMetric", UNSET)
 
-        _raw_max_generations = d.pop("maxGenerations", UNSET)
-        max_generations = _raw_max_generations
+        max_generations = get("maxGenerations", UNSET)
 
-        _raw_num_threads = d.pop("numThreads", UNSET)
-        num_threads = _raw_num_threads
+        num_threads = get("numThreads", UNSET)
 
-        _raw_prior_solutions = d.pop("priorSolutions", UNSET)
+        _raw_prior_solutions = get("priorSolutions", UNSET)
         try:
-            prior_solutions = cast(list[str], _raw_prior_solutions)
+            prior_solutions = _raw_prior_solutions
 
         except TOLERATED_PARSE_ERRORS:
             prior_solutions = _raw_prior_solutions  # keep what the server sent
 
-        _raw_random_seed = d.pop("randomSeed", UNSET)
-        random_seed = _raw_random_seed
+        random_seed = get("randomSeed", UNSET)
 
-        _raw_split_mode = d.pop("splitMode", UNSET)
-        split_mode = _raw_split_mode
+        split_mode = get("splitMode", UNSET)
 
-        _raw_sync_migrations = d.pop("syncMigrations", UNSET)
-        sync_migrations = _raw_sync_migrations
+        sync_migrations = get("syncMigrations", UNSET)
 
-        _raw_target_expression_format = d.pop("targetExpressionFormat", UNSET)
-        target_expression_format = _raw_target_expression_format
+        target_expression_format = get("targetExpressionFormat", UNSET)
 
-        _raw_target_expression_string = d.pop("targetExpressionString", UNSET)
-        target_expression_string = _raw_target_expression_string
+        target_expression_string = get("targetExpressionString", UNSET)
 
-        _raw_timeout_sec = d.pop("timeoutSec", UNSET)
-        timeout_sec = _raw_timeout_sec
+        timeout_sec = get("timeoutSec", UNSET)
 
-        _raw_training_fraction = d.pop("trainingFraction", UNSET)
-        training_fraction = _raw_training_fraction
+        training_fraction = get("trainingFraction", UNSET)
 
-        _raw_training_split_expr = d.pop("trainingSplitExpr", UNSET)
-        training_split_expr = _raw_training_split_expr
+        training_split_expr = get("trainingSplitExpr", UNSET)
 
-        _raw_validation_fraction = d.pop("validationFraction", UNSET)
-        validation_fraction = _raw_validation_fraction
+        validation_fraction = get("validationFraction", UNSET)
 
-        _raw_validation_split_expr = d.pop("validationSplitExpr", UNSET)
-        validation_split_expr = _raw_validation_split_expr
+        validation_split_expr = get("validationSplitExpr", UNSET)
 
-        _raw_weight_expr = d.pop("weightExpr", UNSET)
-        weight_expr = _raw_weight_expr
+        weight_expr = get("weightExpr", UNSET)
 
         pareto_front_response_hyperparameters = cls(
-            building_blocks=building_blocks,
-            error_metric=error_metric,
-            max_generations=max_generations,
-            num_threads=num_threads,
-            prior_solutions=prior_solutions,
-            random_seed=random_seed,
-            split_mode=split_mode,
-            sync_migrations=sync_migrations,
-            target_expression_format=target_expression_format,
-            target_expression_string=target_expression_string,
-            timeout_sec=timeout_sec,
-            training_fraction=training_fraction,
-            training_split_expr=training_split_expr,
-            validation_fraction=validation_fraction,
-            validation_split_expr=validation_split_expr,
-            weight_expr=weight_expr,
+            building_blocks,
+            error_metric,
+            max_generations,
+            num_threads,
+            prior_solutions,
+            random_seed,
+            split_mode,
+            sync_migrations,
+            target_expression_format,
+            target_expression_string,
+            timeout_sec,
+            training_fraction,
+            training_split_expr,
+            validation_fraction,
+            validation_split_expr,
+            weight_expr,
         )
 
-        pareto_front_response_hyperparameters.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            pareto_front_response_hyperparameters.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return pareto_front_response_hyperparameters
 
     @property

@@ -13,6 +13,18 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ParetoFrontResponseSolutionsItem")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "bestModel",
+        "complexity",
+        "error",
+        "eureqaSolutionId",
+        "expression",
+        "expressionAnnotated",
+    }
+)
+
 
 @_attrs_define
 class ParetoFrontResponseSolutionsItem:
@@ -67,35 +79,32 @@ class ParetoFrontResponseSolutionsItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_best_model = d.pop("bestModel", UNSET)
-        best_model = _raw_best_model
+        get = src_dict.get
+        best_model = get("bestModel", UNSET)
 
-        _raw_complexity = d.pop("complexity", UNSET)
-        complexity = _raw_complexity
+        complexity = get("complexity", UNSET)
 
-        _raw_error = d.pop("error", UNSET)
-        error = _raw_error
+        error = get("error", UNSET)
 
-        _raw_eureqa_solution_id = d.pop("eureqaSolutionId", UNSET)
-        eureqa_solution_id = _raw_eureqa_solution_id
+        eureqa_solution_id = get("eureqaSolutionId", UNSET)
 
-        _raw_expression = d.pop("expression", UNSET)
-        expression = _raw_expression
+        expression = get("expression", UNSET)
 
-        _raw_expression_annotated = d.pop("expressionAnnotated", UNSET)
-        expression_annotated = _raw_expression_annotated
+        expression_annotated = get("expressionAnnotated", UNSET)
 
         pareto_front_response_solutions_item = cls(
-            best_model=best_model,
-            complexity=complexity,
-            error=error,
-            eureqa_solution_id=eureqa_solution_id,
-            expression=expression,
-            expression_annotated=expression_annotated,
+            best_model,
+            complexity,
+            error,
+            eureqa_solution_id,
+            expression,
+            expression_annotated,
         )
 
-        pareto_front_response_solutions_item.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            pareto_front_response_solutions_item.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return pareto_front_response_solutions_item
 
     @property

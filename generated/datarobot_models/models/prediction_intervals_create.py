@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,6 +12,13 @@ from attrs import field as _attrs_field
 from ..types import TOLERATED_PARSE_ERRORS, UNSET, Unset
 
 T = TypeVar("T", bound="PredictionIntervalsCreate")
+
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "percentiles",
+    }
+)
 
 
 @_attrs_define
@@ -44,19 +51,22 @@ class PredictionIntervalsCreate:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_percentiles = d.pop("percentiles", UNSET)
+        get = src_dict.get
+        _raw_percentiles = get("percentiles", UNSET)
         try:
-            percentiles = cast(list[int], _raw_percentiles)
+            percentiles = _raw_percentiles
 
         except TOLERATED_PARSE_ERRORS:
             percentiles = _raw_percentiles  # keep what the server sent
 
         prediction_intervals_create = cls(
-            percentiles=percentiles,
+            percentiles,
         )
 
-        prediction_intervals_create.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            prediction_intervals_create.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return prediction_intervals_create
 
     @property

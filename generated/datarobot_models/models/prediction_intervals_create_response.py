@@ -13,6 +13,13 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="PredictionIntervalsCreateResponse")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "message",
+    }
+)
+
 
 @_attrs_define
 class PredictionIntervalsCreateResponse:
@@ -37,15 +44,17 @@ class PredictionIntervalsCreateResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_message = d.pop("message", UNSET)
-        message = _raw_message
+        get = src_dict.get
+        message = get("message", UNSET)
 
         prediction_intervals_create_response = cls(
-            message=message,
+            message,
         )
 
-        prediction_intervals_create_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            prediction_intervals_create_response.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return prediction_intervals_create_response
 
     @property

@@ -13,6 +13,13 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="PrepareForDeployment")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "modelId",
+    }
+)
+
 
 @_attrs_define
 class PrepareForDeployment:
@@ -38,15 +45,15 @@ class PrepareForDeployment:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_model_id = d.pop("modelId", UNSET)
-        model_id = _raw_model_id
+        get = src_dict.get
+        model_id = get("modelId", UNSET)
 
         prepare_for_deployment = cls(
-            model_id=model_id,
+            model_id,
         )
 
-        prepare_for_deployment.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            prepare_for_deployment.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return prepare_for_deployment
 
     @property

@@ -13,6 +13,14 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="PrimeFileCreate")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "language",
+        "modelId",
+    }
+)
+
 
 @_attrs_define
 class PrimeFileCreate:
@@ -44,19 +52,18 @@ class PrimeFileCreate:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_language = d.pop("language", UNSET)
-        language = _raw_language
+        get = src_dict.get
+        language = get("language", UNSET)
 
-        _raw_model_id = d.pop("modelId", UNSET)
-        model_id = _raw_model_id
+        model_id = get("modelId", UNSET)
 
         prime_file_create = cls(
-            language=language,
-            model_id=model_id,
+            language,
+            model_id,
         )
 
-        prime_file_create.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            prime_file_create.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return prime_file_create
 
     @property

@@ -13,6 +13,19 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="PrimeFileResponse")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "id",
+        "isValid",
+        "language",
+        "modelId",
+        "parentModelId",
+        "projectId",
+        "rulesetId",
+    }
+)
+
 
 @_attrs_define
 class PrimeFileResponse:
@@ -74,39 +87,33 @@ class PrimeFileResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_id = d.pop("id", UNSET)
-        id = _raw_id
+        get = src_dict.get
+        id = get("id", UNSET)
 
-        _raw_is_valid = d.pop("isValid", UNSET)
-        is_valid = _raw_is_valid
+        is_valid = get("isValid", UNSET)
 
-        _raw_language = d.pop("language", UNSET)
-        language = _raw_language
+        language = get("language", UNSET)
 
-        _raw_model_id = d.pop("modelId", UNSET)
-        model_id = _raw_model_id
+        model_id = get("modelId", UNSET)
 
-        _raw_parent_model_id = d.pop("parentModelId", UNSET)
-        parent_model_id = _raw_parent_model_id
+        parent_model_id = get("parentModelId", UNSET)
 
-        _raw_project_id = d.pop("projectId", UNSET)
-        project_id = _raw_project_id
+        project_id = get("projectId", UNSET)
 
-        _raw_ruleset_id = d.pop("rulesetId", UNSET)
-        ruleset_id = _raw_ruleset_id
+        ruleset_id = get("rulesetId", UNSET)
 
         prime_file_response = cls(
-            id=id,
-            is_valid=is_valid,
-            language=language,
-            model_id=model_id,
-            parent_model_id=parent_model_id,
-            project_id=project_id,
-            ruleset_id=ruleset_id,
+            id,
+            is_valid,
+            language,
+            model_id,
+            parent_model_id,
+            project_id,
+            ruleset_id,
         )
 
-        prime_file_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            prime_file_response.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return prime_file_response
 
     @property

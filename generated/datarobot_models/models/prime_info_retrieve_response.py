@@ -13,6 +13,15 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="PrimeInfoRetrieveResponse")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "canMakePrime",
+        "message",
+        "messageId",
+    }
+)
+
 
 @_attrs_define
 class PrimeInfoRetrieveResponse:
@@ -49,23 +58,23 @@ class PrimeInfoRetrieveResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_can_make_prime = d.pop("canMakePrime", UNSET)
-        can_make_prime = _raw_can_make_prime
+        get = src_dict.get
+        can_make_prime = get("canMakePrime", UNSET)
 
-        _raw_message = d.pop("message", UNSET)
-        message = _raw_message
+        message = get("message", UNSET)
 
-        _raw_message_id = d.pop("messageId", UNSET)
-        message_id = _raw_message_id
+        message_id = get("messageId", UNSET)
 
         prime_info_retrieve_response = cls(
-            can_make_prime=can_make_prime,
-            message=message,
-            message_id=message_id,
+            can_make_prime,
+            message,
+            message_id,
         )
 
-        prime_info_retrieve_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            prime_info_retrieve_response.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return prime_info_retrieve_response
 
     @property

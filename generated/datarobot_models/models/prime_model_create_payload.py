@@ -13,6 +13,14 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="PrimeModelCreatePayload")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "parentModelId",
+        "rulesetId",
+    }
+)
+
 
 @_attrs_define
 class PrimeModelCreatePayload:
@@ -44,19 +52,20 @@ class PrimeModelCreatePayload:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_parent_model_id = d.pop("parentModelId", UNSET)
-        parent_model_id = _raw_parent_model_id
+        get = src_dict.get
+        parent_model_id = get("parentModelId", UNSET)
 
-        _raw_ruleset_id = d.pop("rulesetId", UNSET)
-        ruleset_id = _raw_ruleset_id
+        ruleset_id = get("rulesetId", UNSET)
 
         prime_model_create_payload = cls(
-            parent_model_id=parent_model_id,
-            ruleset_id=ruleset_id,
+            parent_model_id,
+            ruleset_id,
         )
 
-        prime_model_create_payload.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            prime_model_create_payload.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return prime_model_create_payload
 
     @property

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -18,6 +18,53 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="PrimeModelDetailsRetrieveResponse")
+
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "blueprintId",
+        "dataSelectionMethod",
+        "featurelistId",
+        "featurelistName",
+        "hasFinetuners",
+        "id",
+        "isAugmented",
+        "isFrozen",
+        "isNClustersDynamicallyDetermined",
+        "isStarred",
+        "isTrainedIntoHoldout",
+        "isTrainedIntoValidation",
+        "isTrainedOnGpu",
+        "lifecycle",
+        "linkFunction",
+        "metrics",
+        "modelCategory",
+        "modelFamily",
+        "modelFamilyFullName",
+        "modelNumber",
+        "modelType",
+        "monotonicDecreasingFeaturelistId",
+        "monotonicIncreasingFeaturelistId",
+        "nClusters",
+        "parentModelId",
+        "predictionThreshold",
+        "predictionThresholdReadOnly",
+        "processes",
+        "projectId",
+        "ruleCount",
+        "rulesetId",
+        "samplePct",
+        "samplingMethod",
+        "score",
+        "supportsComposableMl",
+        "supportsMonotonicConstraints",
+        "timeWindowSamplePct",
+        "trainingDuration",
+        "trainingEndDate",
+        "trainingRowCount",
+        "trainingStartDate",
+    }
+)
 
 
 @_attrs_define
@@ -313,47 +360,34 @@ class PrimeModelDetailsRetrieveResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_blueprint_id = d.pop("blueprintId", UNSET)
-        blueprint_id = _raw_blueprint_id
+        get = src_dict.get
+        blueprint_id = get("blueprintId", UNSET)
 
-        _raw_data_selection_method = d.pop("dataSelectionMethod", UNSET)
-        data_selection_method = _raw_data_selection_method
+        data_selection_method = get("dataSelectionMethod", UNSET)
 
-        _raw_featurelist_id = d.pop("featurelistId", UNSET)
-        featurelist_id = _raw_featurelist_id
+        featurelist_id = get("featurelistId", UNSET)
 
-        _raw_featurelist_name = d.pop("featurelistName", UNSET)
-        featurelist_name = _raw_featurelist_name
+        featurelist_name = get("featurelistName", UNSET)
 
-        _raw_has_finetuners = d.pop("hasFinetuners", UNSET)
-        has_finetuners = _raw_has_finetuners
+        has_finetuners = get("hasFinetuners", UNSET)
 
-        _raw_id = d.pop("id", UNSET)
-        id = _raw_id
+        id = get("id", UNSET)
 
-        _raw_is_augmented = d.pop("isAugmented", UNSET)
-        is_augmented = _raw_is_augmented
+        is_augmented = get("isAugmented", UNSET)
 
-        _raw_is_frozen = d.pop("isFrozen", UNSET)
-        is_frozen = _raw_is_frozen
+        is_frozen = get("isFrozen", UNSET)
 
-        _raw_is_n_clusters_dynamically_determined = d.pop("isNClustersDynamicallyDetermined", UNSET)
-        is_n_clusters_dynamically_determined = _raw_is_n_clusters_dynamically_determined
+        is_n_clusters_dynamically_determined = get("isNClustersDynamicallyDetermined", UNSET)
 
-        _raw_is_starred = d.pop("isStarred", UNSET)
-        is_starred = _raw_is_starred
+        is_starred = get("isStarred", UNSET)
 
-        _raw_is_trained_into_holdout = d.pop("isTrainedIntoHoldout", UNSET)
-        is_trained_into_holdout = _raw_is_trained_into_holdout
+        is_trained_into_holdout = get("isTrainedIntoHoldout", UNSET)
 
-        _raw_is_trained_into_validation = d.pop("isTrainedIntoValidation", UNSET)
-        is_trained_into_validation = _raw_is_trained_into_validation
+        is_trained_into_validation = get("isTrainedIntoValidation", UNSET)
 
-        _raw_is_trained_on_gpu = d.pop("isTrainedOnGpu", UNSET)
-        is_trained_on_gpu = _raw_is_trained_on_gpu
+        is_trained_on_gpu = get("isTrainedOnGpu", UNSET)
 
-        _raw_lifecycle = d.pop("lifecycle", UNSET)
+        _raw_lifecycle = get("lifecycle", UNSET)
         try:
             _lifecycle = _raw_lifecycle
             lifecycle: ModelLifecycle | Unset
@@ -365,10 +399,9 @@ class PrimeModelDetailsRetrieveResponse:
         except TOLERATED_PARSE_ERRORS:
             lifecycle = _raw_lifecycle  # keep what the server sent
 
-        _raw_link_function = d.pop("linkFunction", UNSET)
-        link_function = _raw_link_function
+        link_function = get("linkFunction", UNSET)
 
-        _raw_metrics = d.pop("metrics", UNSET)
+        _raw_metrics = get("metrics", UNSET)
         try:
             _metrics = _raw_metrics
             metrics: PrimeModelDetailsRetrieveResponseMetrics | Unset
@@ -380,77 +413,56 @@ class PrimeModelDetailsRetrieveResponse:
         except TOLERATED_PARSE_ERRORS:
             metrics = _raw_metrics  # keep what the server sent
 
-        _raw_model_category = d.pop("modelCategory", UNSET)
-        model_category = _raw_model_category
+        model_category = get("modelCategory", UNSET)
 
-        _raw_model_family = d.pop("modelFamily", UNSET)
-        model_family = _raw_model_family
+        model_family = get("modelFamily", UNSET)
 
-        _raw_model_family_full_name = d.pop("modelFamilyFullName", UNSET)
-        model_family_full_name = _raw_model_family_full_name
+        model_family_full_name = get("modelFamilyFullName", UNSET)
 
-        _raw_model_number = d.pop("modelNumber", UNSET)
-        model_number = _raw_model_number
+        model_number = get("modelNumber", UNSET)
 
-        _raw_model_type = d.pop("modelType", UNSET)
-        model_type = _raw_model_type
+        model_type = get("modelType", UNSET)
 
-        _raw_monotonic_decreasing_featurelist_id = d.pop("monotonicDecreasingFeaturelistId", UNSET)
-        monotonic_decreasing_featurelist_id = _raw_monotonic_decreasing_featurelist_id
+        monotonic_decreasing_featurelist_id = get("monotonicDecreasingFeaturelistId", UNSET)
 
-        _raw_monotonic_increasing_featurelist_id = d.pop("monotonicIncreasingFeaturelistId", UNSET)
-        monotonic_increasing_featurelist_id = _raw_monotonic_increasing_featurelist_id
+        monotonic_increasing_featurelist_id = get("monotonicIncreasingFeaturelistId", UNSET)
 
-        _raw_n_clusters = d.pop("nClusters", UNSET)
-        n_clusters = _raw_n_clusters
+        n_clusters = get("nClusters", UNSET)
 
-        _raw_parent_model_id = d.pop("parentModelId", UNSET)
-        parent_model_id = _raw_parent_model_id
+        parent_model_id = get("parentModelId", UNSET)
 
-        _raw_prediction_threshold = d.pop("predictionThreshold", UNSET)
-        prediction_threshold = _raw_prediction_threshold
+        prediction_threshold = get("predictionThreshold", UNSET)
 
-        _raw_prediction_threshold_read_only = d.pop("predictionThresholdReadOnly", UNSET)
-        prediction_threshold_read_only = _raw_prediction_threshold_read_only
+        prediction_threshold_read_only = get("predictionThresholdReadOnly", UNSET)
 
-        _raw_processes = d.pop("processes", UNSET)
+        _raw_processes = get("processes", UNSET)
         try:
-            processes = cast(list[str], _raw_processes)
+            processes = _raw_processes
 
         except TOLERATED_PARSE_ERRORS:
             processes = _raw_processes  # keep what the server sent
 
-        _raw_project_id = d.pop("projectId", UNSET)
-        project_id = _raw_project_id
+        project_id = get("projectId", UNSET)
 
-        _raw_rule_count = d.pop("ruleCount", UNSET)
-        rule_count = _raw_rule_count
+        rule_count = get("ruleCount", UNSET)
 
-        _raw_ruleset_id = d.pop("rulesetId", UNSET)
-        ruleset_id = _raw_ruleset_id
+        ruleset_id = get("rulesetId", UNSET)
 
-        _raw_sample_pct = d.pop("samplePct", UNSET)
-        sample_pct = _raw_sample_pct
+        sample_pct = get("samplePct", UNSET)
 
-        _raw_sampling_method = d.pop("samplingMethod", UNSET)
-        sampling_method = _raw_sampling_method
+        sampling_method = get("samplingMethod", UNSET)
 
-        _raw_score = d.pop("score", UNSET)
-        score = _raw_score
+        score = get("score", UNSET)
 
-        _raw_supports_composable_ml = d.pop("supportsComposableMl", UNSET)
-        supports_composable_ml = _raw_supports_composable_ml
+        supports_composable_ml = get("supportsComposableMl", UNSET)
 
-        _raw_supports_monotonic_constraints = d.pop("supportsMonotonicConstraints", UNSET)
-        supports_monotonic_constraints = _raw_supports_monotonic_constraints
+        supports_monotonic_constraints = get("supportsMonotonicConstraints", UNSET)
 
-        _raw_time_window_sample_pct = d.pop("timeWindowSamplePct", UNSET)
-        time_window_sample_pct = _raw_time_window_sample_pct
+        time_window_sample_pct = get("timeWindowSamplePct", UNSET)
 
-        _raw_training_duration = d.pop("trainingDuration", UNSET)
-        training_duration = _raw_training_duration
+        training_duration = get("trainingDuration", UNSET)
 
-        _raw_training_end_date = d.pop("trainingEndDate", UNSET)
+        _raw_training_end_date = get("trainingEndDate", UNSET)
         try:
             _training_end_date = _raw_training_end_date
             training_end_date: datetime.datetime | Unset
@@ -462,10 +474,9 @@ class PrimeModelDetailsRetrieveResponse:
         except TOLERATED_PARSE_ERRORS:
             training_end_date = _raw_training_end_date  # keep what the server sent
 
-        _raw_training_row_count = d.pop("trainingRowCount", UNSET)
-        training_row_count = _raw_training_row_count
+        training_row_count = get("trainingRowCount", UNSET)
 
-        _raw_training_start_date = d.pop("trainingStartDate", UNSET)
+        _raw_training_start_date = get("trainingStartDate", UNSET)
         try:
             _training_start_date = _raw_training_start_date
             training_start_date: datetime.datetime | Unset
@@ -478,50 +489,53 @@ class PrimeModelDetailsRetrieveResponse:
             training_start_date = _raw_training_start_date  # keep what the server sent
 
         prime_model_details_retrieve_response = cls(
-            blueprint_id=blueprint_id,
-            data_selection_method=data_selection_method,
-            featurelist_id=featurelist_id,
-            featurelist_name=featurelist_name,
-            has_finetuners=has_finetuners,
-            id=id,
-            is_augmented=is_augmented,
-            is_frozen=is_frozen,
-            is_n_clusters_dynamically_determined=is_n_clusters_dynamically_determined,
-            is_starred=is_starred,
-            is_trained_into_holdout=is_trained_into_holdout,
-            is_trained_into_validation=is_trained_into_validation,
-            is_trained_on_gpu=is_trained_on_gpu,
-            lifecycle=lifecycle,
-            link_function=link_function,
-            metrics=metrics,
-            model_category=model_category,
-            model_family=model_family,
-            model_family_full_name=model_family_full_name,
-            model_number=model_number,
-            model_type=model_type,
-            monotonic_decreasing_featurelist_id=monotonic_decreasing_featurelist_id,
-            monotonic_increasing_featurelist_id=monotonic_increasing_featurelist_id,
-            n_clusters=n_clusters,
-            parent_model_id=parent_model_id,
-            prediction_threshold=prediction_threshold,
-            prediction_threshold_read_only=prediction_threshold_read_only,
-            processes=processes,
-            project_id=project_id,
-            rule_count=rule_count,
-            ruleset_id=ruleset_id,
-            sample_pct=sample_pct,
-            sampling_method=sampling_method,
-            score=score,
-            supports_composable_ml=supports_composable_ml,
-            supports_monotonic_constraints=supports_monotonic_constraints,
-            time_window_sample_pct=time_window_sample_pct,
-            training_duration=training_duration,
-            training_end_date=training_end_date,
-            training_row_count=training_row_count,
-            training_start_date=training_start_date,
+            blueprint_id,
+            data_selection_method,
+            featurelist_id,
+            featurelist_name,
+            has_finetuners,
+            id,
+            is_augmented,
+            is_frozen,
+            is_n_clusters_dynamically_determined,
+            is_starred,
+            is_trained_into_holdout,
+            is_trained_into_validation,
+            is_trained_on_gpu,
+            lifecycle,
+            link_function,
+            metrics,
+            model_category,
+            model_family,
+            model_family_full_name,
+            model_number,
+            model_type,
+            monotonic_decreasing_featurelist_id,
+            monotonic_increasing_featurelist_id,
+            n_clusters,
+            parent_model_id,
+            prediction_threshold,
+            prediction_threshold_read_only,
+            processes,
+            project_id,
+            rule_count,
+            ruleset_id,
+            sample_pct,
+            sampling_method,
+            score,
+            supports_composable_ml,
+            supports_monotonic_constraints,
+            time_window_sample_pct,
+            training_duration,
+            training_end_date,
+            training_row_count,
+            training_start_date,
         )
 
-        prime_model_details_retrieve_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            prime_model_details_retrieve_response.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return prime_model_details_retrieve_response
 
     @property

@@ -11,6 +11,9 @@ from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="PrimeModelDetailsRetrieveResponseMetrics")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset({})
+
 
 @_attrs_define
 class PrimeModelDetailsRetrieveResponseMetrics:
@@ -27,10 +30,13 @@ class PrimeModelDetailsRetrieveResponseMetrics:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
+        get = src_dict.get
         prime_model_details_retrieve_response_metrics = cls()
 
-        prime_model_details_retrieve_response_metrics.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            prime_model_details_retrieve_response_metrics.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return prime_model_details_retrieve_response_metrics
 
     @property

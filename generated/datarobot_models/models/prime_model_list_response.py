@@ -17,6 +17,16 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="PrimeModelListResponse")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "count",
+        "data",
+        "next",
+        "previous",
+    }
+)
+
 
 @_attrs_define
 class PrimeModelListResponse:
@@ -82,11 +92,10 @@ class PrimeModelListResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_count = d.pop("count", UNSET)
-        count = _raw_count
+        get = src_dict.get
+        count = get("count", UNSET)
 
-        _raw_data = d.pop("data", UNSET)
+        _raw_data = get("data", UNSET)
         try:
             _data = _raw_data
             data: list[PrimeModelDetailsRetrieveResponse] | Unset = UNSET
@@ -100,7 +109,7 @@ class PrimeModelListResponse:
         except TOLERATED_PARSE_ERRORS:
             data = _raw_data  # keep what the server sent
 
-        _raw_next_ = d.pop("next", UNSET)
+        _raw_next_ = get("next", UNSET)
         try:
 
             def _parse_next_(data: object) -> None | str | Unset:
@@ -115,7 +124,7 @@ class PrimeModelListResponse:
         except TOLERATED_PARSE_ERRORS:
             next_ = _raw_next_  # keep what the server sent
 
-        _raw_previous = d.pop("previous", UNSET)
+        _raw_previous = get("previous", UNSET)
         try:
 
             def _parse_previous(data: object) -> None | str | Unset:
@@ -131,13 +140,16 @@ class PrimeModelListResponse:
             previous = _raw_previous  # keep what the server sent
 
         prime_model_list_response = cls(
-            count=count,
-            data=data,
-            next_=next_,
-            previous=previous,
+            count,
+            data,
+            next_,
+            previous,
         )
 
-        prime_model_list_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            prime_model_list_response.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return prime_model_list_response
 
     @property

@@ -11,6 +11,9 @@ from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="PrimeRulesetsCreatePayload")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset({})
+
 
 @_attrs_define
 class PrimeRulesetsCreatePayload:
@@ -27,10 +30,13 @@ class PrimeRulesetsCreatePayload:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
+        get = src_dict.get
         prime_rulesets_create_payload = cls()
 
-        prime_rulesets_create_payload.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            prime_rulesets_create_payload.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return prime_rulesets_create_payload
 
     @property

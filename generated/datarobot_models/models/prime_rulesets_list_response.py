@@ -13,6 +13,18 @@ from ..types import UNSET
 
 T = TypeVar("T", bound="PrimeRulesetsListResponse")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "modelId",
+        "parentModelId",
+        "projectId",
+        "ruleCount",
+        "rulesetId",
+        "score",
+    }
+)
+
 
 @_attrs_define
 class PrimeRulesetsListResponse:
@@ -66,35 +78,32 @@ class PrimeRulesetsListResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_model_id = d.pop("modelId", UNSET)
-        model_id = _raw_model_id
+        get = src_dict.get
+        model_id = get("modelId", UNSET)
 
-        _raw_parent_model_id = d.pop("parentModelId", UNSET)
-        parent_model_id = _raw_parent_model_id
+        parent_model_id = get("parentModelId", UNSET)
 
-        _raw_project_id = d.pop("projectId", UNSET)
-        project_id = _raw_project_id
+        project_id = get("projectId", UNSET)
 
-        _raw_rule_count = d.pop("ruleCount", UNSET)
-        rule_count = _raw_rule_count
+        rule_count = get("ruleCount", UNSET)
 
-        _raw_ruleset_id = d.pop("rulesetId", UNSET)
-        ruleset_id = _raw_ruleset_id
+        ruleset_id = get("rulesetId", UNSET)
 
-        _raw_score = d.pop("score", UNSET)
-        score = _raw_score
+        score = get("score", UNSET)
 
         prime_rulesets_list_response = cls(
-            model_id=model_id,
-            parent_model_id=parent_model_id,
-            project_id=project_id,
-            rule_count=rule_count,
-            ruleset_id=ruleset_id,
-            score=score,
+            model_id,
+            parent_model_id,
+            project_id,
+            rule_count,
+            ruleset_id,
+            score,
         )
 
-        prime_rulesets_list_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            prime_rulesets_list_response.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return prime_rulesets_list_response
 
     @property

@@ -13,6 +13,14 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="RatingTableCreateResponse")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "ratingTableId",
+        "ratingTableName",
+    }
+)
+
 
 @_attrs_define
 class RatingTableCreateResponse:
@@ -43,19 +51,20 @@ class RatingTableCreateResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_rating_table_id = d.pop("ratingTableId", UNSET)
-        rating_table_id = _raw_rating_table_id
+        get = src_dict.get
+        rating_table_id = get("ratingTableId", UNSET)
 
-        _raw_rating_table_name = d.pop("ratingTableName", UNSET)
-        rating_table_name = _raw_rating_table_name
+        rating_table_name = get("ratingTableName", UNSET)
 
         rating_table_create_response = cls(
-            rating_table_id=rating_table_id,
-            rating_table_name=rating_table_name,
+            rating_table_id,
+            rating_table_name,
         )
 
-        rating_table_create_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            rating_table_create_response.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return rating_table_create_response
 
     @property

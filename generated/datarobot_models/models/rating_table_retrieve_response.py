@@ -13,6 +13,23 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="RatingTableRetrieveResponse")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "created",
+        "id",
+        "modelId",
+        "modelJobId",
+        "originalFilename",
+        "parentModelId",
+        "projectId",
+        "ratingTableName",
+        "validationError",
+        "validationJobId",
+        "validationWarnings",
+    }
+)
+
 
 @_attrs_define
 class RatingTableRetrieveResponse:
@@ -98,55 +115,47 @@ class RatingTableRetrieveResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_created = d.pop("created", UNSET)
-        created = _raw_created
+        get = src_dict.get
+        created = get("created", UNSET)
 
-        _raw_id = d.pop("id", UNSET)
-        id = _raw_id
+        id = get("id", UNSET)
 
-        _raw_model_id = d.pop("modelId", UNSET)
-        model_id = _raw_model_id
+        model_id = get("modelId", UNSET)
 
-        _raw_model_job_id = d.pop("modelJobId", UNSET)
-        model_job_id = _raw_model_job_id
+        model_job_id = get("modelJobId", UNSET)
 
-        _raw_original_filename = d.pop("originalFilename", UNSET)
-        original_filename = _raw_original_filename
+        original_filename = get("originalFilename", UNSET)
 
-        _raw_parent_model_id = d.pop("parentModelId", UNSET)
-        parent_model_id = _raw_parent_model_id
+        parent_model_id = get("parentModelId", UNSET)
 
-        _raw_project_id = d.pop("projectId", UNSET)
-        project_id = _raw_project_id
+        project_id = get("projectId", UNSET)
 
-        _raw_rating_table_name = d.pop("ratingTableName", UNSET)
-        rating_table_name = _raw_rating_table_name
+        rating_table_name = get("ratingTableName", UNSET)
 
-        _raw_validation_error = d.pop("validationError", UNSET)
-        validation_error = _raw_validation_error
+        validation_error = get("validationError", UNSET)
 
-        _raw_validation_job_id = d.pop("validationJobId", UNSET)
-        validation_job_id = _raw_validation_job_id
+        validation_job_id = get("validationJobId", UNSET)
 
-        _raw_validation_warnings = d.pop("validationWarnings", UNSET)
-        validation_warnings = _raw_validation_warnings
+        validation_warnings = get("validationWarnings", UNSET)
 
         rating_table_retrieve_response = cls(
-            created=created,
-            id=id,
-            model_id=model_id,
-            model_job_id=model_job_id,
-            original_filename=original_filename,
-            parent_model_id=parent_model_id,
-            project_id=project_id,
-            rating_table_name=rating_table_name,
-            validation_error=validation_error,
-            validation_job_id=validation_job_id,
-            validation_warnings=validation_warnings,
+            created,
+            id,
+            model_id,
+            model_job_id,
+            original_filename,
+            parent_model_id,
+            project_id,
+            rating_table_name,
+            validation_error,
+            validation_job_id,
+            validation_warnings,
         )
 
-        rating_table_retrieve_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            rating_table_retrieve_response.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return rating_table_retrieve_response
 
     @property

@@ -13,6 +13,13 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="RatingTableUpdate")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "ratingTableName",
+    }
+)
+
 
 @_attrs_define
 class RatingTableUpdate:
@@ -38,15 +45,15 @@ class RatingTableUpdate:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_rating_table_name = d.pop("ratingTableName", UNSET)
-        rating_table_name = _raw_rating_table_name
+        get = src_dict.get
+        rating_table_name = get("ratingTableName", UNSET)
 
         rating_table_update = cls(
-            rating_table_name=rating_table_name,
+            rating_table_name,
         )
 
-        rating_table_update.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            rating_table_update.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return rating_table_update
 
     @property

@@ -13,6 +13,14 @@ from ..types import UNSET
 
 T = TypeVar("T", bound="RecommendedModelResponse")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "modelId",
+        "recommendationType",
+    }
+)
+
 
 @_attrs_define
 class RecommendedModelResponse:
@@ -46,19 +54,20 @@ class RecommendedModelResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_model_id = d.pop("modelId", UNSET)
-        model_id = _raw_model_id
+        get = src_dict.get
+        model_id = get("modelId", UNSET)
 
-        _raw_recommendation_type = d.pop("recommendationType", UNSET)
-        recommendation_type = _raw_recommendation_type
+        recommendation_type = get("recommendationType", UNSET)
 
         recommended_model_response = cls(
-            model_id=model_id,
-            recommendation_type=recommendation_type,
+            model_id,
+            recommendation_type,
         )
 
-        recommended_model_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            recommended_model_response.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return recommended_model_response
 
     @property

@@ -18,6 +18,23 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="RegisteredModelDeploymentsListResponseDataItem")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "createdAt",
+        "createdBy",
+        "currentlyDeployed",
+        "firstDeployedAt",
+        "firstDeployedBy",
+        "id",
+        "isChallenger",
+        "label",
+        "predictionEnvironment",
+        "registeredModelVersion",
+        "status",
+    }
+)
+
 
 @_attrs_define
 class RegisteredModelDeploymentsListResponseDataItem:
@@ -122,11 +139,10 @@ class RegisteredModelDeploymentsListResponseDataItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_created_at = d.pop("createdAt", UNSET)
-        created_at = _raw_created_at
+        get = src_dict.get
+        created_at = get("createdAt", UNSET)
 
-        _raw_created_by = d.pop("createdBy", UNSET)
+        _raw_created_by = get("createdBy", UNSET)
         try:
             _created_by = _raw_created_by
             created_by: UserReference | Unset
@@ -138,13 +154,11 @@ class RegisteredModelDeploymentsListResponseDataItem:
         except TOLERATED_PARSE_ERRORS:
             created_by = _raw_created_by  # keep what the server sent
 
-        _raw_currently_deployed = d.pop("currentlyDeployed", UNSET)
-        currently_deployed = _raw_currently_deployed
+        currently_deployed = get("currentlyDeployed", UNSET)
 
-        _raw_first_deployed_at = d.pop("firstDeployedAt", UNSET)
-        first_deployed_at = _raw_first_deployed_at
+        first_deployed_at = get("firstDeployedAt", UNSET)
 
-        _raw_first_deployed_by = d.pop("firstDeployedBy", UNSET)
+        _raw_first_deployed_by = get("firstDeployedBy", UNSET)
         try:
             _first_deployed_by = _raw_first_deployed_by
             first_deployed_by: UserReference | Unset
@@ -156,16 +170,13 @@ class RegisteredModelDeploymentsListResponseDataItem:
         except TOLERATED_PARSE_ERRORS:
             first_deployed_by = _raw_first_deployed_by  # keep what the server sent
 
-        _raw_id = d.pop("id", UNSET)
-        id = _raw_id
+        id = get("id", UNSET)
 
-        _raw_is_challenger = d.pop("isChallenger", UNSET)
-        is_challenger = _raw_is_challenger
+        is_challenger = get("isChallenger", UNSET)
 
-        _raw_label = d.pop("label", UNSET)
-        label = _raw_label
+        label = get("label", UNSET)
 
-        _raw_prediction_environment = d.pop("predictionEnvironment", UNSET)
+        _raw_prediction_environment = get("predictionEnvironment", UNSET)
         try:
             _prediction_environment = _raw_prediction_environment
             prediction_environment: DeploymentPredictionEnvironment | Unset
@@ -177,27 +188,28 @@ class RegisteredModelDeploymentsListResponseDataItem:
         except TOLERATED_PARSE_ERRORS:
             prediction_environment = _raw_prediction_environment  # keep what the server sent
 
-        _raw_registered_model_version = d.pop("registeredModelVersion", UNSET)
-        registered_model_version = _raw_registered_model_version
+        registered_model_version = get("registeredModelVersion", UNSET)
 
-        _raw_status = d.pop("status", UNSET)
-        status = _raw_status
+        status = get("status", UNSET)
 
         registered_model_deployments_list_response_data_item = cls(
-            created_at=created_at,
-            created_by=created_by,
-            currently_deployed=currently_deployed,
-            first_deployed_at=first_deployed_at,
-            first_deployed_by=first_deployed_by,
-            id=id,
-            is_challenger=is_challenger,
-            label=label,
-            prediction_environment=prediction_environment,
-            registered_model_version=registered_model_version,
-            status=status,
+            created_at,
+            created_by,
+            currently_deployed,
+            first_deployed_at,
+            first_deployed_by,
+            id,
+            is_challenger,
+            label,
+            prediction_environment,
+            registered_model_version,
+            status,
         )
 
-        registered_model_deployments_list_response_data_item.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            registered_model_deployments_list_response_data_item.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return registered_model_deployments_list_response_data_item
 
     @property

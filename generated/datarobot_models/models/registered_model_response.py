@@ -19,6 +19,23 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="RegisteredModelResponse")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "createdAt",
+        "createdBy",
+        "description",
+        "id",
+        "isArchived",
+        "isGlobal",
+        "lastVersionNum",
+        "modifiedAt",
+        "modifiedBy",
+        "name",
+        "target",
+    }
+)
+
 
 @_attrs_define
 class RegisteredModelResponse:
@@ -133,8 +150,8 @@ class RegisteredModelResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_created_at = d.pop("createdAt", UNSET)
+        get = src_dict.get
+        _raw_created_at = get("createdAt", UNSET)
         try:
             _created_at = _raw_created_at
             created_at: datetime.datetime | Unset
@@ -146,7 +163,7 @@ class RegisteredModelResponse:
         except TOLERATED_PARSE_ERRORS:
             created_at = _raw_created_at  # keep what the server sent
 
-        _raw_created_by = d.pop("createdBy", UNSET)
+        _raw_created_by = get("createdBy", UNSET)
         try:
             _created_by = _raw_created_by
             created_by: UserReference | Unset
@@ -158,22 +175,17 @@ class RegisteredModelResponse:
         except TOLERATED_PARSE_ERRORS:
             created_by = _raw_created_by  # keep what the server sent
 
-        _raw_description = d.pop("description", UNSET)
-        description = _raw_description
+        description = get("description", UNSET)
 
-        _raw_id = d.pop("id", UNSET)
-        id = _raw_id
+        id = get("id", UNSET)
 
-        _raw_is_archived = d.pop("isArchived", UNSET)
-        is_archived = _raw_is_archived
+        is_archived = get("isArchived", UNSET)
 
-        _raw_is_global = d.pop("isGlobal", UNSET)
-        is_global = _raw_is_global
+        is_global = get("isGlobal", UNSET)
 
-        _raw_last_version_num = d.pop("lastVersionNum", UNSET)
-        last_version_num = _raw_last_version_num
+        last_version_num = get("lastVersionNum", UNSET)
 
-        _raw_modified_at = d.pop("modifiedAt", UNSET)
+        _raw_modified_at = get("modifiedAt", UNSET)
         try:
             _modified_at = _raw_modified_at
             modified_at: datetime.datetime | Unset
@@ -185,7 +197,7 @@ class RegisteredModelResponse:
         except TOLERATED_PARSE_ERRORS:
             modified_at = _raw_modified_at  # keep what the server sent
 
-        _raw_modified_by = d.pop("modifiedBy", UNSET)
+        _raw_modified_by = get("modifiedBy", UNSET)
         try:
             _modified_by = _raw_modified_by
             modified_by: UserReference | Unset
@@ -197,10 +209,9 @@ class RegisteredModelResponse:
         except TOLERATED_PARSE_ERRORS:
             modified_by = _raw_modified_by  # keep what the server sent
 
-        _raw_name = d.pop("name", UNSET)
-        name = _raw_name
+        name = get("name", UNSET)
 
-        _raw_target = d.pop("target", UNSET)
+        _raw_target = get("target", UNSET)
         try:
             _target = _raw_target
             target: RegisteredModelResponseTarget | Unset
@@ -213,20 +224,23 @@ class RegisteredModelResponse:
             target = _raw_target  # keep what the server sent
 
         registered_model_response = cls(
-            created_at=created_at,
-            created_by=created_by,
-            description=description,
-            id=id,
-            is_archived=is_archived,
-            is_global=is_global,
-            last_version_num=last_version_num,
-            modified_at=modified_at,
-            modified_by=modified_by,
-            name=name,
-            target=target,
+            created_at,
+            created_by,
+            description,
+            id,
+            is_archived,
+            is_global,
+            last_version_num,
+            modified_at,
+            modified_by,
+            name,
+            target,
         )
 
-        registered_model_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            registered_model_response.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return registered_model_response
 
     @property

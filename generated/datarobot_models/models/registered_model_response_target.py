@@ -13,6 +13,14 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="RegisteredModelResponseTarget")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "name",
+        "type",
+    }
+)
+
 
 @_attrs_define
 class RegisteredModelResponseTarget:
@@ -43,19 +51,20 @@ class RegisteredModelResponseTarget:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_name = d.pop("name", UNSET)
-        name = _raw_name
+        get = src_dict.get
+        name = get("name", UNSET)
 
-        _raw_type_ = d.pop("type", UNSET)
-        type_ = _raw_type_
+        type_ = get("type", UNSET)
 
         registered_model_response_target = cls(
-            name=name,
-            type_=type_,
+            name,
+            type_,
         )
 
-        registered_model_response_target.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            registered_model_response_target.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return registered_model_response_target
 
     @property

@@ -13,6 +13,15 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="RegisteredModelUpdate")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "description",
+        "isGlobal",
+        "name",
+    }
+)
+
 
 @_attrs_define
 class RegisteredModelUpdate:
@@ -50,23 +59,21 @@ class RegisteredModelUpdate:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_description = d.pop("description", UNSET)
-        description = _raw_description
+        get = src_dict.get
+        description = get("description", UNSET)
 
-        _raw_is_global = d.pop("isGlobal", UNSET)
-        is_global = _raw_is_global
+        is_global = get("isGlobal", UNSET)
 
-        _raw_name = d.pop("name", UNSET)
-        name = _raw_name
+        name = get("name", UNSET)
 
         registered_model_update = cls(
-            description=description,
-            is_global=is_global,
-            name=name,
+            description,
+            is_global,
+            name,
         )
 
-        registered_model_update.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            registered_model_update.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return registered_model_update
 
     @property

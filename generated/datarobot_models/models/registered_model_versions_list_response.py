@@ -17,6 +17,17 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="RegisteredModelVersionsListResponse")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "count",
+        "data",
+        "next",
+        "previous",
+        "totalCount",
+    }
+)
+
 
 @_attrs_define
 class RegisteredModelVersionsListResponse:
@@ -88,11 +99,10 @@ class RegisteredModelVersionsListResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_count = d.pop("count", UNSET)
-        count = _raw_count
+        get = src_dict.get
+        count = get("count", UNSET)
 
-        _raw_data = d.pop("data", UNSET)
+        _raw_data = get("data", UNSET)
         try:
             _data = _raw_data
             data: list[ModelPackageRetrieveResponse] | Unset = UNSET
@@ -106,7 +116,7 @@ class RegisteredModelVersionsListResponse:
         except TOLERATED_PARSE_ERRORS:
             data = _raw_data  # keep what the server sent
 
-        _raw_next_ = d.pop("next", UNSET)
+        _raw_next_ = get("next", UNSET)
         try:
 
             def _parse_next_(data: object) -> None | str | Unset:
@@ -121,7 +131,7 @@ class RegisteredModelVersionsListResponse:
         except TOLERATED_PARSE_ERRORS:
             next_ = _raw_next_  # keep what the server sent
 
-        _raw_previous = d.pop("previous", UNSET)
+        _raw_previous = get("previous", UNSET)
         try:
 
             def _parse_previous(data: object) -> None | str | Unset:
@@ -136,18 +146,20 @@ class RegisteredModelVersionsListResponse:
         except TOLERATED_PARSE_ERRORS:
             previous = _raw_previous  # keep what the server sent
 
-        _raw_total_count = d.pop("totalCount", UNSET)
-        total_count = _raw_total_count
+        total_count = get("totalCount", UNSET)
 
         registered_model_versions_list_response = cls(
-            count=count,
-            data=data,
-            next_=next_,
-            previous=previous,
-            total_count=total_count,
+            count,
+            data,
+            next_,
+            previous,
+            total_count,
         )
 
-        registered_model_versions_list_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            registered_model_versions_list_response.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return registered_model_versions_list_response
 
     @property

@@ -14,6 +14,24 @@ from ..types import TOLERATED_PARSE_ERRORS, UNSET, Unset
 
 T = TypeVar("T", bound="RetrainDatetimeModel")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "featurelistId",
+        "modelId",
+        "monotonicDecreasingFeaturelistId",
+        "monotonicIncreasingFeaturelistId",
+        "nClusters",
+        "samplingMethod",
+        "timeWindowSamplePct",
+        "trainingDuration",
+        "trainingEndDate",
+        "trainingRowCount",
+        "trainingStartDate",
+        "useProjectSettings",
+    }
+)
+
 
 @_attrs_define
 class RetrainDatetimeModel:
@@ -116,32 +134,24 @@ class RetrainDatetimeModel:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_featurelist_id = d.pop("featurelistId", UNSET)
-        featurelist_id = _raw_featurelist_id
+        get = src_dict.get
+        featurelist_id = get("featurelistId", UNSET)
 
-        _raw_model_id = d.pop("modelId", UNSET)
-        model_id = _raw_model_id
+        model_id = get("modelId", UNSET)
 
-        _raw_monotonic_decreasing_featurelist_id = d.pop("monotonicDecreasingFeaturelistId", UNSET)
-        monotonic_decreasing_featurelist_id = _raw_monotonic_decreasing_featurelist_id
+        monotonic_decreasing_featurelist_id = get("monotonicDecreasingFeaturelistId", UNSET)
 
-        _raw_monotonic_increasing_featurelist_id = d.pop("monotonicIncreasingFeaturelistId", UNSET)
-        monotonic_increasing_featurelist_id = _raw_monotonic_increasing_featurelist_id
+        monotonic_increasing_featurelist_id = get("monotonicIncreasingFeaturelistId", UNSET)
 
-        _raw_n_clusters = d.pop("nClusters", UNSET)
-        n_clusters = _raw_n_clusters
+        n_clusters = get("nClusters", UNSET)
 
-        _raw_sampling_method = d.pop("samplingMethod", UNSET)
-        sampling_method = _raw_sampling_method
+        sampling_method = get("samplingMethod", UNSET)
 
-        _raw_time_window_sample_pct = d.pop("timeWindowSamplePct", UNSET)
-        time_window_sample_pct = _raw_time_window_sample_pct
+        time_window_sample_pct = get("timeWindowSamplePct", UNSET)
 
-        _raw_training_duration = d.pop("trainingDuration", UNSET)
-        training_duration = _raw_training_duration
+        training_duration = get("trainingDuration", UNSET)
 
-        _raw_training_end_date = d.pop("trainingEndDate", UNSET)
+        _raw_training_end_date = get("trainingEndDate", UNSET)
         try:
             _training_end_date = _raw_training_end_date
             training_end_date: datetime.datetime | Unset
@@ -153,10 +163,9 @@ class RetrainDatetimeModel:
         except TOLERATED_PARSE_ERRORS:
             training_end_date = _raw_training_end_date  # keep what the server sent
 
-        _raw_training_row_count = d.pop("trainingRowCount", UNSET)
-        training_row_count = _raw_training_row_count
+        training_row_count = get("trainingRowCount", UNSET)
 
-        _raw_training_start_date = d.pop("trainingStartDate", UNSET)
+        _raw_training_start_date = get("trainingStartDate", UNSET)
         try:
             _training_start_date = _raw_training_start_date
             training_start_date: datetime.datetime | Unset
@@ -168,25 +177,25 @@ class RetrainDatetimeModel:
         except TOLERATED_PARSE_ERRORS:
             training_start_date = _raw_training_start_date  # keep what the server sent
 
-        _raw_use_project_settings = d.pop("useProjectSettings", UNSET)
-        use_project_settings = _raw_use_project_settings
+        use_project_settings = get("useProjectSettings", UNSET)
 
         retrain_datetime_model = cls(
-            featurelist_id=featurelist_id,
-            model_id=model_id,
-            monotonic_decreasing_featurelist_id=monotonic_decreasing_featurelist_id,
-            monotonic_increasing_featurelist_id=monotonic_increasing_featurelist_id,
-            n_clusters=n_clusters,
-            sampling_method=sampling_method,
-            time_window_sample_pct=time_window_sample_pct,
-            training_duration=training_duration,
-            training_end_date=training_end_date,
-            training_row_count=training_row_count,
-            training_start_date=training_start_date,
-            use_project_settings=use_project_settings,
+            featurelist_id,
+            model_id,
+            monotonic_decreasing_featurelist_id,
+            monotonic_increasing_featurelist_id,
+            n_clusters,
+            sampling_method,
+            time_window_sample_pct,
+            training_duration,
+            training_end_date,
+            training_row_count,
+            training_start_date,
+            use_project_settings,
         )
 
-        retrain_datetime_model.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            retrain_datetime_model.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return retrain_datetime_model
 
     @property

@@ -13,6 +13,20 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="RetrainModel")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "featurelistId",
+        "modelId",
+        "monotonicDecreasingFeaturelistId",
+        "monotonicIncreasingFeaturelistId",
+        "nClusters",
+        "samplePct",
+        "scoringType",
+        "trainingRowCount",
+    }
+)
+
 
 @_attrs_define
 class RetrainModel:
@@ -81,43 +95,36 @@ class RetrainModel:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_featurelist_id = d.pop("featurelistId", UNSET)
-        featurelist_id = _raw_featurelist_id
+        get = src_dict.get
+        featurelist_id = get("featurelistId", UNSET)
 
-        _raw_model_id = d.pop("modelId", UNSET)
-        model_id = _raw_model_id
+        model_id = get("modelId", UNSET)
 
-        _raw_monotonic_decreasing_featurelist_id = d.pop("monotonicDecreasingFeaturelistId", UNSET)
-        monotonic_decreasing_featurelist_id = _raw_monotonic_decreasing_featurelist_id
+        monotonic_decreasing_featurelist_id = get("monotonicDecreasingFeaturelistId", UNSET)
 
-        _raw_monotonic_increasing_featurelist_id = d.pop("monotonicIncreasingFeaturelistId", UNSET)
-        monotonic_increasing_featurelist_id = _raw_monotonic_increasing_featurelist_id
+        monotonic_increasing_featurelist_id = get("monotonicIncreasingFeaturelistId", UNSET)
 
-        _raw_n_clusters = d.pop("nClusters", UNSET)
-        n_clusters = _raw_n_clusters
+        n_clusters = get("nClusters", UNSET)
 
-        _raw_sample_pct = d.pop("samplePct", UNSET)
-        sample_pct = _raw_sample_pct
+        sample_pct = get("samplePct", UNSET)
 
-        _raw_scoring_type = d.pop("scoringType", UNSET)
-        scoring_type = _raw_scoring_type
+        scoring_type = get("scoringType", UNSET)
 
-        _raw_training_row_count = d.pop("trainingRowCount", UNSET)
-        training_row_count = _raw_training_row_count
+        training_row_count = get("trainingRowCount", UNSET)
 
         retrain_model = cls(
-            featurelist_id=featurelist_id,
-            model_id=model_id,
-            monotonic_decreasing_featurelist_id=monotonic_decreasing_featurelist_id,
-            monotonic_increasing_featurelist_id=monotonic_increasing_featurelist_id,
-            n_clusters=n_clusters,
-            sample_pct=sample_pct,
-            scoring_type=scoring_type,
-            training_row_count=training_row_count,
+            featurelist_id,
+            model_id,
+            monotonic_decreasing_featurelist_id,
+            monotonic_increasing_featurelist_id,
+            n_clusters,
+            sample_pct,
+            scoring_type,
+            training_row_count,
         )
 
-        retrain_model.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            retrain_model.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return retrain_model
 
     @property

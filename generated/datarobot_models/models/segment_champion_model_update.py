@@ -13,6 +13,14 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="SegmentChampionModelUpdate")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "clone",
+        "modelId",
+    }
+)
+
 
 @_attrs_define
 class SegmentChampionModelUpdate:
@@ -44,19 +52,20 @@ class SegmentChampionModelUpdate:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_clone = d.pop("clone", UNSET)
-        clone = _raw_clone
+        get = src_dict.get
+        clone = get("clone", UNSET)
 
-        _raw_model_id = d.pop("modelId", UNSET)
-        model_id = _raw_model_id
+        model_id = get("modelId", UNSET)
 
         segment_champion_model_update = cls(
-            clone=clone,
-            model_id=model_id,
+            clone,
+            model_id,
         )
 
-        segment_champion_model_update.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            segment_champion_model_update.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return segment_champion_model_update
 
     @property

@@ -13,6 +13,13 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="SegmentChampionModelUpdateResponse")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "combinedModelId",
+    }
+)
+
 
 @_attrs_define
 class SegmentChampionModelUpdateResponse:
@@ -37,15 +44,17 @@ class SegmentChampionModelUpdateResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_combined_model_id = d.pop("combinedModelId", UNSET)
-        combined_model_id = _raw_combined_model_id
+        get = src_dict.get
+        combined_model_id = get("combinedModelId", UNSET)
 
         segment_champion_model_update_response = cls(
-            combined_model_id=combined_model_id,
+            combined_model_id,
         )
 
-        segment_champion_model_update_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            segment_champion_model_update_response.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return segment_champion_model_update_response
 
     @property

@@ -13,6 +13,15 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="SegmentProjectModelResponse")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "modelId",
+        "projectId",
+        "segment",
+    }
+)
+
 
 @_attrs_define
 class SegmentProjectModelResponse:
@@ -50,23 +59,23 @@ class SegmentProjectModelResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_model_id = d.pop("modelId", UNSET)
-        model_id = _raw_model_id
+        get = src_dict.get
+        model_id = get("modelId", UNSET)
 
-        _raw_project_id = d.pop("projectId", UNSET)
-        project_id = _raw_project_id
+        project_id = get("projectId", UNSET)
 
-        _raw_segment = d.pop("segment", UNSET)
-        segment = _raw_segment
+        segment = get("segment", UNSET)
 
         segment_project_model_response = cls(
-            model_id=model_id,
-            project_id=project_id,
-            segment=segment,
+            model_id,
+            project_id,
+            segment,
         )
 
-        segment_project_model_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            segment_project_model_response.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return segment_project_model_response
 
     @property

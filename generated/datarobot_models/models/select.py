@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,6 +12,14 @@ from attrs import field as _attrs_field
 from ..types import TOLERATED_PARSE_ERRORS, UNSET, Unset
 
 T = TypeVar("T", bound="Select")
+
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "supportsGridSearch",
+        "values",
+    }
+)
 
 
 @_attrs_define
@@ -50,23 +58,23 @@ class Select:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_supports_grid_search = d.pop("supportsGridSearch", UNSET)
-        supports_grid_search = _raw_supports_grid_search
+        get = src_dict.get
+        supports_grid_search = get("supportsGridSearch", UNSET)
 
-        _raw_values = d.pop("values", UNSET)
+        _raw_values = get("values", UNSET)
         try:
-            values = cast(list[str], _raw_values)
+            values = _raw_values
 
         except TOLERATED_PARSE_ERRORS:
             values = _raw_values  # keep what the server sent
 
         select = cls(
-            supports_grid_search=supports_grid_search,
-            values=values,
+            supports_grid_search,
+            values,
         )
 
-        select.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            select.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return select
 
     @property

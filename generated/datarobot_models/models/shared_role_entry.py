@@ -17,6 +17,16 @@ from ..types import TOLERATED_PARSE_ERRORS, UNSET
 
 T = TypeVar("T", bound="SharedRoleEntry")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "id",
+        "name",
+        "role",
+        "shareRecipientType",
+    }
+)
+
 
 @_attrs_define
 class SharedRoleEntry:
@@ -62,17 +72,14 @@ class SharedRoleEntry:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_id = d.pop("id", UNSET)
-        id = _raw_id
+        get = src_dict.get
+        id = get("id", UNSET)
 
-        _raw_name = d.pop("name", UNSET)
-        name = _raw_name
+        name = get("name", UNSET)
 
-        _raw_role = d.pop("role", UNSET)
-        role = _raw_role
+        role = get("role", UNSET)
 
-        _raw_share_recipient_type = d.pop("shareRecipientType", UNSET)
+        _raw_share_recipient_type = get("shareRecipientType", UNSET)
         try:
             share_recipient_type = check_shared_role_entry_share_recipient_type(_raw_share_recipient_type)
 
@@ -80,13 +87,14 @@ class SharedRoleEntry:
             share_recipient_type = _raw_share_recipient_type  # keep what the server sent
 
         shared_role_entry = cls(
-            id=id,
-            name=name,
-            role=role,
-            share_recipient_type=share_recipient_type,
+            id,
+            name,
+            role,
+            share_recipient_type,
         )
 
-        shared_role_entry.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            shared_role_entry.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return shared_role_entry
 
     @property

@@ -17,6 +17,14 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="SharedRolesUpdate")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "operation",
+        "roles",
+    }
+)
+
 
 @_attrs_define
 class SharedRolesUpdate:
@@ -57,11 +65,10 @@ class SharedRolesUpdate:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_operation = d.pop("operation", UNSET)
-        operation = _raw_operation
+        get = src_dict.get
+        operation = get("operation", UNSET)
 
-        _raw_roles = d.pop("roles", UNSET)
+        _raw_roles = get("roles", UNSET)
         try:
             _roles = _raw_roles
             roles: list[SharedRolesUpdateRolesItem] | Unset = UNSET
@@ -76,11 +83,12 @@ class SharedRolesUpdate:
             roles = _raw_roles  # keep what the server sent
 
         shared_roles_update = cls(
-            operation=operation,
-            roles=roles,
+            operation,
+            roles,
         )
 
-        shared_roles_update.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            shared_roles_update.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return shared_roles_update
 
     @property

@@ -13,6 +13,15 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="SharedRolesUpdateRolesItem")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "role",
+        "shareRecipientType",
+        "username",
+    }
+)
+
 
 @_attrs_define
 class SharedRolesUpdateRolesItem:
@@ -49,23 +58,23 @@ class SharedRolesUpdateRolesItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_role = d.pop("role", UNSET)
-        role = _raw_role
+        get = src_dict.get
+        role = get("role", UNSET)
 
-        _raw_share_recipient_type = d.pop("shareRecipientType", UNSET)
-        share_recipient_type = _raw_share_recipient_type
+        share_recipient_type = get("shareRecipientType", UNSET)
 
-        _raw_username = d.pop("username", UNSET)
-        username = _raw_username
+        username = get("username", UNSET)
 
         shared_roles_update_roles_item = cls(
-            role=role,
-            share_recipient_type=share_recipient_type,
-            username=username,
+            role,
+            share_recipient_type,
+            username,
         )
 
-        shared_roles_update_roles_item.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            shared_roles_update_roles_item.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return shared_roles_update_roles_item
 
     @property

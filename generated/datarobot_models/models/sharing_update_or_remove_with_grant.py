@@ -17,6 +17,13 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="SharingUpdateOrRemoveWithGrant")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "data",
+    }
+)
+
 
 @_attrs_define
 class SharingUpdateOrRemoveWithGrant:
@@ -52,8 +59,8 @@ class SharingUpdateOrRemoveWithGrant:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_data = d.pop("data", UNSET)
+        get = src_dict.get
+        _raw_data = get("data", UNSET)
         try:
             _data = _raw_data
             data: list[SharingUpdateOrRemoveWithGrantDataItem] | Unset = UNSET
@@ -68,10 +75,13 @@ class SharingUpdateOrRemoveWithGrant:
             data = _raw_data  # keep what the server sent
 
         sharing_update_or_remove_with_grant = cls(
-            data=data,
+            data,
         )
 
-        sharing_update_or_remove_with_grant.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            sharing_update_or_remove_with_grant.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return sharing_update_or_remove_with_grant
 
     @property

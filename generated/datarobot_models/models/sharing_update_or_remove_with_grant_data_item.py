@@ -13,6 +13,15 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="SharingUpdateOrRemoveWithGrantDataItem")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "canShare",
+        "role",
+        "username",
+    }
+)
+
 
 @_attrs_define
 class SharingUpdateOrRemoveWithGrantDataItem:
@@ -49,23 +58,23 @@ class SharingUpdateOrRemoveWithGrantDataItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_can_share = d.pop("canShare", UNSET)
-        can_share = _raw_can_share
+        get = src_dict.get
+        can_share = get("canShare", UNSET)
 
-        _raw_role = d.pop("role", UNSET)
-        role = _raw_role
+        role = get("role", UNSET)
 
-        _raw_username = d.pop("username", UNSET)
-        username = _raw_username
+        username = get("username", UNSET)
 
         sharing_update_or_remove_with_grant_data_item = cls(
-            can_share=can_share,
-            role=role,
-            username=username,
+            can_share,
+            role,
+            username,
         )
 
-        sharing_update_or_remove_with_grant_data_item.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            sharing_update_or_remove_with_grant_data_item.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return sharing_update_or_remove_with_grant_data_item
 
     @property

@@ -14,6 +14,20 @@ from ..types import TOLERATED_PARSE_ERRORS, UNSET, Unset
 
 T = TypeVar("T", bound="TrainDatetimeFrozenModel")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "modelId",
+        "samplingMethod",
+        "timeWindowSamplePct",
+        "trainingDuration",
+        "trainingEndDate",
+        "trainingRowCount",
+        "trainingStartDate",
+        "useProjectSettings",
+    }
+)
+
 
 @_attrs_define
 class TrainDatetimeFrozenModel:
@@ -92,20 +106,16 @@ class TrainDatetimeFrozenModel:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_model_id = d.pop("modelId", UNSET)
-        model_id = _raw_model_id
+        get = src_dict.get
+        model_id = get("modelId", UNSET)
 
-        _raw_sampling_method = d.pop("samplingMethod", UNSET)
-        sampling_method = _raw_sampling_method
+        sampling_method = get("samplingMethod", UNSET)
 
-        _raw_time_window_sample_pct = d.pop("timeWindowSamplePct", UNSET)
-        time_window_sample_pct = _raw_time_window_sample_pct
+        time_window_sample_pct = get("timeWindowSamplePct", UNSET)
 
-        _raw_training_duration = d.pop("trainingDuration", UNSET)
-        training_duration = _raw_training_duration
+        training_duration = get("trainingDuration", UNSET)
 
-        _raw_training_end_date = d.pop("trainingEndDate", UNSET)
+        _raw_training_end_date = get("trainingEndDate", UNSET)
         try:
             _training_end_date = _raw_training_end_date
             training_end_date: datetime.datetime | Unset
@@ -117,10 +127,9 @@ class TrainDatetimeFrozenModel:
         except TOLERATED_PARSE_ERRORS:
             training_end_date = _raw_training_end_date  # keep what the server sent
 
-        _raw_training_row_count = d.pop("trainingRowCount", UNSET)
-        training_row_count = _raw_training_row_count
+        training_row_count = get("trainingRowCount", UNSET)
 
-        _raw_training_start_date = d.pop("trainingStartDate", UNSET)
+        _raw_training_start_date = get("trainingStartDate", UNSET)
         try:
             _training_start_date = _raw_training_start_date
             training_start_date: datetime.datetime | Unset
@@ -132,21 +141,23 @@ class TrainDatetimeFrozenModel:
         except TOLERATED_PARSE_ERRORS:
             training_start_date = _raw_training_start_date  # keep what the server sent
 
-        _raw_use_project_settings = d.pop("useProjectSettings", UNSET)
-        use_project_settings = _raw_use_project_settings
+        use_project_settings = get("useProjectSettings", UNSET)
 
         train_datetime_frozen_model = cls(
-            model_id=model_id,
-            sampling_method=sampling_method,
-            time_window_sample_pct=time_window_sample_pct,
-            training_duration=training_duration,
-            training_end_date=training_end_date,
-            training_row_count=training_row_count,
-            training_start_date=training_start_date,
-            use_project_settings=use_project_settings,
+            model_id,
+            sampling_method,
+            time_window_sample_pct,
+            training_duration,
+            training_end_date,
+            training_row_count,
+            training_start_date,
+            use_project_settings,
         )
 
-        train_datetime_frozen_model.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            train_datetime_frozen_model.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return train_datetime_frozen_model
 
     @property

@@ -13,6 +13,23 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TrainDatetimeModel")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "blueprintId",
+        "featurelistId",
+        "monotonicDecreasingFeaturelistId",
+        "monotonicIncreasingFeaturelistId",
+        "nClusters",
+        "samplingMethod",
+        "sourceProjectId",
+        "timeWindowSamplePct",
+        "trainingDuration",
+        "trainingRowCount",
+        "useProjectSettings",
+    }
+)
+
 
 @_attrs_define
 class TrainDatetimeModel:
@@ -98,55 +115,45 @@ class TrainDatetimeModel:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_blueprint_id = d.pop("blueprintId", UNSET)
-        blueprint_id = _raw_blueprint_id
+        get = src_dict.get
+        blueprint_id = get("blueprintId", UNSET)
 
-        _raw_featurelist_id = d.pop("featurelistId", UNSET)
-        featurelist_id = _raw_featurelist_id
+        featurelist_id = get("featurelistId", UNSET)
 
-        _raw_monotonic_decreasing_featurelist_id = d.pop("monotonicDecreasingFeaturelistId", UNSET)
-        monotonic_decreasing_featurelist_id = _raw_monotonic_decreasing_featurelist_id
+        monotonic_decreasing_featurelist_id = get("monotonicDecreasingFeaturelistId", UNSET)
 
-        _raw_monotonic_increasing_featurelist_id = d.pop("monotonicIncreasingFeaturelistId", UNSET)
-        monotonic_increasing_featurelist_id = _raw_monotonic_increasing_featurelist_id
+        monotonic_increasing_featurelist_id = get("monotonicIncreasingFeaturelistId", UNSET)
 
-        _raw_n_clusters = d.pop("nClusters", UNSET)
-        n_clusters = _raw_n_clusters
+        n_clusters = get("nClusters", UNSET)
 
-        _raw_sampling_method = d.pop("samplingMethod", UNSET)
-        sampling_method = _raw_sampling_method
+        sampling_method = get("samplingMethod", UNSET)
 
-        _raw_source_project_id = d.pop("sourceProjectId", UNSET)
-        source_project_id = _raw_source_project_id
+        source_project_id = get("sourceProjectId", UNSET)
 
-        _raw_time_window_sample_pct = d.pop("timeWindowSamplePct", UNSET)
-        time_window_sample_pct = _raw_time_window_sample_pct
+        time_window_sample_pct = get("timeWindowSamplePct", UNSET)
 
-        _raw_training_duration = d.pop("trainingDuration", UNSET)
-        training_duration = _raw_training_duration
+        training_duration = get("trainingDuration", UNSET)
 
-        _raw_training_row_count = d.pop("trainingRowCount", UNSET)
-        training_row_count = _raw_training_row_count
+        training_row_count = get("trainingRowCount", UNSET)
 
-        _raw_use_project_settings = d.pop("useProjectSettings", UNSET)
-        use_project_settings = _raw_use_project_settings
+        use_project_settings = get("useProjectSettings", UNSET)
 
         train_datetime_model = cls(
-            blueprint_id=blueprint_id,
-            featurelist_id=featurelist_id,
-            monotonic_decreasing_featurelist_id=monotonic_decreasing_featurelist_id,
-            monotonic_increasing_featurelist_id=monotonic_increasing_featurelist_id,
-            n_clusters=n_clusters,
-            sampling_method=sampling_method,
-            source_project_id=source_project_id,
-            time_window_sample_pct=time_window_sample_pct,
-            training_duration=training_duration,
-            training_row_count=training_row_count,
-            use_project_settings=use_project_settings,
+            blueprint_id,
+            featurelist_id,
+            monotonic_decreasing_featurelist_id,
+            monotonic_increasing_featurelist_id,
+            n_clusters,
+            sampling_method,
+            source_project_id,
+            time_window_sample_pct,
+            training_duration,
+            training_row_count,
+            use_project_settings,
         )
 
-        train_datetime_model.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            train_datetime_model.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return train_datetime_model
 
     @property

@@ -13,6 +13,19 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TrainIncrementalLearningModel")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "dataStageCompression",
+        "dataStageDelimiter",
+        "dataStageEncoding",
+        "dataStageId",
+        "dataStageStorageType",
+        "modelId",
+        "trainingDataName",
+    }
+)
+
 
 @_attrs_define
 class TrainIncrementalLearningModel:
@@ -74,39 +87,35 @@ class TrainIncrementalLearningModel:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_data_stage_compression = d.pop("dataStageCompression", UNSET)
-        data_stage_compression = _raw_data_stage_compression
+        get = src_dict.get
+        data_stage_compression = get("dataStageCompression", UNSET)
 
-        _raw_data_stage_delimiter = d.pop("dataStageDelimiter", UNSET)
-        data_stage_delimiter = _raw_data_stage_delimiter
+        data_stage_delimiter = get("dataStageDelimiter", UNSET)
 
-        _raw_data_stage_encoding = d.pop("dataStageEncoding", UNSET)
-        data_stage_encoding = _raw_data_stage_encoding
+        data_stage_encoding = get("dataStageEncoding", UNSET)
 
-        _raw_data_stage_id = d.pop("dataStageId", UNSET)
-        data_stage_id = _raw_data_stage_id
+        data_stage_id = get("dataStageId", UNSET)
 
-        _raw_data_stage_storage_type = d.pop("dataStageStorageType", UNSET)
-        data_stage_storage_type = _raw_data_stage_storage_type
+        data_stage_storage_type = get("dataStageStorageType", UNSET)
 
-        _raw_model_id = d.pop("modelId", UNSET)
-        model_id = _raw_model_id
+        model_id = get("modelId", UNSET)
 
-        _raw_training_data_name = d.pop("trainingDataName", UNSET)
-        training_data_name = _raw_training_data_name
+        training_data_name = get("trainingDataName", UNSET)
 
         train_incremental_learning_model = cls(
-            data_stage_compression=data_stage_compression,
-            data_stage_delimiter=data_stage_delimiter,
-            data_stage_encoding=data_stage_encoding,
-            data_stage_id=data_stage_id,
-            data_stage_storage_type=data_stage_storage_type,
-            model_id=model_id,
-            training_data_name=training_data_name,
+            data_stage_compression,
+            data_stage_delimiter,
+            data_stage_encoding,
+            data_stage_id,
+            data_stage_storage_type,
+            model_id,
+            training_data_name,
         )
 
-        train_incremental_learning_model.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            train_incremental_learning_model.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return train_incremental_learning_model
 
     @property

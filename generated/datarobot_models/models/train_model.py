@@ -13,6 +13,21 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TrainModel")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "blueprintId",
+        "featurelistId",
+        "monotonicDecreasingFeaturelistId",
+        "monotonicIncreasingFeaturelistId",
+        "nClusters",
+        "samplePct",
+        "scoringType",
+        "sourceProjectId",
+        "trainingRowCount",
+    }
+)
+
 
 @_attrs_define
 class TrainModel:
@@ -86,47 +101,39 @@ class TrainModel:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_blueprint_id = d.pop("blueprintId", UNSET)
-        blueprint_id = _raw_blueprint_id
+        get = src_dict.get
+        blueprint_id = get("blueprintId", UNSET)
 
-        _raw_featurelist_id = d.pop("featurelistId", UNSET)
-        featurelist_id = _raw_featurelist_id
+        featurelist_id = get("featurelistId", UNSET)
 
-        _raw_monotonic_decreasing_featurelist_id = d.pop("monotonicDecreasingFeaturelistId", UNSET)
-        monotonic_decreasing_featurelist_id = _raw_monotonic_decreasing_featurelist_id
+        monotonic_decreasing_featurelist_id = get("monotonicDecreasingFeaturelistId", UNSET)
 
-        _raw_monotonic_increasing_featurelist_id = d.pop("monotonicIncreasingFeaturelistId", UNSET)
-        monotonic_increasing_featurelist_id = _raw_monotonic_increasing_featurelist_id
+        monotonic_increasing_featurelist_id = get("monotonicIncreasingFeaturelistId", UNSET)
 
-        _raw_n_clusters = d.pop("nClusters", UNSET)
-        n_clusters = _raw_n_clusters
+        n_clusters = get("nClusters", UNSET)
 
-        _raw_sample_pct = d.pop("samplePct", UNSET)
-        sample_pct = _raw_sample_pct
+        sample_pct = get("samplePct", UNSET)
 
-        _raw_scoring_type = d.pop("scoringType", UNSET)
-        scoring_type = _raw_scoring_type
+        scoring_type = get("scoringType", UNSET)
 
-        _raw_source_project_id = d.pop("sourceProjectId", UNSET)
-        source_project_id = _raw_source_project_id
+        source_project_id = get("sourceProjectId", UNSET)
 
-        _raw_training_row_count = d.pop("trainingRowCount", UNSET)
-        training_row_count = _raw_training_row_count
+        training_row_count = get("trainingRowCount", UNSET)
 
         train_model = cls(
-            blueprint_id=blueprint_id,
-            featurelist_id=featurelist_id,
-            monotonic_decreasing_featurelist_id=monotonic_decreasing_featurelist_id,
-            monotonic_increasing_featurelist_id=monotonic_increasing_featurelist_id,
-            n_clusters=n_clusters,
-            sample_pct=sample_pct,
-            scoring_type=scoring_type,
-            source_project_id=source_project_id,
-            training_row_count=training_row_count,
+            blueprint_id,
+            featurelist_id,
+            monotonic_decreasing_featurelist_id,
+            monotonic_increasing_featurelist_id,
+            n_clusters,
+            sample_pct,
+            scoring_type,
+            source_project_id,
+            training_row_count,
         )
 
-        train_model.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            train_model.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return train_model
 
     @property

@@ -13,6 +13,18 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TrainingHistoryEntry")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "creationDate",
+        "lid",
+        "pid",
+        "projectModelsCount",
+        "projectName",
+        "targetName",
+    }
+)
+
 
 @_attrs_define
 class TrainingHistoryEntry:
@@ -68,35 +80,30 @@ class TrainingHistoryEntry:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_creation_date = d.pop("creationDate", UNSET)
-        creation_date = _raw_creation_date
+        get = src_dict.get
+        creation_date = get("creationDate", UNSET)
 
-        _raw_lid = d.pop("lid", UNSET)
-        lid = _raw_lid
+        lid = get("lid", UNSET)
 
-        _raw_pid = d.pop("pid", UNSET)
-        pid = _raw_pid
+        pid = get("pid", UNSET)
 
-        _raw_project_models_count = d.pop("projectModelsCount", UNSET)
-        project_models_count = _raw_project_models_count
+        project_models_count = get("projectModelsCount", UNSET)
 
-        _raw_project_name = d.pop("projectName", UNSET)
-        project_name = _raw_project_name
+        project_name = get("projectName", UNSET)
 
-        _raw_target_name = d.pop("targetName", UNSET)
-        target_name = _raw_target_name
+        target_name = get("targetName", UNSET)
 
         training_history_entry = cls(
-            creation_date=creation_date,
-            lid=lid,
-            pid=pid,
-            project_models_count=project_models_count,
-            project_name=project_name,
-            target_name=target_name,
+            creation_date,
+            lid,
+            pid,
+            project_models_count,
+            project_name,
+            target_name,
         )
 
-        training_history_entry.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            training_history_entry.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return training_history_entry
 
     @property

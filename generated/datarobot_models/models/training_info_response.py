@@ -14,6 +14,20 @@ from ..types import TOLERATED_PARSE_ERRORS, UNSET, Unset
 
 T = TypeVar("T", bound="TrainingInfoResponse")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "holdoutTrainingDuration",
+        "holdoutTrainingEndDate",
+        "holdoutTrainingRowCount",
+        "holdoutTrainingStartDate",
+        "predictionTrainingDuration",
+        "predictionTrainingEndDate",
+        "predictionTrainingRowCount",
+        "predictionTrainingStartDate",
+    }
+)
+
 
 @_attrs_define
 class TrainingInfoResponse:
@@ -107,11 +121,10 @@ class TrainingInfoResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_holdout_training_duration = d.pop("holdoutTrainingDuration", UNSET)
-        holdout_training_duration = _raw_holdout_training_duration
+        get = src_dict.get
+        holdout_training_duration = get("holdoutTrainingDuration", UNSET)
 
-        _raw_holdout_training_end_date = d.pop("holdoutTrainingEndDate", UNSET)
+        _raw_holdout_training_end_date = get("holdoutTrainingEndDate", UNSET)
         try:
             _holdout_training_end_date = _raw_holdout_training_end_date
             holdout_training_end_date: datetime.datetime | Unset
@@ -123,10 +136,9 @@ class TrainingInfoResponse:
         except TOLERATED_PARSE_ERRORS:
             holdout_training_end_date = _raw_holdout_training_end_date  # keep what the server sent
 
-        _raw_holdout_training_row_count = d.pop("holdoutTrainingRowCount", UNSET)
-        holdout_training_row_count = _raw_holdout_training_row_count
+        holdout_training_row_count = get("holdoutTrainingRowCount", UNSET)
 
-        _raw_holdout_training_start_date = d.pop("holdoutTrainingStartDate", UNSET)
+        _raw_holdout_training_start_date = get("holdoutTrainingStartDate", UNSET)
         try:
             _holdout_training_start_date = _raw_holdout_training_start_date
             holdout_training_start_date: datetime.datetime | Unset
@@ -138,10 +150,9 @@ class TrainingInfoResponse:
         except TOLERATED_PARSE_ERRORS:
             holdout_training_start_date = _raw_holdout_training_start_date  # keep what the server sent
 
-        _raw_prediction_training_duration = d.pop("predictionTrainingDuration", UNSET)
-        prediction_training_duration = _raw_prediction_training_duration
+        prediction_training_duration = get("predictionTrainingDuration", UNSET)
 
-        _raw_prediction_training_end_date = d.pop("predictionTrainingEndDate", UNSET)
+        _raw_prediction_training_end_date = get("predictionTrainingEndDate", UNSET)
         try:
             _prediction_training_end_date = _raw_prediction_training_end_date
             prediction_training_end_date: datetime.datetime | Unset
@@ -153,10 +164,9 @@ class TrainingInfoResponse:
         except TOLERATED_PARSE_ERRORS:
             prediction_training_end_date = _raw_prediction_training_end_date  # keep what the server sent
 
-        _raw_prediction_training_row_count = d.pop("predictionTrainingRowCount", UNSET)
-        prediction_training_row_count = _raw_prediction_training_row_count
+        prediction_training_row_count = get("predictionTrainingRowCount", UNSET)
 
-        _raw_prediction_training_start_date = d.pop("predictionTrainingStartDate", UNSET)
+        _raw_prediction_training_start_date = get("predictionTrainingStartDate", UNSET)
         try:
             _prediction_training_start_date = _raw_prediction_training_start_date
             prediction_training_start_date: datetime.datetime | Unset
@@ -169,17 +179,18 @@ class TrainingInfoResponse:
             prediction_training_start_date = _raw_prediction_training_start_date  # keep what the server sent
 
         training_info_response = cls(
-            holdout_training_duration=holdout_training_duration,
-            holdout_training_end_date=holdout_training_end_date,
-            holdout_training_row_count=holdout_training_row_count,
-            holdout_training_start_date=holdout_training_start_date,
-            prediction_training_duration=prediction_training_duration,
-            prediction_training_end_date=prediction_training_end_date,
-            prediction_training_row_count=prediction_training_row_count,
-            prediction_training_start_date=prediction_training_start_date,
+            holdout_training_duration,
+            holdout_training_end_date,
+            holdout_training_row_count,
+            holdout_training_start_date,
+            prediction_training_duration,
+            prediction_training_end_date,
+            prediction_training_row_count,
+            prediction_training_start_date,
         )
 
-        training_info_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            training_info_response.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return training_info_response
 
     @property

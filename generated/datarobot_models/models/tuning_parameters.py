@@ -17,6 +17,19 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="TuningParameters")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "constraints",
+        "currentValue",
+        "defaultValue",
+        "parameterId",
+        "parameterName",
+        "taskName",
+        "vertexId",
+    }
+)
+
 
 @_attrs_define
 class TuningParameters:
@@ -87,8 +100,8 @@ class TuningParameters:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_constraints = d.pop("constraints", UNSET)
+        get = src_dict.get
+        _raw_constraints = get("constraints", UNSET)
         try:
             _constraints = _raw_constraints
             constraints: Constraints | Unset
@@ -100,35 +113,30 @@ class TuningParameters:
         except TOLERATED_PARSE_ERRORS:
             constraints = _raw_constraints  # keep what the server sent
 
-        _raw_current_value = d.pop("currentValue", UNSET)
-        current_value = _raw_current_value
+        current_value = get("currentValue", UNSET)
 
-        _raw_default_value = d.pop("defaultValue", UNSET)
-        default_value = _raw_default_value
+        default_value = get("defaultValue", UNSET)
 
-        _raw_parameter_id = d.pop("parameterId", UNSET)
-        parameter_id = _raw_parameter_id
+        parameter_id = get("parameterId", UNSET)
 
-        _raw_parameter_name = d.pop("parameterName", UNSET)
-        parameter_name = _raw_parameter_name
+        parameter_name = get("parameterName", UNSET)
 
-        _raw_task_name = d.pop("taskName", UNSET)
-        task_name = _raw_task_name
+        task_name = get("taskName", UNSET)
 
-        _raw_vertex_id = d.pop("vertexId", UNSET)
-        vertex_id = _raw_vertex_id
+        vertex_id = get("vertexId", UNSET)
 
         tuning_parameters = cls(
-            constraints=constraints,
-            current_value=current_value,
-            default_value=default_value,
-            parameter_id=parameter_id,
-            parameter_name=parameter_name,
-            task_name=task_name,
-            vertex_id=vertex_id,
+            constraints,
+            current_value,
+            default_value,
+            parameter_id,
+            parameter_name,
+            task_name,
+            vertex_id,
         )
 
-        tuning_parameters.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            tuning_parameters.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return tuning_parameters
 
     @property

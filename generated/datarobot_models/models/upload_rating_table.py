@@ -15,6 +15,15 @@ from ..types import TOLERATED_PARSE_ERRORS, UNSET, File, FileTypes, Unset
 
 T = TypeVar("T", bound="UploadRatingTable")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "parentModelId",
+        "ratingTableFile",
+        "ratingTableName",
+    }
+)
+
 
 @_attrs_define
 class UploadRatingTable:
@@ -75,11 +84,10 @@ class UploadRatingTable:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_parent_model_id = d.pop("parentModelId", UNSET)
-        parent_model_id = _raw_parent_model_id
+        get = src_dict.get
+        parent_model_id = get("parentModelId", UNSET)
 
-        _raw_rating_table_file = d.pop("ratingTableFile", UNSET)
+        _raw_rating_table_file = get("ratingTableFile", UNSET)
         try:
             _rating_table_file = _raw_rating_table_file
             rating_table_file: File | Unset
@@ -91,16 +99,16 @@ class UploadRatingTable:
         except TOLERATED_PARSE_ERRORS:
             rating_table_file = _raw_rating_table_file  # keep what the server sent
 
-        _raw_rating_table_name = d.pop("ratingTableName", UNSET)
-        rating_table_name = _raw_rating_table_name
+        rating_table_name = get("ratingTableName", UNSET)
 
         upload_rating_table = cls(
-            parent_model_id=parent_model_id,
-            rating_table_file=rating_table_file,
-            rating_table_name=rating_table_name,
+            parent_model_id,
+            rating_table_file,
+            rating_table_name,
         )
 
-        upload_rating_table.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            upload_rating_table.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return upload_rating_table
 
     @property

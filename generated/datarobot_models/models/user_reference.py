@@ -13,6 +13,15 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="UserReference")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "email",
+        "id",
+        "name",
+    }
+)
+
 
 @_attrs_define
 class UserReference:
@@ -51,23 +60,21 @@ class UserReference:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_email = d.pop("email", UNSET)
-        email = _raw_email
+        get = src_dict.get
+        email = get("email", UNSET)
 
-        _raw_id = d.pop("id", UNSET)
-        id = _raw_id
+        id = get("id", UNSET)
 
-        _raw_name = d.pop("name", UNSET)
-        name = _raw_name
+        name = get("name", UNSET)
 
         user_reference = cls(
-            email=email,
-            id=id,
-            name=name,
+            email,
+            id,
+            name,
         )
 
-        user_reference.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            user_reference.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return user_reference
 
     @property

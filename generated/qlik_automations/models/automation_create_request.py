@@ -18,6 +18,18 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="AutomationCreateRequest")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "name",
+        "spaceId",
+        "schedules",
+        "workspace",
+        "description",
+        "maxConcurrentRuns",
+    }
+)
+
 
 @_attrs_define
 class AutomationCreateRequest:
@@ -90,14 +102,12 @@ class AutomationCreateRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_name = d.pop("name", UNSET)
-        name = _raw_name
+        get = src_dict.get
+        name = get("name", UNSET)
 
-        _raw_space_id = d.pop("spaceId", UNSET)
-        space_id = _raw_space_id
+        space_id = get("spaceId", UNSET)
 
-        _raw_schedules = d.pop("schedules", UNSET)
+        _raw_schedules = get("schedules", UNSET)
         try:
             _schedules = _raw_schedules
             schedules: list[AutomationScheduleRequest] | Unset = UNSET
@@ -111,7 +121,7 @@ class AutomationCreateRequest:
         except TOLERATED_PARSE_ERRORS:
             schedules = _raw_schedules  # keep what the server sent
 
-        _raw_workspace = d.pop("workspace", UNSET)
+        _raw_workspace = get("workspace", UNSET)
         try:
             _workspace = _raw_workspace
             workspace: AutomationWorkspace | Unset
@@ -123,22 +133,23 @@ class AutomationCreateRequest:
         except TOLERATED_PARSE_ERRORS:
             workspace = _raw_workspace  # keep what the server sent
 
-        _raw_description = d.pop("description", UNSET)
-        description = _raw_description
+        description = get("description", UNSET)
 
-        _raw_max_concurrent_runs = d.pop("maxConcurrentRuns", UNSET)
-        max_concurrent_runs = _raw_max_concurrent_runs
+        max_concurrent_runs = get("maxConcurrentRuns", UNSET)
 
         automation_create_request = cls(
-            name=name,
-            space_id=space_id,
-            schedules=schedules,
-            workspace=workspace,
-            description=description,
-            max_concurrent_runs=max_concurrent_runs,
+            name,
+            space_id,
+            schedules,
+            workspace,
+            description,
+            max_concurrent_runs,
         )
 
-        automation_create_request.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            automation_create_request.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return automation_create_request
 
     @property

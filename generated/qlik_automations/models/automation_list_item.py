@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -20,6 +20,31 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="AutomationListItem")
+
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "id",
+        "name",
+        "state",
+        "lastRun",
+        "ownerId",
+        "runMode",
+        "spaceId",
+        "duration",
+        "createdAt",
+        "lastRunAt",
+        "updatedAt",
+        "workspace",
+        "snippetIds",
+        "description",
+        "endpointIds",
+        "connectorIds",
+        "lastRunStatus",
+        "executionToken",
+        "maxConcurrentRuns",
+    }
+)
 
 
 @_attrs_define
@@ -204,14 +229,12 @@ class AutomationListItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_id = d.pop("id", UNSET)
-        id = _raw_id
+        get = src_dict.get
+        id = get("id", UNSET)
 
-        _raw_name = d.pop("name", UNSET)
-        name = _raw_name
+        name = get("name", UNSET)
 
-        _raw_state = d.pop("state", UNSET)
+        _raw_state = get("state", UNSET)
         try:
             _state = _raw_state
             state: AutomationState | Unset
@@ -223,7 +246,7 @@ class AutomationListItem:
         except TOLERATED_PARSE_ERRORS:
             state = _raw_state  # keep what the server sent
 
-        _raw_last_run = d.pop("lastRun", UNSET)
+        _raw_last_run = get("lastRun", UNSET)
         try:
             _last_run = _raw_last_run
             last_run: AutomationRun | Unset
@@ -235,10 +258,9 @@ class AutomationListItem:
         except TOLERATED_PARSE_ERRORS:
             last_run = _raw_last_run  # keep what the server sent
 
-        _raw_owner_id = d.pop("ownerId", UNSET)
-        owner_id = _raw_owner_id
+        owner_id = get("ownerId", UNSET)
 
-        _raw_run_mode = d.pop("runMode", UNSET)
+        _raw_run_mode = get("runMode", UNSET)
         try:
             _run_mode = _raw_run_mode
             run_mode: AutomationRunMode | Unset
@@ -250,22 +272,17 @@ class AutomationListItem:
         except TOLERATED_PARSE_ERRORS:
             run_mode = _raw_run_mode  # keep what the server sent
 
-        _raw_space_id = d.pop("spaceId", UNSET)
-        space_id = _raw_space_id
+        space_id = get("spaceId", UNSET)
 
-        _raw_duration = d.pop("duration", UNSET)
-        duration = _raw_duration
+        duration = get("duration", UNSET)
 
-        _raw_created_at = d.pop("createdAt", UNSET)
-        created_at = _raw_created_at
+        created_at = get("createdAt", UNSET)
 
-        _raw_last_run_at = d.pop("lastRunAt", UNSET)
-        last_run_at = _raw_last_run_at
+        last_run_at = get("lastRunAt", UNSET)
 
-        _raw_updated_at = d.pop("updatedAt", UNSET)
-        updated_at = _raw_updated_at
+        updated_at = get("updatedAt", UNSET)
 
-        _raw_workspace = d.pop("workspace", UNSET)
+        _raw_workspace = get("workspace", UNSET)
         try:
             _workspace = _raw_workspace
             workspace: AutomationWorkspace | Unset
@@ -277,31 +294,30 @@ class AutomationListItem:
         except TOLERATED_PARSE_ERRORS:
             workspace = _raw_workspace  # keep what the server sent
 
-        _raw_snippet_ids = d.pop("snippetIds", UNSET)
+        _raw_snippet_ids = get("snippetIds", UNSET)
         try:
-            snippet_ids = cast(list[str], _raw_snippet_ids)
+            snippet_ids = _raw_snippet_ids
 
         except TOLERATED_PARSE_ERRORS:
             snippet_ids = _raw_snippet_ids  # keep what the server sent
 
-        _raw_description = d.pop("description", UNSET)
-        description = _raw_description
+        description = get("description", UNSET)
 
-        _raw_endpoint_ids = d.pop("endpointIds", UNSET)
+        _raw_endpoint_ids = get("endpointIds", UNSET)
         try:
-            endpoint_ids = cast(list[str], _raw_endpoint_ids)
+            endpoint_ids = _raw_endpoint_ids
 
         except TOLERATED_PARSE_ERRORS:
             endpoint_ids = _raw_endpoint_ids  # keep what the server sent
 
-        _raw_connector_ids = d.pop("connectorIds", UNSET)
+        _raw_connector_ids = get("connectorIds", UNSET)
         try:
-            connector_ids = cast(list[str], _raw_connector_ids)
+            connector_ids = _raw_connector_ids
 
         except TOLERATED_PARSE_ERRORS:
             connector_ids = _raw_connector_ids  # keep what the server sent
 
-        _raw_last_run_status = d.pop("lastRunStatus", UNSET)
+        _raw_last_run_status = get("lastRunStatus", UNSET)
         try:
             _last_run_status = _raw_last_run_status
             last_run_status: AutomationLastRunStatus | Unset
@@ -313,35 +329,34 @@ class AutomationListItem:
         except TOLERATED_PARSE_ERRORS:
             last_run_status = _raw_last_run_status  # keep what the server sent
 
-        _raw_execution_token = d.pop("executionToken", UNSET)
-        execution_token = _raw_execution_token
+        execution_token = get("executionToken", UNSET)
 
-        _raw_max_concurrent_runs = d.pop("maxConcurrentRuns", UNSET)
-        max_concurrent_runs = _raw_max_concurrent_runs
+        max_concurrent_runs = get("maxConcurrentRuns", UNSET)
 
         automation_list_item = cls(
-            id=id,
-            name=name,
-            state=state,
-            last_run=last_run,
-            owner_id=owner_id,
-            run_mode=run_mode,
-            space_id=space_id,
-            duration=duration,
-            created_at=created_at,
-            last_run_at=last_run_at,
-            updated_at=updated_at,
-            workspace=workspace,
-            snippet_ids=snippet_ids,
-            description=description,
-            endpoint_ids=endpoint_ids,
-            connector_ids=connector_ids,
-            last_run_status=last_run_status,
-            execution_token=execution_token,
-            max_concurrent_runs=max_concurrent_runs,
+            id,
+            name,
+            state,
+            last_run,
+            owner_id,
+            run_mode,
+            space_id,
+            duration,
+            created_at,
+            last_run_at,
+            updated_at,
+            workspace,
+            snippet_ids,
+            description,
+            endpoint_ids,
+            connector_ids,
+            last_run_status,
+            execution_token,
+            max_concurrent_runs,
         )
 
-        automation_list_item.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            automation_list_item.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return automation_list_item
 
     @property

@@ -17,6 +17,19 @@ from ..types import TOLERATED_PARSE_ERRORS, UNSET, Unset
 
 T = TypeVar("T", bound="AutomationRunBlockMetrics")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "type",
+        "rxBytes",
+        "txBytes",
+        "apiCalls",
+        "snippetId",
+        "endpointId",
+        "connectorId",
+    }
+)
+
 
 @_attrs_define
 class AutomationRunBlockMetrics:
@@ -80,43 +93,40 @@ class AutomationRunBlockMetrics:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_type_ = d.pop("type", UNSET)
+        get = src_dict.get
+        _raw_type_ = get("type", UNSET)
         try:
             type_ = check_automation_run_block_metrics_type(_raw_type_)
 
         except TOLERATED_PARSE_ERRORS:
             type_ = _raw_type_  # keep what the server sent
 
-        _raw_rx_bytes = d.pop("rxBytes", UNSET)
-        rx_bytes = _raw_rx_bytes
+        rx_bytes = get("rxBytes", UNSET)
 
-        _raw_tx_bytes = d.pop("txBytes", UNSET)
-        tx_bytes = _raw_tx_bytes
+        tx_bytes = get("txBytes", UNSET)
 
-        _raw_api_calls = d.pop("apiCalls", UNSET)
-        api_calls = _raw_api_calls
+        api_calls = get("apiCalls", UNSET)
 
-        _raw_snippet_id = d.pop("snippetId", UNSET)
-        snippet_id = _raw_snippet_id
+        snippet_id = get("snippetId", UNSET)
 
-        _raw_endpoint_id = d.pop("endpointId", UNSET)
-        endpoint_id = _raw_endpoint_id
+        endpoint_id = get("endpointId", UNSET)
 
-        _raw_connector_id = d.pop("connectorId", UNSET)
-        connector_id = _raw_connector_id
+        connector_id = get("connectorId", UNSET)
 
         automation_run_block_metrics = cls(
-            type_=type_,
-            rx_bytes=rx_bytes,
-            tx_bytes=tx_bytes,
-            api_calls=api_calls,
-            snippet_id=snippet_id,
-            endpoint_id=endpoint_id,
-            connector_id=connector_id,
+            type_,
+            rx_bytes,
+            tx_bytes,
+            api_calls,
+            snippet_id,
+            endpoint_id,
+            connector_id,
         )
 
-        automation_run_block_metrics.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            automation_run_block_metrics.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return automation_run_block_metrics
 
     @property

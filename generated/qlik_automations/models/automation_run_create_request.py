@@ -17,6 +17,13 @@ from ..types import TOLERATED_PARSE_ERRORS, UNSET
 
 T = TypeVar("T", bound="AutomationRunCreateRequest")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "context",
+    }
+)
+
 
 @_attrs_define
 class AutomationRunCreateRequest:
@@ -47,8 +54,8 @@ class AutomationRunCreateRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_context = d.pop("context", UNSET)
+        get = src_dict.get
+        _raw_context = get("context", UNSET)
         try:
             context = check_automation_run_create_request_context(_raw_context)
 
@@ -56,10 +63,13 @@ class AutomationRunCreateRequest:
             context = _raw_context  # keep what the server sent
 
         automation_run_create_request = cls(
-            context=context,
+            context,
         )
 
-        automation_run_create_request.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            automation_run_create_request.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return automation_run_create_request
 
     @property

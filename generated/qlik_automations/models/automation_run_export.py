@@ -13,6 +13,13 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AutomationRunExport")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "url",
+    }
+)
+
 
 @_attrs_define
 class AutomationRunExport:
@@ -37,15 +44,15 @@ class AutomationRunExport:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_url = d.pop("url", UNSET)
-        url = _raw_url
+        get = src_dict.get
+        url = get("url", UNSET)
 
         automation_run_export = cls(
-            url=url,
+            url,
         )
 
-        automation_run_export.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            automation_run_export.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return automation_run_export
 
     @property

@@ -18,6 +18,14 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="AutomationRunList")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "data",
+        "links",
+    }
+)
+
 
 @_attrs_define
 class AutomationRunList:
@@ -62,8 +70,8 @@ class AutomationRunList:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_data = d.pop("data", UNSET)
+        get = src_dict.get
+        _raw_data = get("data", UNSET)
         try:
             _data = _raw_data
             data: list[AutomationRunListItem] | Unset = UNSET
@@ -77,7 +85,7 @@ class AutomationRunList:
         except TOLERATED_PARSE_ERRORS:
             data = _raw_data  # keep what the server sent
 
-        _raw_links = d.pop("links", UNSET)
+        _raw_links = get("links", UNSET)
         try:
             _links = _raw_links
             links: Links | Unset
@@ -90,11 +98,12 @@ class AutomationRunList:
             links = _raw_links  # keep what the server sent
 
         automation_run_list = cls(
-            data=data,
-            links=links,
+            data,
+            links,
         )
 
-        automation_run_list.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            automation_run_list.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return automation_run_list
 
     @property

@@ -19,6 +19,30 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="AutomationRunListItem")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "id",
+        "error",
+        "title",
+        "status",
+        "context",
+        "ownerId",
+        "spaceId",
+        "testRun",
+        "archived",
+        "duration",
+        "stopTime",
+        "createdAt",
+        "isTestRun",
+        "startTime",
+        "updatedAt",
+        "isArchived",
+        "executedById",
+        "scheduledStartTime",
+    }
+)
+
 
 @_attrs_define
 class AutomationRunListItem:
@@ -169,11 +193,10 @@ class AutomationRunListItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_id = d.pop("id", UNSET)
-        id = _raw_id
+        get = src_dict.get
+        id = get("id", UNSET)
 
-        _raw_error = d.pop("error", UNSET)
+        _raw_error = get("error", UNSET)
         try:
             _error = _raw_error
             error: list[AutomationRunError] | Unset = UNSET
@@ -187,10 +210,9 @@ class AutomationRunListItem:
         except TOLERATED_PARSE_ERRORS:
             error = _raw_error  # keep what the server sent
 
-        _raw_title = d.pop("title", UNSET)
-        title = _raw_title
+        title = get("title", UNSET)
 
-        _raw_status = d.pop("status", UNSET)
+        _raw_status = get("status", UNSET)
         try:
             _status = _raw_status
             status: AutomationRunStatus | Unset
@@ -202,7 +224,7 @@ class AutomationRunListItem:
         except TOLERATED_PARSE_ERRORS:
             status = _raw_status  # keep what the server sent
 
-        _raw_context = d.pop("context", UNSET)
+        _raw_context = get("context", UNSET)
         try:
             _context = _raw_context
             context: AutomationRunContext | Unset
@@ -214,67 +236,55 @@ class AutomationRunListItem:
         except TOLERATED_PARSE_ERRORS:
             context = _raw_context  # keep what the server sent
 
-        _raw_owner_id = d.pop("ownerId", UNSET)
-        owner_id = _raw_owner_id
+        owner_id = get("ownerId", UNSET)
 
-        _raw_space_id = d.pop("spaceId", UNSET)
-        space_id = _raw_space_id
+        space_id = get("spaceId", UNSET)
 
-        _raw_test_run = d.pop("testRun", UNSET)
-        test_run = _raw_test_run
+        test_run = get("testRun", UNSET)
 
-        _raw_archived = d.pop("archived", UNSET)
-        archived = _raw_archived
+        archived = get("archived", UNSET)
 
-        _raw_duration = d.pop("duration", UNSET)
-        duration = _raw_duration
+        duration = get("duration", UNSET)
 
-        _raw_stop_time = d.pop("stopTime", UNSET)
-        stop_time = _raw_stop_time
+        stop_time = get("stopTime", UNSET)
 
-        _raw_created_at = d.pop("createdAt", UNSET)
-        created_at = _raw_created_at
+        created_at = get("createdAt", UNSET)
 
-        _raw_is_test_run = d.pop("isTestRun", UNSET)
-        is_test_run = _raw_is_test_run
+        is_test_run = get("isTestRun", UNSET)
 
-        _raw_start_time = d.pop("startTime", UNSET)
-        start_time = _raw_start_time
+        start_time = get("startTime", UNSET)
 
-        _raw_updated_at = d.pop("updatedAt", UNSET)
-        updated_at = _raw_updated_at
+        updated_at = get("updatedAt", UNSET)
 
-        _raw_is_archived = d.pop("isArchived", UNSET)
-        is_archived = _raw_is_archived
+        is_archived = get("isArchived", UNSET)
 
-        _raw_executed_by_id = d.pop("executedById", UNSET)
-        executed_by_id = _raw_executed_by_id
+        executed_by_id = get("executedById", UNSET)
 
-        _raw_scheduled_start_time = d.pop("scheduledStartTime", UNSET)
-        scheduled_start_time = _raw_scheduled_start_time
+        scheduled_start_time = get("scheduledStartTime", UNSET)
 
         automation_run_list_item = cls(
-            id=id,
-            error=error,
-            title=title,
-            status=status,
-            context=context,
-            owner_id=owner_id,
-            space_id=space_id,
-            test_run=test_run,
-            archived=archived,
-            duration=duration,
-            stop_time=stop_time,
-            created_at=created_at,
-            is_test_run=is_test_run,
-            start_time=start_time,
-            updated_at=updated_at,
-            is_archived=is_archived,
-            executed_by_id=executed_by_id,
-            scheduled_start_time=scheduled_start_time,
+            id,
+            error,
+            title,
+            status,
+            context,
+            owner_id,
+            space_id,
+            test_run,
+            archived,
+            duration,
+            stop_time,
+            created_at,
+            is_test_run,
+            start_time,
+            updated_at,
+            is_archived,
+            executed_by_id,
+            scheduled_start_time,
         )
 
-        automation_run_list_item.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            automation_run_list_item.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return automation_run_list_item
 
     @property

@@ -18,6 +18,15 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="AutomationRunMetrics")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "blocks",
+        "network",
+        "totalApiCalls",
+    }
+)
+
 
 @_attrs_define
 class AutomationRunMetrics:
@@ -69,8 +78,8 @@ class AutomationRunMetrics:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_blocks = d.pop("blocks", UNSET)
+        get = src_dict.get
+        _raw_blocks = get("blocks", UNSET)
         try:
             _blocks = _raw_blocks
             blocks: list[AutomationRunBlockMetrics] | Unset = UNSET
@@ -84,7 +93,7 @@ class AutomationRunMetrics:
         except TOLERATED_PARSE_ERRORS:
             blocks = _raw_blocks  # keep what the server sent
 
-        _raw_network = d.pop("network", UNSET)
+        _raw_network = get("network", UNSET)
         try:
             _network = _raw_network
             network: AutomationRunNetworkMetrics | Unset
@@ -96,16 +105,16 @@ class AutomationRunMetrics:
         except TOLERATED_PARSE_ERRORS:
             network = _raw_network  # keep what the server sent
 
-        _raw_total_api_calls = d.pop("totalApiCalls", UNSET)
-        total_api_calls = _raw_total_api_calls
+        total_api_calls = get("totalApiCalls", UNSET)
 
         automation_run_metrics = cls(
-            blocks=blocks,
-            network=network,
-            total_api_calls=total_api_calls,
+            blocks,
+            network,
+            total_api_calls,
         )
 
-        automation_run_metrics.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            automation_run_metrics.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return automation_run_metrics
 
     @property

@@ -13,6 +13,14 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AutomationRunNetworkMetrics")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "rxBytes",
+        "txBytes",
+    }
+)
+
 
 @_attrs_define
 class AutomationRunNetworkMetrics:
@@ -43,19 +51,20 @@ class AutomationRunNetworkMetrics:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_rx_bytes = d.pop("rxBytes", UNSET)
-        rx_bytes = _raw_rx_bytes
+        get = src_dict.get
+        rx_bytes = get("rxBytes", UNSET)
 
-        _raw_tx_bytes = d.pop("txBytes", UNSET)
-        tx_bytes = _raw_tx_bytes
+        tx_bytes = get("txBytes", UNSET)
 
         automation_run_network_metrics = cls(
-            rx_bytes=rx_bytes,
-            tx_bytes=tx_bytes,
+            rx_bytes,
+            tx_bytes,
         )
 
-        automation_run_network_metrics.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            automation_run_network_metrics.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return automation_run_network_metrics
 
     @property

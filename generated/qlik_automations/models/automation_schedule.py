@@ -13,6 +13,18 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AutomationSchedule")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "id",
+        "stopAt",
+        "startAt",
+        "interval",
+        "timezone",
+        "lastStartedAt",
+    }
+)
+
 
 @_attrs_define
 class AutomationSchedule:
@@ -67,35 +79,30 @@ class AutomationSchedule:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_id = d.pop("id", UNSET)
-        id = _raw_id
+        get = src_dict.get
+        id = get("id", UNSET)
 
-        _raw_stop_at = d.pop("stopAt", UNSET)
-        stop_at = _raw_stop_at
+        stop_at = get("stopAt", UNSET)
 
-        _raw_start_at = d.pop("startAt", UNSET)
-        start_at = _raw_start_at
+        start_at = get("startAt", UNSET)
 
-        _raw_interval = d.pop("interval", UNSET)
-        interval = _raw_interval
+        interval = get("interval", UNSET)
 
-        _raw_timezone = d.pop("timezone", UNSET)
-        timezone = _raw_timezone
+        timezone = get("timezone", UNSET)
 
-        _raw_last_started_at = d.pop("lastStartedAt", UNSET)
-        last_started_at = _raw_last_started_at
+        last_started_at = get("lastStartedAt", UNSET)
 
         automation_schedule = cls(
-            id=id,
-            stop_at=stop_at,
-            start_at=start_at,
-            interval=interval,
-            timezone=timezone,
-            last_started_at=last_started_at,
+            id,
+            stop_at,
+            start_at,
+            interval,
+            timezone,
+            last_started_at,
         )
 
-        automation_schedule.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            automation_schedule.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return automation_schedule
 
     @property

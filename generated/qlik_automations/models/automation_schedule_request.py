@@ -13,6 +13,16 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AutomationScheduleRequest")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "stopAt",
+        "startAt",
+        "interval",
+        "timezone",
+    }
+)
+
 
 @_attrs_define
 class AutomationScheduleRequest:
@@ -55,27 +65,26 @@ class AutomationScheduleRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_stop_at = d.pop("stopAt", UNSET)
-        stop_at = _raw_stop_at
+        get = src_dict.get
+        stop_at = get("stopAt", UNSET)
 
-        _raw_start_at = d.pop("startAt", UNSET)
-        start_at = _raw_start_at
+        start_at = get("startAt", UNSET)
 
-        _raw_interval = d.pop("interval", UNSET)
-        interval = _raw_interval
+        interval = get("interval", UNSET)
 
-        _raw_timezone = d.pop("timezone", UNSET)
-        timezone = _raw_timezone
+        timezone = get("timezone", UNSET)
 
         automation_schedule_request = cls(
-            stop_at=stop_at,
-            start_at=start_at,
-            interval=interval,
-            timezone=timezone,
+            stop_at,
+            start_at,
+            interval,
+            timezone,
         )
 
-        automation_schedule_request.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            automation_schedule_request.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return automation_schedule_request
 
     @property

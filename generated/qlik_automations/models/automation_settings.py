@@ -13,6 +13,13 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AutomationSettings")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "maxConcurrentRunsPerAutomation",
+    }
+)
+
 
 @_attrs_define
 class AutomationSettings:
@@ -37,15 +44,15 @@ class AutomationSettings:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_max_concurrent_runs_per_automation = d.pop("maxConcurrentRunsPerAutomation", UNSET)
-        max_concurrent_runs_per_automation = _raw_max_concurrent_runs_per_automation
+        get = src_dict.get
+        max_concurrent_runs_per_automation = get("maxConcurrentRunsPerAutomation", UNSET)
 
         automation_settings = cls(
-            max_concurrent_runs_per_automation=max_concurrent_runs_per_automation,
+            max_concurrent_runs_per_automation,
         )
 
-        automation_settings.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            automation_settings.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return automation_settings
 
     @property

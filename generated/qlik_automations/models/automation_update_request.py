@@ -18,6 +18,17 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="AutomationUpdateRequest")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "name",
+        "schedules",
+        "workspace",
+        "description",
+        "maxConcurrentRuns",
+    }
+)
+
 
 @_attrs_define
 class AutomationUpdateRequest:
@@ -82,11 +93,10 @@ class AutomationUpdateRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_name = d.pop("name", UNSET)
-        name = _raw_name
+        get = src_dict.get
+        name = get("name", UNSET)
 
-        _raw_schedules = d.pop("schedules", UNSET)
+        _raw_schedules = get("schedules", UNSET)
         try:
             _schedules = _raw_schedules
             schedules: list[AutomationScheduleRequest] | Unset = UNSET
@@ -100,7 +110,7 @@ class AutomationUpdateRequest:
         except TOLERATED_PARSE_ERRORS:
             schedules = _raw_schedules  # keep what the server sent
 
-        _raw_workspace = d.pop("workspace", UNSET)
+        _raw_workspace = get("workspace", UNSET)
         try:
             _workspace = _raw_workspace
             workspace: AutomationWorkspace | Unset
@@ -112,21 +122,22 @@ class AutomationUpdateRequest:
         except TOLERATED_PARSE_ERRORS:
             workspace = _raw_workspace  # keep what the server sent
 
-        _raw_description = d.pop("description", UNSET)
-        description = _raw_description
+        description = get("description", UNSET)
 
-        _raw_max_concurrent_runs = d.pop("maxConcurrentRuns", UNSET)
-        max_concurrent_runs = _raw_max_concurrent_runs
+        max_concurrent_runs = get("maxConcurrentRuns", UNSET)
 
         automation_update_request = cls(
-            name=name,
-            schedules=schedules,
-            workspace=workspace,
-            description=description,
-            max_concurrent_runs=max_concurrent_runs,
+            name,
+            schedules,
+            workspace,
+            description,
+            max_concurrent_runs,
         )
 
-        automation_update_request.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            automation_update_request.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return automation_update_request
 
     @property

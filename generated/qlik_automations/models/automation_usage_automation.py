@@ -13,6 +13,15 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AutomationUsageAutomation")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "guid",
+        "name",
+        "ownerId",
+    }
+)
+
 
 @_attrs_define
 class AutomationUsageAutomation:
@@ -49,23 +58,23 @@ class AutomationUsageAutomation:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_guid = d.pop("guid", UNSET)
-        guid = _raw_guid
+        get = src_dict.get
+        guid = get("guid", UNSET)
 
-        _raw_name = d.pop("name", UNSET)
-        name = _raw_name
+        name = get("name", UNSET)
 
-        _raw_owner_id = d.pop("ownerId", UNSET)
-        owner_id = _raw_owner_id
+        owner_id = get("ownerId", UNSET)
 
         automation_usage_automation = cls(
-            guid=guid,
-            name=name,
-            owner_id=owner_id,
+            guid,
+            name,
+            owner_id,
         )
 
-        automation_usage_automation.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            automation_usage_automation.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return automation_usage_automation
 
     @property

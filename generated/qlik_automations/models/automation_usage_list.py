@@ -17,6 +17,13 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="AutomationUsageList")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "data",
+    }
+)
+
 
 @_attrs_define
 class AutomationUsageList:
@@ -50,8 +57,8 @@ class AutomationUsageList:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_data = d.pop("data", UNSET)
+        get = src_dict.get
+        _raw_data = get("data", UNSET)
         try:
             _data = _raw_data
             data: list[AutomationUsageMetric] | Unset = UNSET
@@ -66,10 +73,11 @@ class AutomationUsageList:
             data = _raw_data  # keep what the server sent
 
         automation_usage_list = cls(
-            data=data,
+            data,
         )
 
-        automation_usage_list.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            automation_usage_list.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return automation_usage_list
 
     @property

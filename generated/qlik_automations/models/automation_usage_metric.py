@@ -18,6 +18,16 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="AutomationUsageMetric")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "date",
+        "name",
+        "value",
+        "automation",
+    }
+)
+
 
 @_attrs_define
 class AutomationUsageMetric:
@@ -69,21 +79,19 @@ class AutomationUsageMetric:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_date = d.pop("date", UNSET)
-        date = _raw_date
+        get = src_dict.get
+        date = get("date", UNSET)
 
-        _raw_name = d.pop("name", UNSET)
+        _raw_name = get("name", UNSET)
         try:
             name = check_automation_usage_metric_name(_raw_name)
 
         except TOLERATED_PARSE_ERRORS:
             name = _raw_name  # keep what the server sent
 
-        _raw_value = d.pop("value", UNSET)
-        value = _raw_value
+        value = get("value", UNSET)
 
-        _raw_automation = d.pop("automation", UNSET)
+        _raw_automation = get("automation", UNSET)
         try:
             _automation = _raw_automation
             automation: AutomationUsageAutomation | Unset
@@ -96,13 +104,14 @@ class AutomationUsageMetric:
             automation = _raw_automation  # keep what the server sent
 
         automation_usage_metric = cls(
-            date=date,
-            name=name,
-            value=value,
-            automation=automation,
+            date,
+            name,
+            value,
+            automation,
         )
 
-        automation_usage_metric.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            automation_usage_metric.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return automation_usage_metric
 
     @property

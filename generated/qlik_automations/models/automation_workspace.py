@@ -11,6 +11,9 @@ from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="AutomationWorkspace")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset({})
+
 
 @_attrs_define
 class AutomationWorkspace:
@@ -27,10 +30,11 @@ class AutomationWorkspace:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
+        get = src_dict.get
         automation_workspace = cls()
 
-        automation_workspace.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            automation_workspace.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return automation_workspace
 
     @property

@@ -13,6 +13,13 @@ from ..types import UNSET
 
 T = TypeVar("T", bound="ChangeAutomationOwnerRequest")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "userId",
+    }
+)
+
 
 @_attrs_define
 class ChangeAutomationOwnerRequest:
@@ -39,15 +46,17 @@ class ChangeAutomationOwnerRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_user_id = d.pop("userId", UNSET)
-        user_id = _raw_user_id
+        get = src_dict.get
+        user_id = get("userId", UNSET)
 
         change_automation_owner_request = cls(
-            user_id=user_id,
+            user_id,
         )
 
-        change_automation_owner_request.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            change_automation_owner_request.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return change_automation_owner_request
 
     @property

@@ -13,6 +13,13 @@ from ..types import UNSET
 
 T = TypeVar("T", bound="ChangeAutomationSpaceRequest")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "spaceId",
+    }
+)
+
 
 @_attrs_define
 class ChangeAutomationSpaceRequest:
@@ -39,15 +46,17 @@ class ChangeAutomationSpaceRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_space_id = d.pop("spaceId", UNSET)
-        space_id = _raw_space_id
+        get = src_dict.get
+        space_id = get("spaceId", UNSET)
 
         change_automation_space_request = cls(
-            space_id=space_id,
+            space_id,
         )
 
-        change_automation_space_request.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            change_automation_space_request.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return change_automation_space_request
 
     @property

@@ -13,6 +13,13 @@ from ..types import UNSET
 
 T = TypeVar("T", bound="CopyAutomationRequest")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "name",
+    }
+)
+
 
 @_attrs_define
 class CopyAutomationRequest:
@@ -39,15 +46,15 @@ class CopyAutomationRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_name = d.pop("name", UNSET)
-        name = _raw_name
+        get = src_dict.get
+        name = get("name", UNSET)
 
         copy_automation_request = cls(
-            name=name,
+            name,
         )
 
-        copy_automation_request.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            copy_automation_request.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return copy_automation_request
 
     @property

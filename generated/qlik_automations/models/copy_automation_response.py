@@ -13,6 +13,13 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CopyAutomationResponse")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "id",
+    }
+)
+
 
 @_attrs_define
 class CopyAutomationResponse:
@@ -37,15 +44,15 @@ class CopyAutomationResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_id = d.pop("id", UNSET)
-        id = _raw_id
+        get = src_dict.get
+        id = get("id", UNSET)
 
         copy_automation_response = cls(
-            id=id,
+            id,
         )
 
-        copy_automation_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            copy_automation_response.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return copy_automation_response
 
     @property

@@ -13,6 +13,15 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ErrorItem")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "code",
+        "title",
+        "detail",
+    }
+)
+
 
 @_attrs_define
 class ErrorItem:
@@ -50,23 +59,21 @@ class ErrorItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_code = d.pop("code", UNSET)
-        code = _raw_code
+        get = src_dict.get
+        code = get("code", UNSET)
 
-        _raw_title = d.pop("title", UNSET)
-        title = _raw_title
+        title = get("title", UNSET)
 
-        _raw_detail = d.pop("detail", UNSET)
-        detail = _raw_detail
+        detail = get("detail", UNSET)
 
         error_item = cls(
-            code=code,
-            title=title,
-            detail=detail,
+            code,
+            title,
+            detail,
         )
 
-        error_item.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            error_item.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return error_item
 
     @property

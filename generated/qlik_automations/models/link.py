@@ -13,6 +13,13 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Link")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "href",
+    }
+)
+
 
 @_attrs_define
 class Link:
@@ -37,15 +44,15 @@ class Link:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_href = d.pop("href", UNSET)
-        href = _raw_href
+        get = src_dict.get
+        href = get("href", UNSET)
 
         link = cls(
-            href=href,
+            href,
         )
 
-        link.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            link.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return link
 
     @property

@@ -17,6 +17,14 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="Links")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "next",
+        "prev",
+    }
+)
+
 
 @_attrs_define
 class Links:
@@ -57,8 +65,8 @@ class Links:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_next_ = d.pop("next", UNSET)
+        get = src_dict.get
+        _raw_next_ = get("next", UNSET)
         try:
             _next_ = _raw_next_
             next_: Link | Unset
@@ -70,7 +78,7 @@ class Links:
         except TOLERATED_PARSE_ERRORS:
             next_ = _raw_next_  # keep what the server sent
 
-        _raw_prev = d.pop("prev", UNSET)
+        _raw_prev = get("prev", UNSET)
         try:
             _prev = _raw_prev
             prev: Link | Unset
@@ -83,11 +91,12 @@ class Links:
             prev = _raw_prev  # keep what the server sent
 
         links = cls(
-            next_=next_,
-            prev=prev,
+            next_,
+            prev,
         )
 
-        links.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            links.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return links
 
     @property

@@ -17,6 +17,20 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="ErrorItem")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "code",
+        "meta",
+        "issue",
+        "title",
+        "errorId",
+        "argument",
+        "resource",
+        "resourceId",
+    }
+)
+
 
 @_attrs_define
 class ErrorItem:
@@ -90,11 +104,10 @@ class ErrorItem:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_code = d.pop("code", UNSET)
-        code = _raw_code
+        get = src_dict.get
+        code = get("code", UNSET)
 
-        _raw_meta = d.pop("meta", UNSET)
+        _raw_meta = get("meta", UNSET)
         try:
             _meta = _raw_meta
             meta: ErrorMeta | Unset
@@ -106,36 +119,31 @@ class ErrorItem:
         except TOLERATED_PARSE_ERRORS:
             meta = _raw_meta  # keep what the server sent
 
-        _raw_issue = d.pop("issue", UNSET)
-        issue = _raw_issue
+        issue = get("issue", UNSET)
 
-        _raw_title = d.pop("title", UNSET)
-        title = _raw_title
+        title = get("title", UNSET)
 
-        _raw_error_id = d.pop("errorId", UNSET)
-        error_id = _raw_error_id
+        error_id = get("errorId", UNSET)
 
-        _raw_argument = d.pop("argument", UNSET)
-        argument = _raw_argument
+        argument = get("argument", UNSET)
 
-        _raw_resource = d.pop("resource", UNSET)
-        resource = _raw_resource
+        resource = get("resource", UNSET)
 
-        _raw_resource_id = d.pop("resourceId", UNSET)
-        resource_id = _raw_resource_id
+        resource_id = get("resourceId", UNSET)
 
         error_item = cls(
-            code=code,
-            meta=meta,
-            issue=issue,
-            title=title,
-            error_id=error_id,
-            argument=argument,
-            resource=resource,
-            resource_id=resource_id,
+            code,
+            meta,
+            issue,
+            title,
+            error_id,
+            argument,
+            resource,
+            resource_id,
         )
 
-        error_item.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            error_item.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return error_item
 
     @property

@@ -13,6 +13,17 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ErrorMeta")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "details",
+        "errorId",
+        "argument",
+        "resource",
+        "resourceId",
+    }
+)
+
 
 @_attrs_define
 class ErrorMeta:
@@ -61,31 +72,27 @@ class ErrorMeta:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_details = d.pop("details", UNSET)
-        details = _raw_details
+        get = src_dict.get
+        details = get("details", UNSET)
 
-        _raw_error_id = d.pop("errorId", UNSET)
-        error_id = _raw_error_id
+        error_id = get("errorId", UNSET)
 
-        _raw_argument = d.pop("argument", UNSET)
-        argument = _raw_argument
+        argument = get("argument", UNSET)
 
-        _raw_resource = d.pop("resource", UNSET)
-        resource = _raw_resource
+        resource = get("resource", UNSET)
 
-        _raw_resource_id = d.pop("resourceId", UNSET)
-        resource_id = _raw_resource_id
+        resource_id = get("resourceId", UNSET)
 
         error_meta = cls(
-            details=details,
-            error_id=error_id,
-            argument=argument,
-            resource=resource,
-            resource_id=resource_id,
+            details,
+            error_id,
+            argument,
+            resource,
+            resource_id,
         )
 
-        error_meta.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            error_meta.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return error_meta
 
     @property

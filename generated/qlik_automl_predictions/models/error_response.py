@@ -17,6 +17,13 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="ErrorResponse")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "errors",
+    }
+)
+
 
 @_attrs_define
 class ErrorResponse:
@@ -51,8 +58,8 @@ class ErrorResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_errors = d.pop("errors", UNSET)
+        get = src_dict.get
+        _raw_errors = get("errors", UNSET)
         try:
             _errors = _raw_errors
             errors: list[ErrorItem] | Unset = UNSET
@@ -67,10 +74,11 @@ class ErrorResponse:
             errors = _raw_errors  # keep what the server sent
 
         error_response = cls(
-            errors=errors,
+            errors,
         )
 
-        error_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            error_response.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return error_response
 
     @property

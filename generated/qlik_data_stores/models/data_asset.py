@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -17,6 +17,31 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="DataAsset")
+
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "appType",
+        "technicalName",
+        "id",
+        "name",
+        "tags",
+        "appId",
+        "ownerId",
+        "spaceId",
+        "version",
+        "tenantId",
+        "createdBy",
+        "properties",
+        "createdTime",
+        "description",
+        "dataFreshness",
+        "dataStoreInfo",
+        "lastModifiedBy",
+        "lastModifiedTime",
+        "technicalDescription",
+    }
+)
 
 
 @_attrs_define
@@ -169,45 +194,35 @@ class DataAsset:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_app_type = d.pop("appType", UNSET)
-        app_type = _raw_app_type
+        get = src_dict.get
+        app_type = get("appType", UNSET)
 
-        _raw_technical_name = d.pop("technicalName", UNSET)
-        technical_name = _raw_technical_name
+        technical_name = get("technicalName", UNSET)
 
-        _raw_id = d.pop("id", UNSET)
-        id = _raw_id
+        id = get("id", UNSET)
 
-        _raw_name = d.pop("name", UNSET)
-        name = _raw_name
+        name = get("name", UNSET)
 
-        _raw_tags = d.pop("tags", UNSET)
+        _raw_tags = get("tags", UNSET)
         try:
-            tags = cast(list[str], _raw_tags)
+            tags = _raw_tags
 
         except TOLERATED_PARSE_ERRORS:
             tags = _raw_tags  # keep what the server sent
 
-        _raw_app_id = d.pop("appId", UNSET)
-        app_id = _raw_app_id
+        app_id = get("appId", UNSET)
 
-        _raw_owner_id = d.pop("ownerId", UNSET)
-        owner_id = _raw_owner_id
+        owner_id = get("ownerId", UNSET)
 
-        _raw_space_id = d.pop("spaceId", UNSET)
-        space_id = _raw_space_id
+        space_id = get("spaceId", UNSET)
 
-        _raw_version = d.pop("version", UNSET)
-        version = _raw_version
+        version = get("version", UNSET)
 
-        _raw_tenant_id = d.pop("tenantId", UNSET)
-        tenant_id = _raw_tenant_id
+        tenant_id = get("tenantId", UNSET)
 
-        _raw_created_by = d.pop("createdBy", UNSET)
-        created_by = _raw_created_by
+        created_by = get("createdBy", UNSET)
 
-        _raw_properties = d.pop("properties", UNSET)
+        _raw_properties = get("properties", UNSET)
         try:
             _properties = _raw_properties
             properties: DataAssetProperties | Unset
@@ -219,16 +234,13 @@ class DataAsset:
         except TOLERATED_PARSE_ERRORS:
             properties = _raw_properties  # keep what the server sent
 
-        _raw_created_time = d.pop("createdTime", UNSET)
-        created_time = _raw_created_time
+        created_time = get("createdTime", UNSET)
 
-        _raw_description = d.pop("description", UNSET)
-        description = _raw_description
+        description = get("description", UNSET)
 
-        _raw_data_freshness = d.pop("dataFreshness", UNSET)
-        data_freshness = _raw_data_freshness
+        data_freshness = get("dataFreshness", UNSET)
 
-        _raw_data_store_info = d.pop("dataStoreInfo", UNSET)
+        _raw_data_store_info = get("dataStoreInfo", UNSET)
         try:
             _data_store_info = _raw_data_store_info
             data_store_info: DataStoreInfo | Unset
@@ -240,38 +252,36 @@ class DataAsset:
         except TOLERATED_PARSE_ERRORS:
             data_store_info = _raw_data_store_info  # keep what the server sent
 
-        _raw_last_modified_by = d.pop("lastModifiedBy", UNSET)
-        last_modified_by = _raw_last_modified_by
+        last_modified_by = get("lastModifiedBy", UNSET)
 
-        _raw_last_modified_time = d.pop("lastModifiedTime", UNSET)
-        last_modified_time = _raw_last_modified_time
+        last_modified_time = get("lastModifiedTime", UNSET)
 
-        _raw_technical_description = d.pop("technicalDescription", UNSET)
-        technical_description = _raw_technical_description
+        technical_description = get("technicalDescription", UNSET)
 
         data_asset = cls(
-            app_type=app_type,
-            technical_name=technical_name,
-            id=id,
-            name=name,
-            tags=tags,
-            app_id=app_id,
-            owner_id=owner_id,
-            space_id=space_id,
-            version=version,
-            tenant_id=tenant_id,
-            created_by=created_by,
-            properties=properties,
-            created_time=created_time,
-            description=description,
-            data_freshness=data_freshness,
-            data_store_info=data_store_info,
-            last_modified_by=last_modified_by,
-            last_modified_time=last_modified_time,
-            technical_description=technical_description,
+            app_type,
+            technical_name,
+            id,
+            name,
+            tags,
+            app_id,
+            owner_id,
+            space_id,
+            version,
+            tenant_id,
+            created_by,
+            properties,
+            created_time,
+            description,
+            data_freshness,
+            data_store_info,
+            last_modified_by,
+            last_modified_time,
+            technical_description,
         )
 
-        data_asset.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            data_asset.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return data_asset
 
     @property

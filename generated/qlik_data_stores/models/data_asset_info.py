@@ -17,6 +17,15 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="DataAssetInfo")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "id",
+        "name",
+        "dataStoreInfo",
+    }
+)
+
 
 @_attrs_define
 class DataAssetInfo:
@@ -60,14 +69,12 @@ class DataAssetInfo:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_id = d.pop("id", UNSET)
-        id = _raw_id
+        get = src_dict.get
+        id = get("id", UNSET)
 
-        _raw_name = d.pop("name", UNSET)
-        name = _raw_name
+        name = get("name", UNSET)
 
-        _raw_data_store_info = d.pop("dataStoreInfo", UNSET)
+        _raw_data_store_info = get("dataStoreInfo", UNSET)
         try:
             _data_store_info = _raw_data_store_info
             data_store_info: DataStoreInfo | Unset
@@ -80,12 +87,13 @@ class DataAssetInfo:
             data_store_info = _raw_data_store_info  # keep what the server sent
 
         data_asset_info = cls(
-            id=id,
-            name=name,
-            data_store_info=data_store_info,
+            id,
+            name,
+            data_store_info,
         )
 
-        data_asset_info.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            data_asset_info.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return data_asset_info
 
     @property

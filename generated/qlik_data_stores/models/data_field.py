@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -18,6 +18,26 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="DataField")
+
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "name",
+        "dataType",
+        "tags",
+        "alias",
+        "index",
+        "orphan",
+        "nullable",
+        "userTags",
+        "encrypted",
+        "sensitive",
+        "primaryKey",
+        "properties",
+        "description",
+        "ordinalPositionInKey",
+    }
+)
 
 
 @_attrs_define
@@ -145,37 +165,32 @@ class DataField:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_name = d.pop("name", UNSET)
-        name = _raw_name
+        get = src_dict.get
+        name = get("name", UNSET)
 
-        _raw_data_type = d.pop("dataType", UNSET)
+        _raw_data_type = get("dataType", UNSET)
         try:
             data_type = DataType.from_dict(_raw_data_type)
 
         except TOLERATED_PARSE_ERRORS:
             data_type = _raw_data_type  # keep what the server sent
 
-        _raw_tags = d.pop("tags", UNSET)
+        _raw_tags = get("tags", UNSET)
         try:
-            tags = cast(list[str], _raw_tags)
+            tags = _raw_tags
 
         except TOLERATED_PARSE_ERRORS:
             tags = _raw_tags  # keep what the server sent
 
-        _raw_alias = d.pop("alias", UNSET)
-        alias = _raw_alias
+        alias = get("alias", UNSET)
 
-        _raw_index = d.pop("index", UNSET)
-        index = _raw_index
+        index = get("index", UNSET)
 
-        _raw_orphan = d.pop("orphan", UNSET)
-        orphan = _raw_orphan
+        orphan = get("orphan", UNSET)
 
-        _raw_nullable = d.pop("nullable", UNSET)
-        nullable = _raw_nullable
+        nullable = get("nullable", UNSET)
 
-        _raw_user_tags = d.pop("userTags", UNSET)
+        _raw_user_tags = get("userTags", UNSET)
         try:
             _user_tags = _raw_user_tags
             user_tags: list[UserTag] | Unset = UNSET
@@ -189,16 +204,13 @@ class DataField:
         except TOLERATED_PARSE_ERRORS:
             user_tags = _raw_user_tags  # keep what the server sent
 
-        _raw_encrypted = d.pop("encrypted", UNSET)
-        encrypted = _raw_encrypted
+        encrypted = get("encrypted", UNSET)
 
-        _raw_sensitive = d.pop("sensitive", UNSET)
-        sensitive = _raw_sensitive
+        sensitive = get("sensitive", UNSET)
 
-        _raw_primary_key = d.pop("primaryKey", UNSET)
-        primary_key = _raw_primary_key
+        primary_key = get("primaryKey", UNSET)
 
-        _raw_properties = d.pop("properties", UNSET)
+        _raw_properties = get("properties", UNSET)
         try:
             _properties = _raw_properties
             properties: DataFieldProperties | Unset
@@ -210,30 +222,29 @@ class DataField:
         except TOLERATED_PARSE_ERRORS:
             properties = _raw_properties  # keep what the server sent
 
-        _raw_description = d.pop("description", UNSET)
-        description = _raw_description
+        description = get("description", UNSET)
 
-        _raw_ordinal_position_in_key = d.pop("ordinalPositionInKey", UNSET)
-        ordinal_position_in_key = _raw_ordinal_position_in_key
+        ordinal_position_in_key = get("ordinalPositionInKey", UNSET)
 
         data_field = cls(
-            name=name,
-            data_type=data_type,
-            tags=tags,
-            alias=alias,
-            index=index,
-            orphan=orphan,
-            nullable=nullable,
-            user_tags=user_tags,
-            encrypted=encrypted,
-            sensitive=sensitive,
-            primary_key=primary_key,
-            properties=properties,
-            description=description,
-            ordinal_position_in_key=ordinal_position_in_key,
+            name,
+            data_type,
+            tags,
+            alias,
+            index,
+            orphan,
+            nullable,
+            user_tags,
+            encrypted,
+            sensitive,
+            primary_key,
+            properties,
+            description,
+            ordinal_position_in_key,
         )
 
-        data_field.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            data_field.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return data_field
 
     @property

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -19,6 +19,36 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="DataSet")
+
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "qri",
+        "secureQri",
+        "dataAssetInfo",
+        "technicalName",
+        "id",
+        "name",
+        "tags",
+        "type",
+        "schema",
+        "ownerId",
+        "spaceId",
+        "version",
+        "tenantId",
+        "createdBy",
+        "properties",
+        "createdTime",
+        "description",
+        "operational",
+        "lastModifiedBy",
+        "appTypeOverride",
+        "lastModifiedTime",
+        "additionalSchemas",
+        "technicalDescription",
+        "createdByConnectionId",
+    }
+)
 
 
 @_attrs_define
@@ -223,40 +253,34 @@ class DataSet:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_qri = d.pop("qri", UNSET)
-        qri = _raw_qri
+        get = src_dict.get
+        qri = get("qri", UNSET)
 
-        _raw_secure_qri = d.pop("secureQri", UNSET)
-        secure_qri = _raw_secure_qri
+        secure_qri = get("secureQri", UNSET)
 
-        _raw_data_asset_info = d.pop("dataAssetInfo", UNSET)
+        _raw_data_asset_info = get("dataAssetInfo", UNSET)
         try:
             data_asset_info = DataAssetInfo.from_dict(_raw_data_asset_info)
 
         except TOLERATED_PARSE_ERRORS:
             data_asset_info = _raw_data_asset_info  # keep what the server sent
 
-        _raw_technical_name = d.pop("technicalName", UNSET)
-        technical_name = _raw_technical_name
+        technical_name = get("technicalName", UNSET)
 
-        _raw_id = d.pop("id", UNSET)
-        id = _raw_id
+        id = get("id", UNSET)
 
-        _raw_name = d.pop("name", UNSET)
-        name = _raw_name
+        name = get("name", UNSET)
 
-        _raw_tags = d.pop("tags", UNSET)
+        _raw_tags = get("tags", UNSET)
         try:
-            tags = cast(list[str], _raw_tags)
+            tags = _raw_tags
 
         except TOLERATED_PARSE_ERRORS:
             tags = _raw_tags  # keep what the server sent
 
-        _raw_type_ = d.pop("type", UNSET)
-        type_ = _raw_type_
+        type_ = get("type", UNSET)
 
-        _raw_schema = d.pop("schema", UNSET)
+        _raw_schema = get("schema", UNSET)
         try:
             _schema = _raw_schema
             schema: DataSetSchema | Unset
@@ -268,22 +292,17 @@ class DataSet:
         except TOLERATED_PARSE_ERRORS:
             schema = _raw_schema  # keep what the server sent
 
-        _raw_owner_id = d.pop("ownerId", UNSET)
-        owner_id = _raw_owner_id
+        owner_id = get("ownerId", UNSET)
 
-        _raw_space_id = d.pop("spaceId", UNSET)
-        space_id = _raw_space_id
+        space_id = get("spaceId", UNSET)
 
-        _raw_version = d.pop("version", UNSET)
-        version = _raw_version
+        version = get("version", UNSET)
 
-        _raw_tenant_id = d.pop("tenantId", UNSET)
-        tenant_id = _raw_tenant_id
+        tenant_id = get("tenantId", UNSET)
 
-        _raw_created_by = d.pop("createdBy", UNSET)
-        created_by = _raw_created_by
+        created_by = get("createdBy", UNSET)
 
-        _raw_properties = d.pop("properties", UNSET)
+        _raw_properties = get("properties", UNSET)
         try:
             _properties = _raw_properties
             properties: DataSetProperties | Unset
@@ -295,13 +314,11 @@ class DataSet:
         except TOLERATED_PARSE_ERRORS:
             properties = _raw_properties  # keep what the server sent
 
-        _raw_created_time = d.pop("createdTime", UNSET)
-        created_time = _raw_created_time
+        created_time = get("createdTime", UNSET)
 
-        _raw_description = d.pop("description", UNSET)
-        description = _raw_description
+        description = get("description", UNSET)
 
-        _raw_operational = d.pop("operational", UNSET)
+        _raw_operational = get("operational", UNSET)
         try:
             _operational = _raw_operational
             operational: DataSetOperational | Unset
@@ -313,16 +330,13 @@ class DataSet:
         except TOLERATED_PARSE_ERRORS:
             operational = _raw_operational  # keep what the server sent
 
-        _raw_last_modified_by = d.pop("lastModifiedBy", UNSET)
-        last_modified_by = _raw_last_modified_by
+        last_modified_by = get("lastModifiedBy", UNSET)
 
-        _raw_app_type_override = d.pop("appTypeOverride", UNSET)
-        app_type_override = _raw_app_type_override
+        app_type_override = get("appTypeOverride", UNSET)
 
-        _raw_last_modified_time = d.pop("lastModifiedTime", UNSET)
-        last_modified_time = _raw_last_modified_time
+        last_modified_time = get("lastModifiedTime", UNSET)
 
-        _raw_additional_schemas = d.pop("additionalSchemas", UNSET)
+        _raw_additional_schemas = get("additionalSchemas", UNSET)
         try:
             _additional_schemas = _raw_additional_schemas
             additional_schemas: list[DataSetSchema] | Unset = UNSET
@@ -336,40 +350,39 @@ class DataSet:
         except TOLERATED_PARSE_ERRORS:
             additional_schemas = _raw_additional_schemas  # keep what the server sent
 
-        _raw_technical_description = d.pop("technicalDescription", UNSET)
-        technical_description = _raw_technical_description
+        technical_description = get("technicalDescription", UNSET)
 
-        _raw_created_by_connection_id = d.pop("createdByConnectionId", UNSET)
-        created_by_connection_id = _raw_created_by_connection_id
+        created_by_connection_id = get("createdByConnectionId", UNSET)
 
         data_set = cls(
-            qri=qri,
-            secure_qri=secure_qri,
-            data_asset_info=data_asset_info,
-            technical_name=technical_name,
-            id=id,
-            name=name,
-            tags=tags,
-            type_=type_,
-            schema=schema,
-            owner_id=owner_id,
-            space_id=space_id,
-            version=version,
-            tenant_id=tenant_id,
-            created_by=created_by,
-            properties=properties,
-            created_time=created_time,
-            description=description,
-            operational=operational,
-            last_modified_by=last_modified_by,
-            app_type_override=app_type_override,
-            last_modified_time=last_modified_time,
-            additional_schemas=additional_schemas,
-            technical_description=technical_description,
-            created_by_connection_id=created_by_connection_id,
+            qri,
+            secure_qri,
+            data_asset_info,
+            technical_name,
+            id,
+            name,
+            tags,
+            type_,
+            schema,
+            owner_id,
+            space_id,
+            version,
+            tenant_id,
+            created_by,
+            properties,
+            created_time,
+            description,
+            operational,
+            last_modified_by,
+            app_type_override,
+            last_modified_time,
+            additional_schemas,
+            technical_description,
+            created_by_connection_id,
         )
 
-        data_set.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            data_set.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return data_set
 
     @property

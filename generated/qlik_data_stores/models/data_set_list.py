@@ -18,6 +18,18 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="DataSetList")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "data",
+        "page",
+        "limit",
+        "links",
+        "pages",
+        "total",
+    }
+)
+
 
 @_attrs_define
 class DataSetList:
@@ -86,8 +98,8 @@ class DataSetList:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_data = d.pop("data", UNSET)
+        get = src_dict.get
+        _raw_data = get("data", UNSET)
         try:
             _data = _raw_data
             data: list[DataSet] | Unset = UNSET
@@ -101,13 +113,11 @@ class DataSetList:
         except TOLERATED_PARSE_ERRORS:
             data = _raw_data  # keep what the server sent
 
-        _raw_page = d.pop("page", UNSET)
-        page = _raw_page
+        page = get("page", UNSET)
 
-        _raw_limit = d.pop("limit", UNSET)
-        limit = _raw_limit
+        limit = get("limit", UNSET)
 
-        _raw_links = d.pop("links", UNSET)
+        _raw_links = get("links", UNSET)
         try:
             _links = _raw_links
             links: Links | Unset
@@ -119,22 +129,21 @@ class DataSetList:
         except TOLERATED_PARSE_ERRORS:
             links = _raw_links  # keep what the server sent
 
-        _raw_pages = d.pop("pages", UNSET)
-        pages = _raw_pages
+        pages = get("pages", UNSET)
 
-        _raw_total = d.pop("total", UNSET)
-        total = _raw_total
+        total = get("total", UNSET)
 
         data_set_list = cls(
-            data=data,
-            page=page,
-            limit=limit,
-            links=links,
-            pages=pages,
-            total=total,
+            data,
+            page,
+            limit,
+            links,
+            pages,
+            total,
         )
 
-        data_set_list.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            data_set_list.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return data_set_list
 
     @property

@@ -17,6 +17,24 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="DataSetOperational")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "size",
+        "status",
+        "endDate",
+        "location",
+        "rowCount",
+        "startDate",
+        "logMessage",
+        "tableOwner",
+        "lastLoadTime",
+        "contentUpdated",
+        "lastUpdateTime",
+        "tableConnectionInfo",
+    }
+)
+
 
 @_attrs_define
 class DataSetOperational:
@@ -112,41 +130,30 @@ class DataSetOperational:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_size = d.pop("size", UNSET)
-        size = _raw_size
+        get = src_dict.get
+        size = get("size", UNSET)
 
-        _raw_status = d.pop("status", UNSET)
-        status = _raw_status
+        status = get("status", UNSET)
 
-        _raw_end_date = d.pop("endDate", UNSET)
-        end_date = _raw_end_date
+        end_date = get("endDate", UNSET)
 
-        _raw_location = d.pop("location", UNSET)
-        location = _raw_location
+        location = get("location", UNSET)
 
-        _raw_row_count = d.pop("rowCount", UNSET)
-        row_count = _raw_row_count
+        row_count = get("rowCount", UNSET)
 
-        _raw_start_date = d.pop("startDate", UNSET)
-        start_date = _raw_start_date
+        start_date = get("startDate", UNSET)
 
-        _raw_log_message = d.pop("logMessage", UNSET)
-        log_message = _raw_log_message
+        log_message = get("logMessage", UNSET)
 
-        _raw_table_owner = d.pop("tableOwner", UNSET)
-        table_owner = _raw_table_owner
+        table_owner = get("tableOwner", UNSET)
 
-        _raw_last_load_time = d.pop("lastLoadTime", UNSET)
-        last_load_time = _raw_last_load_time
+        last_load_time = get("lastLoadTime", UNSET)
 
-        _raw_content_updated = d.pop("contentUpdated", UNSET)
-        content_updated = _raw_content_updated
+        content_updated = get("contentUpdated", UNSET)
 
-        _raw_last_update_time = d.pop("lastUpdateTime", UNSET)
-        last_update_time = _raw_last_update_time
+        last_update_time = get("lastUpdateTime", UNSET)
 
-        _raw_table_connection_info = d.pop("tableConnectionInfo", UNSET)
+        _raw_table_connection_info = get("tableConnectionInfo", UNSET)
         try:
             _table_connection_info = _raw_table_connection_info
             table_connection_info: TableConnectionInfo | Unset
@@ -159,21 +166,22 @@ class DataSetOperational:
             table_connection_info = _raw_table_connection_info  # keep what the server sent
 
         data_set_operational = cls(
-            size=size,
-            status=status,
-            end_date=end_date,
-            location=location,
-            row_count=row_count,
-            start_date=start_date,
-            log_message=log_message,
-            table_owner=table_owner,
-            last_load_time=last_load_time,
-            content_updated=content_updated,
-            last_update_time=last_update_time,
-            table_connection_info=table_connection_info,
+            size,
+            status,
+            end_date,
+            location,
+            row_count,
+            start_date,
+            log_message,
+            table_owner,
+            last_load_time,
+            content_updated,
+            last_update_time,
+            table_connection_info,
         )
 
-        data_set_operational.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            data_set_operational.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return data_set_operational
 
     @property

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -17,6 +17,18 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="DataSetSchema")
+
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "dataFields",
+        "anomalies",
+        "schemaName",
+        "loadOptions",
+        "effectiveDate",
+        "overrideSchemaAnomalies",
+    }
+)
 
 
 @_attrs_define
@@ -95,8 +107,8 @@ class DataSetSchema:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_data_fields = d.pop("dataFields", UNSET)
+        get = src_dict.get
+        _raw_data_fields = get("dataFields", UNSET)
         try:
             data_fields = []
             _data_fields = _raw_data_fields
@@ -108,17 +120,16 @@ class DataSetSchema:
         except TOLERATED_PARSE_ERRORS:
             data_fields = _raw_data_fields  # keep what the server sent
 
-        _raw_anomalies = d.pop("anomalies", UNSET)
+        _raw_anomalies = get("anomalies", UNSET)
         try:
-            anomalies = cast(list[str], _raw_anomalies)
+            anomalies = _raw_anomalies
 
         except TOLERATED_PARSE_ERRORS:
             anomalies = _raw_anomalies  # keep what the server sent
 
-        _raw_schema_name = d.pop("schemaName", UNSET)
-        schema_name = _raw_schema_name
+        schema_name = get("schemaName", UNSET)
 
-        _raw_load_options = d.pop("loadOptions", UNSET)
+        _raw_load_options = get("loadOptions", UNSET)
         try:
             _load_options = _raw_load_options
             load_options: DataSetSchemaLoadOptions | Unset
@@ -130,22 +141,21 @@ class DataSetSchema:
         except TOLERATED_PARSE_ERRORS:
             load_options = _raw_load_options  # keep what the server sent
 
-        _raw_effective_date = d.pop("effectiveDate", UNSET)
-        effective_date = _raw_effective_date
+        effective_date = get("effectiveDate", UNSET)
 
-        _raw_override_schema_anomalies = d.pop("overrideSchemaAnomalies", UNSET)
-        override_schema_anomalies = _raw_override_schema_anomalies
+        override_schema_anomalies = get("overrideSchemaAnomalies", UNSET)
 
         data_set_schema = cls(
-            data_fields=data_fields,
-            anomalies=anomalies,
-            schema_name=schema_name,
-            load_options=load_options,
-            effective_date=effective_date,
-            override_schema_anomalies=override_schema_anomalies,
+            data_fields,
+            anomalies,
+            schema_name,
+            load_options,
+            effective_date,
+            override_schema_anomalies,
         )
 
-        data_set_schema.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            data_set_schema.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return data_set_schema
 
     @property

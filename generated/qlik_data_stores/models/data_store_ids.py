@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,6 +12,13 @@ from attrs import field as _attrs_field
 from ..types import TOLERATED_PARSE_ERRORS, UNSET, Unset
 
 T = TypeVar("T", bound="DataStoreIds")
+
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "ids",
+    }
+)
 
 
 @_attrs_define
@@ -43,19 +50,20 @@ class DataStoreIds:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_ids = d.pop("ids", UNSET)
+        get = src_dict.get
+        _raw_ids = get("ids", UNSET)
         try:
-            ids = cast(list[str], _raw_ids)
+            ids = _raw_ids
 
         except TOLERATED_PARSE_ERRORS:
             ids = _raw_ids  # keep what the server sent
 
         data_store_ids = cls(
-            ids=ids,
+            ids,
         )
 
-        data_store_ids.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            data_store_ids.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return data_store_ids
 
     @property

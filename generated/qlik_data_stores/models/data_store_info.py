@@ -13,6 +13,15 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="DataStoreInfo")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "id",
+        "name",
+        "type",
+    }
+)
+
 
 @_attrs_define
 class DataStoreInfo:
@@ -51,23 +60,21 @@ class DataStoreInfo:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_id = d.pop("id", UNSET)
-        id = _raw_id
+        get = src_dict.get
+        id = get("id", UNSET)
 
-        _raw_name = d.pop("name", UNSET)
-        name = _raw_name
+        name = get("name", UNSET)
 
-        _raw_type_ = d.pop("type", UNSET)
-        type_ = _raw_type_
+        type_ = get("type", UNSET)
 
         data_store_info = cls(
-            id=id,
-            name=name,
-            type_=type_,
+            id,
+            name,
+            type_,
         )
 
-        data_store_info.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            data_store_info.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return data_store_info
 
     @property

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -16,6 +16,24 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="DataStoreInput")
+
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "type",
+        "technicalName",
+        "id",
+        "uri",
+        "name",
+        "tags",
+        "ownerId",
+        "spaceId",
+        "version",
+        "properties",
+        "description",
+        "technicalDescription",
+    }
+)
 
 
 @_attrs_define
@@ -119,39 +137,31 @@ class DataStoreInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_type_ = d.pop("type", UNSET)
-        type_ = _raw_type_
+        get = src_dict.get
+        type_ = get("type", UNSET)
 
-        _raw_technical_name = d.pop("technicalName", UNSET)
-        technical_name = _raw_technical_name
+        technical_name = get("technicalName", UNSET)
 
-        _raw_id = d.pop("id", UNSET)
-        id = _raw_id
+        id = get("id", UNSET)
 
-        _raw_uri = d.pop("uri", UNSET)
-        uri = _raw_uri
+        uri = get("uri", UNSET)
 
-        _raw_name = d.pop("name", UNSET)
-        name = _raw_name
+        name = get("name", UNSET)
 
-        _raw_tags = d.pop("tags", UNSET)
+        _raw_tags = get("tags", UNSET)
         try:
-            tags = cast(list[str], _raw_tags)
+            tags = _raw_tags
 
         except TOLERATED_PARSE_ERRORS:
             tags = _raw_tags  # keep what the server sent
 
-        _raw_owner_id = d.pop("ownerId", UNSET)
-        owner_id = _raw_owner_id
+        owner_id = get("ownerId", UNSET)
 
-        _raw_space_id = d.pop("spaceId", UNSET)
-        space_id = _raw_space_id
+        space_id = get("spaceId", UNSET)
 
-        _raw_version = d.pop("version", UNSET)
-        version = _raw_version
+        version = get("version", UNSET)
 
-        _raw_properties = d.pop("properties", UNSET)
+        _raw_properties = get("properties", UNSET)
         try:
             _properties = _raw_properties
             properties: DataStoreInputProperties | Unset
@@ -163,28 +173,27 @@ class DataStoreInput:
         except TOLERATED_PARSE_ERRORS:
             properties = _raw_properties  # keep what the server sent
 
-        _raw_description = d.pop("description", UNSET)
-        description = _raw_description
+        description = get("description", UNSET)
 
-        _raw_technical_description = d.pop("technicalDescription", UNSET)
-        technical_description = _raw_technical_description
+        technical_description = get("technicalDescription", UNSET)
 
         data_store_input = cls(
-            type_=type_,
-            technical_name=technical_name,
-            id=id,
-            uri=uri,
-            name=name,
-            tags=tags,
-            owner_id=owner_id,
-            space_id=space_id,
-            version=version,
-            properties=properties,
-            description=description,
-            technical_description=technical_description,
+            type_,
+            technical_name,
+            id,
+            uri,
+            name,
+            tags,
+            owner_id,
+            space_id,
+            version,
+            properties,
+            description,
+            technical_description,
         )
 
-        data_store_input.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            data_store_input.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return data_store_input
 
     @property

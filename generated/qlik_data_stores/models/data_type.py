@@ -18,6 +18,15 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="DataType")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "type",
+        "properties",
+        "originalType",
+    }
+)
+
 
 @_attrs_define
 class DataType:
@@ -69,15 +78,15 @@ class DataType:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_type_ = d.pop("type", UNSET)
+        get = src_dict.get
+        _raw_type_ = get("type", UNSET)
         try:
             type_ = check_data_type_type(_raw_type_)
 
         except TOLERATED_PARSE_ERRORS:
             type_ = _raw_type_  # keep what the server sent
 
-        _raw_properties = d.pop("properties", UNSET)
+        _raw_properties = get("properties", UNSET)
         try:
             _properties = _raw_properties
             properties: DataTypeProperties | Unset
@@ -89,16 +98,16 @@ class DataType:
         except TOLERATED_PARSE_ERRORS:
             properties = _raw_properties  # keep what the server sent
 
-        _raw_original_type = d.pop("originalType", UNSET)
-        original_type = _raw_original_type
+        original_type = get("originalType", UNSET)
 
         data_type = cls(
-            type_=type_,
-            properties=properties,
-            original_type=original_type,
+            type_,
+            properties,
+            original_type,
         )
 
-        data_type.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            data_type.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return data_type
 
     @property

@@ -13,6 +13,16 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Error")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "code",
+        "title",
+        "detail",
+        "status",
+    }
+)
+
 
 @_attrs_define
 class Error:
@@ -55,27 +65,24 @@ class Error:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_code = d.pop("code", UNSET)
-        code = _raw_code
+        get = src_dict.get
+        code = get("code", UNSET)
 
-        _raw_title = d.pop("title", UNSET)
-        title = _raw_title
+        title = get("title", UNSET)
 
-        _raw_detail = d.pop("detail", UNSET)
-        detail = _raw_detail
+        detail = get("detail", UNSET)
 
-        _raw_status = d.pop("status", UNSET)
-        status = _raw_status
+        status = get("status", UNSET)
 
         error = cls(
-            code=code,
-            title=title,
-            detail=detail,
-            status=status,
+            code,
+            title,
+            detail,
+            status,
         )
 
-        error.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            error.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return error
 
     @property

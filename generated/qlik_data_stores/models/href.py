@@ -13,6 +13,13 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Href")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "href",
+    }
+)
+
 
 @_attrs_define
 class Href:
@@ -37,15 +44,15 @@ class Href:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_href = d.pop("href", UNSET)
-        href = _raw_href
+        get = src_dict.get
+        href = get("href", UNSET)
 
         href = cls(
-            href=href,
+            href,
         )
 
-        href.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            href.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return href
 
     @property

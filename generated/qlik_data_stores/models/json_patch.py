@@ -18,6 +18,16 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="JsonPatch")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "op",
+        "path",
+        "from",
+        "value",
+    }
+)
+
 
 @_attrs_define
 class JsonPatch:
@@ -70,21 +80,19 @@ class JsonPatch:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_op = d.pop("op", UNSET)
+        get = src_dict.get
+        _raw_op = get("op", UNSET)
         try:
             op = check_json_patch_op(_raw_op)
 
         except TOLERATED_PARSE_ERRORS:
             op = _raw_op  # keep what the server sent
 
-        _raw_path = d.pop("path", UNSET)
-        path = _raw_path
+        path = get("path", UNSET)
 
-        _raw_from_ = d.pop("from", UNSET)
-        from_ = _raw_from_
+        from_ = get("from", UNSET)
 
-        _raw_value = d.pop("value", UNSET)
+        _raw_value = get("value", UNSET)
         try:
             _value = _raw_value
             value: JsonPatchValue | Unset
@@ -97,13 +105,14 @@ class JsonPatch:
             value = _raw_value  # keep what the server sent
 
         json_patch = cls(
-            op=op,
-            path=path,
-            from_=from_,
-            value=value,
+            op,
+            path,
+            from_,
+            value,
         )
 
-        json_patch.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            json_patch.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return json_patch
 
     @property

@@ -17,6 +17,17 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="Links")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "last",
+        "next",
+        "prev",
+        "self",
+        "first",
+    }
+)
+
 
 @_attrs_define
 class Links:
@@ -90,8 +101,8 @@ class Links:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_last = d.pop("last", UNSET)
+        get = src_dict.get
+        _raw_last = get("last", UNSET)
         try:
             _last = _raw_last
             last: Href | Unset
@@ -103,7 +114,7 @@ class Links:
         except TOLERATED_PARSE_ERRORS:
             last = _raw_last  # keep what the server sent
 
-        _raw_next_ = d.pop("next", UNSET)
+        _raw_next_ = get("next", UNSET)
         try:
             _next_ = _raw_next_
             next_: Href | Unset
@@ -115,7 +126,7 @@ class Links:
         except TOLERATED_PARSE_ERRORS:
             next_ = _raw_next_  # keep what the server sent
 
-        _raw_prev = d.pop("prev", UNSET)
+        _raw_prev = get("prev", UNSET)
         try:
             _prev = _raw_prev
             prev: Href | Unset
@@ -127,7 +138,7 @@ class Links:
         except TOLERATED_PARSE_ERRORS:
             prev = _raw_prev  # keep what the server sent
 
-        _raw_self_ = d.pop("self", UNSET)
+        _raw_self_ = get("self", UNSET)
         try:
             _self_ = _raw_self_
             self_: Href | Unset
@@ -139,7 +150,7 @@ class Links:
         except TOLERATED_PARSE_ERRORS:
             self_ = _raw_self_  # keep what the server sent
 
-        _raw_first = d.pop("first", UNSET)
+        _raw_first = get("first", UNSET)
         try:
             _first = _raw_first
             first: Href | Unset
@@ -152,14 +163,15 @@ class Links:
             first = _raw_first  # keep what the server sent
 
         links = cls(
-            last=last,
-            next_=next_,
-            prev=prev,
-            self_=self_,
-            first=first,
+            last,
+            next_,
+            prev,
+            self_,
+            first,
         )
 
-        links.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            links.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return links
 
     @property

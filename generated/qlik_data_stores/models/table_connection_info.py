@@ -17,6 +17,15 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="TableConnectionInfo")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "tableName",
+        "selectionScript",
+        "additionalProperties",
+    }
+)
+
 
 @_attrs_define
 class TableConnectionInfo:
@@ -58,14 +67,12 @@ class TableConnectionInfo:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_table_name = d.pop("tableName", UNSET)
-        table_name = _raw_table_name
+        get = src_dict.get
+        table_name = get("tableName", UNSET)
 
-        _raw_selection_script = d.pop("selectionScript", UNSET)
-        selection_script = _raw_selection_script
+        selection_script = get("selectionScript", UNSET)
 
-        _raw_additional_properties = d.pop("additionalProperties", UNSET)
+        _raw_additional_properties = get("additionalProperties", UNSET)
         try:
             _additional_properties = _raw_additional_properties
             additional_properties: TableConnectionInfoAdditionalProperties | Unset
@@ -78,12 +85,13 @@ class TableConnectionInfo:
             additional_properties = _raw_additional_properties  # keep what the server sent
 
         table_connection_info = cls(
-            table_name=table_name,
-            selection_script=selection_script,
-            additional_properties=additional_properties,
+            table_name,
+            selection_script,
+            additional_properties,
         )
 
-        table_connection_info.extra_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            table_connection_info.extra_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return table_connection_info
 
     @property

@@ -11,6 +11,9 @@ from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="TableConnectionInfoAdditionalProperties")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset({})
+
 
 @_attrs_define
 class TableConnectionInfoAdditionalProperties:
@@ -25,10 +28,13 @@ class TableConnectionInfoAdditionalProperties:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
+        get = src_dict.get
         table_connection_info_additional_properties = cls()
 
-        table_connection_info_additional_properties.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            table_connection_info_additional_properties.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return table_connection_info_additional_properties
 
     @property

@@ -18,6 +18,20 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="AliasAttributes")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "id",
+        "mode",
+        "name",
+        "models",
+        "createdAt",
+        "createdBy",
+        "updatedAt",
+        "deploymentId",
+    }
+)
+
 
 @_attrs_define
 class AliasAttributes:
@@ -91,21 +105,19 @@ class AliasAttributes:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_id = d.pop("id", UNSET)
-        id = _raw_id
+        get = src_dict.get
+        id = get("id", UNSET)
 
-        _raw_mode = d.pop("mode", UNSET)
+        _raw_mode = get("mode", UNSET)
         try:
             mode = check_alias_attributes_mode(_raw_mode)
 
         except TOLERATED_PARSE_ERRORS:
             mode = _raw_mode  # keep what the server sent
 
-        _raw_name = d.pop("name", UNSET)
-        name = _raw_name
+        name = get("name", UNSET)
 
-        _raw_models = d.pop("models", UNSET)
+        _raw_models = get("models", UNSET)
         try:
             models = []
             _models = _raw_models
@@ -117,30 +129,27 @@ class AliasAttributes:
         except TOLERATED_PARSE_ERRORS:
             models = _raw_models  # keep what the server sent
 
-        _raw_created_at = d.pop("createdAt", UNSET)
-        created_at = _raw_created_at
+        created_at = get("createdAt", UNSET)
 
-        _raw_created_by = d.pop("createdBy", UNSET)
-        created_by = _raw_created_by
+        created_by = get("createdBy", UNSET)
 
-        _raw_updated_at = d.pop("updatedAt", UNSET)
-        updated_at = _raw_updated_at
+        updated_at = get("updatedAt", UNSET)
 
-        _raw_deployment_id = d.pop("deploymentId", UNSET)
-        deployment_id = _raw_deployment_id
+        deployment_id = get("deploymentId", UNSET)
 
         alias_attributes = cls(
-            id=id,
-            mode=mode,
-            name=name,
-            models=models,
-            created_at=created_at,
-            created_by=created_by,
-            updated_at=updated_at,
-            deployment_id=deployment_id,
+            id,
+            mode,
+            name,
+            models,
+            created_at,
+            created_by,
+            updated_at,
+            deployment_id,
         )
 
-        alias_attributes.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            alias_attributes.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return alias_attributes
 
     @property

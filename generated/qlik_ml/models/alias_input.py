@@ -17,6 +17,13 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="AliasInput")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "data",
+    }
+)
+
 
 @_attrs_define
 class AliasInput:
@@ -47,8 +54,8 @@ class AliasInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_data = d.pop("data", UNSET)
+        get = src_dict.get
+        _raw_data = get("data", UNSET)
         try:
             data = AliasInputData.from_dict(_raw_data)
 
@@ -56,10 +63,11 @@ class AliasInput:
             data = _raw_data  # keep what the server sent
 
         alias_input = cls(
-            data=data,
+            data,
         )
 
-        alias_input.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            alias_input.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return alias_input
 
     @property

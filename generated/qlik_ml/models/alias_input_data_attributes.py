@@ -17,6 +17,14 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="AliasInputDataAttributes")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "name",
+        "models",
+    }
+)
+
 
 @_attrs_define
 class AliasInputDataAttributes:
@@ -55,11 +63,10 @@ class AliasInputDataAttributes:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_name = d.pop("name", UNSET)
-        name = _raw_name
+        get = src_dict.get
+        name = get("name", UNSET)
 
-        _raw_models = d.pop("models", UNSET)
+        _raw_models = get("models", UNSET)
         try:
             models = []
             _models = _raw_models
@@ -72,11 +79,14 @@ class AliasInputDataAttributes:
             models = _raw_models  # keep what the server sent
 
         alias_input_data_attributes = cls(
-            name=name,
-            models=models,
+            name,
+            models,
         )
 
-        alias_input_data_attributes.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            alias_input_data_attributes.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return alias_input_data_attributes
 
     @property

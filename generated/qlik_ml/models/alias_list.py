@@ -19,6 +19,15 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="AliasList")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "data",
+        "links",
+        "meta",
+    }
+)
+
 
 @_attrs_define
 class AliasList:
@@ -74,8 +83,8 @@ class AliasList:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_data = d.pop("data", UNSET)
+        get = src_dict.get
+        _raw_data = get("data", UNSET)
         try:
             data = []
             _data = _raw_data
@@ -87,14 +96,14 @@ class AliasList:
         except TOLERATED_PARSE_ERRORS:
             data = _raw_data  # keep what the server sent
 
-        _raw_links = d.pop("links", UNSET)
+        _raw_links = get("links", UNSET)
         try:
             links = ListLinks.from_dict(_raw_links)
 
         except TOLERATED_PARSE_ERRORS:
             links = _raw_links  # keep what the server sent
 
-        _raw_meta = d.pop("meta", UNSET)
+        _raw_meta = get("meta", UNSET)
         try:
             _meta = _raw_meta
             meta: ListMeta | Unset
@@ -107,12 +116,13 @@ class AliasList:
             meta = _raw_meta  # keep what the server sent
 
         alias_list = cls(
-            data=data,
-            links=links,
-            meta=meta,
+            data,
+            links,
+            meta,
         )
 
-        alias_list.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            alias_list.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return alias_list
 
     @property

@@ -13,6 +13,13 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AliasModel")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "id",
+    }
+)
+
 
 @_attrs_define
 class AliasModel:
@@ -38,15 +45,15 @@ class AliasModel:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_id = d.pop("id", UNSET)
-        id = _raw_id
+        get = src_dict.get
+        id = get("id", UNSET)
 
         alias_model = cls(
-            id=id,
+            id,
         )
 
-        alias_model.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            alias_model.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return alias_model
 
     @property

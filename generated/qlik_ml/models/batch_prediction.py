@@ -18,6 +18,15 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="BatchPrediction")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "id",
+        "type",
+        "attributes",
+    }
+)
+
 
 @_attrs_define
 class BatchPrediction:
@@ -60,18 +69,17 @@ class BatchPrediction:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_id = d.pop("id", UNSET)
-        id = _raw_id
+        get = src_dict.get
+        id = get("id", UNSET)
 
-        _raw_type_ = d.pop("type", UNSET)
+        _raw_type_ = get("type", UNSET)
         try:
             type_ = check_batch_prediction_type(_raw_type_)
 
         except TOLERATED_PARSE_ERRORS:
             type_ = _raw_type_  # keep what the server sent
 
-        _raw_attributes = d.pop("attributes", UNSET)
+        _raw_attributes = get("attributes", UNSET)
         try:
             attributes = BatchPredictionAttributes.from_dict(_raw_attributes)
 
@@ -79,12 +87,13 @@ class BatchPrediction:
             attributes = _raw_attributes  # keep what the server sent
 
         batch_prediction = cls(
-            id=id,
-            type_=type_,
-            attributes=attributes,
+            id,
+            type_,
+            attributes,
         )
 
-        batch_prediction.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            batch_prediction.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return batch_prediction
 
     @property

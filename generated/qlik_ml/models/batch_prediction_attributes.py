@@ -23,6 +23,29 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="BatchPredictionAttributes")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "id",
+        "name",
+        "errors",
+        "status",
+        "aliasId",
+        "ownerId",
+        "schedule",
+        "createdAt",
+        "createdBy",
+        "dataSetId",
+        "datasetId",
+        "updatedAt",
+        "writeback",
+        "indexColumn",
+        "deploymentId",
+        "errorMessage",
+        "outputDataset",
+    }
+)
+
 
 @_attrs_define
 class BatchPredictionAttributes:
@@ -173,14 +196,12 @@ class BatchPredictionAttributes:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_id = d.pop("id", UNSET)
-        id = _raw_id
+        get = src_dict.get
+        id = get("id", UNSET)
 
-        _raw_name = d.pop("name", UNSET)
-        name = _raw_name
+        name = get("name", UNSET)
 
-        _raw_errors = d.pop("errors", UNSET)
+        _raw_errors = get("errors", UNSET)
         try:
             _errors = _raw_errors
             errors: list[Error] | Unset = UNSET
@@ -194,7 +215,7 @@ class BatchPredictionAttributes:
         except TOLERATED_PARSE_ERRORS:
             errors = _raw_errors  # keep what the server sent
 
-        _raw_status = d.pop("status", UNSET)
+        _raw_status = get("status", UNSET)
         try:
             _status = _raw_status
             status: BatchPredictionAttributesStatus | Unset
@@ -206,13 +227,11 @@ class BatchPredictionAttributes:
         except TOLERATED_PARSE_ERRORS:
             status = _raw_status  # keep what the server sent
 
-        _raw_alias_id = d.pop("aliasId", UNSET)
-        alias_id = _raw_alias_id
+        alias_id = get("aliasId", UNSET)
 
-        _raw_owner_id = d.pop("ownerId", UNSET)
-        owner_id = _raw_owner_id
+        owner_id = get("ownerId", UNSET)
 
-        _raw_schedule = d.pop("schedule", UNSET)
+        _raw_schedule = get("schedule", UNSET)
         try:
             _schedule = _raw_schedule
             schedule: BatchPredictionScheduleAttributes | Unset
@@ -224,22 +243,17 @@ class BatchPredictionAttributes:
         except TOLERATED_PARSE_ERRORS:
             schedule = _raw_schedule  # keep what the server sent
 
-        _raw_created_at = d.pop("createdAt", UNSET)
-        created_at = _raw_created_at
+        created_at = get("createdAt", UNSET)
 
-        _raw_created_by = d.pop("createdBy", UNSET)
-        created_by = _raw_created_by
+        created_by = get("createdBy", UNSET)
 
-        _raw_data_set_id = d.pop("dataSetId", UNSET)
-        data_set_id = _raw_data_set_id
+        data_set_id = get("dataSetId", UNSET)
 
-        _raw_dataset_id = d.pop("datasetId", UNSET)
-        dataset_id = _raw_dataset_id
+        dataset_id = get("datasetId", UNSET)
 
-        _raw_updated_at = d.pop("updatedAt", UNSET)
-        updated_at = _raw_updated_at
+        updated_at = get("updatedAt", UNSET)
 
-        _raw_writeback = d.pop("writeback", UNSET)
+        _raw_writeback = get("writeback", UNSET)
         try:
             _writeback = _raw_writeback
             writeback: BatchPredictionWriteback | Unset
@@ -251,39 +265,38 @@ class BatchPredictionAttributes:
         except TOLERATED_PARSE_ERRORS:
             writeback = _raw_writeback  # keep what the server sent
 
-        _raw_index_column = d.pop("indexColumn", UNSET)
-        index_column = _raw_index_column
+        index_column = get("indexColumn", UNSET)
 
-        _raw_deployment_id = d.pop("deploymentId", UNSET)
-        deployment_id = _raw_deployment_id
+        deployment_id = get("deploymentId", UNSET)
 
-        _raw_error_message = d.pop("errorMessage", UNSET)
-        error_message = _raw_error_message
+        error_message = get("errorMessage", UNSET)
 
-        _raw_output_dataset = d.pop("outputDataset", UNSET)
-        output_dataset = _raw_output_dataset
+        output_dataset = get("outputDataset", UNSET)
 
         batch_prediction_attributes = cls(
-            id=id,
-            name=name,
-            errors=errors,
-            status=status,
-            alias_id=alias_id,
-            owner_id=owner_id,
-            schedule=schedule,
-            created_at=created_at,
-            created_by=created_by,
-            data_set_id=data_set_id,
-            dataset_id=dataset_id,
-            updated_at=updated_at,
-            writeback=writeback,
-            index_column=index_column,
-            deployment_id=deployment_id,
-            error_message=error_message,
-            output_dataset=output_dataset,
+            id,
+            name,
+            errors,
+            status,
+            alias_id,
+            owner_id,
+            schedule,
+            created_at,
+            created_by,
+            data_set_id,
+            dataset_id,
+            updated_at,
+            writeback,
+            index_column,
+            deployment_id,
+            error_message,
+            output_dataset,
         )
 
-        batch_prediction_attributes.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            batch_prediction_attributes.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return batch_prediction_attributes
 
     @property

@@ -18,6 +18,20 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="BatchPredictionInputAttributes")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "name",
+        "aliasId",
+        "schedule",
+        "dataSetId",
+        "writeback",
+        "description",
+        "indexColumn",
+        "deploymentId",
+    }
+)
+
 
 @_attrs_define
 class BatchPredictionInputAttributes:
@@ -97,14 +111,12 @@ class BatchPredictionInputAttributes:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_name = d.pop("name", UNSET)
-        name = _raw_name
+        get = src_dict.get
+        name = get("name", UNSET)
 
-        _raw_alias_id = d.pop("aliasId", UNSET)
-        alias_id = _raw_alias_id
+        alias_id = get("aliasId", UNSET)
 
-        _raw_schedule = d.pop("schedule", UNSET)
+        _raw_schedule = get("schedule", UNSET)
         try:
             _schedule = _raw_schedule
             schedule: BatchPredictionScheduleConfig | Unset
@@ -116,10 +128,9 @@ class BatchPredictionInputAttributes:
         except TOLERATED_PARSE_ERRORS:
             schedule = _raw_schedule  # keep what the server sent
 
-        _raw_data_set_id = d.pop("dataSetId", UNSET)
-        data_set_id = _raw_data_set_id
+        data_set_id = get("dataSetId", UNSET)
 
-        _raw_writeback = d.pop("writeback", UNSET)
+        _raw_writeback = get("writeback", UNSET)
         try:
             _writeback = _raw_writeback
             writeback: BatchPredictionWriteback | Unset
@@ -131,27 +142,27 @@ class BatchPredictionInputAttributes:
         except TOLERATED_PARSE_ERRORS:
             writeback = _raw_writeback  # keep what the server sent
 
-        _raw_description = d.pop("description", UNSET)
-        description = _raw_description
+        description = get("description", UNSET)
 
-        _raw_index_column = d.pop("indexColumn", UNSET)
-        index_column = _raw_index_column
+        index_column = get("indexColumn", UNSET)
 
-        _raw_deployment_id = d.pop("deploymentId", UNSET)
-        deployment_id = _raw_deployment_id
+        deployment_id = get("deploymentId", UNSET)
 
         batch_prediction_input_attributes = cls(
-            name=name,
-            alias_id=alias_id,
-            schedule=schedule,
-            data_set_id=data_set_id,
-            writeback=writeback,
-            description=description,
-            index_column=index_column,
-            deployment_id=deployment_id,
+            name,
+            alias_id,
+            schedule,
+            data_set_id,
+            writeback,
+            description,
+            index_column,
+            deployment_id,
         )
 
-        batch_prediction_input_attributes.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            batch_prediction_input_attributes.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return batch_prediction_input_attributes
 
     @property

@@ -21,6 +21,14 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="BatchPredictionInputData")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "type",
+        "attributes",
+    }
+)
+
 
 @_attrs_define
 class BatchPredictionInputData:
@@ -62,8 +70,8 @@ class BatchPredictionInputData:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_type_ = d.pop("type", UNSET)
+        get = src_dict.get
+        _raw_type_ = get("type", UNSET)
         try:
             _type_ = _raw_type_
             type_: BatchPredictionInputDataType | Unset
@@ -75,7 +83,7 @@ class BatchPredictionInputData:
         except TOLERATED_PARSE_ERRORS:
             type_ = _raw_type_  # keep what the server sent
 
-        _raw_attributes = d.pop("attributes", UNSET)
+        _raw_attributes = get("attributes", UNSET)
         try:
             _attributes = _raw_attributes
             attributes: BatchPredictionInputAttributes | Unset
@@ -88,11 +96,14 @@ class BatchPredictionInputData:
             attributes = _raw_attributes  # keep what the server sent
 
         batch_prediction_input_data = cls(
-            type_=type_,
-            attributes=attributes,
+            type_,
+            attributes,
         )
 
-        batch_prediction_input_data.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            batch_prediction_input_data.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return batch_prediction_input_data
 
     @property

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -16,6 +16,21 @@ from ..models.batch_prediction_schedule_attributes_status import (
 from ..types import TOLERATED_PARSE_ERRORS, UNSET, Unset
 
 T = TypeVar("T", bound="BatchPredictionScheduleAttributes")
+
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "status",
+        "timezone",
+        "recurrence",
+        "endDateTime",
+        "chronosJobId",
+        "startDateTime",
+        "failureAttempts",
+        "applyDatasetChangeOnly",
+        "lastSuccessfulDateTime",
+    }
+)
 
 
 @_attrs_define
@@ -105,8 +120,8 @@ class BatchPredictionScheduleAttributes:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_status = d.pop("status", UNSET)
+        get = src_dict.get
+        _raw_status = get("status", UNSET)
         try:
             _status = _raw_status
             status: BatchPredictionScheduleAttributesStatus | Unset
@@ -118,47 +133,43 @@ class BatchPredictionScheduleAttributes:
         except TOLERATED_PARSE_ERRORS:
             status = _raw_status  # keep what the server sent
 
-        _raw_timezone = d.pop("timezone", UNSET)
-        timezone = _raw_timezone
+        timezone = get("timezone", UNSET)
 
-        _raw_recurrence = d.pop("recurrence", UNSET)
+        _raw_recurrence = get("recurrence", UNSET)
         try:
-            recurrence = cast(list[str], _raw_recurrence)
+            recurrence = _raw_recurrence
 
         except TOLERATED_PARSE_ERRORS:
             recurrence = _raw_recurrence  # keep what the server sent
 
-        _raw_end_date_time = d.pop("endDateTime", UNSET)
-        end_date_time = _raw_end_date_time
+        end_date_time = get("endDateTime", UNSET)
 
-        _raw_chronos_job_id = d.pop("chronosJobId", UNSET)
-        chronos_job_id = _raw_chronos_job_id
+        chronos_job_id = get("chronosJobId", UNSET)
 
-        _raw_start_date_time = d.pop("startDateTime", UNSET)
-        start_date_time = _raw_start_date_time
+        start_date_time = get("startDateTime", UNSET)
 
-        _raw_failure_attempts = d.pop("failureAttempts", UNSET)
-        failure_attempts = _raw_failure_attempts
+        failure_attempts = get("failureAttempts", UNSET)
 
-        _raw_apply_dataset_change_only = d.pop("applyDatasetChangeOnly", UNSET)
-        apply_dataset_change_only = _raw_apply_dataset_change_only
+        apply_dataset_change_only = get("applyDatasetChangeOnly", UNSET)
 
-        _raw_last_successful_date_time = d.pop("lastSuccessfulDateTime", UNSET)
-        last_successful_date_time = _raw_last_successful_date_time
+        last_successful_date_time = get("lastSuccessfulDateTime", UNSET)
 
         batch_prediction_schedule_attributes = cls(
-            status=status,
-            timezone=timezone,
-            recurrence=recurrence,
-            end_date_time=end_date_time,
-            chronos_job_id=chronos_job_id,
-            start_date_time=start_date_time,
-            failure_attempts=failure_attempts,
-            apply_dataset_change_only=apply_dataset_change_only,
-            last_successful_date_time=last_successful_date_time,
+            status,
+            timezone,
+            recurrence,
+            end_date_time,
+            chronos_job_id,
+            start_date_time,
+            failure_attempts,
+            apply_dataset_change_only,
+            last_successful_date_time,
         )
 
-        batch_prediction_schedule_attributes.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            batch_prediction_schedule_attributes.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return batch_prediction_schedule_attributes
 
     @property

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,6 +12,17 @@ from attrs import field as _attrs_field
 from ..types import TOLERATED_PARSE_ERRORS, UNSET, Unset
 
 T = TypeVar("T", bound="BatchPredictionScheduleConfig")
+
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "timezone",
+        "startDateTime",
+        "recurrence",
+        "endDateTime",
+        "applyDatasetChangeOnly",
+    }
+)
 
 
 @_attrs_define
@@ -71,35 +82,34 @@ class BatchPredictionScheduleConfig:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_timezone = d.pop("timezone", UNSET)
-        timezone = _raw_timezone
+        get = src_dict.get
+        timezone = get("timezone", UNSET)
 
-        _raw_start_date_time = d.pop("startDateTime", UNSET)
-        start_date_time = _raw_start_date_time
+        start_date_time = get("startDateTime", UNSET)
 
-        _raw_recurrence = d.pop("recurrence", UNSET)
+        _raw_recurrence = get("recurrence", UNSET)
         try:
-            recurrence = cast(list[str], _raw_recurrence)
+            recurrence = _raw_recurrence
 
         except TOLERATED_PARSE_ERRORS:
             recurrence = _raw_recurrence  # keep what the server sent
 
-        _raw_end_date_time = d.pop("endDateTime", UNSET)
-        end_date_time = _raw_end_date_time
+        end_date_time = get("endDateTime", UNSET)
 
-        _raw_apply_dataset_change_only = d.pop("applyDatasetChangeOnly", UNSET)
-        apply_dataset_change_only = _raw_apply_dataset_change_only
+        apply_dataset_change_only = get("applyDatasetChangeOnly", UNSET)
 
         batch_prediction_schedule_config = cls(
-            timezone=timezone,
-            start_date_time=start_date_time,
-            recurrence=recurrence,
-            end_date_time=end_date_time,
-            apply_dataset_change_only=apply_dataset_change_only,
+            timezone,
+            start_date_time,
+            recurrence,
+            end_date_time,
+            apply_dataset_change_only,
         )
 
-        batch_prediction_schedule_config.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            batch_prediction_schedule_config.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return batch_prediction_schedule_config
 
     @property

@@ -17,6 +17,13 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="BatchPredictionScheduleInput")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "data",
+    }
+)
+
 
 @_attrs_define
 class BatchPredictionScheduleInput:
@@ -47,8 +54,8 @@ class BatchPredictionScheduleInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_data = d.pop("data", UNSET)
+        get = src_dict.get
+        _raw_data = get("data", UNSET)
         try:
             _data = _raw_data
             data: BatchPredictionScheduleInputData | Unset
@@ -61,10 +68,13 @@ class BatchPredictionScheduleInput:
             data = _raw_data  # keep what the server sent
 
         batch_prediction_schedule_input = cls(
-            data=data,
+            data,
         )
 
-        batch_prediction_schedule_input.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            batch_prediction_schedule_input.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return batch_prediction_schedule_input
 
     @property

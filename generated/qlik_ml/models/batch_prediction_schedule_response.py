@@ -17,6 +17,13 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="BatchPredictionScheduleResponse")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "data",
+    }
+)
+
 
 @_attrs_define
 class BatchPredictionScheduleResponse:
@@ -46,8 +53,8 @@ class BatchPredictionScheduleResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_data = d.pop("data", UNSET)
+        get = src_dict.get
+        _raw_data = get("data", UNSET)
         try:
             data = BatchPredictionSchedule.from_dict(_raw_data)
 
@@ -55,10 +62,13 @@ class BatchPredictionScheduleResponse:
             data = _raw_data  # keep what the server sent
 
         batch_prediction_schedule_response = cls(
-            data=data,
+            data,
         )
 
-        batch_prediction_schedule_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            batch_prediction_schedule_response.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return batch_prediction_schedule_response
 
     @property

@@ -17,6 +17,19 @@ from ..types import TOLERATED_PARSE_ERRORS, UNSET, Unset
 
 T = TypeVar("T", bound="BatchPredictionWriteback")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "format",
+        "dstName",
+        "spaceId",
+        "dstShapName",
+        "dstSourceName",
+        "dstCoordShapName",
+        "dstNotPredictedName",
+    }
+)
+
 
 @_attrs_define
 class BatchPredictionWriteback:
@@ -84,43 +97,40 @@ class BatchPredictionWriteback:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_format_ = d.pop("format", UNSET)
+        get = src_dict.get
+        _raw_format_ = get("format", UNSET)
         try:
             format_ = check_batch_prediction_writeback_format(_raw_format_)
 
         except TOLERATED_PARSE_ERRORS:
             format_ = _raw_format_  # keep what the server sent
 
-        _raw_dst_name = d.pop("dstName", UNSET)
-        dst_name = _raw_dst_name
+        dst_name = get("dstName", UNSET)
 
-        _raw_space_id = d.pop("spaceId", UNSET)
-        space_id = _raw_space_id
+        space_id = get("spaceId", UNSET)
 
-        _raw_dst_shap_name = d.pop("dstShapName", UNSET)
-        dst_shap_name = _raw_dst_shap_name
+        dst_shap_name = get("dstShapName", UNSET)
 
-        _raw_dst_source_name = d.pop("dstSourceName", UNSET)
-        dst_source_name = _raw_dst_source_name
+        dst_source_name = get("dstSourceName", UNSET)
 
-        _raw_dst_coord_shap_name = d.pop("dstCoordShapName", UNSET)
-        dst_coord_shap_name = _raw_dst_coord_shap_name
+        dst_coord_shap_name = get("dstCoordShapName", UNSET)
 
-        _raw_dst_not_predicted_name = d.pop("dstNotPredictedName", UNSET)
-        dst_not_predicted_name = _raw_dst_not_predicted_name
+        dst_not_predicted_name = get("dstNotPredictedName", UNSET)
 
         batch_prediction_writeback = cls(
-            format_=format_,
-            dst_name=dst_name,
-            space_id=space_id,
-            dst_shap_name=dst_shap_name,
-            dst_source_name=dst_source_name,
-            dst_coord_shap_name=dst_coord_shap_name,
-            dst_not_predicted_name=dst_not_predicted_name,
+            format_,
+            dst_name,
+            space_id,
+            dst_shap_name,
+            dst_source_name,
+            dst_coord_shap_name,
+            dst_not_predicted_name,
         )
 
-        batch_prediction_writeback.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            batch_prediction_writeback.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return batch_prediction_writeback
 
     @property

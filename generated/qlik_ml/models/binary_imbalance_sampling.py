@@ -17,6 +17,15 @@ from ..types import TOLERATED_PARSE_ERRORS, UNSET, Unset
 
 T = TypeVar("T", bound="BinaryImbalanceSampling")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "sampleClass",
+        "sampleRatio",
+        "sampleDirection",
+    }
+)
+
 
 @_attrs_define
 class BinaryImbalanceSampling:
@@ -59,14 +68,12 @@ class BinaryImbalanceSampling:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_sample_class = d.pop("sampleClass", UNSET)
-        sample_class = _raw_sample_class
+        get = src_dict.get
+        sample_class = get("sampleClass", UNSET)
 
-        _raw_sample_ratio = d.pop("sampleRatio", UNSET)
-        sample_ratio = _raw_sample_ratio
+        sample_ratio = get("sampleRatio", UNSET)
 
-        _raw_sample_direction = d.pop("sampleDirection", UNSET)
+        _raw_sample_direction = get("sampleDirection", UNSET)
         try:
             _sample_direction = _raw_sample_direction
             sample_direction: BinaryImbalanceSamplingSampleDirection | Unset
@@ -79,12 +86,15 @@ class BinaryImbalanceSampling:
             sample_direction = _raw_sample_direction  # keep what the server sent
 
         binary_imbalance_sampling = cls(
-            sample_class=sample_class,
-            sample_ratio=sample_ratio,
-            sample_direction=sample_direction,
+            sample_class,
+            sample_ratio,
+            sample_direction,
         )
 
-        binary_imbalance_sampling.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            binary_imbalance_sampling.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return binary_imbalance_sampling
 
     @property

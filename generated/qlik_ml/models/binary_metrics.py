@@ -13,6 +13,44 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="BinaryMetrics")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "f1",
+        "auc",
+        "mcc",
+        "npv",
+        "f1Test",
+        "recall",
+        "aucTest",
+        "fallout",
+        "logLoss",
+        "mccTest",
+        "npvTest",
+        "accuracy",
+        "missRate",
+        "precision",
+        "threshold",
+        "recallTest",
+        "falloutTest",
+        "logLossTest",
+        "specificity",
+        "accuracyTest",
+        "missRateTest",
+        "trueNegative",
+        "truePositive",
+        "falseNegative",
+        "falsePositive",
+        "precisionTest",
+        "thresholdTest",
+        "specificityTest",
+        "trueNegativeTest",
+        "truePositiveTest",
+        "falseNegativeTest",
+        "falsePositiveTest",
+    }
+)
+
 
 @_attrs_define
 class BinaryMetrics:
@@ -227,139 +265,108 @@ class BinaryMetrics:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_f1 = d.pop("f1", UNSET)
-        f1 = _raw_f1
+        get = src_dict.get
+        f1 = get("f1", UNSET)
 
-        _raw_auc = d.pop("auc", UNSET)
-        auc = _raw_auc
+        auc = get("auc", UNSET)
 
-        _raw_mcc = d.pop("mcc", UNSET)
-        mcc = _raw_mcc
+        mcc = get("mcc", UNSET)
 
-        _raw_npv = d.pop("npv", UNSET)
-        npv = _raw_npv
+        npv = get("npv", UNSET)
 
-        _raw_f_1_test = d.pop("f1Test", UNSET)
-        f_1_test = _raw_f_1_test
+        f_1_test = get("f1Test", UNSET)
 
-        _raw_recall = d.pop("recall", UNSET)
-        recall = _raw_recall
+        recall = get("recall", UNSET)
 
-        _raw_auc_test = d.pop("aucTest", UNSET)
-        auc_test = _raw_auc_test
+        auc_test = get("aucTest", UNSET)
 
-        _raw_fallout = d.pop("fallout", UNSET)
-        fallout = _raw_fallout
+        fallout = get("fallout", UNSET)
 
-        _raw_log_loss = d.pop("logLoss", UNSET)
-        log_loss = _raw_log_loss
+        log_loss = get("logLoss", UNSET)
 
-        _raw_mcc_test = d.pop("mccTest", UNSET)
-        mcc_test = _raw_mcc_test
+        mcc_test = get("mccTest", UNSET)
 
-        _raw_npv_test = d.pop("npvTest", UNSET)
-        npv_test = _raw_npv_test
+        npv_test = get("npvTest", UNSET)
 
-        _raw_accuracy = d.pop("accuracy", UNSET)
-        accuracy = _raw_accuracy
+        accuracy = get("accuracy", UNSET)
 
-        _raw_miss_rate = d.pop("missRate", UNSET)
-        miss_rate = _raw_miss_rate
+        miss_rate = get("missRate", UNSET)
 
-        _raw_precision = d.pop("precision", UNSET)
-        precision = _raw_precision
+        precision = get("precision", UNSET)
 
-        _raw_threshold = d.pop("threshold", UNSET)
-        threshold = _raw_threshold
+        threshold = get("threshold", UNSET)
 
-        _raw_recall_test = d.pop("recallTest", UNSET)
-        recall_test = _raw_recall_test
+        recall_test = get("recallTest", UNSET)
 
-        _raw_fallout_test = d.pop("falloutTest", UNSET)
-        fallout_test = _raw_fallout_test
+        fallout_test = get("falloutTest", UNSET)
 
-        _raw_log_loss_test = d.pop("logLossTest", UNSET)
-        log_loss_test = _raw_log_loss_test
+        log_loss_test = get("logLossTest", UNSET)
 
-        _raw_specificity = d.pop("specificity", UNSET)
-        specificity = _raw_specificity
+        specificity = get("specificity", UNSET)
 
-        _raw_accuracy_test = d.pop("accuracyTest", UNSET)
-        accuracy_test = _raw_accuracy_test
+        accuracy_test = get("accuracyTest", UNSET)
 
-        _raw_miss_rate_test = d.pop("missRateTest", UNSET)
-        miss_rate_test = _raw_miss_rate_test
+        miss_rate_test = get("missRateTest", UNSET)
 
-        _raw_true_negative = d.pop("trueNegative", UNSET)
-        true_negative = _raw_true_negative
+        true_negative = get("trueNegative", UNSET)
 
-        _raw_true_positive = d.pop("truePositive", UNSET)
-        true_positive = _raw_true_positive
+        true_positive = get("truePositive", UNSET)
 
-        _raw_false_negative = d.pop("falseNegative", UNSET)
-        false_negative = _raw_false_negative
+        false_negative = get("falseNegative", UNSET)
 
-        _raw_false_positive = d.pop("falsePositive", UNSET)
-        false_positive = _raw_false_positive
+        false_positive = get("falsePositive", UNSET)
 
-        _raw_precision_test = d.pop("precisionTest", UNSET)
-        precision_test = _raw_precision_test
+        precision_test = get("precisionTest", UNSET)
 
-        _raw_threshold_test = d.pop("thresholdTest", UNSET)
-        threshold_test = _raw_threshold_test
+        threshold_test = get("thresholdTest", UNSET)
 
-        _raw_specificity_test = d.pop("specificityTest", UNSET)
-        specificity_test = _raw_specificity_test
+        specificity_test = get("specificityTest", UNSET)
 
-        _raw_true_negative_test = d.pop("trueNegativeTest", UNSET)
-        true_negative_test = _raw_true_negative_test
+        true_negative_test = get("trueNegativeTest", UNSET)
 
-        _raw_true_positive_test = d.pop("truePositiveTest", UNSET)
-        true_positive_test = _raw_true_positive_test
+        true_positive_test = get("truePositiveTest", UNSET)
 
-        _raw_false_negative_test = d.pop("falseNegativeTest", UNSET)
-        false_negative_test = _raw_false_negative_test
+        false_negative_test = get("falseNegativeTest", UNSET)
 
-        _raw_false_positive_test = d.pop("falsePositiveTest", UNSET)
-        false_positive_test = _raw_false_positive_test
+        false_positive_test = get("falsePositiveTest", UNSET)
 
         binary_metrics = cls(
-            f1=f1,
-            auc=auc,
-            mcc=mcc,
-            npv=npv,
-            f_1_test=f_1_test,
-            recall=recall,
-            auc_test=auc_test,
-            fallout=fallout,
-            log_loss=log_loss,
-            mcc_test=mcc_test,
-            npv_test=npv_test,
-            accuracy=accuracy,
-            miss_rate=miss_rate,
-            precision=precision,
-            threshold=threshold,
-            recall_test=recall_test,
-            fallout_test=fallout_test,
-            log_loss_test=log_loss_test,
-            specificity=specificity,
-            accuracy_test=accuracy_test,
-            miss_rate_test=miss_rate_test,
-            true_negative=true_negative,
-            true_positive=true_positive,
-            false_negative=false_negative,
-            false_positive=false_positive,
-            precision_test=precision_test,
-            threshold_test=threshold_test,
-            specificity_test=specificity_test,
-            true_negative_test=true_negative_test,
-            true_positive_test=true_positive_test,
-            false_negative_test=false_negative_test,
-            false_positive_test=false_positive_test,
+            f1,
+            auc,
+            mcc,
+            npv,
+            f_1_test,
+            recall,
+            auc_test,
+            fallout,
+            log_loss,
+            mcc_test,
+            npv_test,
+            accuracy,
+            miss_rate,
+            precision,
+            threshold,
+            recall_test,
+            fallout_test,
+            log_loss_test,
+            specificity,
+            accuracy_test,
+            miss_rate_test,
+            true_negative,
+            true_positive,
+            false_negative,
+            false_positive,
+            precision_test,
+            threshold_test,
+            specificity_test,
+            true_negative_test,
+            true_positive_test,
+            false_negative_test,
+            false_positive_test,
         )
 
-        binary_metrics.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            binary_metrics.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return binary_metrics
 
     @property

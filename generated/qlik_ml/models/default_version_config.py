@@ -19,6 +19,17 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="DefaultVersionConfig")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "name",
+        "dataSetId",
+        "datasetOrigin",
+        "experimentMode",
+        "featuresList",
+    }
+)
+
 
 @_attrs_define
 class DefaultVersionConfig:
@@ -84,28 +95,26 @@ class DefaultVersionConfig:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_name = d.pop("name", UNSET)
-        name = _raw_name
+        get = src_dict.get
+        name = get("name", UNSET)
 
-        _raw_data_set_id = d.pop("dataSetId", UNSET)
-        data_set_id = _raw_data_set_id
+        data_set_id = get("dataSetId", UNSET)
 
-        _raw_dataset_origin = d.pop("datasetOrigin", UNSET)
+        _raw_dataset_origin = get("datasetOrigin", UNSET)
         try:
             dataset_origin = check_dataset_origin(_raw_dataset_origin)
 
         except TOLERATED_PARSE_ERRORS:
             dataset_origin = _raw_dataset_origin  # keep what the server sent
 
-        _raw_experiment_mode = d.pop("experimentMode", UNSET)
+        _raw_experiment_mode = get("experimentMode", UNSET)
         try:
             experiment_mode = check_experiment_mode(_raw_experiment_mode)
 
         except TOLERATED_PARSE_ERRORS:
             experiment_mode = _raw_experiment_mode  # keep what the server sent
 
-        _raw_features_list = d.pop("featuresList", UNSET)
+        _raw_features_list = get("featuresList", UNSET)
         try:
             _features_list = _raw_features_list
             features_list: list[Feature] | Unset = UNSET
@@ -120,14 +129,15 @@ class DefaultVersionConfig:
             features_list = _raw_features_list  # keep what the server sent
 
         default_version_config = cls(
-            name=name,
-            data_set_id=data_set_id,
-            dataset_origin=dataset_origin,
-            experiment_mode=experiment_mode,
-            features_list=features_list,
+            name,
+            data_set_id,
+            dataset_origin,
+            experiment_mode,
+            features_list,
         )
 
-        default_version_config.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            default_version_config.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return default_version_config
 
     @property

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -12,6 +12,13 @@ from attrs import field as _attrs_field
 from ..types import TOLERATED_PARSE_ERRORS, UNSET
 
 T = TypeVar("T", bound="DeployedModelsInputDataAttributes")
+
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "deployedModelIds",
+    }
+)
 
 
 @_attrs_define
@@ -43,19 +50,22 @@ class DeployedModelsInputDataAttributes:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_deployed_model_ids = d.pop("deployedModelIds", UNSET)
+        get = src_dict.get
+        _raw_deployed_model_ids = get("deployedModelIds", UNSET)
         try:
-            deployed_model_ids = cast(list[str], _raw_deployed_model_ids)
+            deployed_model_ids = _raw_deployed_model_ids
 
         except TOLERATED_PARSE_ERRORS:
             deployed_model_ids = _raw_deployed_model_ids  # keep what the server sent
 
         deployed_models_input_data_attributes = cls(
-            deployed_model_ids=deployed_model_ids,
+            deployed_model_ids,
         )
 
-        deployed_models_input_data_attributes.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            deployed_models_input_data_attributes.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return deployed_models_input_data_attributes
 
     @property

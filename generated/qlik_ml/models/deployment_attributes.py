@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -16,6 +16,26 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="DeploymentAttributes")
+
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "id",
+        "name",
+        "modelId",
+        "ownerId",
+        "spaceId",
+        "createdAt",
+        "createdBy",
+        "updatedAt",
+        "deprecated",
+        "description",
+        "enablePredictions",
+        "errors",
+        "errorMessage",
+        "deployedModelIds",
+    }
+)
 
 
 @_attrs_define
@@ -128,41 +148,30 @@ class DeploymentAttributes:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_id = d.pop("id", UNSET)
-        id = _raw_id
+        get = src_dict.get
+        id = get("id", UNSET)
 
-        _raw_name = d.pop("name", UNSET)
-        name = _raw_name
+        name = get("name", UNSET)
 
-        _raw_model_id = d.pop("modelId", UNSET)
-        model_id = _raw_model_id
+        model_id = get("modelId", UNSET)
 
-        _raw_owner_id = d.pop("ownerId", UNSET)
-        owner_id = _raw_owner_id
+        owner_id = get("ownerId", UNSET)
 
-        _raw_space_id = d.pop("spaceId", UNSET)
-        space_id = _raw_space_id
+        space_id = get("spaceId", UNSET)
 
-        _raw_created_at = d.pop("createdAt", UNSET)
-        created_at = _raw_created_at
+        created_at = get("createdAt", UNSET)
 
-        _raw_created_by = d.pop("createdBy", UNSET)
-        created_by = _raw_created_by
+        created_by = get("createdBy", UNSET)
 
-        _raw_updated_at = d.pop("updatedAt", UNSET)
-        updated_at = _raw_updated_at
+        updated_at = get("updatedAt", UNSET)
 
-        _raw_deprecated = d.pop("deprecated", UNSET)
-        deprecated = _raw_deprecated
+        deprecated = get("deprecated", UNSET)
 
-        _raw_description = d.pop("description", UNSET)
-        description = _raw_description
+        description = get("description", UNSET)
 
-        _raw_enable_predictions = d.pop("enablePredictions", UNSET)
-        enable_predictions = _raw_enable_predictions
+        enable_predictions = get("enablePredictions", UNSET)
 
-        _raw_errors = d.pop("errors", UNSET)
+        _raw_errors = get("errors", UNSET)
         try:
             _errors = _raw_errors
             errors: list[Error] | Unset = UNSET
@@ -176,34 +185,34 @@ class DeploymentAttributes:
         except TOLERATED_PARSE_ERRORS:
             errors = _raw_errors  # keep what the server sent
 
-        _raw_error_message = d.pop("errorMessage", UNSET)
-        error_message = _raw_error_message
+        error_message = get("errorMessage", UNSET)
 
-        _raw_deployed_model_ids = d.pop("deployedModelIds", UNSET)
+        _raw_deployed_model_ids = get("deployedModelIds", UNSET)
         try:
-            deployed_model_ids = cast(list[str], _raw_deployed_model_ids)
+            deployed_model_ids = _raw_deployed_model_ids
 
         except TOLERATED_PARSE_ERRORS:
             deployed_model_ids = _raw_deployed_model_ids  # keep what the server sent
 
         deployment_attributes = cls(
-            id=id,
-            name=name,
-            model_id=model_id,
-            owner_id=owner_id,
-            space_id=space_id,
-            created_at=created_at,
-            created_by=created_by,
-            updated_at=updated_at,
-            deprecated=deprecated,
-            description=description,
-            enable_predictions=enable_predictions,
-            errors=errors,
-            error_message=error_message,
-            deployed_model_ids=deployed_model_ids,
+            id,
+            name,
+            model_id,
+            owner_id,
+            space_id,
+            created_at,
+            created_by,
+            updated_at,
+            deprecated,
+            description,
+            enable_predictions,
+            errors,
+            error_message,
+            deployed_model_ids,
         )
 
-        deployment_attributes.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            deployment_attributes.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return deployment_attributes
 
     @property

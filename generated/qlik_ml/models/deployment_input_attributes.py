@@ -13,6 +13,18 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="DeploymentInputAttributes")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "name",
+        "modelId",
+        "spaceId",
+        "deprecated",
+        "description",
+        "enablePredictions",
+    }
+)
+
 
 @_attrs_define
 class DeploymentInputAttributes:
@@ -67,35 +79,32 @@ class DeploymentInputAttributes:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_name = d.pop("name", UNSET)
-        name = _raw_name
+        get = src_dict.get
+        name = get("name", UNSET)
 
-        _raw_model_id = d.pop("modelId", UNSET)
-        model_id = _raw_model_id
+        model_id = get("modelId", UNSET)
 
-        _raw_space_id = d.pop("spaceId", UNSET)
-        space_id = _raw_space_id
+        space_id = get("spaceId", UNSET)
 
-        _raw_deprecated = d.pop("deprecated", UNSET)
-        deprecated = _raw_deprecated
+        deprecated = get("deprecated", UNSET)
 
-        _raw_description = d.pop("description", UNSET)
-        description = _raw_description
+        description = get("description", UNSET)
 
-        _raw_enable_predictions = d.pop("enablePredictions", UNSET)
-        enable_predictions = _raw_enable_predictions
+        enable_predictions = get("enablePredictions", UNSET)
 
         deployment_input_attributes = cls(
-            name=name,
-            model_id=model_id,
-            space_id=space_id,
-            deprecated=deprecated,
-            description=description,
-            enable_predictions=enable_predictions,
+            name,
+            model_id,
+            space_id,
+            deprecated,
+            description,
+            enable_predictions,
         )
 
-        deployment_input_attributes.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            deployment_input_attributes.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return deployment_input_attributes
 
     @property

@@ -15,6 +15,15 @@ from ..types import TOLERATED_PARSE_ERRORS, UNSET
 
 T = TypeVar("T", bound="DeploymentPatchOperation")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "op",
+        "path",
+        "value",
+    }
+)
+
 
 @_attrs_define
 class DeploymentPatchOperation:
@@ -58,31 +67,33 @@ class DeploymentPatchOperation:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_op = d.pop("op", UNSET)
+        get = src_dict.get
+        _raw_op = get("op", UNSET)
         try:
             op = check_patch_op(_raw_op)
 
         except TOLERATED_PARSE_ERRORS:
             op = _raw_op  # keep what the server sent
 
-        _raw_path = d.pop("path", UNSET)
+        _raw_path = get("path", UNSET)
         try:
             path = check_deployment_patch_operation_path(_raw_path)
 
         except TOLERATED_PARSE_ERRORS:
             path = _raw_path  # keep what the server sent
 
-        _raw_value = d.pop("value", UNSET)
-        value = _raw_value
+        value = get("value", UNSET)
 
         deployment_patch_operation = cls(
-            op=op,
-            path=path,
-            value=value,
+            op,
+            path,
+            value,
         )
 
-        deployment_patch_operation.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            deployment_patch_operation.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return deployment_patch_operation
 
     @property

@@ -14,6 +14,14 @@ from ..types import TOLERATED_PARSE_ERRORS, UNSET, Unset
 
 T = TypeVar("T", bound="DroppedFeature")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "name",
+        "reason",
+    }
+)
+
 
 @_attrs_define
 class DroppedFeature:
@@ -50,11 +58,10 @@ class DroppedFeature:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_name = d.pop("name", UNSET)
-        name = _raw_name
+        get = src_dict.get
+        name = get("name", UNSET)
 
-        _raw_reason = d.pop("reason", UNSET)
+        _raw_reason = get("reason", UNSET)
         try:
             _reason = _raw_reason
             reason: DroppedFeatureReason | Unset
@@ -67,11 +74,12 @@ class DroppedFeature:
             reason = _raw_reason  # keep what the server sent
 
         dropped_feature = cls(
-            name=name,
-            reason=reason,
+            name,
+            reason,
         )
 
-        dropped_feature.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            dropped_feature.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return dropped_feature
 
     @property

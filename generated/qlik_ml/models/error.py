@@ -17,6 +17,16 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="Error")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "code",
+        "title",
+        "meta",
+        "detail",
+    }
+)
+
 
 @_attrs_define
 class Error:
@@ -65,14 +75,12 @@ class Error:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_code = d.pop("code", UNSET)
-        code = _raw_code
+        get = src_dict.get
+        code = get("code", UNSET)
 
-        _raw_title = d.pop("title", UNSET)
-        title = _raw_title
+        title = get("title", UNSET)
 
-        _raw_meta = d.pop("meta", UNSET)
+        _raw_meta = get("meta", UNSET)
         try:
             _meta = _raw_meta
             meta: ErrorMeta | Unset
@@ -84,17 +92,17 @@ class Error:
         except TOLERATED_PARSE_ERRORS:
             meta = _raw_meta  # keep what the server sent
 
-        _raw_detail = d.pop("detail", UNSET)
-        detail = _raw_detail
+        detail = get("detail", UNSET)
 
         error = cls(
-            code=code,
-            title=title,
-            meta=meta,
-            detail=detail,
+            code,
+            title,
+            meta,
+            detail,
         )
 
-        error.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            error.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return error
 
     @property

@@ -17,6 +17,14 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="ErrorResponse")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "errors",
+        "traceId",
+    }
+)
+
 
 @_attrs_define
 class ErrorResponse:
@@ -57,8 +65,8 @@ class ErrorResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_errors = d.pop("errors", UNSET)
+        get = src_dict.get
+        _raw_errors = get("errors", UNSET)
         try:
             errors = []
             _errors = _raw_errors
@@ -70,15 +78,15 @@ class ErrorResponse:
         except TOLERATED_PARSE_ERRORS:
             errors = _raw_errors  # keep what the server sent
 
-        _raw_trace_id = d.pop("traceId", UNSET)
-        trace_id = _raw_trace_id
+        trace_id = get("traceId", UNSET)
 
         error_response = cls(
-            errors=errors,
-            trace_id=trace_id,
+            errors,
+            trace_id,
         )
 
-        error_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            error_response.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return error_response
 
     @property

@@ -13,6 +13,20 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ExperimentAttributes")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "id",
+        "ownerId",
+        "spaceId",
+        "tenantId",
+        "createdAt",
+        "updatedAt",
+        "name",
+        "description",
+    }
+)
+
 
 @_attrs_define
 class ExperimentAttributes:
@@ -77,43 +91,36 @@ class ExperimentAttributes:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_id = d.pop("id", UNSET)
-        id = _raw_id
+        get = src_dict.get
+        id = get("id", UNSET)
 
-        _raw_owner_id = d.pop("ownerId", UNSET)
-        owner_id = _raw_owner_id
+        owner_id = get("ownerId", UNSET)
 
-        _raw_space_id = d.pop("spaceId", UNSET)
-        space_id = _raw_space_id
+        space_id = get("spaceId", UNSET)
 
-        _raw_tenant_id = d.pop("tenantId", UNSET)
-        tenant_id = _raw_tenant_id
+        tenant_id = get("tenantId", UNSET)
 
-        _raw_created_at = d.pop("createdAt", UNSET)
-        created_at = _raw_created_at
+        created_at = get("createdAt", UNSET)
 
-        _raw_updated_at = d.pop("updatedAt", UNSET)
-        updated_at = _raw_updated_at
+        updated_at = get("updatedAt", UNSET)
 
-        _raw_name = d.pop("name", UNSET)
-        name = _raw_name
+        name = get("name", UNSET)
 
-        _raw_description = d.pop("description", UNSET)
-        description = _raw_description
+        description = get("description", UNSET)
 
         experiment_attributes = cls(
-            id=id,
-            owner_id=owner_id,
-            space_id=space_id,
-            tenant_id=tenant_id,
-            created_at=created_at,
-            updated_at=updated_at,
-            name=name,
-            description=description,
+            id,
+            owner_id,
+            space_id,
+            tenant_id,
+            created_at,
+            updated_at,
+            name,
+            description,
         )
 
-        experiment_attributes.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            experiment_attributes.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return experiment_attributes
 
     @property

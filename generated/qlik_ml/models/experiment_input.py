@@ -17,6 +17,13 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="ExperimentInput")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "data",
+    }
+)
+
 
 @_attrs_define
 class ExperimentInput:
@@ -47,8 +54,8 @@ class ExperimentInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_data = d.pop("data", UNSET)
+        get = src_dict.get
+        _raw_data = get("data", UNSET)
         try:
             _data = _raw_data
             data: ExperimentInputData | Unset
@@ -61,10 +68,11 @@ class ExperimentInput:
             data = _raw_data  # keep what the server sent
 
         experiment_input = cls(
-            data=data,
+            data,
         )
 
-        experiment_input.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            experiment_input.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return experiment_input
 
     @property

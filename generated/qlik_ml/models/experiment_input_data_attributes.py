@@ -13,6 +13,15 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ExperimentInputDataAttributes")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "name",
+        "spaceId",
+        "description",
+    }
+)
+
 
 @_attrs_define
 class ExperimentInputDataAttributes:
@@ -51,23 +60,23 @@ class ExperimentInputDataAttributes:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_name = d.pop("name", UNSET)
-        name = _raw_name
+        get = src_dict.get
+        name = get("name", UNSET)
 
-        _raw_space_id = d.pop("spaceId", UNSET)
-        space_id = _raw_space_id
+        space_id = get("spaceId", UNSET)
 
-        _raw_description = d.pop("description", UNSET)
-        description = _raw_description
+        description = get("description", UNSET)
 
         experiment_input_data_attributes = cls(
-            name=name,
-            space_id=space_id,
-            description=description,
+            name,
+            space_id,
+            description,
         )
 
-        experiment_input_data_attributes.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            experiment_input_data_attributes.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return experiment_input_data_attributes
 
     @property

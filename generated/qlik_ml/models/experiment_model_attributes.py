@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -31,6 +31,35 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="ExperimentModelAttributes")
+
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "id",
+        "name",
+        "errors",
+        "hpoNum",
+        "seqNum",
+        "status",
+        "columns",
+        "metrics",
+        "batchNum",
+        "algoAbbrv",
+        "algorithm",
+        "createdAt",
+        "updatedAt",
+        "modelState",
+        "description",
+        "anomalyRatio",
+        "errorMessage",
+        "samplingRatio",
+        "binningFeatures",
+        "droppedFeatures",
+        "experimentVersionId",
+        "powerTransformFeatures",
+        "binaryImbalanceSampling",
+    }
+)
 
 
 @_attrs_define
@@ -257,14 +286,12 @@ class ExperimentModelAttributes:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_id = d.pop("id", UNSET)
-        id = _raw_id
+        get = src_dict.get
+        id = get("id", UNSET)
 
-        _raw_name = d.pop("name", UNSET)
-        name = _raw_name
+        name = get("name", UNSET)
 
-        _raw_errors = d.pop("errors", UNSET)
+        _raw_errors = get("errors", UNSET)
         try:
             _errors = _raw_errors
             errors: list[Error] | Unset = UNSET
@@ -278,13 +305,11 @@ class ExperimentModelAttributes:
         except TOLERATED_PARSE_ERRORS:
             errors = _raw_errors  # keep what the server sent
 
-        _raw_hpo_num = d.pop("hpoNum", UNSET)
-        hpo_num = _raw_hpo_num
+        hpo_num = get("hpoNum", UNSET)
 
-        _raw_seq_num = d.pop("seqNum", UNSET)
-        seq_num = _raw_seq_num
+        seq_num = get("seqNum", UNSET)
 
-        _raw_status = d.pop("status", UNSET)
+        _raw_status = get("status", UNSET)
         try:
             _status = _raw_status
             status: ExperimentModelAttributesStatus | Unset
@@ -296,14 +321,14 @@ class ExperimentModelAttributes:
         except TOLERATED_PARSE_ERRORS:
             status = _raw_status  # keep what the server sent
 
-        _raw_columns = d.pop("columns", UNSET)
+        _raw_columns = get("columns", UNSET)
         try:
-            columns = cast(list[str], _raw_columns)
+            columns = _raw_columns
 
         except TOLERATED_PARSE_ERRORS:
             columns = _raw_columns  # keep what the server sent
 
-        _raw_metrics = d.pop("metrics", UNSET)
+        _raw_metrics = get("metrics", UNSET)
         try:
             _metrics = _raw_metrics
             metrics: ModelMetrics | Unset
@@ -315,10 +340,9 @@ class ExperimentModelAttributes:
         except TOLERATED_PARSE_ERRORS:
             metrics = _raw_metrics  # keep what the server sent
 
-        _raw_batch_num = d.pop("batchNum", UNSET)
-        batch_num = _raw_batch_num
+        batch_num = get("batchNum", UNSET)
 
-        _raw_algo_abbrv = d.pop("algoAbbrv", UNSET)
+        _raw_algo_abbrv = get("algoAbbrv", UNSET)
         try:
             _algo_abbrv = _raw_algo_abbrv
             algo_abbrv: ExperimentModelAttributesAlgoAbbrv | Unset
@@ -330,16 +354,13 @@ class ExperimentModelAttributes:
         except TOLERATED_PARSE_ERRORS:
             algo_abbrv = _raw_algo_abbrv  # keep what the server sent
 
-        _raw_algorithm = d.pop("algorithm", UNSET)
-        algorithm = _raw_algorithm
+        algorithm = get("algorithm", UNSET)
 
-        _raw_created_at = d.pop("createdAt", UNSET)
-        created_at = _raw_created_at
+        created_at = get("createdAt", UNSET)
 
-        _raw_updated_at = d.pop("updatedAt", UNSET)
-        updated_at = _raw_updated_at
+        updated_at = get("updatedAt", UNSET)
 
-        _raw_model_state = d.pop("modelState", UNSET)
+        _raw_model_state = get("modelState", UNSET)
         try:
             _model_state = _raw_model_state
             model_state: ExperimentModelAttributesModelState | Unset
@@ -351,26 +372,22 @@ class ExperimentModelAttributes:
         except TOLERATED_PARSE_ERRORS:
             model_state = _raw_model_state  # keep what the server sent
 
-        _raw_description = d.pop("description", UNSET)
-        description = _raw_description
+        description = get("description", UNSET)
 
-        _raw_anomaly_ratio = d.pop("anomalyRatio", UNSET)
-        anomaly_ratio = _raw_anomaly_ratio
+        anomaly_ratio = get("anomalyRatio", UNSET)
 
-        _raw_error_message = d.pop("errorMessage", UNSET)
-        error_message = _raw_error_message
+        error_message = get("errorMessage", UNSET)
 
-        _raw_sampling_ratio = d.pop("samplingRatio", UNSET)
-        sampling_ratio = _raw_sampling_ratio
+        sampling_ratio = get("samplingRatio", UNSET)
 
-        _raw_binning_features = d.pop("binningFeatures", UNSET)
+        _raw_binning_features = get("binningFeatures", UNSET)
         try:
-            binning_features = cast(list[str], _raw_binning_features)
+            binning_features = _raw_binning_features
 
         except TOLERATED_PARSE_ERRORS:
             binning_features = _raw_binning_features  # keep what the server sent
 
-        _raw_dropped_features = d.pop("droppedFeatures", UNSET)
+        _raw_dropped_features = get("droppedFeatures", UNSET)
         try:
             _dropped_features = _raw_dropped_features
             dropped_features: list[DroppedFeature] | Unset = UNSET
@@ -384,17 +401,16 @@ class ExperimentModelAttributes:
         except TOLERATED_PARSE_ERRORS:
             dropped_features = _raw_dropped_features  # keep what the server sent
 
-        _raw_experiment_version_id = d.pop("experimentVersionId", UNSET)
-        experiment_version_id = _raw_experiment_version_id
+        experiment_version_id = get("experimentVersionId", UNSET)
 
-        _raw_power_transform_features = d.pop("powerTransformFeatures", UNSET)
+        _raw_power_transform_features = get("powerTransformFeatures", UNSET)
         try:
-            power_transform_features = cast(list[str], _raw_power_transform_features)
+            power_transform_features = _raw_power_transform_features
 
         except TOLERATED_PARSE_ERRORS:
             power_transform_features = _raw_power_transform_features  # keep what the server sent
 
-        _raw_binary_imbalance_sampling = d.pop("binaryImbalanceSampling", UNSET)
+        _raw_binary_imbalance_sampling = get("binaryImbalanceSampling", UNSET)
         try:
             _binary_imbalance_sampling = _raw_binary_imbalance_sampling
             binary_imbalance_sampling: BinaryImbalanceSampling | Unset
@@ -407,32 +423,35 @@ class ExperimentModelAttributes:
             binary_imbalance_sampling = _raw_binary_imbalance_sampling  # keep what the server sent
 
         experiment_model_attributes = cls(
-            id=id,
-            name=name,
-            errors=errors,
-            hpo_num=hpo_num,
-            seq_num=seq_num,
-            status=status,
-            columns=columns,
-            metrics=metrics,
-            batch_num=batch_num,
-            algo_abbrv=algo_abbrv,
-            algorithm=algorithm,
-            created_at=created_at,
-            updated_at=updated_at,
-            model_state=model_state,
-            description=description,
-            anomaly_ratio=anomaly_ratio,
-            error_message=error_message,
-            sampling_ratio=sampling_ratio,
-            binning_features=binning_features,
-            dropped_features=dropped_features,
-            experiment_version_id=experiment_version_id,
-            power_transform_features=power_transform_features,
-            binary_imbalance_sampling=binary_imbalance_sampling,
+            id,
+            name,
+            errors,
+            hpo_num,
+            seq_num,
+            status,
+            columns,
+            metrics,
+            batch_num,
+            algo_abbrv,
+            algorithm,
+            created_at,
+            updated_at,
+            model_state,
+            description,
+            anomaly_ratio,
+            error_message,
+            sampling_ratio,
+            binning_features,
+            dropped_features,
+            experiment_version_id,
+            power_transform_features,
+            binary_imbalance_sampling,
         )
 
-        experiment_model_attributes.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            experiment_model_attributes.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return experiment_model_attributes
 
     @property

@@ -17,6 +17,13 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="ExperimentModelResponse")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "data",
+    }
+)
+
 
 @_attrs_define
 class ExperimentModelResponse:
@@ -46,8 +53,8 @@ class ExperimentModelResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_data = d.pop("data", UNSET)
+        get = src_dict.get
+        _raw_data = get("data", UNSET)
         try:
             data = ExperimentModel.from_dict(_raw_data)
 
@@ -55,10 +62,13 @@ class ExperimentModelResponse:
             data = _raw_data  # keep what the server sent
 
         experiment_model_response = cls(
-            data=data,
+            data,
         )
 
-        experiment_model_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            experiment_model_response.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return experiment_model_response
 
     @property

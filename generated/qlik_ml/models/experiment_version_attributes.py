@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -27,6 +27,36 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="ExperimentVersionAttributes")
+
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "id",
+        "status",
+        "target",
+        "createdAt",
+        "dataSetId",
+        "updatedAt",
+        "experimentId",
+        "experimentType",
+        "createdByUserId",
+        "name",
+        "errors",
+        "pipeline",
+        "profileId",
+        "algorithms",
+        "topModelId",
+        "dateIndexes",
+        "errorMessage",
+        "featuresList",
+        "lastBatchNum",
+        "datasetOrigin",
+        "versionNumber",
+        "experimentMode",
+        "trainingDuration",
+        "preprocessedInsights",
+    }
+)
 
 
 @_attrs_define
@@ -257,46 +287,38 @@ class ExperimentVersionAttributes:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_id = d.pop("id", UNSET)
-        id = _raw_id
+        get = src_dict.get
+        id = get("id", UNSET)
 
-        _raw_status = d.pop("status", UNSET)
+        _raw_status = get("status", UNSET)
         try:
             status = check_experiment_version_attributes_status(_raw_status)
 
         except TOLERATED_PARSE_ERRORS:
             status = _raw_status  # keep what the server sent
 
-        _raw_target = d.pop("target", UNSET)
-        target = _raw_target
+        target = get("target", UNSET)
 
-        _raw_created_at = d.pop("createdAt", UNSET)
-        created_at = _raw_created_at
+        created_at = get("createdAt", UNSET)
 
-        _raw_data_set_id = d.pop("dataSetId", UNSET)
-        data_set_id = _raw_data_set_id
+        data_set_id = get("dataSetId", UNSET)
 
-        _raw_updated_at = d.pop("updatedAt", UNSET)
-        updated_at = _raw_updated_at
+        updated_at = get("updatedAt", UNSET)
 
-        _raw_experiment_id = d.pop("experimentId", UNSET)
-        experiment_id = _raw_experiment_id
+        experiment_id = get("experimentId", UNSET)
 
-        _raw_experiment_type = d.pop("experimentType", UNSET)
+        _raw_experiment_type = get("experimentType", UNSET)
         try:
             experiment_type = check_experiment_type(_raw_experiment_type)
 
         except TOLERATED_PARSE_ERRORS:
             experiment_type = _raw_experiment_type  # keep what the server sent
 
-        _raw_created_by_user_id = d.pop("createdByUserId", UNSET)
-        created_by_user_id = _raw_created_by_user_id
+        created_by_user_id = get("createdByUserId", UNSET)
 
-        _raw_name = d.pop("name", UNSET)
-        name = _raw_name
+        name = get("name", UNSET)
 
-        _raw_errors = d.pop("errors", UNSET)
+        _raw_errors = get("errors", UNSET)
         try:
             _errors = _raw_errors
             errors: list[Error] | Unset = UNSET
@@ -310,7 +332,7 @@ class ExperimentVersionAttributes:
         except TOLERATED_PARSE_ERRORS:
             errors = _raw_errors  # keep what the server sent
 
-        _raw_pipeline = d.pop("pipeline", UNSET)
+        _raw_pipeline = get("pipeline", UNSET)
         try:
             _pipeline = _raw_pipeline
             pipeline: Pipeline | Unset
@@ -322,10 +344,9 @@ class ExperimentVersionAttributes:
         except TOLERATED_PARSE_ERRORS:
             pipeline = _raw_pipeline  # keep what the server sent
 
-        _raw_profile_id = d.pop("profileId", UNSET)
-        profile_id = _raw_profile_id
+        profile_id = get("profileId", UNSET)
 
-        _raw_algorithms = d.pop("algorithms", UNSET)
+        _raw_algorithms = get("algorithms", UNSET)
         try:
             _algorithms = _raw_algorithms
             algorithms: list[Algorithm] | Unset = UNSET
@@ -339,20 +360,18 @@ class ExperimentVersionAttributes:
         except TOLERATED_PARSE_ERRORS:
             algorithms = _raw_algorithms  # keep what the server sent
 
-        _raw_top_model_id = d.pop("topModelId", UNSET)
-        top_model_id = _raw_top_model_id
+        top_model_id = get("topModelId", UNSET)
 
-        _raw_date_indexes = d.pop("dateIndexes", UNSET)
+        _raw_date_indexes = get("dateIndexes", UNSET)
         try:
-            date_indexes = cast(list[str], _raw_date_indexes)
+            date_indexes = _raw_date_indexes
 
         except TOLERATED_PARSE_ERRORS:
             date_indexes = _raw_date_indexes  # keep what the server sent
 
-        _raw_error_message = d.pop("errorMessage", UNSET)
-        error_message = _raw_error_message
+        error_message = get("errorMessage", UNSET)
 
-        _raw_features_list = d.pop("featuresList", UNSET)
+        _raw_features_list = get("featuresList", UNSET)
         try:
             _features_list = _raw_features_list
             features_list: list[Feature] | Unset = UNSET
@@ -366,10 +385,9 @@ class ExperimentVersionAttributes:
         except TOLERATED_PARSE_ERRORS:
             features_list = _raw_features_list  # keep what the server sent
 
-        _raw_last_batch_num = d.pop("lastBatchNum", UNSET)
-        last_batch_num = _raw_last_batch_num
+        last_batch_num = get("lastBatchNum", UNSET)
 
-        _raw_dataset_origin = d.pop("datasetOrigin", UNSET)
+        _raw_dataset_origin = get("datasetOrigin", UNSET)
         try:
             _dataset_origin = _raw_dataset_origin
             dataset_origin: DatasetOrigin | Unset
@@ -381,10 +399,9 @@ class ExperimentVersionAttributes:
         except TOLERATED_PARSE_ERRORS:
             dataset_origin = _raw_dataset_origin  # keep what the server sent
 
-        _raw_version_number = d.pop("versionNumber", UNSET)
-        version_number = _raw_version_number
+        version_number = get("versionNumber", UNSET)
 
-        _raw_experiment_mode = d.pop("experimentMode", UNSET)
+        _raw_experiment_mode = get("experimentMode", UNSET)
         try:
             _experiment_mode = _raw_experiment_mode
             experiment_mode: ExperimentMode | Unset
@@ -396,10 +413,9 @@ class ExperimentVersionAttributes:
         except TOLERATED_PARSE_ERRORS:
             experiment_mode = _raw_experiment_mode  # keep what the server sent
 
-        _raw_training_duration = d.pop("trainingDuration", UNSET)
-        training_duration = _raw_training_duration
+        training_duration = get("trainingDuration", UNSET)
 
-        _raw_preprocessed_insights = d.pop("preprocessedInsights", UNSET)
+        _raw_preprocessed_insights = get("preprocessedInsights", UNSET)
         try:
             _preprocessed_insights = _raw_preprocessed_insights
             preprocessed_insights: list[PreprocessedInsight] | Unset = UNSET
@@ -414,33 +430,36 @@ class ExperimentVersionAttributes:
             preprocessed_insights = _raw_preprocessed_insights  # keep what the server sent
 
         experiment_version_attributes = cls(
-            id=id,
-            status=status,
-            target=target,
-            created_at=created_at,
-            data_set_id=data_set_id,
-            updated_at=updated_at,
-            experiment_id=experiment_id,
-            experiment_type=experiment_type,
-            created_by_user_id=created_by_user_id,
-            name=name,
-            errors=errors,
-            pipeline=pipeline,
-            profile_id=profile_id,
-            algorithms=algorithms,
-            top_model_id=top_model_id,
-            date_indexes=date_indexes,
-            error_message=error_message,
-            features_list=features_list,
-            last_batch_num=last_batch_num,
-            dataset_origin=dataset_origin,
-            version_number=version_number,
-            experiment_mode=experiment_mode,
-            training_duration=training_duration,
-            preprocessed_insights=preprocessed_insights,
+            id,
+            status,
+            target,
+            created_at,
+            data_set_id,
+            updated_at,
+            experiment_id,
+            experiment_type,
+            created_by_user_id,
+            name,
+            errors,
+            pipeline,
+            profile_id,
+            algorithms,
+            top_model_id,
+            date_indexes,
+            error_message,
+            features_list,
+            last_batch_num,
+            dataset_origin,
+            version_number,
+            experiment_mode,
+            training_duration,
+            preprocessed_insights,
         )
 
-        experiment_version_attributes.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            experiment_version_attributes.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return experiment_version_attributes
 
     @property

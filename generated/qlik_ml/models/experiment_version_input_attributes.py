@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -21,6 +21,23 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="ExperimentVersionInputAttributes")
+
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "name",
+        "target",
+        "dataSetId",
+        "featuresList",
+        "experimentMode",
+        "experimentType",
+        "pipeline",
+        "algorithms",
+        "dateIndexes",
+        "datasetOrigin",
+        "trainingDuration",
+    }
+)
 
 
 @_attrs_define
@@ -149,17 +166,14 @@ class ExperimentVersionInputAttributes:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_name = d.pop("name", UNSET)
-        name = _raw_name
+        get = src_dict.get
+        name = get("name", UNSET)
 
-        _raw_target = d.pop("target", UNSET)
-        target = _raw_target
+        target = get("target", UNSET)
 
-        _raw_data_set_id = d.pop("dataSetId", UNSET)
-        data_set_id = _raw_data_set_id
+        data_set_id = get("dataSetId", UNSET)
 
-        _raw_features_list = d.pop("featuresList", UNSET)
+        _raw_features_list = get("featuresList", UNSET)
         try:
             features_list = []
             _features_list = _raw_features_list
@@ -171,21 +185,21 @@ class ExperimentVersionInputAttributes:
         except TOLERATED_PARSE_ERRORS:
             features_list = _raw_features_list  # keep what the server sent
 
-        _raw_experiment_mode = d.pop("experimentMode", UNSET)
+        _raw_experiment_mode = get("experimentMode", UNSET)
         try:
             experiment_mode = check_experiment_mode(_raw_experiment_mode)
 
         except TOLERATED_PARSE_ERRORS:
             experiment_mode = _raw_experiment_mode  # keep what the server sent
 
-        _raw_experiment_type = d.pop("experimentType", UNSET)
+        _raw_experiment_type = get("experimentType", UNSET)
         try:
             experiment_type = check_experiment_type(_raw_experiment_type)
 
         except TOLERATED_PARSE_ERRORS:
             experiment_type = _raw_experiment_type  # keep what the server sent
 
-        _raw_pipeline = d.pop("pipeline", UNSET)
+        _raw_pipeline = get("pipeline", UNSET)
         try:
             _pipeline = _raw_pipeline
             pipeline: Pipeline | Unset
@@ -197,7 +211,7 @@ class ExperimentVersionInputAttributes:
         except TOLERATED_PARSE_ERRORS:
             pipeline = _raw_pipeline  # keep what the server sent
 
-        _raw_algorithms = d.pop("algorithms", UNSET)
+        _raw_algorithms = get("algorithms", UNSET)
         try:
             _algorithms = _raw_algorithms
             algorithms: list[Algorithm] | Unset = UNSET
@@ -211,14 +225,14 @@ class ExperimentVersionInputAttributes:
         except TOLERATED_PARSE_ERRORS:
             algorithms = _raw_algorithms  # keep what the server sent
 
-        _raw_date_indexes = d.pop("dateIndexes", UNSET)
+        _raw_date_indexes = get("dateIndexes", UNSET)
         try:
-            date_indexes = cast(list[str], _raw_date_indexes)
+            date_indexes = _raw_date_indexes
 
         except TOLERATED_PARSE_ERRORS:
             date_indexes = _raw_date_indexes  # keep what the server sent
 
-        _raw_dataset_origin = d.pop("datasetOrigin", UNSET)
+        _raw_dataset_origin = get("datasetOrigin", UNSET)
         try:
             _dataset_origin = _raw_dataset_origin
             dataset_origin: DatasetOrigin | Unset
@@ -230,24 +244,26 @@ class ExperimentVersionInputAttributes:
         except TOLERATED_PARSE_ERRORS:
             dataset_origin = _raw_dataset_origin  # keep what the server sent
 
-        _raw_training_duration = d.pop("trainingDuration", UNSET)
-        training_duration = _raw_training_duration
+        training_duration = get("trainingDuration", UNSET)
 
         experiment_version_input_attributes = cls(
-            name=name,
-            target=target,
-            data_set_id=data_set_id,
-            features_list=features_list,
-            experiment_mode=experiment_mode,
-            experiment_type=experiment_type,
-            pipeline=pipeline,
-            algorithms=algorithms,
-            date_indexes=date_indexes,
-            dataset_origin=dataset_origin,
-            training_duration=training_duration,
+            name,
+            target,
+            data_set_id,
+            features_list,
+            experiment_mode,
+            experiment_type,
+            pipeline,
+            algorithms,
+            date_indexes,
+            dataset_origin,
+            training_duration,
         )
 
-        experiment_version_input_attributes.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            experiment_version_input_attributes.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return experiment_version_input_attributes
 
     @property

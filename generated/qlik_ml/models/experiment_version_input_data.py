@@ -21,6 +21,14 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="ExperimentVersionInputData")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "type",
+        "attributes",
+    }
+)
+
 
 @_attrs_define
 class ExperimentVersionInputData:
@@ -58,15 +66,15 @@ class ExperimentVersionInputData:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_type_ = d.pop("type", UNSET)
+        get = src_dict.get
+        _raw_type_ = get("type", UNSET)
         try:
             type_ = check_experiment_version_input_data_type(_raw_type_)
 
         except TOLERATED_PARSE_ERRORS:
             type_ = _raw_type_  # keep what the server sent
 
-        _raw_attributes = d.pop("attributes", UNSET)
+        _raw_attributes = get("attributes", UNSET)
         try:
             attributes = ExperimentVersionInputAttributes.from_dict(_raw_attributes)
 
@@ -74,11 +82,14 @@ class ExperimentVersionInputData:
             attributes = _raw_attributes  # keep what the server sent
 
         experiment_version_input_data = cls(
-            type_=type_,
-            attributes=attributes,
+            type_,
+            attributes,
         )
 
-        experiment_version_input_data.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            experiment_version_input_data.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return experiment_version_input_data
 
     @property

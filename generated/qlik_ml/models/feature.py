@@ -15,6 +15,18 @@ from ..types import TOLERATED_PARSE_ERRORS, UNSET, Unset
 
 T = TypeVar("T", bound="Feature")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "name",
+        "include",
+        "dataType",
+        "changeType",
+        "featureType",
+        "parentFeature",
+    }
+)
+
 
 @_attrs_define
 class Feature:
@@ -91,14 +103,12 @@ class Feature:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_name = d.pop("name", UNSET)
-        name = _raw_name
+        get = src_dict.get
+        name = get("name", UNSET)
 
-        _raw_include = d.pop("include", UNSET)
-        include = _raw_include
+        include = get("include", UNSET)
 
-        _raw_data_type = d.pop("dataType", UNSET)
+        _raw_data_type = get("dataType", UNSET)
         try:
             _data_type = _raw_data_type
             data_type: FeatureDataType | Unset
@@ -110,7 +120,7 @@ class Feature:
         except TOLERATED_PARSE_ERRORS:
             data_type = _raw_data_type  # keep what the server sent
 
-        _raw_change_type = d.pop("changeType", UNSET)
+        _raw_change_type = get("changeType", UNSET)
         try:
             _change_type = _raw_change_type
             change_type: FeatureType | Unset
@@ -122,7 +132,7 @@ class Feature:
         except TOLERATED_PARSE_ERRORS:
             change_type = _raw_change_type  # keep what the server sent
 
-        _raw_feature_type = d.pop("featureType", UNSET)
+        _raw_feature_type = get("featureType", UNSET)
         try:
             _feature_type = _raw_feature_type
             feature_type: FeatureType | Unset
@@ -134,19 +144,19 @@ class Feature:
         except TOLERATED_PARSE_ERRORS:
             feature_type = _raw_feature_type  # keep what the server sent
 
-        _raw_parent_feature = d.pop("parentFeature", UNSET)
-        parent_feature = _raw_parent_feature
+        parent_feature = get("parentFeature", UNSET)
 
         feature = cls(
-            name=name,
-            include=include,
-            data_type=data_type,
-            change_type=change_type,
-            feature_type=feature_type,
-            parent_feature=parent_feature,
+            name,
+            include,
+            data_type,
+            change_type,
+            feature_type,
+            parent_feature,
         )
 
-        feature.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            feature.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return feature
 
     @property

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -15,6 +15,20 @@ from ..models.feature_type import FeatureType, check_feature_type
 from ..types import TOLERATED_PARSE_ERRORS, UNSET, Unset
 
 T = TypeVar("T", bound="FeatureInsights")
+
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "name",
+        "insights",
+        "willBeDropped",
+        "cannotBeTarget",
+        "experimentTypes",
+        "defaultFeatureType",
+        "engineeredFeatures",
+        "estimatedMaxForecastHorizon",
+    }
+)
 
 
 @_attrs_define
@@ -113,11 +127,10 @@ class FeatureInsights:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_name = d.pop("name", UNSET)
-        name = _raw_name
+        get = src_dict.get
+        name = get("name", UNSET)
 
-        _raw_insights = d.pop("insights", UNSET)
+        _raw_insights = get("insights", UNSET)
         try:
             insights = []
             _insights = _raw_insights
@@ -129,13 +142,11 @@ class FeatureInsights:
         except TOLERATED_PARSE_ERRORS:
             insights = _raw_insights  # keep what the server sent
 
-        _raw_will_be_dropped = d.pop("willBeDropped", UNSET)
-        will_be_dropped = _raw_will_be_dropped
+        will_be_dropped = get("willBeDropped", UNSET)
 
-        _raw_cannot_be_target = d.pop("cannotBeTarget", UNSET)
-        cannot_be_target = _raw_cannot_be_target
+        cannot_be_target = get("cannotBeTarget", UNSET)
 
-        _raw_experiment_types = d.pop("experimentTypes", UNSET)
+        _raw_experiment_types = get("experimentTypes", UNSET)
         try:
             experiment_types = []
             _experiment_types = _raw_experiment_types
@@ -147,7 +158,7 @@ class FeatureInsights:
         except TOLERATED_PARSE_ERRORS:
             experiment_types = _raw_experiment_types  # keep what the server sent
 
-        _raw_default_feature_type = d.pop("defaultFeatureType", UNSET)
+        _raw_default_feature_type = get("defaultFeatureType", UNSET)
         try:
             _default_feature_type = _raw_default_feature_type
             default_feature_type: FeatureType | Unset
@@ -159,28 +170,28 @@ class FeatureInsights:
         except TOLERATED_PARSE_ERRORS:
             default_feature_type = _raw_default_feature_type  # keep what the server sent
 
-        _raw_engineered_features = d.pop("engineeredFeatures", UNSET)
+        _raw_engineered_features = get("engineeredFeatures", UNSET)
         try:
-            engineered_features = cast(list[str], _raw_engineered_features)
+            engineered_features = _raw_engineered_features
 
         except TOLERATED_PARSE_ERRORS:
             engineered_features = _raw_engineered_features  # keep what the server sent
 
-        _raw_estimated_max_forecast_horizon = d.pop("estimatedMaxForecastHorizon", UNSET)
-        estimated_max_forecast_horizon = _raw_estimated_max_forecast_horizon
+        estimated_max_forecast_horizon = get("estimatedMaxForecastHorizon", UNSET)
 
         feature_insights = cls(
-            name=name,
-            insights=insights,
-            will_be_dropped=will_be_dropped,
-            cannot_be_target=cannot_be_target,
-            experiment_types=experiment_types,
-            default_feature_type=default_feature_type,
-            engineered_features=engineered_features,
-            estimated_max_forecast_horizon=estimated_max_forecast_horizon,
+            name,
+            insights,
+            will_be_dropped,
+            cannot_be_target,
+            experiment_types,
+            default_feature_type,
+            engineered_features,
+            estimated_max_forecast_horizon,
         )
 
-        feature_insights.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            feature_insights.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return feature_insights
 
     @property

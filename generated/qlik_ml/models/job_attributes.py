@@ -20,6 +20,32 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="JobAttributes")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "id",
+        "name",
+        "corrId",
+        "status",
+        "details",
+        "jobType",
+        "modelId",
+        "success",
+        "trigger",
+        "corrType",
+        "tenantId",
+        "createdAt",
+        "createdBy",
+        "deletedAt",
+        "updatedAt",
+        "parentName",
+        "parentJobId",
+        "deploymentId",
+        "rowsPredicted",
+        "experimentVersionNumber",
+    }
+)
+
 
 @_attrs_define
 class JobAttributes:
@@ -154,107 +180,92 @@ class JobAttributes:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_id = d.pop("id", UNSET)
-        id = _raw_id
+        get = src_dict.get
+        id = get("id", UNSET)
 
-        _raw_name = d.pop("name", UNSET)
-        name = _raw_name
+        name = get("name", UNSET)
 
-        _raw_corr_id = d.pop("corrId", UNSET)
-        corr_id = _raw_corr_id
+        corr_id = get("corrId", UNSET)
 
-        _raw_status = d.pop("status", UNSET)
+        _raw_status = get("status", UNSET)
         try:
             status = check_job_attributes_status(_raw_status)
 
         except TOLERATED_PARSE_ERRORS:
             status = _raw_status  # keep what the server sent
 
-        _raw_details = d.pop("details", UNSET)
+        _raw_details = get("details", UNSET)
         try:
             details = JobDetails.from_dict(_raw_details)
 
         except TOLERATED_PARSE_ERRORS:
             details = _raw_details  # keep what the server sent
 
-        _raw_job_type = d.pop("jobType", UNSET)
+        _raw_job_type = get("jobType", UNSET)
         try:
             job_type = check_job_attributes_job_type(_raw_job_type)
 
         except TOLERATED_PARSE_ERRORS:
             job_type = _raw_job_type  # keep what the server sent
 
-        _raw_model_id = d.pop("modelId", UNSET)
-        model_id = _raw_model_id
+        model_id = get("modelId", UNSET)
 
-        _raw_success = d.pop("success", UNSET)
-        success = _raw_success
+        success = get("success", UNSET)
 
-        _raw_trigger = d.pop("trigger", UNSET)
-        trigger = _raw_trigger
+        trigger = get("trigger", UNSET)
 
-        _raw_corr_type = d.pop("corrType", UNSET)
+        _raw_corr_type = get("corrType", UNSET)
         try:
             corr_type = check_job_attributes_corr_type(_raw_corr_type)
 
         except TOLERATED_PARSE_ERRORS:
             corr_type = _raw_corr_type  # keep what the server sent
 
-        _raw_tenant_id = d.pop("tenantId", UNSET)
-        tenant_id = _raw_tenant_id
+        tenant_id = get("tenantId", UNSET)
 
-        _raw_created_at = d.pop("createdAt", UNSET)
-        created_at = _raw_created_at
+        created_at = get("createdAt", UNSET)
 
-        _raw_created_by = d.pop("createdBy", UNSET)
-        created_by = _raw_created_by
+        created_by = get("createdBy", UNSET)
 
-        _raw_deleted_at = d.pop("deletedAt", UNSET)
-        deleted_at = _raw_deleted_at
+        deleted_at = get("deletedAt", UNSET)
 
-        _raw_updated_at = d.pop("updatedAt", UNSET)
-        updated_at = _raw_updated_at
+        updated_at = get("updatedAt", UNSET)
 
-        _raw_parent_name = d.pop("parentName", UNSET)
-        parent_name = _raw_parent_name
+        parent_name = get("parentName", UNSET)
 
-        _raw_parent_job_id = d.pop("parentJobId", UNSET)
-        parent_job_id = _raw_parent_job_id
+        parent_job_id = get("parentJobId", UNSET)
 
-        _raw_deployment_id = d.pop("deploymentId", UNSET)
-        deployment_id = _raw_deployment_id
+        deployment_id = get("deploymentId", UNSET)
 
-        _raw_rows_predicted = d.pop("rowsPredicted", UNSET)
-        rows_predicted = _raw_rows_predicted
+        rows_predicted = get("rowsPredicted", UNSET)
 
-        _raw_experiment_version_number = d.pop("experimentVersionNumber", UNSET)
-        experiment_version_number = _raw_experiment_version_number
+        experiment_version_number = get("experimentVersionNumber", UNSET)
 
         job_attributes = cls(
-            id=id,
-            name=name,
-            corr_id=corr_id,
-            status=status,
-            details=details,
-            job_type=job_type,
-            model_id=model_id,
-            success=success,
-            trigger=trigger,
-            corr_type=corr_type,
-            tenant_id=tenant_id,
-            created_at=created_at,
-            created_by=created_by,
-            deleted_at=deleted_at,
-            updated_at=updated_at,
-            parent_name=parent_name,
-            parent_job_id=parent_job_id,
-            deployment_id=deployment_id,
-            rows_predicted=rows_predicted,
-            experiment_version_number=experiment_version_number,
+            id,
+            name,
+            corr_id,
+            status,
+            details,
+            job_type,
+            model_id,
+            success,
+            trigger,
+            corr_type,
+            tenant_id,
+            created_at,
+            created_by,
+            deleted_at,
+            updated_at,
+            parent_name,
+            parent_job_id,
+            deployment_id,
+            rows_predicted,
+            experiment_version_number,
         )
 
-        job_attributes.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            job_attributes.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return job_attributes
 
     @property

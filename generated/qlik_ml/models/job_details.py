@@ -17,6 +17,15 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="JobDetails")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "isScheduled",
+        "outputFiles",
+        "lineageSchemaUpdated",
+    }
+)
+
 
 @_attrs_define
 class JobDetails:
@@ -60,11 +69,10 @@ class JobDetails:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_is_scheduled = d.pop("isScheduled", UNSET)
-        is_scheduled = _raw_is_scheduled
+        get = src_dict.get
+        is_scheduled = get("isScheduled", UNSET)
 
-        _raw_output_files = d.pop("outputFiles", UNSET)
+        _raw_output_files = get("outputFiles", UNSET)
         try:
             output_files = []
             _output_files = _raw_output_files
@@ -76,16 +84,16 @@ class JobDetails:
         except TOLERATED_PARSE_ERRORS:
             output_files = _raw_output_files  # keep what the server sent
 
-        _raw_lineage_schema_updated = d.pop("lineageSchemaUpdated", UNSET)
-        lineage_schema_updated = _raw_lineage_schema_updated
+        lineage_schema_updated = get("lineageSchemaUpdated", UNSET)
 
         job_details = cls(
-            is_scheduled=is_scheduled,
-            output_files=output_files,
-            lineage_schema_updated=lineage_schema_updated,
+            is_scheduled,
+            output_files,
+            lineage_schema_updated,
         )
 
-        job_details.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            job_details.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return job_details
 
     @property

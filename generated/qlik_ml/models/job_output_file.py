@@ -13,6 +13,17 @@ from ..types import UNSET
 
 T = TypeVar("T", bound="JobOutputFile")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "key",
+        "path",
+        "spaceId",
+        "fileName",
+        "fileType",
+    }
+)
+
 
 @_attrs_define
 class JobOutputFile:
@@ -59,31 +70,27 @@ class JobOutputFile:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_key = d.pop("key", UNSET)
-        key = _raw_key
+        get = src_dict.get
+        key = get("key", UNSET)
 
-        _raw_path = d.pop("path", UNSET)
-        path = _raw_path
+        path = get("path", UNSET)
 
-        _raw_space_id = d.pop("spaceId", UNSET)
-        space_id = _raw_space_id
+        space_id = get("spaceId", UNSET)
 
-        _raw_file_name = d.pop("fileName", UNSET)
-        file_name = _raw_file_name
+        file_name = get("fileName", UNSET)
 
-        _raw_file_type = d.pop("fileType", UNSET)
-        file_type = _raw_file_type
+        file_type = get("fileType", UNSET)
 
         job_output_file = cls(
-            key=key,
-            path=path,
-            space_id=space_id,
-            file_name=file_name,
-            file_type=file_type,
+            key,
+            path,
+            space_id,
+            file_name,
+            file_type,
         )
 
-        job_output_file.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            job_output_file.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return job_output_file
 
     @property

@@ -17,6 +17,17 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="ListLinks")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "last",
+        "next",
+        "prev",
+        "self",
+        "first",
+    }
+)
+
 
 @_attrs_define
 class ListLinks:
@@ -81,36 +92,36 @@ class ListLinks:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_last = d.pop("last", UNSET)
+        get = src_dict.get
+        _raw_last = get("last", UNSET)
         try:
             last = Link.from_dict(_raw_last)
 
         except TOLERATED_PARSE_ERRORS:
             last = _raw_last  # keep what the server sent
 
-        _raw_next_ = d.pop("next", UNSET)
+        _raw_next_ = get("next", UNSET)
         try:
             next_ = Link.from_dict(_raw_next_)
 
         except TOLERATED_PARSE_ERRORS:
             next_ = _raw_next_  # keep what the server sent
 
-        _raw_prev = d.pop("prev", UNSET)
+        _raw_prev = get("prev", UNSET)
         try:
             prev = Link.from_dict(_raw_prev)
 
         except TOLERATED_PARSE_ERRORS:
             prev = _raw_prev  # keep what the server sent
 
-        _raw_self_ = d.pop("self", UNSET)
+        _raw_self_ = get("self", UNSET)
         try:
             self_ = Link.from_dict(_raw_self_)
 
         except TOLERATED_PARSE_ERRORS:
             self_ = _raw_self_  # keep what the server sent
 
-        _raw_first = d.pop("first", UNSET)
+        _raw_first = get("first", UNSET)
         try:
             first = Link.from_dict(_raw_first)
 
@@ -118,14 +129,15 @@ class ListLinks:
             first = _raw_first  # keep what the server sent
 
         list_links = cls(
-            last=last,
-            next_=next_,
-            prev=prev,
-            self_=self_,
-            first=first,
+            last,
+            next_,
+            prev,
+            self_,
+            first,
         )
 
-        list_links.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            list_links.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return list_links
 
     @property

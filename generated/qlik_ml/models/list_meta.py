@@ -13,6 +13,13 @@ from ..types import UNSET
 
 T = TypeVar("T", bound="ListMeta")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "count",
+    }
+)
+
 
 @_attrs_define
 class ListMeta:
@@ -40,15 +47,15 @@ class ListMeta:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_count = d.pop("count", UNSET)
-        count = _raw_count
+        get = src_dict.get
+        count = get("count", UNSET)
 
         list_meta = cls(
-            count=count,
+            count,
         )
 
-        list_meta.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            list_meta.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return list_meta
 
     @property

@@ -20,6 +20,17 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="ModelMetrics")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "binary",
+        "multiclass",
+        "regression",
+        "timeseries",
+        "predictionSpeed",
+    }
+)
+
 
 @_attrs_define
 class ModelMetrics:
@@ -96,8 +107,8 @@ class ModelMetrics:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_binary = d.pop("binary", UNSET)
+        get = src_dict.get
+        _raw_binary = get("binary", UNSET)
         try:
             _binary = _raw_binary
             binary: BinaryMetrics | Unset
@@ -109,7 +120,7 @@ class ModelMetrics:
         except TOLERATED_PARSE_ERRORS:
             binary = _raw_binary  # keep what the server sent
 
-        _raw_multiclass = d.pop("multiclass", UNSET)
+        _raw_multiclass = get("multiclass", UNSET)
         try:
             _multiclass = _raw_multiclass
             multiclass: MulticlassMetrics | Unset
@@ -121,7 +132,7 @@ class ModelMetrics:
         except TOLERATED_PARSE_ERRORS:
             multiclass = _raw_multiclass  # keep what the server sent
 
-        _raw_regression = d.pop("regression", UNSET)
+        _raw_regression = get("regression", UNSET)
         try:
             _regression = _raw_regression
             regression: RegressionMetrics | Unset
@@ -133,7 +144,7 @@ class ModelMetrics:
         except TOLERATED_PARSE_ERRORS:
             regression = _raw_regression  # keep what the server sent
 
-        _raw_timeseries = d.pop("timeseries", UNSET)
+        _raw_timeseries = get("timeseries", UNSET)
         try:
             _timeseries = _raw_timeseries
             timeseries: TimeseriesMetrics | Unset
@@ -145,18 +156,18 @@ class ModelMetrics:
         except TOLERATED_PARSE_ERRORS:
             timeseries = _raw_timeseries  # keep what the server sent
 
-        _raw_prediction_speed = d.pop("predictionSpeed", UNSET)
-        prediction_speed = _raw_prediction_speed
+        prediction_speed = get("predictionSpeed", UNSET)
 
         model_metrics = cls(
-            binary=binary,
-            multiclass=multiclass,
-            regression=regression,
-            timeseries=timeseries,
-            prediction_speed=prediction_speed,
+            binary,
+            multiclass,
+            regression,
+            timeseries,
+            prediction_speed,
         )
 
-        model_metrics.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            model_metrics.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return model_metrics
 
     @property

@@ -17,6 +17,15 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="ModelRecommendationAttributes")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "bestModel",
+        "fastestModel",
+        "mostAccurateModel",
+    }
+)
+
 
 @_attrs_define
 class ModelRecommendationAttributes:
@@ -70,8 +79,8 @@ class ModelRecommendationAttributes:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_best_model = d.pop("bestModel", UNSET)
+        get = src_dict.get
+        _raw_best_model = get("bestModel", UNSET)
         try:
             _best_model = _raw_best_model
             best_model: ExperimentModelAttributes | Unset
@@ -83,7 +92,7 @@ class ModelRecommendationAttributes:
         except TOLERATED_PARSE_ERRORS:
             best_model = _raw_best_model  # keep what the server sent
 
-        _raw_fastest_model = d.pop("fastestModel", UNSET)
+        _raw_fastest_model = get("fastestModel", UNSET)
         try:
             _fastest_model = _raw_fastest_model
             fastest_model: ExperimentModelAttributes | Unset
@@ -95,7 +104,7 @@ class ModelRecommendationAttributes:
         except TOLERATED_PARSE_ERRORS:
             fastest_model = _raw_fastest_model  # keep what the server sent
 
-        _raw_most_accurate_model = d.pop("mostAccurateModel", UNSET)
+        _raw_most_accurate_model = get("mostAccurateModel", UNSET)
         try:
             _most_accurate_model = _raw_most_accurate_model
             most_accurate_model: ExperimentModelAttributes | Unset
@@ -108,12 +117,15 @@ class ModelRecommendationAttributes:
             most_accurate_model = _raw_most_accurate_model  # keep what the server sent
 
         model_recommendation_attributes = cls(
-            best_model=best_model,
-            fastest_model=fastest_model,
-            most_accurate_model=most_accurate_model,
+            best_model,
+            fastest_model,
+            most_accurate_model,
         )
 
-        model_recommendation_attributes.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            model_recommendation_attributes.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return model_recommendation_attributes
 
     @property

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -13,6 +13,16 @@ from ..models.algorithm import Algorithm, check_algorithm
 from ..types import TOLERATED_PARSE_ERRORS, UNSET, Unset
 
 T = TypeVar("T", bound="ModelRecommendationInput")
+
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "deployed",
+        "algorithms",
+        "fullSampling",
+        "versionNumbers",
+    }
+)
 
 
 @_attrs_define
@@ -72,11 +82,10 @@ class ModelRecommendationInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_deployed = d.pop("deployed", UNSET)
-        deployed = _raw_deployed
+        get = src_dict.get
+        deployed = get("deployed", UNSET)
 
-        _raw_algorithms = d.pop("algorithms", UNSET)
+        _raw_algorithms = get("algorithms", UNSET)
         try:
             _algorithms = _raw_algorithms
             algorithms: list[Algorithm] | Unset = UNSET
@@ -90,24 +99,26 @@ class ModelRecommendationInput:
         except TOLERATED_PARSE_ERRORS:
             algorithms = _raw_algorithms  # keep what the server sent
 
-        _raw_full_sampling = d.pop("fullSampling", UNSET)
-        full_sampling = _raw_full_sampling
+        full_sampling = get("fullSampling", UNSET)
 
-        _raw_version_numbers = d.pop("versionNumbers", UNSET)
+        _raw_version_numbers = get("versionNumbers", UNSET)
         try:
-            version_numbers = cast(list[int], _raw_version_numbers)
+            version_numbers = _raw_version_numbers
 
         except TOLERATED_PARSE_ERRORS:
             version_numbers = _raw_version_numbers  # keep what the server sent
 
         model_recommendation_input = cls(
-            deployed=deployed,
-            algorithms=algorithms,
-            full_sampling=full_sampling,
-            version_numbers=version_numbers,
+            deployed,
+            algorithms,
+            full_sampling,
+            version_numbers,
         )
 
-        model_recommendation_input.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            model_recommendation_input.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return model_recommendation_input
 
     @property

@@ -17,6 +17,13 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="ModelRecommendationResponse")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "data",
+    }
+)
+
 
 @_attrs_define
 class ModelRecommendationResponse:
@@ -46,8 +53,8 @@ class ModelRecommendationResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_data = d.pop("data", UNSET)
+        get = src_dict.get
+        _raw_data = get("data", UNSET)
         try:
             data = ModelRecommendation.from_dict(_raw_data)
 
@@ -55,10 +62,13 @@ class ModelRecommendationResponse:
             data = _raw_data  # keep what the server sent
 
         model_recommendation_response = cls(
-            data=data,
+            data,
         )
 
-        model_recommendation_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            model_recommendation_response.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return model_recommendation_response
 
     @property

@@ -13,6 +13,22 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="MulticlassMetrics")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "f1Macro",
+        "f1Micro",
+        "accuracy",
+        "f1Weighted",
+        "f1MacroTest",
+        "f1MicroTest",
+        "accuracyTest",
+        "f1WeightedTest",
+        "confusionMatrix",
+        "confusionMatrixTest",
+    }
+)
+
 
 @_attrs_define
 class MulticlassMetrics:
@@ -97,51 +113,42 @@ class MulticlassMetrics:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_f_1_macro = d.pop("f1Macro", UNSET)
-        f_1_macro = _raw_f_1_macro
+        get = src_dict.get
+        f_1_macro = get("f1Macro", UNSET)
 
-        _raw_f_1_micro = d.pop("f1Micro", UNSET)
-        f_1_micro = _raw_f_1_micro
+        f_1_micro = get("f1Micro", UNSET)
 
-        _raw_accuracy = d.pop("accuracy", UNSET)
-        accuracy = _raw_accuracy
+        accuracy = get("accuracy", UNSET)
 
-        _raw_f_1_weighted = d.pop("f1Weighted", UNSET)
-        f_1_weighted = _raw_f_1_weighted
+        f_1_weighted = get("f1Weighted", UNSET)
 
-        _raw_f_1_macro_test = d.pop("f1MacroTest", UNSET)
-        f_1_macro_test = _raw_f_1_macro_test
+        f_1_macro_test = get("f1MacroTest", UNSET)
 
-        _raw_f_1_micro_test = d.pop("f1MicroTest", UNSET)
-        f_1_micro_test = _raw_f_1_micro_test
+        f_1_micro_test = get("f1MicroTest", UNSET)
 
-        _raw_accuracy_test = d.pop("accuracyTest", UNSET)
-        accuracy_test = _raw_accuracy_test
+        accuracy_test = get("accuracyTest", UNSET)
 
-        _raw_f_1_weighted_test = d.pop("f1WeightedTest", UNSET)
-        f_1_weighted_test = _raw_f_1_weighted_test
+        f_1_weighted_test = get("f1WeightedTest", UNSET)
 
-        _raw_confusion_matrix = d.pop("confusionMatrix", UNSET)
-        confusion_matrix = _raw_confusion_matrix
+        confusion_matrix = get("confusionMatrix", UNSET)
 
-        _raw_confusion_matrix_test = d.pop("confusionMatrixTest", UNSET)
-        confusion_matrix_test = _raw_confusion_matrix_test
+        confusion_matrix_test = get("confusionMatrixTest", UNSET)
 
         multiclass_metrics = cls(
-            f_1_macro=f_1_macro,
-            f_1_micro=f_1_micro,
-            accuracy=accuracy,
-            f_1_weighted=f_1_weighted,
-            f_1_macro_test=f_1_macro_test,
-            f_1_micro_test=f_1_micro_test,
-            accuracy_test=accuracy_test,
-            f_1_weighted_test=f_1_weighted_test,
-            confusion_matrix=confusion_matrix,
-            confusion_matrix_test=confusion_matrix_test,
+            f_1_macro,
+            f_1_micro,
+            accuracy,
+            f_1_weighted,
+            f_1_macro_test,
+            f_1_micro_test,
+            accuracy_test,
+            f_1_weighted_test,
+            confusion_matrix,
+            confusion_matrix_test,
         )
 
-        multiclass_metrics.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            multiclass_metrics.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return multiclass_metrics
 
     @property

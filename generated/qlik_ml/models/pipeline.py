@@ -17,6 +17,13 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="Pipeline")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "transforms",
+    }
+)
+
 
 @_attrs_define
 class Pipeline:
@@ -51,8 +58,8 @@ class Pipeline:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_transforms = d.pop("transforms", UNSET)
+        get = src_dict.get
+        _raw_transforms = get("transforms", UNSET)
         try:
             _transforms = _raw_transforms
             transforms: list[PipelineTransform] | Unset = UNSET
@@ -67,10 +74,11 @@ class Pipeline:
             transforms = _raw_transforms  # keep what the server sent
 
         pipeline = cls(
-            transforms=transforms,
+            transforms,
         )
 
-        pipeline.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            pipeline.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return pipeline
 
     @property

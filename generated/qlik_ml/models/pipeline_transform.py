@@ -17,6 +17,13 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="PipelineTransform")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "column",
+    }
+)
+
 
 @_attrs_define
 class PipelineTransform:
@@ -46,8 +53,8 @@ class PipelineTransform:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_column = d.pop("column", UNSET)
+        get = src_dict.get
+        _raw_column = get("column", UNSET)
         try:
             _column = _raw_column
             column: PipelineTransformColumn | Unset
@@ -60,10 +67,11 @@ class PipelineTransform:
             column = _raw_column  # keep what the server sent
 
         pipeline_transform = cls(
-            column=column,
+            column,
         )
 
-        pipeline_transform.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            pipeline_transform.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return pipeline_transform
 
     @property

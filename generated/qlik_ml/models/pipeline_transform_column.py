@@ -13,6 +13,14 @@ from ..types import UNSET
 
 T = TypeVar("T", bound="PipelineTransformColumn")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "name",
+        "changeType",
+    }
+)
+
 
 @_attrs_define
 class PipelineTransformColumn:
@@ -44,19 +52,20 @@ class PipelineTransformColumn:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_name = d.pop("name", UNSET)
-        name = _raw_name
+        get = src_dict.get
+        name = get("name", UNSET)
 
-        _raw_change_type = d.pop("changeType", UNSET)
-        change_type = _raw_change_type
+        change_type = get("changeType", UNSET)
 
         pipeline_transform_column = cls(
-            name=name,
-            change_type=change_type,
+            name,
+            change_type,
         )
 
-        pipeline_transform_column.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            pipeline_transform_column.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return pipeline_transform_column
 
     @property

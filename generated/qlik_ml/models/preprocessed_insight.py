@@ -17,6 +17,15 @@ from ..types import TOLERATED_PARSE_ERRORS, UNSET
 
 T = TypeVar("T", bound="PreprocessedInsight")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "name",
+        "insights",
+        "willBeDropped",
+    }
+)
+
 
 @_attrs_define
 class PreprocessedInsight:
@@ -62,11 +71,10 @@ class PreprocessedInsight:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_name = d.pop("name", UNSET)
-        name = _raw_name
+        get = src_dict.get
+        name = get("name", UNSET)
 
-        _raw_insights = d.pop("insights", UNSET)
+        _raw_insights = get("insights", UNSET)
         try:
             insights = []
             _insights = _raw_insights
@@ -78,16 +86,16 @@ class PreprocessedInsight:
         except TOLERATED_PARSE_ERRORS:
             insights = _raw_insights  # keep what the server sent
 
-        _raw_will_be_dropped = d.pop("willBeDropped", UNSET)
-        will_be_dropped = _raw_will_be_dropped
+        will_be_dropped = get("willBeDropped", UNSET)
 
         preprocessed_insight = cls(
-            name=name,
-            insights=insights,
-            will_be_dropped=will_be_dropped,
+            name,
+            insights,
+            will_be_dropped,
         )
 
-        preprocessed_insight.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            preprocessed_insight.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return preprocessed_insight
 
     @property

@@ -23,6 +23,18 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="ProfileInsightsAttributes")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "status",
+        "ownerId",
+        "tenantId",
+        "insights",
+        "algorithms",
+        "defaultVersionConfig",
+    }
+)
+
 
 @_attrs_define
 class ProfileInsightsAttributes:
@@ -105,21 +117,19 @@ class ProfileInsightsAttributes:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_status = d.pop("status", UNSET)
+        get = src_dict.get
+        _raw_status = get("status", UNSET)
         try:
             status = check_profile_insights_attributes_status(_raw_status)
 
         except TOLERATED_PARSE_ERRORS:
             status = _raw_status  # keep what the server sent
 
-        _raw_owner_id = d.pop("ownerId", UNSET)
-        owner_id = _raw_owner_id
+        owner_id = get("ownerId", UNSET)
 
-        _raw_tenant_id = d.pop("tenantId", UNSET)
-        tenant_id = _raw_tenant_id
+        tenant_id = get("tenantId", UNSET)
 
-        _raw_insights = d.pop("insights", UNSET)
+        _raw_insights = get("insights", UNSET)
         try:
             _insights = _raw_insights
             insights: list[FeatureInsights] | Unset = UNSET
@@ -133,7 +143,7 @@ class ProfileInsightsAttributes:
         except TOLERATED_PARSE_ERRORS:
             insights = _raw_insights  # keep what the server sent
 
-        _raw_algorithms = d.pop("algorithms", UNSET)
+        _raw_algorithms = get("algorithms", UNSET)
         try:
             _algorithms = _raw_algorithms
             algorithms: list[Algorithm] | Unset = UNSET
@@ -147,7 +157,7 @@ class ProfileInsightsAttributes:
         except TOLERATED_PARSE_ERRORS:
             algorithms = _raw_algorithms  # keep what the server sent
 
-        _raw_default_version_config = d.pop("defaultVersionConfig", UNSET)
+        _raw_default_version_config = get("defaultVersionConfig", UNSET)
         try:
             _default_version_config = _raw_default_version_config
             default_version_config: DefaultVersionConfig | Unset
@@ -160,15 +170,18 @@ class ProfileInsightsAttributes:
             default_version_config = _raw_default_version_config  # keep what the server sent
 
         profile_insights_attributes = cls(
-            status=status,
-            owner_id=owner_id,
-            tenant_id=tenant_id,
-            insights=insights,
-            algorithms=algorithms,
-            default_version_config=default_version_config,
+            status,
+            owner_id,
+            tenant_id,
+            insights,
+            algorithms,
+            default_version_config,
         )
 
-        profile_insights_attributes.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            profile_insights_attributes.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return profile_insights_attributes
 
     @property

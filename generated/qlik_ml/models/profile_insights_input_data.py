@@ -21,6 +21,14 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="ProfileInsightsInputData")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "type",
+        "attributes",
+    }
+)
+
 
 @_attrs_define
 class ProfileInsightsInputData:
@@ -63,8 +71,8 @@ class ProfileInsightsInputData:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_type_ = d.pop("type", UNSET)
+        get = src_dict.get
+        _raw_type_ = get("type", UNSET)
         try:
             _type_ = _raw_type_
             type_: ProfileInsightsInputDataType | Unset
@@ -76,7 +84,7 @@ class ProfileInsightsInputData:
         except TOLERATED_PARSE_ERRORS:
             type_ = _raw_type_  # keep what the server sent
 
-        _raw_attributes = d.pop("attributes", UNSET)
+        _raw_attributes = get("attributes", UNSET)
         try:
             _attributes = _raw_attributes
             attributes: ProfileInsightsInputDataAttributes | Unset
@@ -89,11 +97,14 @@ class ProfileInsightsInputData:
             attributes = _raw_attributes  # keep what the server sent
 
         profile_insights_input_data = cls(
-            type_=type_,
-            attributes=attributes,
+            type_,
+            attributes,
         )
 
-        profile_insights_input_data.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            profile_insights_input_data.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return profile_insights_input_data
 
     @property

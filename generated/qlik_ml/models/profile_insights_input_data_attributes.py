@@ -14,6 +14,16 @@ from ..types import TOLERATED_PARSE_ERRORS, UNSET, Unset
 
 T = TypeVar("T", bound="ProfileInsightsInputDataAttributes")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "target",
+        "dataSetId",
+        "shouldWait",
+        "experimentType",
+    }
+)
+
 
 @_attrs_define
 class ProfileInsightsInputDataAttributes:
@@ -63,17 +73,14 @@ class ProfileInsightsInputDataAttributes:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_target = d.pop("target", UNSET)
-        target = _raw_target
+        get = src_dict.get
+        target = get("target", UNSET)
 
-        _raw_data_set_id = d.pop("dataSetId", UNSET)
-        data_set_id = _raw_data_set_id
+        data_set_id = get("dataSetId", UNSET)
 
-        _raw_should_wait = d.pop("shouldWait", UNSET)
-        should_wait = _raw_should_wait
+        should_wait = get("shouldWait", UNSET)
 
-        _raw_experiment_type = d.pop("experimentType", UNSET)
+        _raw_experiment_type = get("experimentType", UNSET)
         try:
             _experiment_type = _raw_experiment_type
             experiment_type: ExperimentType | Unset
@@ -86,13 +93,16 @@ class ProfileInsightsInputDataAttributes:
             experiment_type = _raw_experiment_type  # keep what the server sent
 
         profile_insights_input_data_attributes = cls(
-            target=target,
-            data_set_id=data_set_id,
-            should_wait=should_wait,
-            experiment_type=experiment_type,
+            target,
+            data_set_id,
+            should_wait,
+            experiment_type,
         )
 
-        profile_insights_input_data_attributes.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            profile_insights_input_data_attributes.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return profile_insights_input_data_attributes
 
     @property

@@ -13,6 +13,13 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="RealtimePredictionFeature")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "name",
+    }
+)
+
 
 @_attrs_define
 class RealtimePredictionFeature:
@@ -37,15 +44,17 @@ class RealtimePredictionFeature:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_name = d.pop("name", UNSET)
-        name = _raw_name
+        get = src_dict.get
+        name = get("name", UNSET)
 
         realtime_prediction_feature = cls(
-            name=name,
+            name,
         )
 
-        realtime_prediction_feature.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            realtime_prediction_feature.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return realtime_prediction_feature
 
     @property

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -16,6 +16,14 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T", bound="RealtimePredictionInput")
+
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "rows",
+        "schema",
+    }
+)
 
 
 @_attrs_define
@@ -68,22 +76,22 @@ class RealtimePredictionInput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_rows = d.pop("rows", UNSET)
+        get = src_dict.get
+        _raw_rows = get("rows", UNSET)
         try:
             _rows = _raw_rows
             rows: list[list[Any]] | Unset = UNSET
             if _rows is not UNSET:
                 rows = []
                 for rows_item_data in _rows:
-                    rows_item = cast(list[Any], rows_item_data)
+                    rows_item = rows_item_data
 
                     rows.append(rows_item)
 
         except TOLERATED_PARSE_ERRORS:
             rows = _raw_rows  # keep what the server sent
 
-        _raw_schema = d.pop("schema", UNSET)
+        _raw_schema = get("schema", UNSET)
         try:
             _schema = _raw_schema
             schema: list[RealtimePredictionFeature] | Unset = UNSET
@@ -98,11 +106,14 @@ class RealtimePredictionInput:
             schema = _raw_schema  # keep what the server sent
 
         realtime_prediction_input = cls(
-            rows=rows,
-            schema=schema,
+            rows,
+            schema,
         )
 
-        realtime_prediction_input.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            realtime_prediction_input.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return realtime_prediction_input
 
     @property

@@ -17,6 +17,13 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="RealtimePredictionResponse")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "data",
+    }
+)
+
 
 @_attrs_define
 class RealtimePredictionResponse:
@@ -48,8 +55,8 @@ class RealtimePredictionResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_data = d.pop("data", UNSET)
+        get = src_dict.get
+        _raw_data = get("data", UNSET)
         try:
             _data = _raw_data
             data: RealtimePredictionResponseData | Unset
@@ -62,10 +69,13 @@ class RealtimePredictionResponse:
             data = _raw_data  # keep what the server sent
 
         realtime_prediction_response = cls(
-            data=data,
+            data,
         )
 
-        realtime_prediction_response.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            realtime_prediction_response.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return realtime_prediction_response
 
     @property

@@ -21,6 +21,14 @@ if TYPE_CHECKING:
 
 T = TypeVar("T", bound="RealtimePredictionResponseData")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "type",
+        "attributes",
+    }
+)
+
 
 @_attrs_define
 class RealtimePredictionResponseData:
@@ -62,8 +70,8 @@ class RealtimePredictionResponseData:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_type_ = d.pop("type", UNSET)
+        get = src_dict.get
+        _raw_type_ = get("type", UNSET)
         try:
             _type_ = _raw_type_
             type_: RealtimePredictionResponseDataType | Unset
@@ -75,7 +83,7 @@ class RealtimePredictionResponseData:
         except TOLERATED_PARSE_ERRORS:
             type_ = _raw_type_  # keep what the server sent
 
-        _raw_attributes = d.pop("attributes", UNSET)
+        _raw_attributes = get("attributes", UNSET)
         try:
             _attributes = _raw_attributes
             attributes: RealtimePredictionResponseDataAttributes | Unset
@@ -88,11 +96,14 @@ class RealtimePredictionResponseData:
             attributes = _raw_attributes  # keep what the server sent
 
         realtime_prediction_response_data = cls(
-            type_=type_,
-            attributes=attributes,
+            type_,
+            attributes,
         )
 
-        realtime_prediction_response_data.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            realtime_prediction_response_data.additional_properties = {
+                k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS
+            }
         return realtime_prediction_response_data
 
     @property

@@ -13,6 +13,20 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="RegressionMetrics")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "r2",
+        "mae",
+        "mse",
+        "rmse",
+        "r2Test",
+        "maeTest",
+        "mseTest",
+        "rmseTest",
+    }
+)
+
 
 @_attrs_define
 class RegressionMetrics:
@@ -81,43 +95,36 @@ class RegressionMetrics:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_r2 = d.pop("r2", UNSET)
-        r2 = _raw_r2
+        get = src_dict.get
+        r2 = get("r2", UNSET)
 
-        _raw_mae = d.pop("mae", UNSET)
-        mae = _raw_mae
+        mae = get("mae", UNSET)
 
-        _raw_mse = d.pop("mse", UNSET)
-        mse = _raw_mse
+        mse = get("mse", UNSET)
 
-        _raw_rmse = d.pop("rmse", UNSET)
-        rmse = _raw_rmse
+        rmse = get("rmse", UNSET)
 
-        _raw_r_2_test = d.pop("r2Test", UNSET)
-        r_2_test = _raw_r_2_test
+        r_2_test = get("r2Test", UNSET)
 
-        _raw_mae_test = d.pop("maeTest", UNSET)
-        mae_test = _raw_mae_test
+        mae_test = get("maeTest", UNSET)
 
-        _raw_mse_test = d.pop("mseTest", UNSET)
-        mse_test = _raw_mse_test
+        mse_test = get("mseTest", UNSET)
 
-        _raw_rmse_test = d.pop("rmseTest", UNSET)
-        rmse_test = _raw_rmse_test
+        rmse_test = get("rmseTest", UNSET)
 
         regression_metrics = cls(
-            r2=r2,
-            mae=mae,
-            mse=mse,
-            rmse=rmse,
-            r_2_test=r_2_test,
-            mae_test=mae_test,
-            mse_test=mse_test,
-            rmse_test=rmse_test,
+            r2,
+            mae,
+            mse,
+            rmse,
+            r_2_test,
+            mae_test,
+            mse_test,
+            rmse_test,
         )
 
-        regression_metrics.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            regression_metrics.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return regression_metrics
 
     @property

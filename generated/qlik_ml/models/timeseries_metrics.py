@@ -13,6 +13,30 @@ from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TimeseriesMetrics")
 
+# The keys from_dict reads into fields; any other key of the mapping is an additional property.
+_KNOWN_KEYS = frozenset(
+    {
+        "mae",
+        "mape",
+        "mase",
+        "rmse",
+        "mdape",
+        "smape",
+        "wmape",
+        "mnrmse",
+        "maeTest",
+        "mdnrmse",
+        "mapeTest",
+        "maseTest",
+        "rmseTest",
+        "mdapeTest",
+        "smapeTest",
+        "wmapeTest",
+        "mnrmseTest",
+        "mdnrmseTest",
+    }
+)
+
 
 @_attrs_define
 class TimeseriesMetrics:
@@ -140,83 +164,66 @@ class TimeseriesMetrics:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        d = dict(src_dict)
-        _raw_mae = d.pop("mae", UNSET)
-        mae = _raw_mae
+        get = src_dict.get
+        mae = get("mae", UNSET)
 
-        _raw_mape = d.pop("mape", UNSET)
-        mape = _raw_mape
+        mape = get("mape", UNSET)
 
-        _raw_mase = d.pop("mase", UNSET)
-        mase = _raw_mase
+        mase = get("mase", UNSET)
 
-        _raw_rmse = d.pop("rmse", UNSET)
-        rmse = _raw_rmse
+        rmse = get("rmse", UNSET)
 
-        _raw_mdape = d.pop("mdape", UNSET)
-        mdape = _raw_mdape
+        mdape = get("mdape", UNSET)
 
-        _raw_smape = d.pop("smape", UNSET)
-        smape = _raw_smape
+        smape = get("smape", UNSET)
 
-        _raw_wmape = d.pop("wmape", UNSET)
-        wmape = _raw_wmape
+        wmape = get("wmape", UNSET)
 
-        _raw_mnrmse = d.pop("mnrmse", UNSET)
-        mnrmse = _raw_mnrmse
+        mnrmse = get("mnrmse", UNSET)
 
-        _raw_mae_test = d.pop("maeTest", UNSET)
-        mae_test = _raw_mae_test
+        mae_test = get("maeTest", UNSET)
 
-        _raw_mdnrmse = d.pop("mdnrmse", UNSET)
-        mdnrmse = _raw_mdnrmse
+        mdnrmse = get("mdnrmse", UNSET)
 
-        _raw_mape_test = d.pop("mapeTest", UNSET)
-        mape_test = _raw_mape_test
+        mape_test = get("mapeTest", UNSET)
 
-        _raw_mase_test = d.pop("maseTest", UNSET)
-        mase_test = _raw_mase_test
+        mase_test = get("maseTest", UNSET)
 
-        _raw_rmse_test = d.pop("rmseTest", UNSET)
-        rmse_test = _raw_rmse_test
+        rmse_test = get("rmseTest", UNSET)
 
-        _raw_mdape_test = d.pop("mdapeTest", UNSET)
-        mdape_test = _raw_mdape_test
+        mdape_test = get("mdapeTest", UNSET)
 
-        _raw_smape_test = d.pop("smapeTest", UNSET)
-        smape_test = _raw_smape_test
+        smape_test = get("smapeTest", UNSET)
 
-        _raw_wmape_test = d.pop("wmapeTest", UNSET)
-        wmape_test = _raw_wmape_test
+        wmape_test = get("wmapeTest", UNSET)
 
-        _raw_mnrmse_test = d.pop("mnrmseTest", UNSET)
-        mnrmse_test = _raw_mnrmse_test
+        mnrmse_test = get("mnrmseTest", UNSET)
 
-        _raw_mdnrmse_test = d.pop("mdnrmseTest", UNSET)
-        mdnrmse_test = _raw_mdnrmse_test
+        mdnrmse_test = get("mdnrmseTest", UNSET)
 
         timeseries_metrics = cls(
-            mae=mae,
-            mape=mape,
-            mase=mase,
-            rmse=rmse,
-            mdape=mdape,
-            smape=smape,
-            wmape=wmape,
-            mnrmse=mnrmse,
-            mae_test=mae_test,
-            mdnrmse=mdnrmse,
-            mape_test=mape_test,
-            mase_test=mase_test,
-            rmse_test=rmse_test,
-            mdape_test=mdape_test,
-            smape_test=smape_test,
-            wmape_test=wmape_test,
-            mnrmse_test=mnrmse_test,
-            mdnrmse_test=mdnrmse_test,
+            mae,
+            mape,
+            mase,
+            rmse,
+            mdape,
+            smape,
+            wmape,
+            mnrmse,
+            mae_test,
+            mdnrmse,
+            mape_test,
+            mase_test,
+            rmse_test,
+            mdape_test,
+            smape_test,
+            wmape_test,
+            mnrmse_test,
+            mdnrmse_test,
         )
 
-        timeseries_metrics.additional_properties = d
+        if not src_dict.keys() <= _KNOWN_KEYS:
+            timeseries_metrics.additional_properties = {k: v for k, v in src_dict.items() if k not in _KNOWN_KEYS}
         return timeseries_metrics
 
     @property
