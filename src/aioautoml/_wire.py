@@ -22,8 +22,9 @@ from types import ModuleType
 from typing import IO, Any, BinaryIO, Generic, Literal, Protocol, TypeVar
 from urllib.parse import quote
 
-import orjson
+import msgspec
 from attrs import define
+from msgspec import json as msgspec_json
 from yarl import URL
 
 from .errors import InvalidRequestError, ResponseParseError, UnexpectedStatusError
@@ -228,23 +229,14 @@ class RawResponse:
         return f"<RawResponse {self.status_code} {self.method} {self.url}>"
 
 
-# orjson turns an integer beyond 64 bits into a float, silently losing digits; the standard
-# library keeps it exact. A run of 19 digits is where that can begin: found by mapping every digit
-# to "9" and everything else to a space (bytes.translate and `in` run in C, a regex scan costs
-# four times the decoding itself).
-_DIGITS_ONLY = bytes(0x39 if 0x30 <= byte <= 0x39 else 0x20 for byte in range(256))
-_LONG_NUMBER = b"9" * 19
-
-
 def decode_json(content: bytes) -> Any:
-    """JSON text as Python values: orjson, or the standard library where orjson would lose digits
-    or refuses what the standard library reads (a BOM, NaN)."""
-    if _LONG_NUMBER not in content.translate(_DIGITS_ONLY):
-        try:
-            return orjson.loads(content)
-        except orjson.JSONDecodeError:
-            pass
-    return jsonlib.loads(content)
+    """JSON text as Python values: msgspec (twice as fast as the standard library, and integers of
+    any size kept exact, which orjson turns into floats beyond 64 bits), or the standard library
+    for what msgspec refuses and it reads (a BOM, NaN, a number out of range)."""
+    try:
+        return msgspec_json.decode(content)
+    except msgspec.DecodeError:
+        return jsonlib.loads(content)
 
 
 def _charset(content_type: str) -> str:

@@ -8,12 +8,18 @@ memory as coroutines); an input's failure is recorded in its :class:`Outcome` an
 Each input is the argument list of one call: a :class:`Call`, a mapping (keyword arguments), a
 tuple (positional arguments) or any other value (the only positional argument).
 Pacing is the client's: concurrency here only bounds how many calls wait at once.
+
+What a bulk run adds to each call is kept small, because it runs once per input: workers take
+from a plain iterator without a lock (nothing awaits between taking an input and starting its
+call), ``await bulk`` collects outcomes into a list (the queue is only for ``async for``), and
+an input becomes a :class:`Call` only when asked.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -45,12 +51,12 @@ class Call:
         return cls(item)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Outcome(Generic[T]):
     """The result of one input: ``value`` if ``ok``, else ``error``."""
 
     index: int  # position of the input
-    call: Call
+    input: Any  # the input as given
     value: T | None = None
     error: Exception | None = None
 
@@ -58,11 +64,26 @@ class Outcome(Generic[T]):
     def ok(self) -> bool:
         return self.error is None
 
+    @property
+    def call(self) -> Call:
+        """The input as the arguments of its call."""
+        return Call.of(self.input)
+
     def result(self) -> T:
         """The value, or the error raised."""
         if self.error is not None:
             raise self.error
         return self.value  # type: ignore[return-value]
+
+
+def _invoke(operation: Callable[..., Awaitable[T]], item: Any) -> Awaitable[T]:
+    if isinstance(item, Call):
+        return operation(*item.args, **item.kwargs)
+    if isinstance(item, tuple):
+        return operation(*item)
+    if isinstance(item, Mapping):
+        return operation(**item)
+    return operation(item)
 
 
 class Bulk(Generic[T]):
@@ -91,70 +112,133 @@ class Bulk(Generic[T]):
 
     async def run(self) -> list[Outcome[T]]:
         """Every Outcome; ``await bulk`` does the same (``run()`` is for ``create_task``)."""
-        outcomes = [outcome async for outcome in self]
+        outcomes: list[Outcome[T]] = []
+        bar = _progress_bar(self._progress, self._inputs)
+        try:
+            await self._drive(outcomes.append if bar is None else _counted(outcomes.append, bar))
+        finally:
+            if bar is not None:
+                bar.close()
         if self._ordered:
             outcomes.sort(key=lambda outcome: outcome.index)
         return outcomes
 
     async def __aiter__(self) -> AsyncIterator[Outcome[T]]:
-        inputs = _aiter(self._inputs)
-        lock = asyncio.Lock()
-        counter = iter(range(1 << 62))
-        done: asyncio.Queue[Outcome[T] | None] = asyncio.Queue(maxsize=self._concurrency)
+        done: asyncio.Queue[Outcome[T] | None] = asyncio.Queue(maxsize=self._concurrency)  # backpressure
         bar = _progress_bar(self._progress, self._inputs)
 
-        broken: list[Exception] = []  # the inputs iterator's own failure, raised at the end
+        async def drive() -> None:
+            try:
+                await self._drive(None, done)
+            finally:
+                await done.put(None)
 
-        async def worker() -> None:
-            while True:
-                async with lock:  # one worker pulls from the inputs at a time
-                    if broken:
-                        break
-                    try:
-                        item = await anext(inputs)
-                    except StopAsyncIteration:
-                        break
-                    except Exception as exc:
-                        broken.append(exc)
-                        break
-                    index = next(counter)
-                call = Call.of(item)
-                try:
-                    outcome = Outcome(index, call, value=await self._operation(*call.args, **call.kwargs))
-                except Exception as exc:  # recorded per input; the others go on
-                    outcome = Outcome(index, call, error=exc)
-                await done.put(outcome)
-            await done.put(None)
-
-        workers = [asyncio.create_task(worker()) for _ in range(self._concurrency)]
+        driver = asyncio.create_task(drive())
         try:
-            finished = 0
-            while finished < len(workers):
-                outcome = await done.get()
-                if outcome is None:
-                    finished += 1
-                    continue
+            while (outcome := await done.get()) is not None:
                 if bar is not None:
                     bar.update(1)
                 yield outcome
-            if broken:
-                raise broken[0]
+            await driver  # raises the inputs iterator's own failure, if any
+        finally:
+            if not driver.done():
+                driver.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await driver
+            if bar is not None:
+                bar.close()
+
+    async def _drive(
+        self, emit: Callable[[Outcome[T]], None] | None, queue: asyncio.Queue[Outcome[T] | None] | None = None
+    ) -> None:
+        """Run the workers until the inputs are used up; raise the inputs iterator's failure, if any."""
+        operation = self._operation
+        counter = itertools.count()
+        broken: list[Exception] = []
+        take = _taker(self._inputs, broken)
+        take_async = _async_taker(self._inputs, broken) if take is None else None
+
+        async def worker() -> None:
+            while True:
+                if take is not None:
+                    item = take()
+                else:
+                    assert take_async is not None
+                    item = await take_async()
+                if item is _END:
+                    return
+                index = next(counter)
+                try:
+                    outcome = Outcome(index, item, await _invoke(operation, item))
+                except Exception as exc:  # recorded per input; the others go on
+                    outcome = Outcome(index, item, error=exc)
+                if emit is not None:
+                    emit(outcome)
+                else:
+                    assert queue is not None
+                    await queue.put(outcome)
+
+        workers = [asyncio.create_task(worker()) for _ in range(self._concurrency)]
+        try:
+            await asyncio.gather(*workers)
         finally:
             for task in workers:
                 task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.gather(*workers, return_exceptions=True)
-            if bar is not None:
-                bar.close()
+        if broken:
+            raise broken[0]
 
 
-async def _aiter(inputs: Iterable[Any] | AsyncIterable[Any]) -> AsyncIterator[Any]:
+_END: Any = object()  # the inputs are used up (or broke)
+
+
+def _taker(inputs: Iterable[Any] | AsyncIterable[Any], broken: list[Exception]) -> Callable[[], Any] | None:
+    """For a plain iterable: a function giving the next input, or _END. None for an async iterable."""
     if isinstance(inputs, AsyncIterable):
-        async for item in inputs:
-            yield item
-    else:
-        for item in inputs:
-            yield item
+        return None
+    iterator = iter(inputs)
+
+    def take() -> Any:
+        if broken:
+            return _END
+        try:
+            return next(iterator)
+        except StopIteration:
+            return _END
+        except Exception as exc:
+            broken.append(exc)
+            return _END
+
+    return take
+
+
+def _async_taker(inputs: Any, broken: list[Exception]) -> Callable[[], Awaitable[Any]]:
+    """For an async iterable: one worker pulls at a time (anext awaits), under a lock."""
+    iterator = aiter(inputs)
+    lock = asyncio.Lock()
+
+    async def take() -> Any:
+        async with lock:
+            if broken:
+                return _END
+            try:
+                return await anext(iterator)
+            except StopAsyncIteration:
+                return _END
+            except Exception as exc:
+                broken.append(exc)
+                return _END
+
+    return take
+
+
+def _counted(emit: Callable[[Outcome[T]], None], bar: Any) -> Callable[[Outcome[T]], None]:
+    def emit_and_count(outcome: Outcome[T]) -> None:
+        emit(outcome)
+        bar.update(1)
+
+    return emit_and_count
 
 
 def _progress_bar(progress: bool | str, inputs: Any) -> Any:
