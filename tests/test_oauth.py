@@ -418,11 +418,19 @@ async def test_a_malformed_success_answer_is_an_oauth_error(
     assert len(server.exchanges) == 1
 
 
-async def test_a_redirect_is_not_followed(server: TokenServer, make: Make) -> None:
-    server.answers = [(307, b"", {"Location": "https://elsewhere.example.com/oauth/token"})]
+@pytest.mark.parametrize(
+    ("location", "says"),
+    [
+        ("https://elsewhere.example.com/oauth/token", "redirected to https://elsewhere.example.com;"),
+        ("/login", "redirected;"),
+    ],
+)
+async def test_a_redirect_is_not_followed(server: TokenServer, make: Make, location: str, says: str) -> None:
+    server.answers = [(307, b"", {"Location": location})]
     with pytest.raises(OAuthError, match="not followed") as raised:
         await make().token()
     assert raised.value.status == 307
+    assert says in str(raised.value)
     assert len(server.exchanges) == 1
 
 
@@ -553,6 +561,7 @@ async def test_aclose_leaves_a_session_passed_in_open(server: TokenServer) -> No
         ("https://tenant.example.com/api/v1", "origin only"),
         ("https://tenant.example.com/?x=1", "origin only"),
         ("tenant.example.com", "http(s) URL"),
+        ("https://", "http(s) URL"),
         ("ftp://tenant.example.com", "http(s) URL"),
         ("http://tenant.example.com", "plain http"),
         ("https://user:pw@tenant.example.com", "user info"),

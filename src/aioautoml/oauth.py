@@ -61,7 +61,7 @@ def tenant_origin(tenant_url: str | URL) -> URL:
     clear text).
     """
     url = URL(str(tenant_url))
-    if not url.is_absolute() or url.scheme not in ("http", "https"):
+    if not url.is_absolute() or url.scheme not in ("http", "https") or not url.host:
         raise InvalidRequestError(
             f"the tenant URL must be an http(s) URL like https://tenant.us.qlikcloud.com, not {_shown(url)!r}"
         )
@@ -355,7 +355,9 @@ class ClientCredentials:
         elif details:  # Qlik's own error format: {"errors": [{code, title, detail}]}
             description = "; ".join(str(detail) for detail in details)
         elif 300 <= status < 400:
-            description = f"redirected to {URL(location).origin() if location else 'nowhere'}; not followed, so the secret was not re-sent"
+            target = URL(location) if location else None
+            where = f" to {target.origin()}" if target is not None and target.is_absolute() and target.host else ""
+            description = f"redirected{where}; not followed, so the secret was not re-sent"
         return OAuthError(self.token_url, status=status, error=self._scrub(error), description=self._scrub(description))
 
     def _scrub(self, text: str | None) -> str | None:
