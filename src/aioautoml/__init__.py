@@ -4,6 +4,8 @@
         async for deployment in qlik.paginate(qlik.ml.get_deployments):
             ...
 
+    qlik = QlikClient.from_env()  # QLIK_TENANT_URL + QLIK_API_KEY, or OAuth2 client credentials
+
 The generated packages are imported on first use of ``qlik.ml`` and friends, not here.
 """
 
@@ -18,6 +20,7 @@ from .errors import (
     APIStatusError,
     APITimeoutError,
     BadRequestError,
+    ConfigurationError,
     ConflictError,
     ForbiddenError,
     InvalidRequestError,
@@ -25,6 +28,7 @@ from .errors import (
     JobFailedError,
     JobTimeoutError,
     NotFoundError,
+    OAuthError,
     PagingError,
     RateLimitError,
     RedirectError,
@@ -35,6 +39,7 @@ from .errors import (
     UnprocessableEntityError,
 )
 from .limits import TierLimit, TierStats
+from .oauth import ClientCredentials
 from .qlik import QlikClient
 from .retry import RetryPolicy
 
@@ -45,7 +50,9 @@ __all__ = [
     "APITimeoutError",
     "AioAutoMLError",
     "BadRequestError",
+    "ClientCredentials",
     "ClientOptions",
+    "ConfigurationError",
     "ConflictError",
     "DataRobotClient",
     "ForbiddenError",
@@ -54,6 +61,7 @@ __all__ = [
     "JobFailedError",
     "JobTimeoutError",
     "NotFoundError",
+    "OAuthError",
     "PagingError",
     "QlikClient",
     "RateLimitError",

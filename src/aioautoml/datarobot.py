@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Self, Unpack
 
 from yarl import URL
 
@@ -13,6 +16,7 @@ from .limits import TierLimit
 
 if TYPE_CHECKING:
     from ._generated.datarobot_models.api import Api as ModelsApi
+    from .config import ClientKeywords
 
 __all__ = ["DataRobotClient"]
 
@@ -38,6 +42,28 @@ class DataRobotClient(BaseClient):
         if path.endswith(API_PREFIX):  # the spec's paths carry /api/v2 themselves
             url = url.with_path(path[: -len(API_PREFIX)] or "/")
         return url
+
+    @classmethod
+    def from_env(
+        cls,
+        *,
+        environ: Mapping[str, str] | None = None,
+        config_file: str | Path | None = None,
+        **options: Unpack[ClientKeywords],
+    ) -> Self:
+        """A client configured like the official datarobot client: ``DATAROBOT_ENDPOINT`` and
+        ``DATAROBOT_API_TOKEN``, and the drconfig.yaml (``config_file``, else
+        ``DATAROBOT_CONFIG_FILE``, else ``~/.config/datarobot/drconfig.yaml`` if present), the
+        environment winning key by key. The file's ``connect_timeout``, ``max_retries`` and
+        ``user_agent_suffix`` become ``timeout=``, ``retry=`` and the User-Agent unless ``options``
+        (the client's other keywords) give them. Reading a file needs PyYAML
+        (``pip install 'aioautoml[drconfig]'``). Missing or contradictory settings raise
+        :class:`~aioautoml.errors.ConfigurationError`.
+        """
+        from .config import datarobot_settings
+
+        settings = datarobot_settings(os.environ if environ is None else environ, config_file)
+        return cls(settings.endpoint, token=settings.token, **settings.client_keywords(options))
 
     def _default_limit(self, operation: Operation) -> TierLimit:
         return TierLimit(per_minute=None, max_in_flight=const.DATAROBOT_DEFAULT_MAX_IN_FLIGHT)

@@ -2,6 +2,8 @@
 
     AioAutoMLError
     ├── InvalidRequestError          bad arguments, caught before anything is sent
+    ├── ConfigurationError           from_env(): settings missing or contradictory (names, never values)
+    ├── OAuthError                   the token endpoint refused the client credentials, or answered badly
     ├── APIConnectionError           no usable response (outcome_unknown: it may have been acted on)
     │   └── APITimeoutError
     ├── RedirectError                a redirect not followed: it would re-send the body to another origin
@@ -41,6 +43,7 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "BadRequestError",
+    "ConfigurationError",
     "ConflictError",
     "ErrorDetail",
     "ForbiddenError",
@@ -49,6 +52,7 @@ __all__ = [
     "JobFailedError",
     "JobTimeoutError",
     "NotFoundError",
+    "OAuthError",
     "PagingError",
     "RateLimitError",
     "RedirectError",
@@ -76,6 +80,47 @@ class AioAutoMLError(Exception):
 
 class InvalidRequestError(AioAutoMLError, ValueError):
     """An argument that cannot be sent (an empty or '..' path parameter, ...)."""
+
+
+class ConfigurationError(AioAutoMLError, ValueError):
+    """The environment (or a drconfig.yaml) does not say how to build a client: a setting is
+    missing, malformed or contradicts another. ``found`` names what was read (variable names and
+    files, never their values); ``problems`` says what is wrong; the message also says what is needed.
+    """
+
+    def __init__(self, client: str, problems: list[str], *, found: list[str], needed: str) -> None:
+        self.problems = list(problems)
+        self.found = list(found)
+        self.needed = needed
+        lines = [f"cannot configure {client}:", *(f"  - {problem}" for problem in problems)]
+        lines.append(f"  found: {', '.join(found) if found else 'nothing'}")
+        lines.append(f"  needed: {needed}")
+        super().__init__("\n".join(lines))
+
+
+class OAuthError(AioAutoMLError):
+    """The token endpoint did not issue a token: an OAuth error answer (RFC 6749 section 5.2:
+    ``error`` and ``error_description``), another error status, or a success answer without a
+    usable ``access_token``. ``status`` is None when there was no error status (a malformed answer).
+
+    The message names the token URL, the status and the OAuth error code; never the secret.
+    """
+
+    def __init__(
+        self, url: str, *, status: int | None, error: str | None = None, description: str | None = None
+    ) -> None:
+        self.url = url
+        self.status = status
+        self.error = error
+        self.description = description
+        message = f"token request to {url} failed"
+        if status is not None:
+            message += f" with {status}"
+        if error:
+            message += f": {error}"
+        if description:
+            message += f" ({description})" if error else f": {description}"
+        super().__init__(message)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import os
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Self, Unpack
 
 from .client import BaseClient
 
@@ -11,6 +13,7 @@ if TYPE_CHECKING:
     from ._generated.qlik_automl_predictions.api import Api as AutomlPredictionsApi
     from ._generated.qlik_data_stores.api import Api as DataStoresApi
     from ._generated.qlik_ml.api import Api as MlApi
+    from .config import ClientKeywords
 
 __all__ = ["QlikClient"]
 
@@ -25,6 +28,25 @@ class QlikClient(BaseClient):
     __slots__ = ()
     _default_tier = "1"
     _tier_names = frozenset({"1", "2"})
+
+    @classmethod
+    def from_env(cls, *, environ: Mapping[str, str] | None = None, **options: Unpack[ClientKeywords]) -> Self:
+        """A client configured by environment variables (``os.environ`` unless ``environ`` is given).
+
+        ``QLIK_TENANT_URL`` (or ``QLIK_BASE_URL``) with ``QLIK_API_KEY`` (or ``QLIK_TOKEN``), or with
+        ``QLIK_CLIENT_ID`` and ``QLIK_CLIENT_SECRET`` (and optionally ``QLIK_OAUTH_SCOPE``) for OAuth2
+        client credentials (:class:`aioautoml.oauth.ClientCredentials`). ``options`` are the client's
+        other keywords (``limits=``, ``retry=``, ...); ``proxy=`` and ``trust_env=`` apply to the token
+        exchange too. Missing or contradictory settings raise
+        :class:`~aioautoml.errors.ConfigurationError`.
+        """
+        from .config import qlik_settings
+
+        settings = qlik_settings(os.environ if environ is None else environ)
+        if settings.api_key is not None:
+            return cls(settings.tenant_url, token=settings.api_key, **options)
+        credentials = settings.client_credentials(proxy=options.get("proxy"), trust_env=options.get("trust_env", False))
+        return cls(settings.tenant_url, token_provider=credentials, **options)
 
     @property
     def ml(self) -> MlApi:
