@@ -280,7 +280,11 @@ async def test_datarobot_from_env_against_the_loopback_server(server: LoopbackSe
     assert request.headers["User-Agent"] == f"{USER_AGENT} nightly-job"
 
 
-def test_an_unsupported_ssl_verify_warns(home: Path) -> None:
+def test_ssl_verify_reaches_the_client(home: Path) -> None:
+    import ssl
+
+    import certifi
+
     environ = {
         "HOME": str(home),
         "DATAROBOT_ENDPOINT": "https://dr.example.com",
@@ -288,8 +292,11 @@ def test_an_unsupported_ssl_verify_warns(home: Path) -> None:
         "DATAROBOT_SSL_VERIFY": "false",
     }
     assert datarobot_settings(environ).ssl_verify is False
-    with pytest.warns(UserWarning, match=r"ssl_verify=False \(from DATAROBOT_SSL_VERIFY\) is not supported"):
-        DataRobotClient.from_env(environ=environ)
+    assert DataRobotClient.from_env(environ=environ)._state.ssl is False
+    bundle = {**environ, "DATAROBOT_SSL_VERIFY": certifi.where()}  # a CA bundle's path
+    context = DataRobotClient.from_env(environ=bundle)._state.ssl
+    assert isinstance(context, ssl.SSLContext) and context.verify_mode is ssl.CERT_REQUIRED
+    assert DataRobotClient.from_env(environ=bundle, ssl=True)._state.ssl is True  # the caller's keyword wins
 
 
 @pytest.mark.parametrize(
@@ -369,3 +376,20 @@ def test_a_drconfig_without_pyyaml_names_the_extra(home: Path, monkeypatch: pyte
         "DATAROBOT_API_TOKEN": DR_TOKEN,
     }
     assert datarobot_settings(environ).token == DR_TOKEN
+
+
+def test_client_keywords_are_the_constructors_keywords() -> None:
+    # from_env passes ClientKeywords through to the constructor: a keyword added to one and not
+    # the other would be refused at run time, or silently unavailable through from_env.
+    import inspect
+    import typing
+
+    from aioautoml.client import BaseClient
+    from aioautoml.config import ClientKeywords
+
+    constructor = {
+        name
+        for name, parameter in inspect.signature(BaseClient.__init__).parameters.items()
+        if parameter.kind is inspect.Parameter.KEYWORD_ONLY and name not in ("token", "token_provider")
+    }
+    assert set(typing.get_type_hints(ClientKeywords)) == constructor

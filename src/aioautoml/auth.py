@@ -37,7 +37,8 @@ class TokenSource(Protocol):
     """A credential that keeps its token current itself (e.g. OAuth2 client credentials).
 
     ``token()`` is called before every request, so it must be cheap when the token is cached;
-    ``refresh(stale)`` after a 401, and must return a token other than ``stale`` (or raise).
+    ``refresh(stale)`` after a 401: a token other than ``stale`` is sent once more, the same one ends
+    the request with the 401.
     ``identity`` names the credential for rate limiting, stable across token refreshes; it
     must not contain the secret (a hash of what identifies the client is right).
     """
@@ -114,7 +115,8 @@ class Credential:
     async def refresh(self, stale: str) -> str | None:
         """A fresh token after ``stale`` was refused with a 401; None for a static token."""
         if self._source is not None:
-            return _checked(await self._source.refresh(stale))
+            fresh = _checked(await self._source.refresh(stale))
+            return None if fresh == stale else fresh  # the same token again: resending would only repeat the 401
         if self._provider is None:
             return None
         async with self._lock:

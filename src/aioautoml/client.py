@@ -22,6 +22,7 @@ import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from ssl import SSLContext
 from typing import TYPE_CHECKING, Any, ClassVar, ParamSpec, Self, TypeVar, overload
 
 import aiohttp
@@ -117,6 +118,7 @@ class _State:
         connection_limit: int,
         proxy: str | URL | None,
         trust_env: bool,
+        ssl: bool | SSLContext,
         trace_configs: list[aiohttp.TraceConfig],
         headers: dict[str, str],
     ) -> None:
@@ -131,6 +133,7 @@ class _State:
         self.connection_limit = connection_limit
         self.proxy = proxy
         self.trust_env = trust_env
+        self.ssl = ssl
         self.trace_configs = trace_configs
         self.headers = headers
         self.redirect_guard = (_RedirectGuard(self.origin),)
@@ -168,6 +171,7 @@ class BaseClient:
         connection_limit: int = const.DEFAULT_CONNECTION_LIMIT,
         proxy: str | URL | None = None,
         trust_env: bool = False,
+        ssl: bool | SSLContext = True,
         trace_configs: Sequence[aiohttp.TraceConfig] | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> None:
@@ -189,6 +193,7 @@ class BaseClient:
             connection_limit=connection_limit,
             proxy=proxy,
             trust_env=trust_env,
+            ssl=ssl,
             trace_configs=list(trace_configs or []),
             headers=session_headers,
         )
@@ -250,7 +255,9 @@ class BaseClient:
         if state.closing:
             raise RuntimeError("this client is closed")
         if state.session is None:
-            connector = aiohttp.TCPConnector(limit=self._state.connection_limit, ttl_dns_cache=const.DNS_CACHE_SECONDS)
+            connector = aiohttp.TCPConnector(
+                limit=self._state.connection_limit, ttl_dns_cache=const.DNS_CACHE_SECONDS, ssl=self._state.ssl
+            )
             state.session = aiohttp.ClientSession(
                 connector=connector,
                 headers=self._state.headers,

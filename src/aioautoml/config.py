@@ -17,10 +17,11 @@ value of a secret) and what is needed.
 from __future__ import annotations
 
 import math
-import warnings
+import ssl
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from ssl import SSLContext
 from typing import TYPE_CHECKING, Any, TypedDict
 
 import aiohttp
@@ -67,6 +68,7 @@ class ClientKeywords(TypedDict, total=False):
     connection_limit: int
     proxy: str | URL | None
     trust_env: bool
+    ssl: bool | SSLContext
     trace_configs: Sequence[aiohttp.TraceConfig] | None
     headers: Mapping[str, str] | None
 
@@ -88,14 +90,22 @@ class QlikSettings:
     def uses_oauth(self) -> bool:
         return self.api_key is None
 
-    def client_credentials(self, *, proxy: str | URL | None = None, trust_env: bool = False) -> ClientCredentials:
+    def client_credentials(
+        self, *, proxy: str | URL | None = None, trust_env: bool = False, ssl: bool | SSLContext = True
+    ) -> ClientCredentials:
         """The OAuth2 token source for these settings (JSON encoding, as Qlik documents it)."""
         from .oauth import ClientCredentials
 
         if self.client_id is None or self.client_secret is None:
             raise ValueError("these settings carry an API key, not client credentials")
         return ClientCredentials(
-            self.tenant_url, self.client_id, self.client_secret, scope=self.scope, proxy=proxy, trust_env=trust_env
+            self.tenant_url,
+            self.client_id,
+            self.client_secret,
+            scope=self.scope,
+            proxy=proxy,
+            trust_env=trust_env,
+            ssl=ssl,
         )
 
 
@@ -166,7 +176,7 @@ class DataRobotSettings:
 
     ``sources`` says where each setting came from (a variable's name, or the file's path).
     ``ssl_verify``: True, or what the environment or file asked for instead (False, or a CA bundle's
-    path); the client cannot apply anything but True yet, and ``client_keywords`` warns.
+    path), which ``client_keywords`` turns into the client's ``ssl=``.
     """
 
     endpoint: str
@@ -196,12 +206,10 @@ class DataRobotSettings:
         headers = dict(options.get("headers") or {})
         if self.user_agent_suffix and not any(name.lower() == "user-agent" for name in headers):
             merged["headers"] = {**headers, "User-Agent": f"{USER_AGENT} {self.user_agent_suffix}"}
-        if self.ssl_verify is not True:
-            warnings.warn(
-                f"ssl_verify={self.ssl_verify!r} (from {self.sources.get('ssl_verify')}) is not supported by"
-                " aioautoml: certificates are verified against the system's trust store",
-                UserWarning,
-                stacklevel=3,
+        if self.ssl_verify is not True and "ssl" not in options:
+            # As the official client reads it: false turns verification off, a path names a CA bundle.
+            merged["ssl"] = (
+                False if self.ssl_verify is False else ssl.create_default_context(cafile=str(self.ssl_verify))
             )
         return merged
 

@@ -20,6 +20,7 @@ import logging
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from ssl import SSLContext
 from typing import Any, Literal
 from urllib.parse import quote_plus
 
@@ -146,6 +147,7 @@ class ClientCredentials:
         "_retry",
         "_secret",
         "_session",
+        "_ssl",
         "_timeout",
         "_trust_env",
         "token_url",
@@ -165,6 +167,7 @@ class ClientCredentials:
         retry: RetryPolicy | None = None,
         proxy: str | URL | None = None,
         trust_env: bool = False,
+        ssl: bool | SSLContext = True,
         clock: Callable[[], float] | None = None,
     ) -> None:
         origin = tenant_origin(tenant_url)
@@ -198,6 +201,7 @@ class ClientCredentials:
         )
         self._identity = hashlib.sha256(f"{origin}\n{client_id}".encode()).hexdigest()[:16]
         self._session = session
+        self._ssl = ssl
         self._owns_session = session is None
         if isinstance(timeout, (int, float)):
             if not timeout > 0:
@@ -317,7 +321,12 @@ class ClientCredentials:
     def _session_for_exchange(self) -> aiohttp.ClientSession:
         if self._session is None or (self._owns_session and self._session.closed):
             # Made here, on first use, so it belongs to the running event loop.
-            self._session = aiohttp.ClientSession(timeout=self._timeout, trust_env=self._trust_env, proxy=self._proxy)
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(ssl=self._ssl),
+                timeout=self._timeout,
+                trust_env=self._trust_env,
+                proxy=self._proxy,
+            )
         return self._session
 
     def _parse_token(self, status: int, content: bytes, started: float) -> _Token:

@@ -36,8 +36,8 @@ class QlikClient(BaseClient):
         ``QLIK_TENANT_URL`` (or ``QLIK_BASE_URL``) with ``QLIK_API_KEY`` (or ``QLIK_TOKEN``), or with
         ``QLIK_CLIENT_ID`` and ``QLIK_CLIENT_SECRET`` (and optionally ``QLIK_OAUTH_SCOPE``) for OAuth2
         client credentials (:class:`aioautoml.oauth.ClientCredentials`). ``options`` are the client's
-        other keywords (``limits=``, ``retry=``, ...); ``proxy=`` and ``trust_env=`` apply to the token
-        exchange too. Missing or contradictory settings raise
+        other keywords (``limits=``, ``retry=``, ...); ``proxy=``, ``trust_env=`` and ``ssl=`` apply to the
+        token exchange too. Missing or contradictory settings raise
         :class:`~aioautoml.errors.ConfigurationError`.
         """
         from .config import qlik_settings
@@ -45,7 +45,9 @@ class QlikClient(BaseClient):
         settings = qlik_settings(os.environ if environ is None else environ)
         if settings.api_key is not None:
             return cls(settings.tenant_url, token=settings.api_key, **options)
-        credentials = settings.client_credentials(proxy=options.get("proxy"), trust_env=options.get("trust_env", False))
+        credentials = settings.client_credentials(
+            proxy=options.get("proxy"), trust_env=options.get("trust_env", False), ssl=options.get("ssl", True)
+        )
         return cls(settings.tenant_url, token_provider=credentials, **options)
 
     @property
