@@ -8,7 +8,13 @@ import pytest
 from mypy import api
 
 SNIPPET = """
-from aioautoml import QlikClient, DataRobotClient
+from aioautoml import QlikClient, DataRobotClient, RetryPolicy, TierLimit
+
+async def provider() -> str:
+    return "token"
+
+QlikClient("https://t.example.com", token="t", retry=RetryPolicy(max_attempts=2), limits={{"1": TierLimit(500)}})
+DataRobotClient("https://dr.example.com", token_provider=provider, pacing=False)
 
 async def job(qlik: QlikClient, datarobot: DataRobotClient) -> None:
     deployment = await qlik.ml.get_deployment("d")
@@ -47,6 +53,11 @@ def test_operations_have_their_real_types(tmp_path: Path) -> None:
         ("await qlik.ml.get_deployment(42)", 'incompatible type "int"'),
         ('await qlik.ml.get_deployments(sort="bogus")', "incompatible type \"Literal['bogus']\""),
         ("await qlik.ml.get_deployments(limit=1, nope=2)", 'Unexpected keyword argument "nope"'),
+        ('DataRobotClient("https://dr.example.com", tokn="x")', 'No overload variant of "DataRobotClient"'),
+        ('QlikClient("https://t.example.com", token=None)', 'No overload variant of "QlikClient"'),
+        ('QlikClient("https://t.example.com")', 'No overload variant of "QlikClient"'),
+        ('QlikClient("https://t.example.com", token="t", retry=3)', 'No overload variant of "QlikClient"'),
+        ('QlikClient("https://t.example.com", token="t", token_provider=job)', 'No overload variant of "QlikClient"'),
     ],
 )
 def test_wrong_calls_are_rejected(tmp_path: Path, wrong: str, complaint: str) -> None:

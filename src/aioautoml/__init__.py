@@ -6,13 +6,17 @@
 
     qlik = QlikClient.from_env()  # QLIK_TENANT_URL + QLIK_API_KEY, or OAuth2 client credentials
 
-The generated packages are imported on first use of ``qlik.ml`` and friends, not here.
+Exported here: the clients, their options, the types their methods return, the credentials and
+every error. Request and response models live in ``aioautoml.types.<api>`` (imported on first
+use, like the generated packages behind ``qlik.ml`` and friends).
 """
 
 __version__ = "0.1.0"
 
 from ._wire import UNSET, Response, Unset
-from .client import ClientOptions
+from .auth import TokenProvider, TokenSource
+from .bulk import Bulk, Call, Outcome
+from .client import ClientKeywords, ClientOptions
 from .datarobot import DataRobotClient
 from .errors import (
     AioAutoMLError,
@@ -22,6 +26,7 @@ from .errors import (
     BadRequestError,
     ConfigurationError,
     ConflictError,
+    ErrorDetail,
     ForbiddenError,
     InvalidRequestError,
     JobError,
@@ -38,42 +43,61 @@ from .errors import (
     UnexpectedStatusError,
     UnprocessableEntityError,
 )
-from .limits import TierLimit, TierStats
+from .files import Download
+from .jobs import Job
+from .limits import RateStore, TierLimit, TierStats
 from .oauth import ClientCredentials
+from .pages import Page, Paginator
 from .qlik import QlikClient
 from .retry import RetryPolicy
 
 __all__ = [
-    "UNSET",
-    "APIConnectionError",
-    "APIStatusError",
-    "APITimeoutError",
-    "AioAutoMLError",
-    "BadRequestError",
-    "ClientCredentials",
-    "ClientOptions",
-    "ConfigurationError",
-    "ConflictError",
+    # the clients and their options
+    "QlikClient",
     "DataRobotClient",
-    "ForbiddenError",
+    "ClientKeywords",
+    "ClientOptions",
+    "RetryPolicy",
+    "TierLimit",
+    "TierStats",
+    "RateStore",
+    # credentials
+    "ClientCredentials",
+    "TokenProvider",
+    "TokenSource",
+    # what the clients' methods return
+    "Response",
+    "Paginator",
+    "Page",
+    "Job",
+    "Bulk",
+    "Outcome",
+    "Call",
+    "Download",
+    "UNSET",
+    "Unset",
+    # errors
+    "AioAutoMLError",
     "InvalidRequestError",
+    "ConfigurationError",
+    "OAuthError",
+    "APIConnectionError",
+    "APITimeoutError",
+    "RedirectError",
+    "APIStatusError",
+    "BadRequestError",
+    "UnauthorizedError",
+    "ForbiddenError",
+    "NotFoundError",
+    "ConflictError",
+    "UnprocessableEntityError",
+    "RateLimitError",
+    "ServerError",
+    "ErrorDetail",
+    "UnexpectedStatusError",
+    "ResponseParseError",
+    "PagingError",
     "JobError",
     "JobFailedError",
     "JobTimeoutError",
-    "NotFoundError",
-    "OAuthError",
-    "PagingError",
-    "QlikClient",
-    "RateLimitError",
-    "RedirectError",
-    "Response",
-    "ResponseParseError",
-    "RetryPolicy",
-    "ServerError",
-    "TierLimit",
-    "TierStats",
-    "UnauthorizedError",
-    "UnexpectedStatusError",
-    "UnprocessableEntityError",
-    "Unset",
 ]

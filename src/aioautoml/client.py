@@ -23,7 +23,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mappin
 from dataclasses import dataclass, field
 from pathlib import Path
 from ssl import SSLContext
-from typing import TYPE_CHECKING, Any, ClassVar, ParamSpec, Self, TypeVar, overload
+from typing import TYPE_CHECKING, Any, ClassVar, ParamSpec, Self, TypedDict, TypeVar, Unpack, overload
 
 import aiohttp
 from aiohttp import hdrs
@@ -50,7 +50,7 @@ if TYPE_CHECKING:  # imported lazily at run time: `import aioautoml` stays light
     from .jobs import Job
     from .pages import ListBody, Paginator
 
-__all__ = ["BaseClient", "ClientOptions"]
+__all__ = ["BaseClient", "ClientKeywords", "ClientOptions"]
 
 log = logging.getLogger("aioautoml")
 
@@ -59,6 +59,23 @@ P = ParamSpec("P")
 ItemT = TypeVar("ItemT")
 
 USER_AGENT = f"aioautoml/{__version__} aiohttp/{aiohttp.__version__} python/{platform.python_version()}"
+
+
+class ClientKeywords(TypedDict, total=False):
+    """The clients' keywords besides the URL and the credential (``from_env`` passes them on)."""
+
+    rate_key: str | None
+    limits: Mapping[str, TierLimit] | None
+    pacing: bool
+    rate_store: RateStore | None
+    retry: RetryPolicy | None
+    timeout: float | aiohttp.ClientTimeout | None
+    connection_limit: int
+    proxy: str | URL | None
+    trust_env: bool
+    ssl: bool | SSLContext
+    trace_configs: Sequence[aiohttp.TraceConfig] | None
+    headers: Mapping[str, str] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +172,15 @@ class BaseClient:
 
     _default_tier: ClassVar[str] = const.DATAROBOT_DEFAULT_BUCKET
     _tier_names: ClassVar[frozenset[str]] = frozenset({const.DATAROBOT_DEFAULT_BUCKET})
+
+    # Exactly one credential: a token, or a provider / token source. The overloads let a type
+    # checker refuse neither, both, token=None, and any misspelt keyword.
+    @overload
+    def __init__(self, base_url: str | URL, *, token: str, **options: Unpack[ClientKeywords]) -> None: ...
+    @overload
+    def __init__(
+        self, base_url: str | URL, *, token_provider: TokenProvider | TokenSource, **options: Unpack[ClientKeywords]
+    ) -> None: ...
 
     def __init__(
         self,

@@ -18,18 +18,18 @@ from __future__ import annotations
 
 import math
 import ssl
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from ssl import SSLContext
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from yarl import URL
 
 from . import _constants as const
+from .client import ClientKeywords
 from .errors import ConfigurationError, InvalidRequestError
-from .limits import RateStore, TierLimit
 from .retry import RetryPolicy
 
 if TYPE_CHECKING:
@@ -54,23 +54,6 @@ DATAROBOT_NEEDED = (
 )
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
-
-
-class ClientKeywords(TypedDict, total=False):
-    """The client keywords ``from_env`` passes through (everything but the URL and the credential)."""
-
-    rate_key: str | None
-    limits: Mapping[str, TierLimit] | None
-    pacing: bool
-    rate_store: RateStore | None
-    retry: RetryPolicy | None
-    timeout: float | aiohttp.ClientTimeout | None
-    connection_limit: int
-    proxy: str | URL | None
-    trust_env: bool
-    ssl: bool | SSLContext
-    trace_configs: Sequence[aiohttp.TraceConfig] | None
-    headers: Mapping[str, str] | None
 
 
 # -- Qlik ------------------------------------------------------------------------------------------

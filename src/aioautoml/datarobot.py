@@ -16,7 +16,7 @@ from .limits import TierLimit
 
 if TYPE_CHECKING:
     from ._generated.datarobot_models.api import Api as ModelsApi
-    from .config import ClientKeywords
+    from .client import ClientKeywords
 
 __all__ = ["DataRobotClient"]
 

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from ._generated.qlik_automl_predictions.api import Api as AutomlPredictionsApi
     from ._generated.qlik_data_stores.api import Api as DataStoresApi
     from ._generated.qlik_ml.api import Api as MlApi
-    from .config import ClientKeywords
+    from .client import ClientKeywords
 
 __all__ = ["QlikClient"]
 
