@@ -23,6 +23,8 @@ async def job(qlik: QlikClient, datarobot: DataRobotClient) -> None:
     reveal_type(stores.data)
     raw = await qlik.ml.with_raw_response.get_deployments(limit=5)
     reveal_type(raw.parsed)
+    await qlik.ml.create_batch_prediction("d", body={{"data": {{"type": "batch-prediction"}}}})  # a plain mapping
+    await qlik.data_stores.patch_data_store("ds", body=[{{"op": "add", "path": "/a"}}])
     packages = await datarobot.models.list_model_packages(limit=10)
     reveal_type(packages)
     async for item in qlik.paginate(qlik.ml.get_deployments, limit=100):

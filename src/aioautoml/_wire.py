@@ -10,6 +10,7 @@ request (:class:`Request`: encoded path and query, body) and a ``parse_response`
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import json as jsonlib
 import logging
@@ -18,10 +19,11 @@ from dataclasses import dataclass, field
 from enum import Enum, StrEnum
 from functools import cache
 from http import HTTPStatus
-from types import ModuleType
-from typing import IO, Any, BinaryIO, Generic, Literal, Protocol, TypeVar
+from types import ModuleType, UnionType
+from typing import IO, Any, BinaryIO, Generic, Literal, Protocol, TypeVar, Union, get_args, get_origin, get_type_hints
 from urllib.parse import quote
 
+import attrs
 import msgspec
 from attrs import define
 from msgspec import json as msgspec_json
@@ -369,6 +371,100 @@ def encode_query(operation: Operation, params: Mapping[str, Any]) -> list[tuple[
         except InvalidRequestError as exc:
             raise InvalidRequestError(f"{operation.id}: query parameter {name!r}: {exc}") from None
     return pairs
+
+
+# ---------------------------------------------------------------------------------------------
+# Request bodies: a model as it is, or a plain mapping validated strictly against the model
+
+
+def coerce_body(operation: Operation, body: object, model: type[T]) -> T:
+    """``body`` as ``model``: an instance as it is, a mapping checked key by key and then built.
+
+    The generated ``from_dict`` is tolerant by design (a server may add fields), so it cannot be the
+    check for what a caller typed: here an unknown key (a typo) or a missing required key raises
+    InvalidRequestError naming the key, the model and the operation, at every level of nesting.
+    """
+    if isinstance(body, model):
+        return body
+    if isinstance(body, Mapping):
+        _check_mapping(operation, model, body, "body")
+        return model.from_dict(body)  # type: ignore[attr-defined, no-any-return]
+    raise InvalidRequestError(
+        f"{operation.id}: body must be a {_name(model)} or a mapping of its fields, not {type(body).__name__}"
+    )
+
+
+def coerce_body_items(operation: Operation, body: object, model: type[T]) -> list[T]:
+    """A list body (a JSON Patch, say): each item as ``model``, as coerce_body does."""
+    if isinstance(body, (str, bytes, Mapping)) or not isinstance(body, (list, tuple)):
+        raise InvalidRequestError(
+            f"{operation.id}: body must be a list of {_name(model)} (or of mappings), not {type(body).__name__}"
+        )
+    items = []
+    for index, item in enumerate(body):
+        if isinstance(item, model):
+            items.append(item)
+        elif isinstance(item, Mapping):
+            _check_mapping(operation, model, item, f"body[{index}]")
+            items.append(model.from_dict(item))  # type: ignore[attr-defined]
+        else:
+            raise InvalidRequestError(
+                f"{operation.id}: body[{index}] must be a {_name(model)} or a mapping, not {type(item).__name__}"
+            )
+    return items
+
+
+def _name(model: type) -> str:
+    return model.__name__
+
+
+@cache
+def _model_fields(model: type) -> tuple[dict[str, tuple[str, bool, Any]], bool]:
+    """A model's fields by JSON key: (Python name, required, annotation); and whether it is open."""
+    hints = get_type_hints(model)
+    json_keys: Mapping[str, str] = getattr(model, "_json_keys", {})
+    fields = {}
+    for attribute in attrs.fields(model):
+        if attribute.name in json_keys:
+            required = attribute.default is attrs.NOTHING
+            fields[json_keys[attribute.name]] = (attribute.name, required, hints.get(attribute.name))
+    return fields, bool(getattr(model, "_open", False))
+
+
+def _check_mapping(operation: Operation, model: type, value: Mapping[Any, Any], where: str) -> None:
+    fields, is_open = _model_fields(model)
+    if not is_open:
+        for key in value:
+            if key not in fields:
+                close = difflib.get_close_matches(str(key), fields, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else f"; it has {', '.join(sorted(fields))}"
+                raise InvalidRequestError(f"{operation.id}: {where}: unknown key {key!r} for {_name(model)}{hint}")
+    for key, (_, required, annotation) in fields.items():
+        if key not in value:
+            if required:
+                raise InvalidRequestError(f"{operation.id}: {where}: missing required key {key!r} of {_name(model)}")
+            continue
+        _check_value(operation, annotation, value[key], f"{where}.{key}")
+
+
+def _check_value(operation: Operation, annotation: Any, value: Any, where: str) -> None:
+    """Follow a nested model, or a list of them, into a mapping given for it."""
+    models = [option for option in _options(annotation) if isinstance(option, type) and attrs.has(option)]
+    if models and isinstance(value, Mapping) and not any(isinstance(value, m) for m in models):
+        if len(models) == 1:
+            _check_mapping(operation, models[0], value, where)
+        return
+    lists = [option for option in _options(annotation) if get_origin(option) is list]
+    if lists and isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            for inner in lists:
+                _check_value(operation, get_args(inner)[0], item, f"{where}[{index}]")
+
+
+def _options(annotation: Any) -> tuple[Any, ...]:
+    if get_origin(annotation) in (Union, UnionType):
+        return get_args(annotation)
+    return (annotation,)
 
 
 # ---------------------------------------------------------------------------------------------

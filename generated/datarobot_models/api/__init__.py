@@ -4,6 +4,7 @@
 """Every operation of this API as a typed coroutine method, bound to a transport (the client)."""
 
 import datetime
+from collections.abc import Mapping, Sequence
 from io import BytesIO
 from typing import Any, cast
 
@@ -372,7 +373,7 @@ class Api:
         self,
         image_id: str,
         *,
-        body: FeatureImpactCreatePayload | Unset = UNSET,
+        body: FeatureImpactCreatePayload | Mapping[str, Any] | Unset = UNSET,
     ) -> FeatureImpactCreateResponse:
         """Add a request to calculate feature impact for a custom inference model image to the queue.
 
@@ -568,7 +569,7 @@ class Api:
     async def create_custom_training_blueprint(
         self,
         *,
-        body: CustomTrainingBlueprintCreate | Unset = UNSET,
+        body: CustomTrainingBlueprintCreate | Mapping[str, Any] | Unset = UNSET,
     ) -> CustomTrainingBlueprintResponse:
         """Create a blueprint from a custom training estimator.
 
@@ -636,7 +637,7 @@ class Api:
         self,
         environment_id: str,
         *,
-        body: SharingUpdateOrRemoveWithGrant | Unset = UNSET,
+        body: SharingUpdateOrRemoveWithGrant | Mapping[str, Any] | Unset = UNSET,
     ) -> None:
         """Grant access or update roles for users on this execution environment.
 
@@ -724,7 +725,7 @@ class Api:
     async def create_model_package_from_leaderboard(
         self,
         *,
-        body: ModelPackageCreateFromLeaderboard | Unset = UNSET,
+        body: ModelPackageCreateFromLeaderboard | Mapping[str, Any] | Unset = UNSET,
     ) -> None:
         """Create model package from a Leaderboard model.
 
@@ -751,7 +752,7 @@ class Api:
     async def create_model_package_from_learning_model(
         self,
         *,
-        body: ModelPackageCreateFromLearningModel | Unset = UNSET,
+        body: ModelPackageCreateFromLearningModel | Mapping[str, Any] | Unset = UNSET,
     ) -> None:
         """Create model package from DataRobot model.
 
@@ -989,7 +990,7 @@ class Api:
         self,
         project_id: str,
         *,
-        body: BiasMitigationModelCreate | Unset = UNSET,
+        body: BiasMitigationModelCreate | Mapping[str, Any] | Unset = UNSET,
     ) -> None:
         """Add a request to the queue to train a model with bias mitigation applied.
 
@@ -1112,7 +1113,7 @@ class Api:
         self,
         project_id: str,
         *,
-        body: BlenderCreate | Unset = UNSET,
+        body: BlenderCreate | Mapping[str, Any] | Unset = UNSET,
     ) -> None:
         """Create a blender from other models using a specified blender method.
 
@@ -1145,7 +1146,7 @@ class Api:
         self,
         project_id: str,
         *,
-        body: BlenderCreate | Unset = UNSET,
+        body: BlenderCreate | Mapping[str, Any] | Unset = UNSET,
     ) -> BlenderInfoRetrieveResponse:
         """Check if models can be blended.
 
@@ -1339,7 +1340,7 @@ class Api:
         self,
         project_id: str,
         *,
-        body: SegmentChampionModelUpdate | Unset = UNSET,
+        body: SegmentChampionModelUpdate | Mapping[str, Any] | Unset = UNSET,
     ) -> SegmentChampionModelUpdateResponse:
         """Update champion model for a segment project.
 
@@ -1404,7 +1405,7 @@ class Api:
         self,
         project_id: str,
         *,
-        body: TrainDatetimeModel | Unset = UNSET,
+        body: TrainDatetimeModel | Mapping[str, Any] | Unset = UNSET,
     ) -> DatetimeModelSubmissionResponse:
         """Train a new datetime model.
 
@@ -1438,7 +1439,7 @@ class Api:
         self,
         project_id: str,
         *,
-        body: RetrainDatetimeModel | Unset = UNSET,
+        body: RetrainDatetimeModel | Mapping[str, Any] | Unset = UNSET,
     ) -> DatetimeModelSubmissionResponse:
         """Retrain an existing datetime model using a new training period or different feature list.
 
@@ -1537,7 +1538,7 @@ class Api:
         self,
         project_id: str,
         *,
-        body: PrepareForDeployment | Unset = UNSET,
+        body: PrepareForDeployment | Mapping[str, Any] | Unset = UNSET,
     ) -> None:
         """Prepare a specific model for deployment.
 
@@ -1629,7 +1630,7 @@ class Api:
         self,
         project_id: str,
         *,
-        body: TrainModel | Unset = UNSET,
+        body: TrainModel | Mapping[str, Any] | Unset = UNSET,
     ) -> None:
         """Train a new model.
 
@@ -1672,7 +1673,7 @@ class Api:
         self,
         project_id: str,
         *,
-        body: RetrainModel | Unset = UNSET,
+        body: RetrainModel | Mapping[str, Any] | Unset = UNSET,
     ) -> ModelRetrainResponse:
         """Retrain an existing model using a new sample size and/or feature list.
 
@@ -1769,7 +1770,7 @@ class Api:
         project_id: str,
         model_id: str,
         *,
-        body: ModelUpdate | Unset = UNSET,
+        body: ModelUpdate | Mapping[str, Any] | Unset = UNSET,
     ) -> None:
         """Updates a model's attribute(s)
 
@@ -1802,7 +1803,7 @@ class Api:
         project_id: str,
         model_id: str,
         *,
-        body: ModelAdvancedTuning | Unset = UNSET,
+        body: ModelAdvancedTuning | Mapping[str, Any] | Unset = UNSET,
     ) -> None:
         """Submit a job to make a new version of the model with different advanced tuning parameters.
 
@@ -1905,7 +1906,7 @@ class Api:
         project_id: str,
         model_id: str,
         *,
-        body: ClusterNamesUpdateParam | Unset = UNSET,
+        body: ClusterNamesUpdateParam | Mapping[str, Any] | Unset = UNSET,
     ) -> ClusterNamesResponse:
         """Update and then retrieve all cluster names assigned to an unsupervised cluster model
 
@@ -1937,7 +1938,7 @@ class Api:
         project_id: str,
         model_id: str,
         *,
-        body: Empty | Unset = UNSET,
+        body: Empty | Mapping[str, Any] | Unset = UNSET,
     ) -> None:
         """Run Cross Validation on a model.
 
@@ -2174,7 +2175,7 @@ class Api:
         project_id: str,
         model_id: str,
         *,
-        body: PredictionIntervalsCreate | Unset = UNSET,
+        body: PredictionIntervalsCreate | Mapping[str, Any] | Unset = UNSET,
     ) -> PredictionIntervalsCreateResponse:
         """Submit a job to calculate prediction intervals for the specified percentiles for this model.
 
@@ -2340,7 +2341,7 @@ class Api:
         self,
         project_id: str,
         *,
-        body: EureqaLeaderboardEntryPayload | Unset = UNSET,
+        body: EureqaLeaderboardEntryPayload | Mapping[str, Any] | Unset = UNSET,
     ) -> None:
         """Create a new model from an existing eureqa solution.
 
@@ -2402,7 +2403,7 @@ class Api:
         self,
         project_id: str,
         *,
-        body: TrainDatetimeFrozenModel | Unset = UNSET,
+        body: TrainDatetimeFrozenModel | Mapping[str, Any] | Unset = UNSET,
     ) -> DatetimeModelSubmissionResponse:
         """Train a frozen datetime model.
 
@@ -2479,7 +2480,7 @@ class Api:
         self,
         project_id: str,
         *,
-        body: FrozenModelCreate | Unset = UNSET,
+        body: FrozenModelCreate | Mapping[str, Any] | Unset = UNSET,
     ) -> None:
         """Train a new frozen model with parameters from an existing model.
 
@@ -2558,7 +2559,7 @@ class Api:
         self,
         project_id: str,
         *,
-        body: TrainIncrementalLearningModel | Unset = UNSET,
+        body: TrainIncrementalLearningModel | Mapping[str, Any] | Unset = UNSET,
     ) -> ModelRetrainResponse:
         """Train a new incremental learning model based on an existing model and external data.
 
@@ -2817,7 +2818,7 @@ class Api:
         project_id: str,
         model_id: str,
         *,
-        body: PrimeRulesetsCreatePayload | Unset = UNSET,
+        body: PrimeRulesetsCreatePayload | Mapping[str, Any] | Unset = UNSET,
     ) -> None:
         """Approximate an existing model on the leaderboard with DataRobot Prime.
 
@@ -2889,7 +2890,7 @@ class Api:
         self,
         project_id: str,
         *,
-        body: PrimeFileCreate | Unset = UNSET,
+        body: PrimeFileCreate | Mapping[str, Any] | Unset = UNSET,
     ) -> None:
         """Request creation and validation of source code from a Prime model.
 
@@ -3012,7 +3013,7 @@ class Api:
         self,
         project_id: str,
         *,
-        body: PrimeModelCreatePayload | Unset = UNSET,
+        body: PrimeModelCreatePayload | Mapping[str, Any] | Unset = UNSET,
     ) -> None:
         """Create a Prime model using a particular ruleset.
 
@@ -3122,7 +3123,7 @@ class Api:
         self,
         project_id: str,
         *,
-        body: CreateRatingTableModel | Unset = UNSET,
+        body: CreateRatingTableModel | Mapping[str, Any] | Unset = UNSET,
     ) -> None:
         """Create a new rating table model from a validated rating table record
 
@@ -3220,7 +3221,7 @@ class Api:
         self,
         project_id: str,
         *,
-        body: UploadRatingTable | Unset = UNSET,
+        body: UploadRatingTable | Mapping[str, Any] | Unset = UNSET,
     ) -> RatingTableCreateResponse:
         """Create a new rating table from a rating table file
 
@@ -3283,7 +3284,7 @@ class Api:
         project_id: str,
         rating_table_id: str,
         *,
-        body: RatingTableUpdate | Unset = UNSET,
+        body: RatingTableUpdate | Mapping[str, Any] | Unset = UNSET,
     ) -> RatingTableRetrieveResponse:
         """Update a rating table.
 
@@ -3436,7 +3437,7 @@ class Api:
         self,
         project_id: str,
         *,
-        body: RuleFitCodeFileCreate | Unset = UNSET,
+        body: RuleFitCodeFileCreate | Mapping[str, Any] | Unset = UNSET,
     ) -> None:
         """Request creation and validation of source code from a RuleFit model
 
@@ -3670,7 +3671,7 @@ class Api:
         self,
         registered_model_id: str,
         *,
-        body: RegisteredModelUpdate | Unset = UNSET,
+        body: RegisteredModelUpdate | Mapping[str, Any] | Unset = UNSET,
     ) -> None:
         """Update registered model
 
@@ -3783,7 +3784,7 @@ class Api:
         self,
         registered_model_id: str,
         *,
-        body: SharedRolesUpdate | Unset = UNSET,
+        body: SharedRolesUpdate | Mapping[str, Any] | Unset = UNSET,
     ) -> None:
         """Set roles for users on this registered model.
 
@@ -4007,7 +4008,7 @@ class RawApi:
         self,
         image_id: str,
         *,
-        body: FeatureImpactCreatePayload | Unset = UNSET,
+        body: FeatureImpactCreatePayload | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[FeatureImpactCreateResponse]:
         """Add a request to calculate feature impact for a custom inference model image to the queue.
 
@@ -4203,7 +4204,7 @@ class RawApi:
     async def create_custom_training_blueprint(
         self,
         *,
-        body: CustomTrainingBlueprintCreate | Unset = UNSET,
+        body: CustomTrainingBlueprintCreate | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[CustomTrainingBlueprintResponse]:
         """Create a blueprint from a custom training estimator.
 
@@ -4271,7 +4272,7 @@ class RawApi:
         self,
         environment_id: str,
         *,
-        body: SharingUpdateOrRemoveWithGrant | Unset = UNSET,
+        body: SharingUpdateOrRemoveWithGrant | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[None]:
         """Grant access or update roles for users on this execution environment.
 
@@ -4359,7 +4360,7 @@ class RawApi:
     async def create_model_package_from_leaderboard(
         self,
         *,
-        body: ModelPackageCreateFromLeaderboard | Unset = UNSET,
+        body: ModelPackageCreateFromLeaderboard | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[None]:
         """Create model package from a Leaderboard model.
 
@@ -4386,7 +4387,7 @@ class RawApi:
     async def create_model_package_from_learning_model(
         self,
         *,
-        body: ModelPackageCreateFromLearningModel | Unset = UNSET,
+        body: ModelPackageCreateFromLearningModel | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[None]:
         """Create model package from DataRobot model.
 
@@ -4624,7 +4625,7 @@ class RawApi:
         self,
         project_id: str,
         *,
-        body: BiasMitigationModelCreate | Unset = UNSET,
+        body: BiasMitigationModelCreate | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[None]:
         """Add a request to the queue to train a model with bias mitigation applied.
 
@@ -4747,7 +4748,7 @@ class RawApi:
         self,
         project_id: str,
         *,
-        body: BlenderCreate | Unset = UNSET,
+        body: BlenderCreate | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[None]:
         """Create a blender from other models using a specified blender method.
 
@@ -4780,7 +4781,7 @@ class RawApi:
         self,
         project_id: str,
         *,
-        body: BlenderCreate | Unset = UNSET,
+        body: BlenderCreate | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[BlenderInfoRetrieveResponse]:
         """Check if models can be blended.
 
@@ -4974,7 +4975,7 @@ class RawApi:
         self,
         project_id: str,
         *,
-        body: SegmentChampionModelUpdate | Unset = UNSET,
+        body: SegmentChampionModelUpdate | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[SegmentChampionModelUpdateResponse]:
         """Update champion model for a segment project.
 
@@ -5039,7 +5040,7 @@ class RawApi:
         self,
         project_id: str,
         *,
-        body: TrainDatetimeModel | Unset = UNSET,
+        body: TrainDatetimeModel | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[DatetimeModelSubmissionResponse]:
         """Train a new datetime model.
 
@@ -5073,7 +5074,7 @@ class RawApi:
         self,
         project_id: str,
         *,
-        body: RetrainDatetimeModel | Unset = UNSET,
+        body: RetrainDatetimeModel | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[DatetimeModelSubmissionResponse]:
         """Retrain an existing datetime model using a new training period or different feature list.
 
@@ -5172,7 +5173,7 @@ class RawApi:
         self,
         project_id: str,
         *,
-        body: PrepareForDeployment | Unset = UNSET,
+        body: PrepareForDeployment | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[None]:
         """Prepare a specific model for deployment.
 
@@ -5264,7 +5265,7 @@ class RawApi:
         self,
         project_id: str,
         *,
-        body: TrainModel | Unset = UNSET,
+        body: TrainModel | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[None]:
         """Train a new model.
 
@@ -5307,7 +5308,7 @@ class RawApi:
         self,
         project_id: str,
         *,
-        body: RetrainModel | Unset = UNSET,
+        body: RetrainModel | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[ModelRetrainResponse]:
         """Retrain an existing model using a new sample size and/or feature list.
 
@@ -5404,7 +5405,7 @@ class RawApi:
         project_id: str,
         model_id: str,
         *,
-        body: ModelUpdate | Unset = UNSET,
+        body: ModelUpdate | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[None]:
         """Updates a model's attribute(s)
 
@@ -5437,7 +5438,7 @@ class RawApi:
         project_id: str,
         model_id: str,
         *,
-        body: ModelAdvancedTuning | Unset = UNSET,
+        body: ModelAdvancedTuning | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[None]:
         """Submit a job to make a new version of the model with different advanced tuning parameters.
 
@@ -5540,7 +5541,7 @@ class RawApi:
         project_id: str,
         model_id: str,
         *,
-        body: ClusterNamesUpdateParam | Unset = UNSET,
+        body: ClusterNamesUpdateParam | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[ClusterNamesResponse]:
         """Update and then retrieve all cluster names assigned to an unsupervised cluster model
 
@@ -5572,7 +5573,7 @@ class RawApi:
         project_id: str,
         model_id: str,
         *,
-        body: Empty | Unset = UNSET,
+        body: Empty | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[None]:
         """Run Cross Validation on a model.
 
@@ -5809,7 +5810,7 @@ class RawApi:
         project_id: str,
         model_id: str,
         *,
-        body: PredictionIntervalsCreate | Unset = UNSET,
+        body: PredictionIntervalsCreate | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[PredictionIntervalsCreateResponse]:
         """Submit a job to calculate prediction intervals for the specified percentiles for this model.
 
@@ -5975,7 +5976,7 @@ class RawApi:
         self,
         project_id: str,
         *,
-        body: EureqaLeaderboardEntryPayload | Unset = UNSET,
+        body: EureqaLeaderboardEntryPayload | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[None]:
         """Create a new model from an existing eureqa solution.
 
@@ -6037,7 +6038,7 @@ class RawApi:
         self,
         project_id: str,
         *,
-        body: TrainDatetimeFrozenModel | Unset = UNSET,
+        body: TrainDatetimeFrozenModel | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[DatetimeModelSubmissionResponse]:
         """Train a frozen datetime model.
 
@@ -6114,7 +6115,7 @@ class RawApi:
         self,
         project_id: str,
         *,
-        body: FrozenModelCreate | Unset = UNSET,
+        body: FrozenModelCreate | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[None]:
         """Train a new frozen model with parameters from an existing model.
 
@@ -6193,7 +6194,7 @@ class RawApi:
         self,
         project_id: str,
         *,
-        body: TrainIncrementalLearningModel | Unset = UNSET,
+        body: TrainIncrementalLearningModel | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[ModelRetrainResponse]:
         """Train a new incremental learning model based on an existing model and external data.
 
@@ -6452,7 +6453,7 @@ class RawApi:
         project_id: str,
         model_id: str,
         *,
-        body: PrimeRulesetsCreatePayload | Unset = UNSET,
+        body: PrimeRulesetsCreatePayload | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[None]:
         """Approximate an existing model on the leaderboard with DataRobot Prime.
 
@@ -6524,7 +6525,7 @@ class RawApi:
         self,
         project_id: str,
         *,
-        body: PrimeFileCreate | Unset = UNSET,
+        body: PrimeFileCreate | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[None]:
         """Request creation and validation of source code from a Prime model.
 
@@ -6647,7 +6648,7 @@ class RawApi:
         self,
         project_id: str,
         *,
-        body: PrimeModelCreatePayload | Unset = UNSET,
+        body: PrimeModelCreatePayload | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[None]:
         """Create a Prime model using a particular ruleset.
 
@@ -6757,7 +6758,7 @@ class RawApi:
         self,
         project_id: str,
         *,
-        body: CreateRatingTableModel | Unset = UNSET,
+        body: CreateRatingTableModel | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[None]:
         """Create a new rating table model from a validated rating table record
 
@@ -6855,7 +6856,7 @@ class RawApi:
         self,
         project_id: str,
         *,
-        body: UploadRatingTable | Unset = UNSET,
+        body: UploadRatingTable | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[RatingTableCreateResponse]:
         """Create a new rating table from a rating table file
 
@@ -6918,7 +6919,7 @@ class RawApi:
         project_id: str,
         rating_table_id: str,
         *,
-        body: RatingTableUpdate | Unset = UNSET,
+        body: RatingTableUpdate | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[RatingTableRetrieveResponse]:
         """Update a rating table.
 
@@ -7071,7 +7072,7 @@ class RawApi:
         self,
         project_id: str,
         *,
-        body: RuleFitCodeFileCreate | Unset = UNSET,
+        body: RuleFitCodeFileCreate | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[None]:
         """Request creation and validation of source code from a RuleFit model
 
@@ -7305,7 +7306,7 @@ class RawApi:
         self,
         registered_model_id: str,
         *,
-        body: RegisteredModelUpdate | Unset = UNSET,
+        body: RegisteredModelUpdate | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[None]:
         """Update registered model
 
@@ -7418,7 +7419,7 @@ class RawApi:
         self,
         registered_model_id: str,
         *,
-        body: SharedRolesUpdate | Unset = UNSET,
+        body: SharedRolesUpdate | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[None]:
         """Set roles for users on this registered model.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -15,17 +15,17 @@ from ..types import TOLERATED_PARSE_ERRORS, UNSET
 T = TypeVar("T", bound="BacktestStatusResponse")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "index",
-        "score",
-        "status",
-        "trainingDuration",
-        "trainingEndDate",
-        "trainingRowCount",
-        "trainingStartDate",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "index": "index",
+    "score": "score",
+    "status": "status",
+    "training_duration": "trainingDuration",
+    "training_end_date": "trainingEndDate",
+    "training_row_count": "trainingRowCount",
+    "training_start_date": "trainingStartDate",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -41,6 +41,11 @@ class BacktestStatusResponse:
         training_row_count (int): the number of rows used to train the model for this backtesting fold
         training_start_date (datetime.datetime): the start date of the training for this backtesting fold
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     index: int
     score: float | None

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -18,14 +18,14 @@ from ..types import TOLERATED_PARSE_ERRORS, UNSET
 T = TypeVar("T", bound="BaseDependencyBuildMetadataResponse")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "buildEnd",
-        "buildLogLocation",
-        "buildStart",
-        "buildStatus",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "build_end": "buildEnd",
+    "build_log_location": "buildLogLocation",
+    "build_start": "buildStart",
+    "build_status": "buildStatus",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -37,6 +37,11 @@ class BaseDependencyBuildMetadataResponse:
         build_start (str): The ISO-8601 encoded time when this build started.
         build_status (BaseDependencyBuildMetadataResponseBuildStatus): The current status of the dependency build.
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     build_end: None | str
     build_log_location: None | str

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -18,15 +18,15 @@ from ..types import TOLERATED_PARSE_ERRORS, UNSET
 T = TypeVar("T", bound="BiasMitigatedModelsDataResponse")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "biasMitigationTechnique",
-        "includeBiasMitigationFeatureAsPredictorVariable",
-        "modelId",
-        "parentModelId",
-        "protectedFeature",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "bias_mitigation_technique": "biasMitigationTechnique",
+    "include_bias_mitigation_feature_as_predictor_variable": "includeBiasMitigationFeatureAsPredictorVariable",
+    "model_id": "modelId",
+    "parent_model_id": "parentModelId",
+    "protected_feature": "protectedFeature",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -43,6 +43,11 @@ class BiasMitigatedModelsDataResponse:
         parent_model_id (None | str): Parent model ID
         protected_feature (str): Protected feature that will be used in a bias mitigation task to mitigate bias
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     bias_mitigation_technique: BiasMitigatedModelsDataResponseBiasMitigationTechnique
     include_bias_mitigation_feature_as_predictor_variable: bool

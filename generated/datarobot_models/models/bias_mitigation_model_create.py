@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -18,14 +18,14 @@ from ..types import TOLERATED_PARSE_ERRORS, UNSET
 T = TypeVar("T", bound="BiasMitigationModelCreate")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "biasMitigationFeature",
-        "biasMitigationParentLid",
-        "biasMitigationTechnique",
-        "includeBiasMitigationFeatureAsPredictorVariable",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "bias_mitigation_feature": "biasMitigationFeature",
+    "bias_mitigation_parent_lid": "biasMitigationParentLid",
+    "bias_mitigation_technique": "biasMitigationTechnique",
+    "include_bias_mitigation_feature_as_predictor_variable": "includeBiasMitigationFeatureAsPredictorVariable",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -41,6 +41,11 @@ class BiasMitigationModelCreate:
             in addition to being used for bias mitigation. If false, the mitigation feature will be used only for bias
             mitigation, and not for training the modeler task.
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     bias_mitigation_feature: str
     bias_mitigation_parent_lid: str

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -15,12 +15,12 @@ from ..types import TOLERATED_PARSE_ERRORS, UNSET
 T = TypeVar("T", bound="BlenderCreate")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "blenderMethod",
-        "modelIds",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "blender_method": "blenderMethod",
+    "model_ids": "modelIds",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -32,6 +32,11 @@ class BlenderCreate:
             v2.18), "MIN", "MAX". (Enum taken from this description: the document's Enumerated Values table is empty.)
         model_ids (list[str]): The list of models to use in blender.
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     blender_method: BlenderCreateBlenderMethod
     model_ids: list[str]

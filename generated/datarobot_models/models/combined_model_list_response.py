@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -18,15 +18,15 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="CombinedModelListResponse")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "data",
-        "next",
-        "previous",
-        "totalCount",
-        "count",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "data": "data",
+    "next_": "next",
+    "previous": "previous",
+    "total_count": "totalCount",
+    "count": "count",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -39,6 +39,11 @@ class CombinedModelListResponse:
         total_count (int): The total number of items across all pages.
         count (int | Unset): Number of items returned on this page.
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     data: list[CommonGetAndListCombinedModel]
     next_: None | str

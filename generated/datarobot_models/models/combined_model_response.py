@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -22,16 +22,16 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="CombinedModelResponse")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "combinedModelId",
-        "isActiveCombinedModel",
-        "modelCategory",
-        "projectId",
-        "segmentationTaskId",
-        "segments",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "combined_model_id": "combinedModelId",
+    "is_active_combined_model": "isActiveCombinedModel",
+    "model_category": "modelCategory",
+    "project_id": "projectId",
+    "segmentation_task_id": "segmentationTaskId",
+    "segments": "segments",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -47,6 +47,11 @@ class CombinedModelResponse:
         segments (list[SegmentProjectModelResponse]): Information for each segment. Maps each segment to the project and
             model used for it.
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     combined_model_id: str
     is_active_combined_model: bool

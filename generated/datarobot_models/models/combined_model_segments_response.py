@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -22,28 +22,28 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="CombinedModelSegmentsResponse")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "autopilotDone",
-        "holdoutUnlocked",
-        "isFrozen",
-        "modelAssignedBy",
-        "modelAwardTime",
-        "modelCount",
-        "modelIcon",
-        "modelId",
-        "modelMetrics",
-        "modelType",
-        "projectId",
-        "projectStage",
-        "projectStageDescription",
-        "rowCount",
-        "rowPercentage",
-        "segment",
-        "projectPaused",
-        "projectStatusError",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "autopilot_done": "autopilotDone",
+    "holdout_unlocked": "holdoutUnlocked",
+    "is_frozen": "isFrozen",
+    "model_assigned_by": "modelAssignedBy",
+    "model_award_time": "modelAwardTime",
+    "model_count": "modelCount",
+    "model_icon": "modelIcon",
+    "model_id": "modelId",
+    "model_metrics": "modelMetrics",
+    "model_type": "modelType",
+    "project_id": "projectId",
+    "project_stage": "projectStage",
+    "project_stage_description": "projectStageDescription",
+    "row_count": "rowCount",
+    "row_percentage": "rowPercentage",
+    "segment": "segment",
+    "project_paused": "projectPaused",
+    "project_status_error": "projectStatusError",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -74,6 +74,11 @@ class CombinedModelSegmentsResponse:
         project_paused (bool | None | Unset): Is project paused right now.
         project_status_error (None | str | Unset): Project status error message.
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     autopilot_done: bool | None
     holdout_unlocked: bool | None

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -23,18 +23,18 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="Constraints")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "ascii",
-        "float",
-        "floatList",
-        "int",
-        "intList",
-        "select",
-        "selectgrid",
-        "unicode",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "ascii_": "ascii",
+    "float_": "float",
+    "float_list": "floatList",
+    "int_": "int",
+    "int_list": "intList",
+    "select": "select",
+    "selectgrid": "selectgrid",
+    "unicode": "unicode",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -62,6 +62,11 @@ class Constraints:
                 an empty object. Note that ascii fields must be valid ASCII-encoded strings. Additionally, they may not contain
                 semicolons or newlines.
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     ascii_: BaseConstraintType | Unset = UNSET
     float_: Float | Unset = UNSET

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,16 +14,16 @@ from ..types import TOLERATED_PARSE_ERRORS, UNSET, Unset
 T = TypeVar("T", bound="CustomModelDetails")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "createdAt",
-        "creatorId",
-        "id",
-        "creatorEmail",
-        "creatorName",
-        "versionLabel",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "created_at": "createdAt",
+    "creator_id": "creatorId",
+    "id": "id",
+    "creator_email": "creatorEmail",
+    "creator_name": "creatorName",
+    "version_label": "versionLabel",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -38,6 +38,11 @@ class CustomModelDetails:
         creator_name (None | str | Unset): Name of the user who created the custom model
         version_label (None | str | Unset): Label of associated custom model version.
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     created_at: str
     creator_id: str

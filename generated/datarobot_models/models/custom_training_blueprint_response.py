@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -26,18 +26,18 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="CustomTrainingBlueprintResponse")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "createdAt",
-        "customModel",
-        "customModelVersion",
-        "executionEnvironment",
-        "executionEnvironmentVersion",
-        "targetType",
-        "trainingHistory",
-        "userBlueprintId",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "created_at": "createdAt",
+    "custom_model": "customModel",
+    "custom_model_version": "customModelVersion",
+    "execution_environment": "executionEnvironment",
+    "execution_environment_version": "executionEnvironmentVersion",
+    "target_type": "targetType",
+    "training_history": "trainingHistory",
+    "user_blueprint_id": "userBlueprintId",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -55,6 +55,11 @@ class CustomTrainingBlueprintResponse:
         training_history (list[TrainingHistoryEntry]): List of instances of this blueprint having been trained.
         user_blueprint_id (str): User Blueprint ID that can be used to train the model.
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     created_at: str
     custom_model: CustomModelShortResponse

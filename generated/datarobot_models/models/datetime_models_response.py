@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -18,14 +18,14 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="DatetimeModelsResponse")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "data",
-        "next",
-        "previous",
-        "count",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "data": "data",
+    "next_": "next",
+    "previous": "previous",
+    "count": "count",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -38,6 +38,11 @@ class DatetimeModelsResponse:
         previous (None | str): URL pointing to the previous page (if null, there is no previous page).
         count (int | Unset): Number of items returned on this page.
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     data: list[DatetimeModelDetailsResponse]
     next_: None | str

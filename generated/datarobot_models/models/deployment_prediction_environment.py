@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -18,16 +18,16 @@ from ..types import TOLERATED_PARSE_ERRORS, UNSET, Unset
 T = TypeVar("T", bound="DeploymentPredictionEnvironment")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "id",
-        "isManagedByManagementAgent",
-        "name",
-        "platform",
-        "plugin",
-        "supportedModelFormats",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "id": "id",
+    "is_managed_by_management_agent": "isManagedByManagementAgent",
+    "name": "name",
+    "platform": "platform",
+    "plugin": "plugin",
+    "supported_model_formats": "supportedModelFormats",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -42,6 +42,11 @@ class DeploymentPredictionEnvironment:
         plugin (None | str | Unset): Plugin name of the PredictionEnvironment.
         supported_model_formats (list[str] | Unset): Model formats that the PredictionEnvironment supports.
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     id: None | str
     is_managed_by_management_agent: bool

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,14 +14,14 @@ from ..types import UNSET
 T = TypeVar("T", bound="EureqaDistributionBin")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "binEnd",
-        "binStart",
-        "negatives",
-        "positives",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "bin_end": "binEnd",
+    "bin_start": "binStart",
+    "negatives": "negatives",
+    "positives": "positives",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -38,6 +38,11 @@ class EureqaDistributionBin:
         positives (int): The number of records in the dataset where the model's predicted value falls into this bin and
             the target is positive.
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     bin_end: float
     bin_start: float

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -18,17 +18,17 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="FeatureImpactResponse")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "count",
-        "featureImpacts",
-        "next",
-        "previous",
-        "ranRedundancyDetection",
-        "rowCount",
-        "shapBased",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "count": "count",
+    "feature_impacts": "featureImpacts",
+    "next_": "next",
+    "previous": "previous",
+    "ran_redundancy_detection": "ranRedundancyDetection",
+    "row_count": "rowCount",
+    "shap_based": "shapBased",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -44,6 +44,11 @@ class FeatureImpactResponse:
         row_count (int | Unset):
         shap_based (bool | Unset):
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     count: int | Unset = UNSET
     feature_impacts: list[FeatureImpactResponseFeatureImpactsItem] | Unset = UNSET

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,15 +14,15 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="FeatureImpactResponseFeatureImpactsItem")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "featureName",
-        "impactNormalized",
-        "impactUnnormalized",
-        "parentFeatureName",
-        "redundantWith",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "feature_name": "featureName",
+    "impact_normalized": "impactNormalized",
+    "impact_unnormalized": "impactUnnormalized",
+    "parent_feature_name": "parentFeatureName",
+    "redundant_with": "redundantWith",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -35,6 +35,11 @@ class FeatureImpactResponseFeatureImpactsItem:
         parent_feature_name (str | Unset):
         redundant_with (str | Unset):
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     feature_name: str | Unset = UNSET
     impact_normalized: float | Unset = UNSET

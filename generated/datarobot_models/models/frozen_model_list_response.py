@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -18,15 +18,15 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="FrozenModelListResponse")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "count",
-        "data",
-        "next",
-        "previous",
-        "totalCount",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "count": "count",
+    "data": "data",
+    "next_": "next",
+    "previous": "previous",
+    "total_count": "totalCount",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -41,6 +41,11 @@ class FrozenModelListResponse:
         previous (None | str | Unset): URL pointing to the previous page (if null, there is no previous page).
         total_count (int | Unset): The total number of items across all pages.
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     count: int | Unset = UNSET
     data: list[ModelDetailsResponse] | Unset = UNSET

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,15 +14,15 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="IntList")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "maxLength",
-        "maxVal",
-        "minLength",
-        "minVal",
-        "supportsGridSearch",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "max_length": "maxLength",
+    "max_val": "maxVal",
+    "min_length": "minLength",
+    "min_val": "minVal",
+    "supports_grid_search": "supportsGridSearch",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -37,6 +37,11 @@ class IntList:
             min_val (int | Unset):
             supports_grid_search (bool | Unset):
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     max_length: int | Unset = UNSET
     max_val: int | Unset = UNSET

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -18,41 +18,41 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="ModelCapabilitiesRetrieveResponse")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "eligibleForPrime",
-        "hasParameters",
-        "hasWordCloud",
-        "reasons",
-        "supportsAccuracyOverTime",
-        "supportsAnomalyAssessment",
-        "supportsAnomalyOverTime",
-        "supportsBlending",
-        "supportsClusterInsights",
-        "supportsCodeGeneration",
-        "supportsCoefficients",
-        "supportsConfusionMatrix",
-        "supportsDocumentTextExtractionSampleInsight",
-        "supportsEarlyStopping",
-        "supportsForecastAccuracy",
-        "supportsForecastVsActual",
-        "supportsImageActivationMaps",
-        "supportsImageEmbedding",
-        "supportsLiftChart",
-        "supportsModelPackageExport",
-        "supportsModelTrainingMetrics",
-        "supportsMonotonicConstraints",
-        "supportsNNVisualizations",
-        "supportsPeriodAccuracy",
-        "supportsPredictionExplanations",
-        "supportsPredictionIntervals",
-        "supportsResiduals",
-        "supportsRocCurve",
-        "supportsSeriesInsights",
-        "supportsShap",
-        "supportsStability",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "eligible_for_prime": "eligibleForPrime",
+    "has_parameters": "hasParameters",
+    "has_word_cloud": "hasWordCloud",
+    "reasons": "reasons",
+    "supports_accuracy_over_time": "supportsAccuracyOverTime",
+    "supports_anomaly_assessment": "supportsAnomalyAssessment",
+    "supports_anomaly_over_time": "supportsAnomalyOverTime",
+    "supports_blending": "supportsBlending",
+    "supports_cluster_insights": "supportsClusterInsights",
+    "supports_code_generation": "supportsCodeGeneration",
+    "supports_coefficients": "supportsCoefficients",
+    "supports_confusion_matrix": "supportsConfusionMatrix",
+    "supports_document_text_extraction_sample_insight": "supportsDocumentTextExtractionSampleInsight",
+    "supports_early_stopping": "supportsEarlyStopping",
+    "supports_forecast_accuracy": "supportsForecastAccuracy",
+    "supports_forecast_vs_actual": "supportsForecastVsActual",
+    "supports_image_activation_maps": "supportsImageActivationMaps",
+    "supports_image_embedding": "supportsImageEmbedding",
+    "supports_lift_chart": "supportsLiftChart",
+    "supports_model_package_export": "supportsModelPackageExport",
+    "supports_model_training_metrics": "supportsModelTrainingMetrics",
+    "supports_monotonic_constraints": "supportsMonotonicConstraints",
+    "supports_nn_visualizations": "supportsNNVisualizations",
+    "supports_period_accuracy": "supportsPeriodAccuracy",
+    "supports_prediction_explanations": "supportsPredictionExplanations",
+    "supports_prediction_intervals": "supportsPredictionIntervals",
+    "supports_residuals": "supportsResiduals",
+    "supports_roc_curve": "supportsRocCurve",
+    "supports_series_insights": "supportsSeriesInsights",
+    "supports_shap": "supportsShap",
+    "supports_stability": "supportsStability",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -92,6 +92,11 @@ class ModelCapabilitiesRetrieveResponse:
         supports_shap (bool | Unset):
         supports_stability (bool | Unset):
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     eligible_for_prime: bool | Unset = UNSET
     has_parameters: bool | Unset = UNSET

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,28 +14,28 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="ModelCapabilitiesRetrieveResponseReasons")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "supportsAccuracyOverTime",
-        "supportsAnomalyAssessment",
-        "supportsAnomalyOverTime",
-        "supportsClusterInsights",
-        "supportsConfusionMatrix",
-        "supportsDocumentTextExtractionSampleInsight",
-        "supportsForecastAccuracy",
-        "supportsForecastVsActual",
-        "supportsImageActivationMaps",
-        "supportsImageEmbedding",
-        "supportsLiftChart",
-        "supportsPeriodAccuracy",
-        "supportsPredictionExplanations",
-        "supportsPredictionIntervals",
-        "supportsResiduals",
-        "supportsRocCurve",
-        "supportsSeriesInsights",
-        "supportsStability",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "supports_accuracy_over_time": "supportsAccuracyOverTime",
+    "supports_anomaly_assessment": "supportsAnomalyAssessment",
+    "supports_anomaly_over_time": "supportsAnomalyOverTime",
+    "supports_cluster_insights": "supportsClusterInsights",
+    "supports_confusion_matrix": "supportsConfusionMatrix",
+    "supports_document_text_extraction_sample_insight": "supportsDocumentTextExtractionSampleInsight",
+    "supports_forecast_accuracy": "supportsForecastAccuracy",
+    "supports_forecast_vs_actual": "supportsForecastVsActual",
+    "supports_image_activation_maps": "supportsImageActivationMaps",
+    "supports_image_embedding": "supportsImageEmbedding",
+    "supports_lift_chart": "supportsLiftChart",
+    "supports_period_accuracy": "supportsPeriodAccuracy",
+    "supports_prediction_explanations": "supportsPredictionExplanations",
+    "supports_prediction_intervals": "supportsPredictionIntervals",
+    "supports_residuals": "supportsResiduals",
+    "supports_roc_curve": "supportsRocCurve",
+    "supports_series_insights": "supportsSeriesInsights",
+    "supports_stability": "supportsStability",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -61,6 +61,11 @@ class ModelCapabilitiesRetrieveResponseReasons:
         supports_series_insights (str | Unset):
         supports_stability (str | Unset):
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     supports_accuracy_over_time: str | Unset = UNSET
     supports_anomaly_assessment: str | Unset = UNSET

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -32,48 +32,48 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="ModelDetailsResponse")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "blueprintId",
-        "featurelistId",
-        "featurelistName",
-        "id",
-        "isFrozen",
-        "isStarred",
-        "isTrainedIntoHoldout",
-        "isTrainedIntoValidation",
-        "isTrainedOnGpu",
-        "lifecycle",
-        "linkFunction",
-        "metrics",
-        "modelCategory",
-        "modelFamily",
-        "modelFamilyFullName",
-        "modelNumber",
-        "modelType",
-        "monotonicDecreasingFeaturelistId",
-        "monotonicIncreasingFeaturelistId",
-        "parentModelId",
-        "predictionThreshold",
-        "predictionThresholdReadOnly",
-        "processes",
-        "projectId",
-        "samplePct",
-        "supportsComposableMl",
-        "supportsMonotonicConstraints",
-        "trainingDuration",
-        "trainingEndDate",
-        "trainingRowCount",
-        "trainingStartDate",
-        "dataSelectionMethod",
-        "hasFinetuners",
-        "isAugmented",
-        "isNClustersDynamicallyDetermined",
-        "nClusters",
-        "samplingMethod",
-        "timeWindowSamplePct",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "blueprint_id": "blueprintId",
+    "featurelist_id": "featurelistId",
+    "featurelist_name": "featurelistName",
+    "id": "id",
+    "is_frozen": "isFrozen",
+    "is_starred": "isStarred",
+    "is_trained_into_holdout": "isTrainedIntoHoldout",
+    "is_trained_into_validation": "isTrainedIntoValidation",
+    "is_trained_on_gpu": "isTrainedOnGpu",
+    "lifecycle": "lifecycle",
+    "link_function": "linkFunction",
+    "metrics": "metrics",
+    "model_category": "modelCategory",
+    "model_family": "modelFamily",
+    "model_family_full_name": "modelFamilyFullName",
+    "model_number": "modelNumber",
+    "model_type": "modelType",
+    "monotonic_decreasing_featurelist_id": "monotonicDecreasingFeaturelistId",
+    "monotonic_increasing_featurelist_id": "monotonicIncreasingFeaturelistId",
+    "parent_model_id": "parentModelId",
+    "prediction_threshold": "predictionThreshold",
+    "prediction_threshold_read_only": "predictionThresholdReadOnly",
+    "processes": "processes",
+    "project_id": "projectId",
+    "sample_pct": "samplePct",
+    "supports_composable_ml": "supportsComposableMl",
+    "supports_monotonic_constraints": "supportsMonotonicConstraints",
+    "training_duration": "trainingDuration",
+    "training_end_date": "trainingEndDate",
+    "training_row_count": "trainingRowCount",
+    "training_start_date": "trainingStartDate",
+    "data_selection_method": "dataSelectionMethod",
+    "has_finetuners": "hasFinetuners",
+    "is_augmented": "isAugmented",
+    "is_n_clusters_dynamically_determined": "isNClustersDynamicallyDetermined",
+    "n_clusters": "nClusters",
+    "sampling_method": "samplingMethod",
+    "time_window_sample_pct": "timeWindowSamplePct",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -146,6 +146,11 @@ class ModelDetailsResponse:
             within the time window. The points kept are determined by samplingMethod option. Will be null if no sampling was
             specified. Only used by datetime models.
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     blueprint_id: str
     featurelist_id: None | str

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -19,22 +19,22 @@ from ..types import TOLERATED_PARSE_ERRORS, UNSET, Unset
 T = TypeVar("T", bound="ModelJobResponse")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "blueprintId",
-        "featurelistId",
-        "id",
-        "isBlocked",
-        "modelCategory",
-        "modelId",
-        "modelType",
-        "processes",
-        "projectId",
-        "status",
-        "isTrainedOnGpu",
-        "samplePct",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "blueprint_id": "blueprintId",
+    "featurelist_id": "featurelistId",
+    "id": "id",
+    "is_blocked": "isBlocked",
+    "model_category": "modelCategory",
+    "model_id": "modelId",
+    "model_type": "modelType",
+    "processes": "processes",
+    "project_id": "projectId",
+    "status": "status",
+    "is_trained_on_gpu": "isTrainedOnGpu",
+    "sample_pct": "samplePct",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -56,6 +56,11 @@ class ModelJobResponse:
         is_trained_on_gpu (bool | Unset): True if the job was trained using GPU capabilities
         sample_pct (float | Unset): The percentage of the dataset the job is using.
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     blueprint_id: str
     featurelist_id: str

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -15,12 +15,12 @@ from ..types import TOLERATED_PARSE_ERRORS, UNSET
 T = TypeVar("T", bound="ModelLifecycle")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "reason",
-        "stage",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "reason": "reason",
+    "stage": "stage",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -31,6 +31,11 @@ class ModelLifecycle:
         reason (None | str): Reason for lifecycle stage. None if model is active.
         stage (ModelLifecycleStage): Model lifecycle stage.
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     reason: None | str
     stage: ModelLifecycleStage

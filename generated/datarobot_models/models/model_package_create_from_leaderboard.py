@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,16 +14,16 @@ from ..types import TOLERATED_PARSE_ERRORS, UNSET, Unset
 T = TypeVar("T", bound="ModelPackageCreateFromLeaderboard")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "computeAllTsIntervals",
-        "description",
-        "distributionPredictionModelId",
-        "modelId",
-        "name",
-        "predictionThreshold",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "compute_all_ts_intervals": "computeAllTsIntervals",
+    "description": "description",
+    "distribution_prediction_model_id": "distributionPredictionModelId",
+    "model_id": "modelId",
+    "name": "name",
+    "prediction_threshold": "predictionThreshold",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -39,6 +39,11 @@ class ModelPackageCreateFromLeaderboard:
         name (None | str | Unset): The example shows only null; typed string from the field name.
         prediction_threshold (float | Unset):
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     compute_all_ts_intervals: bool | None | Unset = UNSET
     description: str | Unset = UNSET

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -29,30 +29,30 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="ModelPackageRetrieveResponse")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "activeDeploymentCount",
-        "buildStatus",
-        "capabilities",
-        "datasets",
-        "id",
-        "importMeta",
-        "isArchived",
-        "isDeprecated",
-        "mlpkgFileContents",
-        "modelDescription",
-        "modelExecutionType",
-        "modelId",
-        "modelKind",
-        "name",
-        "permissions",
-        "sourceMeta",
-        "target",
-        "timeseries",
-        "updatedBy",
-        "userProvidedId",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "active_deployment_count": "activeDeploymentCount",
+    "build_status": "buildStatus",
+    "capabilities": "capabilities",
+    "datasets": "datasets",
+    "id": "id",
+    "import_meta": "importMeta",
+    "is_archived": "isArchived",
+    "is_deprecated": "isDeprecated",
+    "mlpkg_file_contents": "mlpkgFileContents",
+    "model_description": "modelDescription",
+    "model_execution_type": "modelExecutionType",
+    "model_id": "modelId",
+    "model_kind": "modelKind",
+    "name": "name",
+    "permissions": "permissions",
+    "source_meta": "sourceMeta",
+    "target": "target",
+    "timeseries": "timeseries",
+    "updated_by": "updatedBy",
+    "user_provided_id": "userProvidedId",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -84,6 +84,11 @@ class ModelPackageRetrieveResponse:
                 the document.
             user_provided_id (str | Unset):
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     active_deployment_count: int | Unset = UNSET
     build_status: str | Unset = UNSET

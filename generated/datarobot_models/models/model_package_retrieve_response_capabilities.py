@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,23 +14,23 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="ModelPackageRetrieveResponseCapabilities")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "supportsAutomaticActuals",
-        "supportsChallengerModels",
-        "supportsFeatureDriftTracking",
-        "supportsHumilityRecommendedRules",
-        "supportsHumilityRules",
-        "supportsHumilityRulesDefaultCalculations",
-        "supportsPredictionWarning",
-        "supportsRetraining",
-        "supportsScoringCodeDownload",
-        "supportsSecondaryDatasets",
-        "supportsSegmentedAnalysisDriftAndAccuracy",
-        "supportsShapBasedPredictionExplanations",
-        "supportsTargetDriftTracking",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "supports_automatic_actuals": "supportsAutomaticActuals",
+    "supports_challenger_models": "supportsChallengerModels",
+    "supports_feature_drift_tracking": "supportsFeatureDriftTracking",
+    "supports_humility_recommended_rules": "supportsHumilityRecommendedRules",
+    "supports_humility_rules": "supportsHumilityRules",
+    "supports_humility_rules_default_calculations": "supportsHumilityRulesDefaultCalculations",
+    "supports_prediction_warning": "supportsPredictionWarning",
+    "supports_retraining": "supportsRetraining",
+    "supports_scoring_code_download": "supportsScoringCodeDownload",
+    "supports_secondary_datasets": "supportsSecondaryDatasets",
+    "supports_segmented_analysis_drift_and_accuracy": "supportsSegmentedAnalysisDriftAndAccuracy",
+    "supports_shap_based_prediction_explanations": "supportsShapBasedPredictionExplanations",
+    "supports_target_drift_tracking": "supportsTargetDriftTracking",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -51,6 +51,11 @@ class ModelPackageRetrieveResponseCapabilities:
         supports_shap_based_prediction_explanations (bool | Unset):
         supports_target_drift_tracking (bool | Unset):
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     supports_automatic_actuals: bool | Unset = UNSET
     supports_challenger_models: bool | Unset = UNSET

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,27 +14,27 @@ from ..types import TOLERATED_PARSE_ERRORS, UNSET, Unset
 T = TypeVar("T", bound="ModelPackageRetrieveResponseDatasets")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "baselineSegmentedBy",
-        "datasetName",
-        "holdoutDataCatalogId",
-        "holdoutDataCatalogVersionId",
-        "holdoutDataCreatedAt",
-        "holdoutDataCreatorEmail",
-        "holdoutDataCreatorId",
-        "holdoutDataCreatorName",
-        "holdoutDatasetName",
-        "targetHistogramBaseline",
-        "trainingDataCatalogId",
-        "trainingDataCatalogVersionId",
-        "trainingDataCreatedAt",
-        "trainingDataCreatorEmail",
-        "trainingDataCreatorId",
-        "trainingDataCreatorName",
-        "trainingDataSize",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "baseline_segmented_by": "baselineSegmentedBy",
+    "dataset_name": "datasetName",
+    "holdout_data_catalog_id": "holdoutDataCatalogId",
+    "holdout_data_catalog_version_id": "holdoutDataCatalogVersionId",
+    "holdout_data_created_at": "holdoutDataCreatedAt",
+    "holdout_data_creator_email": "holdoutDataCreatorEmail",
+    "holdout_data_creator_id": "holdoutDataCreatorId",
+    "holdout_data_creator_name": "holdoutDataCreatorName",
+    "holdout_dataset_name": "holdoutDatasetName",
+    "target_histogram_baseline": "targetHistogramBaseline",
+    "training_data_catalog_id": "trainingDataCatalogId",
+    "training_data_catalog_version_id": "trainingDataCatalogVersionId",
+    "training_data_created_at": "trainingDataCreatedAt",
+    "training_data_creator_email": "trainingDataCreatorEmail",
+    "training_data_creator_id": "trainingDataCreatorId",
+    "training_data_creator_name": "trainingDataCreatorName",
+    "training_data_size": "trainingDataSize",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -59,6 +59,11 @@ class ModelPackageRetrieveResponseDatasets:
         training_data_creator_name (str | Unset):
         training_data_size (int | Unset):
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     baseline_segmented_by: list[str] | Unset = UNSET
     dataset_name: str | Unset = UNSET

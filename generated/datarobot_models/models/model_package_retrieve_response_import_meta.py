@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,19 +14,19 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="ModelPackageRetrieveResponseImportMeta")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "containsFearPipeline",
-        "containsFeaturelists",
-        "containsLeaderboardMeta",
-        "containsProjectMeta",
-        "creatorFullName",
-        "creatorId",
-        "creatorUsername",
-        "dateCreated",
-        "originalFileName",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "contains_fear_pipeline": "containsFearPipeline",
+    "contains_featurelists": "containsFeaturelists",
+    "contains_leaderboard_meta": "containsLeaderboardMeta",
+    "contains_project_meta": "containsProjectMeta",
+    "creator_full_name": "creatorFullName",
+    "creator_id": "creatorId",
+    "creator_username": "creatorUsername",
+    "date_created": "dateCreated",
+    "original_file_name": "originalFileName",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -43,6 +43,11 @@ class ModelPackageRetrieveResponseImportMeta:
         date_created (str | Unset):
         original_file_name (str | Unset):
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     contains_fear_pipeline: bool | Unset = UNSET
     contains_featurelists: bool | Unset = UNSET

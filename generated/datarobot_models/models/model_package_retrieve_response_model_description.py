@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,18 +14,18 @@ from ..types import TOLERATED_PARSE_ERRORS, UNSET, Unset
 T = TypeVar("T", bound="ModelPackageRetrieveResponseModelDescription")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "buildEnvironmentType",
-        "description",
-        "location",
-        "modelCreatedAt",
-        "modelCreatorEmail",
-        "modelCreatorId",
-        "modelCreatorName",
-        "modelName",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "build_environment_type": "buildEnvironmentType",
+    "description": "description",
+    "location": "location",
+    "model_created_at": "modelCreatedAt",
+    "model_creator_email": "modelCreatorEmail",
+    "model_creator_id": "modelCreatorId",
+    "model_creator_name": "modelCreatorName",
+    "model_name": "modelName",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -41,6 +41,11 @@ class ModelPackageRetrieveResponseModelDescription:
         model_creator_name (str | Unset):
         model_name (str | Unset):
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     build_environment_type: str | Unset = UNSET
     description: str | Unset = UNSET

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,16 +14,16 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="ModelPackageRetrieveResponseModelKind")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "isAnomalyDetectionModel",
-        "isCombinedModel",
-        "isFeatureDiscovery",
-        "isMultiseries",
-        "isTimeSeries",
-        "isUnsupervisedLearning",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "is_anomaly_detection_model": "isAnomalyDetectionModel",
+    "is_combined_model": "isCombinedModel",
+    "is_feature_discovery": "isFeatureDiscovery",
+    "is_multiseries": "isMultiseries",
+    "is_time_series": "isTimeSeries",
+    "is_unsupervised_learning": "isUnsupervisedLearning",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -37,6 +37,11 @@ class ModelPackageRetrieveResponseModelKind:
         is_time_series (bool | Unset):
         is_unsupervised_learning (bool | Unset):
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     is_anomaly_detection_model: bool | Unset = UNSET
     is_combined_model: bool | Unset = UNSET

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -24,21 +24,21 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="ModelPackageRetrieveResponseSourceMeta")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "customModelDetails",
-        "environmentUrl",
-        "fips_140_2Enabled",
-        "projectCreatedAt",
-        "projectCreatorEmail",
-        "projectCreatorId",
-        "projectCreatorName",
-        "projectId",
-        "projectName",
-        "scoringCode",
-        "useCaseDetails",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "custom_model_details": "customModelDetails",
+    "environment_url": "environmentUrl",
+    "fips_140_2_enabled": "fips_140_2Enabled",
+    "project_created_at": "projectCreatedAt",
+    "project_creator_email": "projectCreatorEmail",
+    "project_creator_id": "projectCreatorId",
+    "project_creator_name": "projectCreatorName",
+    "project_id": "projectId",
+    "project_name": "projectName",
+    "scoring_code": "scoringCode",
+    "use_case_details": "useCaseDetails",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -58,6 +58,11 @@ class ModelPackageRetrieveResponseSourceMeta:
         scoring_code (ModelPackageRetrieveResponseSourceMetaScoringCode | Unset):
         use_case_details (ModelPackageRetrieveResponseSourceMetaUseCaseDetails | Unset):
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     custom_model_details: CustomModelDetails | Unset = UNSET
     environment_url: None | str | Unset = UNSET

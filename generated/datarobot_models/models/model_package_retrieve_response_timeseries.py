@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,24 +14,24 @@ from ..types import TOLERATED_PARSE_ERRORS, UNSET, Unset
 T = TypeVar("T", bound="ModelPackageRetrieveResponseTimeseries")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "datetimeColumnFormat",
-        "datetimeColumnName",
-        "effectiveFeatureDerivationWindowEnd",
-        "effectiveFeatureDerivationWindowStart",
-        "featureDerivationWindowEnd",
-        "featureDerivationWindowStart",
-        "forecastDistanceColumnName",
-        "forecastDistances",
-        "forecastDistancesTimeUnit",
-        "forecastPointColumnName",
-        "isCrossSeries",
-        "isNewSeriesSupport",
-        "isTraditionalTimeSeries",
-        "seriesColumnName",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "datetime_column_format": "datetimeColumnFormat",
+    "datetime_column_name": "datetimeColumnName",
+    "effective_feature_derivation_window_end": "effectiveFeatureDerivationWindowEnd",
+    "effective_feature_derivation_window_start": "effectiveFeatureDerivationWindowStart",
+    "feature_derivation_window_end": "featureDerivationWindowEnd",
+    "feature_derivation_window_start": "featureDerivationWindowStart",
+    "forecast_distance_column_name": "forecastDistanceColumnName",
+    "forecast_distances": "forecastDistances",
+    "forecast_distances_time_unit": "forecastDistancesTimeUnit",
+    "forecast_point_column_name": "forecastPointColumnName",
+    "is_cross_series": "isCrossSeries",
+    "is_new_series_support": "isNewSeriesSupport",
+    "is_traditional_time_series": "isTraditionalTimeSeries",
+    "series_column_name": "seriesColumnName",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -53,6 +53,11 @@ class ModelPackageRetrieveResponseTimeseries:
         is_traditional_time_series (bool | Unset):
         series_column_name (str | Unset):
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     datetime_column_format: str | Unset = UNSET
     datetime_column_name: str | Unset = UNSET

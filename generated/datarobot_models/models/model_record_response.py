@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -18,29 +18,29 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="ModelRecordResponse")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "blueprintId",
-        "featurelistId",
-        "featurelistName",
-        "id",
-        "isFrozen",
-        "isStarred",
-        "isTrainedIntoHoldout",
-        "isTrainedIntoValidation",
-        "isTrainedOnGpu",
-        "metrics",
-        "modelCategory",
-        "modelFamily",
-        "modelNumber",
-        "modelType",
-        "parentModelId",
-        "processes",
-        "projectId",
-        "samplePct",
-        "trainingRowCount",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "blueprint_id": "blueprintId",
+    "featurelist_id": "featurelistId",
+    "featurelist_name": "featurelistName",
+    "id": "id",
+    "is_frozen": "isFrozen",
+    "is_starred": "isStarred",
+    "is_trained_into_holdout": "isTrainedIntoHoldout",
+    "is_trained_into_validation": "isTrainedIntoValidation",
+    "is_trained_on_gpu": "isTrainedOnGpu",
+    "metrics": "metrics",
+    "model_category": "modelCategory",
+    "model_family": "modelFamily",
+    "model_number": "modelNumber",
+    "model_type": "modelType",
+    "parent_model_id": "parentModelId",
+    "processes": "processes",
+    "project_id": "projectId",
+    "sample_pct": "samplePct",
+    "training_row_count": "trainingRowCount",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -71,6 +71,11 @@ class ModelRecordResponse:
             sample_pct (float | Unset):
             training_row_count (int | Unset):
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     blueprint_id: str | Unset = UNSET
     featurelist_id: str | Unset = UNSET

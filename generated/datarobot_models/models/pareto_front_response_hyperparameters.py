@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -20,26 +20,26 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="ParetoFrontResponseHyperparameters")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "buildingBlocks",
-        "errorMetric",
-        "maxGenerations",
-        "numThreads",
-        "priorSolutions",
-        "randomSeed",
-        "splitMode",
-        "syncMigrations",
-        "targetExpressionFormat",
-        "targetExpressionString",
-        "timeoutSec",
-        "trainingFraction",
-        "trainingSplitExpr",
-        "validationFraction",
-        "validationSplitExpr",
-        "weightExpr",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "building_blocks": "buildingBlocks",
+    "error_metric": "errorMetric",
+    "max_generations": "maxGenerations",
+    "num_threads": "numThreads",
+    "prior_solutions": "priorSolutions",
+    "random_seed": "randomSeed",
+    "split_mode": "splitMode",
+    "sync_migrations": "syncMigrations",
+    "target_expression_format": "targetExpressionFormat",
+    "target_expression_string": "targetExpressionString",
+    "timeout_sec": "timeoutSec",
+    "training_fraction": "trainingFraction",
+    "training_split_expr": "trainingSplitExpr",
+    "validation_fraction": "validationFraction",
+    "validation_split_expr": "validationSplitExpr",
+    "weight_expr": "weightExpr",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -64,6 +64,11 @@ class ParetoFrontResponseHyperparameters:
         validation_split_expr (str | Unset):
         weight_expr (str | Unset):
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     building_blocks: ParetoFrontResponseHyperparametersBuildingBlocks | Unset = UNSET
     error_metric: str | Unset = UNSET

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,16 +14,16 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="ParetoFrontResponseSolutionsItem")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "bestModel",
-        "complexity",
-        "error",
-        "eureqaSolutionId",
-        "expression",
-        "expressionAnnotated",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "best_model": "bestModel",
+    "complexity": "complexity",
+    "error": "error",
+    "eureqa_solution_id": "eureqaSolutionId",
+    "expression": "expression",
+    "expression_annotated": "expressionAnnotated",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -37,6 +37,11 @@ class ParetoFrontResponseSolutionsItem:
         expression (str | Unset):
         expression_annotated (str | Unset):
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     best_model: bool | Unset = UNSET
     complexity: int | Unset = UNSET

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -20,51 +20,51 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="PrimeModelDetailsRetrieveResponse")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "blueprintId",
-        "dataSelectionMethod",
-        "featurelistId",
-        "featurelistName",
-        "hasFinetuners",
-        "id",
-        "isAugmented",
-        "isFrozen",
-        "isNClustersDynamicallyDetermined",
-        "isStarred",
-        "isTrainedIntoHoldout",
-        "isTrainedIntoValidation",
-        "isTrainedOnGpu",
-        "lifecycle",
-        "linkFunction",
-        "metrics",
-        "modelCategory",
-        "modelFamily",
-        "modelFamilyFullName",
-        "modelNumber",
-        "modelType",
-        "monotonicDecreasingFeaturelistId",
-        "monotonicIncreasingFeaturelistId",
-        "nClusters",
-        "parentModelId",
-        "predictionThreshold",
-        "predictionThresholdReadOnly",
-        "processes",
-        "projectId",
-        "ruleCount",
-        "rulesetId",
-        "samplePct",
-        "samplingMethod",
-        "score",
-        "supportsComposableMl",
-        "supportsMonotonicConstraints",
-        "timeWindowSamplePct",
-        "trainingDuration",
-        "trainingEndDate",
-        "trainingRowCount",
-        "trainingStartDate",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "blueprint_id": "blueprintId",
+    "data_selection_method": "dataSelectionMethod",
+    "featurelist_id": "featurelistId",
+    "featurelist_name": "featurelistName",
+    "has_finetuners": "hasFinetuners",
+    "id": "id",
+    "is_augmented": "isAugmented",
+    "is_frozen": "isFrozen",
+    "is_n_clusters_dynamically_determined": "isNClustersDynamicallyDetermined",
+    "is_starred": "isStarred",
+    "is_trained_into_holdout": "isTrainedIntoHoldout",
+    "is_trained_into_validation": "isTrainedIntoValidation",
+    "is_trained_on_gpu": "isTrainedOnGpu",
+    "lifecycle": "lifecycle",
+    "link_function": "linkFunction",
+    "metrics": "metrics",
+    "model_category": "modelCategory",
+    "model_family": "modelFamily",
+    "model_family_full_name": "modelFamilyFullName",
+    "model_number": "modelNumber",
+    "model_type": "modelType",
+    "monotonic_decreasing_featurelist_id": "monotonicDecreasingFeaturelistId",
+    "monotonic_increasing_featurelist_id": "monotonicIncreasingFeaturelistId",
+    "n_clusters": "nClusters",
+    "parent_model_id": "parentModelId",
+    "prediction_threshold": "predictionThreshold",
+    "prediction_threshold_read_only": "predictionThresholdReadOnly",
+    "processes": "processes",
+    "project_id": "projectId",
+    "rule_count": "ruleCount",
+    "ruleset_id": "rulesetId",
+    "sample_pct": "samplePct",
+    "sampling_method": "samplingMethod",
+    "score": "score",
+    "supports_composable_ml": "supportsComposableMl",
+    "supports_monotonic_constraints": "supportsMonotonicConstraints",
+    "time_window_sample_pct": "timeWindowSamplePct",
+    "training_duration": "trainingDuration",
+    "training_end_date": "trainingEndDate",
+    "training_row_count": "trainingRowCount",
+    "training_start_date": "trainingStartDate",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -117,6 +117,11 @@ class PrimeModelDetailsRetrieveResponse:
             training_row_count (int | Unset):
             training_start_date (datetime.datetime | Unset):
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     blueprint_id: str | Unset = UNSET
     data_selection_method: str | Unset = UNSET

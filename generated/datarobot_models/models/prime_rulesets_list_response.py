@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,16 +14,16 @@ from ..types import UNSET
 T = TypeVar("T", bound="PrimeRulesetsListResponse")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "modelId",
-        "parentModelId",
-        "projectId",
-        "ruleCount",
-        "rulesetId",
-        "score",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "model_id": "modelId",
+    "parent_model_id": "parentModelId",
+    "project_id": "projectId",
+    "rule_count": "ruleCount",
+    "ruleset_id": "rulesetId",
+    "score": "score",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -39,6 +39,11 @@ class PrimeRulesetsListResponse:
             ruleset_id (int): the ID of the ruleset
             score (float): the validation score of the ruleset
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     model_id: str
     parent_model_id: str

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -18,14 +18,14 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="RatingTableListResponse")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "count",
-        "data",
-        "next",
-        "previous",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "count": "count",
+    "data": "data",
+    "next_": "next",
+    "previous": "previous",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -37,6 +37,11 @@ class RatingTableListResponse:
         next_ (None | str | Unset): URL pointing to the next page (if null, there is no next page).
         previous (None | str | Unset): URL pointing to the previous page (if null, there is no previous page).
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     count: int | Unset = UNSET
     data: list[RatingTableRetrieveResponse] | Unset = UNSET

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,21 +14,21 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="RatingTableRetrieveResponse")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "created",
-        "id",
-        "modelId",
-        "modelJobId",
-        "originalFilename",
-        "parentModelId",
-        "projectId",
-        "ratingTableName",
-        "validationError",
-        "validationJobId",
-        "validationWarnings",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "created": "created",
+    "id": "id",
+    "model_id": "modelId",
+    "model_job_id": "modelJobId",
+    "original_filename": "originalFilename",
+    "parent_model_id": "parentModelId",
+    "project_id": "projectId",
+    "rating_table_name": "ratingTableName",
+    "validation_error": "validationError",
+    "validation_job_id": "validationJobId",
+    "validation_warnings": "validationWarnings",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -48,6 +48,11 @@ class RatingTableRetrieveResponse:
         validation_job_id (str | Unset):
         validation_warnings (str | Unset):
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     created: float | Unset = UNSET
     id: str | Unset = UNSET

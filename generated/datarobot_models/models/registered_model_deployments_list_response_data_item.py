@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -19,21 +19,21 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="RegisteredModelDeploymentsListResponseDataItem")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "createdAt",
-        "createdBy",
-        "currentlyDeployed",
-        "firstDeployedAt",
-        "firstDeployedBy",
-        "id",
-        "isChallenger",
-        "label",
-        "predictionEnvironment",
-        "registeredModelVersion",
-        "status",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "created_at": "createdAt",
+    "created_by": "createdBy",
+    "currently_deployed": "currentlyDeployed",
+    "first_deployed_at": "firstDeployedAt",
+    "first_deployed_by": "firstDeployedBy",
+    "id": "id",
+    "is_challenger": "isChallenger",
+    "label": "label",
+    "prediction_environment": "predictionEnvironment",
+    "registered_model_version": "registeredModelVersion",
+    "status": "status",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -57,6 +57,11 @@ class RegisteredModelDeploymentsListResponseDataItem:
         registered_model_version (int | Unset):
         status (str | Unset):
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     created_at: str | Unset = UNSET
     created_by: UserReference | Unset = UNSET

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -20,21 +20,21 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="RegisteredModelResponse")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "createdAt",
-        "createdBy",
-        "description",
-        "id",
-        "isArchived",
-        "isGlobal",
-        "lastVersionNum",
-        "modifiedAt",
-        "modifiedBy",
-        "name",
-        "target",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "created_at": "createdAt",
+    "created_by": "createdBy",
+    "description": "description",
+    "id": "id",
+    "is_archived": "isArchived",
+    "is_global": "isGlobal",
+    "last_version_num": "lastVersionNum",
+    "modified_at": "modifiedAt",
+    "modified_by": "modifiedBy",
+    "name": "name",
+    "target": "target",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -58,6 +58,11 @@ class RegisteredModelResponse:
         name (str | Unset):
         target (RegisteredModelResponseTarget | Unset):
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     created_at: datetime.datetime | Unset = UNSET
     created_by: UserReference | Unset = UNSET

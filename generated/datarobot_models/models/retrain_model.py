@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,18 +14,18 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="RetrainModel")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "featurelistId",
-        "modelId",
-        "monotonicDecreasingFeaturelistId",
-        "monotonicIncreasingFeaturelistId",
-        "nClusters",
-        "samplePct",
-        "scoringType",
-        "trainingRowCount",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "featurelist_id": "featurelistId",
+    "model_id": "modelId",
+    "monotonic_decreasing_featurelist_id": "monotonicDecreasingFeaturelistId",
+    "monotonic_increasing_featurelist_id": "monotonicIncreasingFeaturelistId",
+    "n_clusters": "nClusters",
+    "sample_pct": "samplePct",
+    "scoring_type": "scoringType",
+    "training_row_count": "trainingRowCount",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -43,6 +43,11 @@ class RetrainModel:
             scoring_type (str | Unset): e.g. validation
             training_row_count (int | Unset):
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     featurelist_id: str | Unset = UNSET
     model_id: str | Unset = UNSET

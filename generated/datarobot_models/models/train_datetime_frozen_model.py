@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -15,18 +15,18 @@ from ..types import TOLERATED_PARSE_ERRORS, UNSET, Unset
 T = TypeVar("T", bound="TrainDatetimeFrozenModel")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "modelId",
-        "samplingMethod",
-        "timeWindowSamplePct",
-        "trainingDuration",
-        "trainingEndDate",
-        "trainingRowCount",
-        "trainingStartDate",
-        "useProjectSettings",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "model_id": "modelId",
+    "sampling_method": "samplingMethod",
+    "time_window_sample_pct": "timeWindowSamplePct",
+    "training_duration": "trainingDuration",
+    "training_end_date": "trainingEndDate",
+    "training_row_count": "trainingRowCount",
+    "training_start_date": "trainingStartDate",
+    "use_project_settings": "useProjectSettings",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -44,6 +44,11 @@ class TrainDatetimeFrozenModel:
             training_start_date (datetime.datetime | Unset):
             use_project_settings (bool | Unset):
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     model_id: str | Unset = UNSET
     sampling_method: str | Unset = UNSET

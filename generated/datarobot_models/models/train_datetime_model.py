@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,21 +14,21 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="TrainDatetimeModel")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "blueprintId",
-        "featurelistId",
-        "monotonicDecreasingFeaturelistId",
-        "monotonicIncreasingFeaturelistId",
-        "nClusters",
-        "samplingMethod",
-        "sourceProjectId",
-        "timeWindowSamplePct",
-        "trainingDuration",
-        "trainingRowCount",
-        "useProjectSettings",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "blueprint_id": "blueprintId",
+    "featurelist_id": "featurelistId",
+    "monotonic_decreasing_featurelist_id": "monotonicDecreasingFeaturelistId",
+    "monotonic_increasing_featurelist_id": "monotonicIncreasingFeaturelistId",
+    "n_clusters": "nClusters",
+    "sampling_method": "samplingMethod",
+    "source_project_id": "sourceProjectId",
+    "time_window_sample_pct": "timeWindowSamplePct",
+    "training_duration": "trainingDuration",
+    "training_row_count": "trainingRowCount",
+    "use_project_settings": "useProjectSettings",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -48,6 +48,11 @@ class TrainDatetimeModel:
         training_row_count (int | Unset):
         use_project_settings (bool | Unset):
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     blueprint_id: str | Unset = UNSET
     featurelist_id: str | Unset = UNSET

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,17 +14,17 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="TrainIncrementalLearningModel")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "dataStageCompression",
-        "dataStageDelimiter",
-        "dataStageEncoding",
-        "dataStageId",
-        "dataStageStorageType",
-        "modelId",
-        "trainingDataName",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "data_stage_compression": "dataStageCompression",
+    "data_stage_delimiter": "dataStageDelimiter",
+    "data_stage_encoding": "dataStageEncoding",
+    "data_stage_id": "dataStageId",
+    "data_stage_storage_type": "dataStageStorageType",
+    "model_id": "modelId",
+    "training_data_name": "trainingDataName",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -40,6 +40,11 @@ class TrainIncrementalLearningModel:
         model_id (str | Unset):
         training_data_name (str | Unset):
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     data_stage_compression: str | Unset = UNSET
     data_stage_delimiter: str | Unset = UNSET

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,16 +14,16 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="TrainingHistoryEntry")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "creationDate",
-        "lid",
-        "pid",
-        "projectModelsCount",
-        "projectName",
-        "targetName",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "creation_date": "creationDate",
+    "lid": "lid",
+    "pid": "pid",
+    "project_models_count": "projectModelsCount",
+    "project_name": "projectName",
+    "target_name": "targetName",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -38,6 +38,11 @@ class TrainingHistoryEntry:
         project_name (str | Unset):
         target_name (str | Unset):
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     creation_date: str | Unset = UNSET
     lid: str | Unset = UNSET

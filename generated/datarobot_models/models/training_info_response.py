@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -15,18 +15,18 @@ from ..types import TOLERATED_PARSE_ERRORS, UNSET, Unset
 T = TypeVar("T", bound="TrainingInfoResponse")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "holdoutTrainingDuration",
-        "holdoutTrainingEndDate",
-        "holdoutTrainingRowCount",
-        "holdoutTrainingStartDate",
-        "predictionTrainingDuration",
-        "predictionTrainingEndDate",
-        "predictionTrainingRowCount",
-        "predictionTrainingStartDate",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "holdout_training_duration": "holdoutTrainingDuration",
+    "holdout_training_end_date": "holdoutTrainingEndDate",
+    "holdout_training_row_count": "holdoutTrainingRowCount",
+    "holdout_training_start_date": "holdoutTrainingStartDate",
+    "prediction_training_duration": "predictionTrainingDuration",
+    "prediction_training_end_date": "predictionTrainingEndDate",
+    "prediction_training_row_count": "predictionTrainingRowCount",
+    "prediction_training_start_date": "predictionTrainingStartDate",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -43,6 +43,11 @@ class TrainingInfoResponse:
         prediction_training_row_count (int | Unset):
         prediction_training_start_date (datetime.datetime | Unset):
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     holdout_training_duration: str | Unset = UNSET
     holdout_training_end_date: datetime.datetime | Unset = UNSET

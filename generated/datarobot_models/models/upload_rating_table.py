@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from io import BytesIO
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -16,13 +16,13 @@ from ..types import TOLERATED_PARSE_ERRORS, UNSET, File, FileTypes, Unset
 T = TypeVar("T", bound="UploadRatingTable")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "parentModelId",
-        "ratingTableFile",
-        "ratingTableName",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "parent_model_id": "parentModelId",
+    "rating_table_file": "ratingTableFile",
+    "rating_table_name": "ratingTableName",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -34,6 +34,11 @@ class UploadRatingTable:
         rating_table_file (File | Unset): The rating table file (shown as string in the example body).
         rating_table_name (str | Unset):
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     parent_model_id: str | Unset = UNSET
     rating_table_file: File | Unset = UNSET

@@ -3,6 +3,7 @@
 
 """Every operation of this API as a typed coroutine method, bound to a transport (the client)."""
 
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from aioautoml._wire import Transport, endpoint
@@ -99,7 +100,7 @@ class Api:
     async def create_automation(
         self,
         *,
-        body: AutomationCreateRequest,
+        body: AutomationCreateRequest | Mapping[str, Any],
     ) -> Automation:
         """Create an automation
 
@@ -160,7 +161,7 @@ class Api:
         self,
         id: str,
         *,
-        body: AutomationUpdateRequest,
+        body: AutomationUpdateRequest | Mapping[str, Any],
     ) -> Automation:
         """Update an automation
 
@@ -223,7 +224,7 @@ class Api:
         self,
         id: str,
         *,
-        body: ChangeAutomationOwnerRequest,
+        body: ChangeAutomationOwnerRequest | Mapping[str, Any],
     ) -> None:
         """Change the owner of an automation
 
@@ -258,7 +259,7 @@ class Api:
         self,
         id: str,
         *,
-        body: ChangeAutomationSpaceRequest | Unset = UNSET,
+        body: ChangeAutomationSpaceRequest | Mapping[str, Any] | Unset = UNSET,
     ) -> None:
         """Change the space of an automation
 
@@ -289,7 +290,7 @@ class Api:
         self,
         id: str,
         *,
-        body: CopyAutomationRequest,
+        body: CopyAutomationRequest | Mapping[str, Any],
     ) -> CopyAutomationResponse:
         """Copy an automation
 
@@ -382,7 +383,7 @@ class Api:
         self,
         id: str,
         *,
-        body: MoveAutomationRequest,
+        body: MoveAutomationRequest | Mapping[str, Any],
     ) -> None:
         """Move an automation
 
@@ -458,7 +459,7 @@ class Api:
         self,
         id: str,
         *,
-        body: AutomationRunCreateRequest,
+        body: AutomationRunCreateRequest | Mapping[str, Any],
     ) -> AutomationRun:
         """Run an automation
 
@@ -677,7 +678,7 @@ class Api:
     async def update_automation_settings(
         self,
         *,
-        body: AutomationSettings,
+        body: AutomationSettings | Mapping[str, Any],
     ) -> AutomationSettings:
         """Update the automation settings
 
@@ -783,7 +784,7 @@ class RawApi:
     async def create_automation(
         self,
         *,
-        body: AutomationCreateRequest,
+        body: AutomationCreateRequest | Mapping[str, Any],
     ) -> Response[Automation]:
         """Create an automation
 
@@ -844,7 +845,7 @@ class RawApi:
         self,
         id: str,
         *,
-        body: AutomationUpdateRequest,
+        body: AutomationUpdateRequest | Mapping[str, Any],
     ) -> Response[Automation]:
         """Update an automation
 
@@ -907,7 +908,7 @@ class RawApi:
         self,
         id: str,
         *,
-        body: ChangeAutomationOwnerRequest,
+        body: ChangeAutomationOwnerRequest | Mapping[str, Any],
     ) -> Response[None]:
         """Change the owner of an automation
 
@@ -942,7 +943,7 @@ class RawApi:
         self,
         id: str,
         *,
-        body: ChangeAutomationSpaceRequest | Unset = UNSET,
+        body: ChangeAutomationSpaceRequest | Mapping[str, Any] | Unset = UNSET,
     ) -> Response[None]:
         """Change the space of an automation
 
@@ -973,7 +974,7 @@ class RawApi:
         self,
         id: str,
         *,
-        body: CopyAutomationRequest,
+        body: CopyAutomationRequest | Mapping[str, Any],
     ) -> Response[CopyAutomationResponse]:
         """Copy an automation
 
@@ -1066,7 +1067,7 @@ class RawApi:
         self,
         id: str,
         *,
-        body: MoveAutomationRequest,
+        body: MoveAutomationRequest | Mapping[str, Any],
     ) -> Response[None]:
         """Move an automation
 
@@ -1142,7 +1143,7 @@ class RawApi:
         self,
         id: str,
         *,
-        body: AutomationRunCreateRequest,
+        body: AutomationRunCreateRequest | Mapping[str, Any],
     ) -> Response[AutomationRun]:
         """Run an automation
 
@@ -1361,7 +1362,7 @@ class RawApi:
     async def update_automation_settings(
         self,
         *,
-        body: AutomationSettings,
+        body: AutomationSettings | Mapping[str, Any],
     ) -> Response[AutomationSettings]:
         """Update the automation settings
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -23,29 +23,29 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="Automation")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "id",
-        "name",
-        "state",
-        "lastRun",
-        "ownerId",
-        "runMode",
-        "spaceId",
-        "createdAt",
-        "lastRunAt",
-        "schedules",
-        "updatedAt",
-        "workspace",
-        "snippetIds",
-        "description",
-        "endpointIds",
-        "connectorIds",
-        "lastRunStatus",
-        "executionToken",
-        "maxConcurrentRuns",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "id": "id",
+    "name": "name",
+    "state": "state",
+    "last_run": "lastRun",
+    "owner_id": "ownerId",
+    "run_mode": "runMode",
+    "space_id": "spaceId",
+    "created_at": "createdAt",
+    "last_run_at": "lastRunAt",
+    "schedules": "schedules",
+    "updated_at": "updatedAt",
+    "workspace": "workspace",
+    "snippet_ids": "snippetIds",
+    "description": "description",
+    "endpoint_ids": "endpointIds",
+    "connector_ids": "connectorIds",
+    "last_run_status": "lastRunStatus",
+    "execution_token": "executionToken",
+    "max_concurrent_runs": "maxConcurrentRuns",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -76,6 +76,11 @@ class Automation:
         execution_token (str | Unset): Execution token required to authorize the execution of the automation.
         max_concurrent_runs (int | Unset): Maximum number of concurrent runs allowed for this automation.
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     id: str | Unset = UNSET
     name: str | Unset = UNSET

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -18,17 +18,17 @@ from ..types import TOLERATED_PARSE_ERRORS, UNSET, Unset
 T = TypeVar("T", bound="AutomationRunBlockMetrics")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "type",
-        "rxBytes",
-        "txBytes",
-        "apiCalls",
-        "snippetId",
-        "endpointId",
-        "connectorId",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "type_": "type",
+    "rx_bytes": "rxBytes",
+    "tx_bytes": "txBytes",
+    "api_calls": "apiCalls",
+    "snippet_id": "snippetId",
+    "endpoint_id": "endpointId",
+    "connector_id": "connectorId",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -43,6 +43,11 @@ class AutomationRunBlockMetrics:
         endpoint_id (str | Unset): Unique identifier for the endpoint block used within the execution.
         connector_id (str | Unset): Unique identifier for the connector used within the block of the execution.
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     type_: AutomationRunBlockMetricsType
     rx_bytes: int

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -20,28 +20,28 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="AutomationRunListItem")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "id",
-        "error",
-        "title",
-        "status",
-        "context",
-        "ownerId",
-        "spaceId",
-        "testRun",
-        "archived",
-        "duration",
-        "stopTime",
-        "createdAt",
-        "isTestRun",
-        "startTime",
-        "updatedAt",
-        "isArchived",
-        "executedById",
-        "scheduledStartTime",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "id": "id",
+    "error": "error",
+    "title": "title",
+    "status": "status",
+    "context": "context",
+    "owner_id": "ownerId",
+    "space_id": "spaceId",
+    "test_run": "testRun",
+    "archived": "archived",
+    "duration": "duration",
+    "stop_time": "stopTime",
+    "created_at": "createdAt",
+    "is_test_run": "isTestRun",
+    "start_time": "startTime",
+    "updated_at": "updatedAt",
+    "is_archived": "isArchived",
+    "executed_by_id": "executedById",
+    "scheduled_start_time": "scheduledStartTime",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -70,6 +70,11 @@ class AutomationRunListItem:
         executed_by_id (str | Unset): The unique identifier of the user who executed the automation run.
         scheduled_start_time (str | Unset): The date and time at which the automation run is scheduled to start.
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     id: str | Unset = UNSET
     error: list[AutomationRunError] | Unset = UNSET

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -19,15 +19,15 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="AutomationUpdateRequest")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "name",
-        "schedules",
-        "workspace",
-        "description",
-        "maxConcurrentRuns",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "name": "name",
+    "schedules": "schedules",
+    "workspace": "workspace",
+    "description": "description",
+    "max_concurrent_runs": "maxConcurrentRuns",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -42,6 +42,11 @@ class AutomationUpdateRequest:
         max_concurrent_runs (int | Unset): Maximum number of concurrent runs allowed for this automation. The maximum
             value is defined in automations settings.
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     name: str | Unset = UNSET
     schedules: list[AutomationScheduleRequest] | Unset = UNSET

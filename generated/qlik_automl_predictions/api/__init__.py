@@ -3,6 +3,7 @@
 
 """Every operation of this API as a typed coroutine method, bound to a transport (the client)."""
 
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from aioautoml._wire import Transport, endpoint

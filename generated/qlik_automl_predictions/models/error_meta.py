@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,15 +14,15 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="ErrorMeta")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "details",
-        "errorId",
-        "argument",
-        "resource",
-        "resourceId",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "details": "details",
+    "error_id": "errorId",
+    "argument": "argument",
+    "resource": "resource",
+    "resource_id": "resourceId",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -35,6 +35,11 @@ class ErrorMeta:
         resource (str | Unset): The resource type that the error occurred on
         resource_id (str | Unset): The resource id that the error occurred on
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     details: str | Unset = UNSET
     error_id: str | Unset = UNSET

@@ -3,6 +3,7 @@
 
 """Every operation of this API as a typed coroutine method, bound to a transport (the client)."""
 
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from aioautoml._wire import Transport, endpoint
@@ -76,7 +77,7 @@ class Api:
     async def create_data_store(
         self,
         *,
-        body: DataStoreInput,
+        body: DataStoreInput | Mapping[str, Any],
     ) -> DataStore:
         """Save new data store.
 
@@ -102,7 +103,7 @@ class Api:
     async def delete_data_stores(
         self,
         *,
-        body: DataStoreIds,
+        body: DataStoreIds | Mapping[str, Any],
     ) -> None:
         """Delete data stores if it does not contain any data-assets.
 
@@ -158,7 +159,7 @@ class Api:
         self,
         data_store_id: str,
         *,
-        body: DataStoreInput,
+        body: DataStoreInput | Mapping[str, Any],
     ) -> DataStore:
         """Update data store.
 
@@ -187,7 +188,7 @@ class Api:
         self,
         data_store_id: str,
         *,
-        body: list[JsonPatch],
+        body: Sequence[JsonPatch | Mapping[str, Any]],
     ) -> DataStore | None:
         """Patch data store.
 
@@ -391,7 +392,7 @@ class RawApi:
     async def create_data_store(
         self,
         *,
-        body: DataStoreInput,
+        body: DataStoreInput | Mapping[str, Any],
     ) -> Response[DataStore]:
         """Save new data store.
 
@@ -417,7 +418,7 @@ class RawApi:
     async def delete_data_stores(
         self,
         *,
-        body: DataStoreIds,
+        body: DataStoreIds | Mapping[str, Any],
     ) -> Response[None]:
         """Delete data stores if it does not contain any data-assets.
 
@@ -473,7 +474,7 @@ class RawApi:
         self,
         data_store_id: str,
         *,
-        body: DataStoreInput,
+        body: DataStoreInput | Mapping[str, Any],
     ) -> Response[DataStore]:
         """Update data store.
 
@@ -502,7 +503,7 @@ class RawApi:
         self,
         data_store_id: str,
         *,
-        body: list[JsonPatch],
+        body: Sequence[JsonPatch | Mapping[str, Any]],
     ) -> Response[DataStore | None]:
         """Patch data store.
 

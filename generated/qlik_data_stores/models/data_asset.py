@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -19,29 +19,29 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="DataAsset")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "appType",
-        "technicalName",
-        "id",
-        "name",
-        "tags",
-        "appId",
-        "ownerId",
-        "spaceId",
-        "version",
-        "tenantId",
-        "createdBy",
-        "properties",
-        "createdTime",
-        "description",
-        "dataFreshness",
-        "dataStoreInfo",
-        "lastModifiedBy",
-        "lastModifiedTime",
-        "technicalDescription",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "app_type": "appType",
+    "technical_name": "technicalName",
+    "id": "id",
+    "name": "name",
+    "tags": "tags",
+    "app_id": "appId",
+    "owner_id": "ownerId",
+    "space_id": "spaceId",
+    "version": "version",
+    "tenant_id": "tenantId",
+    "created_by": "createdBy",
+    "properties": "properties",
+    "created_time": "createdTime",
+    "description": "description",
+    "data_freshness": "dataFreshness",
+    "data_store_info": "dataStoreInfo",
+    "last_modified_by": "lastModifiedBy",
+    "last_modified_time": "lastModifiedTime",
+    "technical_description": "technicalDescription",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -70,6 +70,11 @@ class DataAsset:
             ignored.
         technical_description (str | Unset):
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     app_type: str
     technical_name: str

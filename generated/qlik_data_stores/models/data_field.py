@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -20,24 +20,24 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="DataField")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "name",
-        "dataType",
-        "tags",
-        "alias",
-        "index",
-        "orphan",
-        "nullable",
-        "userTags",
-        "encrypted",
-        "sensitive",
-        "primaryKey",
-        "properties",
-        "description",
-        "ordinalPositionInKey",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "name": "name",
+    "data_type": "dataType",
+    "tags": "tags",
+    "alias": "alias",
+    "index": "index",
+    "orphan": "orphan",
+    "nullable": "nullable",
+    "user_tags": "userTags",
+    "encrypted": "encrypted",
+    "sensitive": "sensitive",
+    "primary_key": "primaryKey",
+    "properties": "properties",
+    "description": "description",
+    "ordinal_position_in_key": "ordinalPositionInKey",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -59,6 +59,11 @@ class DataField:
         description (str | Unset):
         ordinal_position_in_key (int | Unset):
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     name: str
     data_type: DataType

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -21,34 +21,34 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="DataSet")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "qri",
-        "secureQri",
-        "dataAssetInfo",
-        "technicalName",
-        "id",
-        "name",
-        "tags",
-        "type",
-        "schema",
-        "ownerId",
-        "spaceId",
-        "version",
-        "tenantId",
-        "createdBy",
-        "properties",
-        "createdTime",
-        "description",
-        "operational",
-        "lastModifiedBy",
-        "appTypeOverride",
-        "lastModifiedTime",
-        "additionalSchemas",
-        "technicalDescription",
-        "createdByConnectionId",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "qri": "qri",
+    "secure_qri": "secureQri",
+    "data_asset_info": "dataAssetInfo",
+    "technical_name": "technicalName",
+    "id": "id",
+    "name": "name",
+    "tags": "tags",
+    "type_": "type",
+    "schema": "schema",
+    "owner_id": "ownerId",
+    "space_id": "spaceId",
+    "version": "version",
+    "tenant_id": "tenantId",
+    "created_by": "createdBy",
+    "properties": "properties",
+    "created_time": "createdTime",
+    "description": "description",
+    "operational": "operational",
+    "last_modified_by": "lastModifiedBy",
+    "app_type_override": "appTypeOverride",
+    "last_modified_time": "lastModifiedTime",
+    "additional_schemas": "additionalSchemas",
+    "technical_description": "technicalDescription",
+    "created_by_connection_id": "createdByConnectionId",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -89,6 +89,11 @@ class DataSet:
         technical_description (str | Unset):
         created_by_connection_id (str | Unset): The connectionId that created the Dataset. Optional.
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     qri: str
     secure_qri: str

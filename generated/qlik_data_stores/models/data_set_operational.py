@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -18,22 +18,22 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="DataSetOperational")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "size",
-        "status",
-        "endDate",
-        "location",
-        "rowCount",
-        "startDate",
-        "logMessage",
-        "tableOwner",
-        "lastLoadTime",
-        "contentUpdated",
-        "lastUpdateTime",
-        "tableConnectionInfo",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "size": "size",
+    "status": "status",
+    "end_date": "endDate",
+    "location": "location",
+    "row_count": "rowCount",
+    "start_date": "startDate",
+    "log_message": "logMessage",
+    "table_owner": "tableOwner",
+    "last_load_time": "lastLoadTime",
+    "content_updated": "contentUpdated",
+    "last_update_time": "lastUpdateTime",
+    "table_connection_info": "tableConnectionInfo",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -53,6 +53,11 @@ class DataSetOperational:
         last_update_time (str | Unset):
         table_connection_info (TableConnectionInfo | Unset):
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     size: int | Unset = UNSET
     status: str | Unset = UNSET

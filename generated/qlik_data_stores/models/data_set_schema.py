@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -19,16 +19,16 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="DataSetSchema")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "dataFields",
-        "anomalies",
-        "schemaName",
-        "loadOptions",
-        "effectiveDate",
-        "overrideSchemaAnomalies",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "data_fields": "dataFields",
+    "anomalies": "anomalies",
+    "schema_name": "schemaName",
+    "load_options": "loadOptions",
+    "effective_date": "effectiveDate",
+    "override_schema_anomalies": "overrideSchemaAnomalies",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -45,6 +45,11 @@ class DataSetSchema:
             effective_date (str | Unset):
             override_schema_anomalies (bool | Unset):
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     data_fields: list[DataField]
     anomalies: list[str] | Unset = UNSET

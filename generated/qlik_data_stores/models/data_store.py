@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -18,27 +18,27 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="DataStore")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "type",
-        "technicalName",
-        "id",
-        "uri",
-        "name",
-        "tags",
-        "ownerId",
-        "spaceId",
-        "version",
-        "tenantId",
-        "createdBy",
-        "properties",
-        "createdTime",
-        "description",
-        "lastModifiedBy",
-        "lastModifiedTime",
-        "technicalDescription",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "type_": "type",
+    "technical_name": "technicalName",
+    "id": "id",
+    "uri": "uri",
+    "name": "name",
+    "tags": "tags",
+    "owner_id": "ownerId",
+    "space_id": "spaceId",
+    "version": "version",
+    "tenant_id": "tenantId",
+    "created_by": "createdBy",
+    "properties": "properties",
+    "created_time": "createdTime",
+    "description": "description",
+    "last_modified_by": "lastModifiedBy",
+    "last_modified_time": "lastModifiedTime",
+    "technical_description": "technicalDescription",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -65,6 +65,11 @@ class DataStore:
             ignored.
         technical_description (str | Unset):
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     type_: str
     technical_name: str

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -18,22 +18,22 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="DataStoreInput")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "type",
-        "technicalName",
-        "id",
-        "uri",
-        "name",
-        "tags",
-        "ownerId",
-        "spaceId",
-        "version",
-        "properties",
-        "description",
-        "technicalDescription",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "type_": "type",
+    "technical_name": "technicalName",
+    "id": "id",
+    "uri": "uri",
+    "name": "name",
+    "tags": "tags",
+    "owner_id": "ownerId",
+    "space_id": "spaceId",
+    "version": "version",
+    "properties": "properties",
+    "description": "description",
+    "technical_description": "technicalDescription",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -53,6 +53,11 @@ class DataStoreInput:
         description (str | Unset):
         technical_description (str | Unset):
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     type_: str
     technical_name: str

@@ -3,6 +3,7 @@
 
 """Every operation of this API as a typed coroutine method, bound to a transport (the client)."""
 
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from aioautoml._wire import Transport, endpoint
@@ -141,7 +142,7 @@ class Api:
     async def create_deployment(
         self,
         *,
-        body: DeploymentInput,
+        body: DeploymentInput | Mapping[str, Any],
     ) -> DeploymentResponse:
         """
         Args:
@@ -215,7 +216,7 @@ class Api:
         self,
         deployment_id: str,
         *,
-        body: list[DeploymentPatchOperation],
+        body: Sequence[DeploymentPatchOperation | Mapping[str, Any]],
     ) -> None:
         """
         Args:
@@ -291,7 +292,7 @@ class Api:
         self,
         deployment_id: str,
         *,
-        body: DeployedModelsInput,
+        body: DeployedModelsInput | Mapping[str, Any],
     ) -> None:
         """
         Args:
@@ -319,7 +320,7 @@ class Api:
         self,
         deployment_id: str,
         *,
-        body: DeployedModelsInput,
+        body: DeployedModelsInput | Mapping[str, Any],
     ) -> None:
         """
         Args:
@@ -385,7 +386,7 @@ class Api:
         self,
         deployment_id: str,
         *,
-        body: AliasInput,
+        body: AliasInput | Mapping[str, Any],
     ) -> AliasResponse:
         """Creates an alias for a deployment.
 
@@ -471,7 +472,7 @@ class Api:
         deployment_id: str,
         alias_id: str,
         *,
-        body: list[AliasPatchOperation],
+        body: Sequence[AliasPatchOperation | Mapping[str, Any]],
     ) -> None:
         """Updates an alias for a deployment.
 
@@ -503,7 +504,7 @@ class Api:
         deployment_id: str,
         alias_name: str,
         *,
-        body: RealtimePredictionInput,
+        body: RealtimePredictionInput | Mapping[str, Any],
         include_not_predicted_reason: bool | Unset = UNSET,
         include_shap: bool | Unset = UNSET,
         include_source: bool | Unset = UNSET,
@@ -545,7 +546,7 @@ class Api:
         self,
         deployment_id: str,
         *,
-        body: RealtimePredictionInput,
+        body: RealtimePredictionInput | Mapping[str, Any],
         include_not_predicted_reason: bool | Unset = UNSET,
         include_shap: bool | Unset = UNSET,
         include_source: bool | Unset = UNSET,
@@ -622,7 +623,7 @@ class Api:
         self,
         deployment_id: str,
         *,
-        body: BatchPredictionInput,
+        body: BatchPredictionInput | Mapping[str, Any],
     ) -> BatchPredictionResponse:
         """
         Args:
@@ -705,7 +706,7 @@ class Api:
         deployment_id: str,
         batch_prediction_id: str,
         *,
-        body: list[BatchPredictionPatchOperation],
+        body: Sequence[BatchPredictionPatchOperation | Mapping[str, Any]],
     ) -> None:
         """
         Args:
@@ -791,7 +792,7 @@ class Api:
         deployment_id: str,
         batch_prediction_id: str,
         *,
-        body: BatchPredictionScheduleInput,
+        body: BatchPredictionScheduleInput | Mapping[str, Any],
     ) -> BatchPredictionScheduleResponse:
         """Adds a schedule to a batch prediction.
 
@@ -851,7 +852,7 @@ class Api:
         deployment_id: str,
         batch_prediction_id: str,
         *,
-        body: list[BatchPredictionSchedulePatchOperation],
+        body: Sequence[BatchPredictionSchedulePatchOperation | Mapping[str, Any]],
     ) -> None:
         """Updates the schedule for a batch prediction.
 
@@ -916,7 +917,7 @@ class Api:
     async def create_experiment(
         self,
         *,
-        body: ExperimentInput,
+        body: ExperimentInput | Mapping[str, Any],
     ) -> ExperimentResponse:
         """
         Args:
@@ -990,7 +991,7 @@ class Api:
         self,
         experiment_id: str,
         *,
-        body: list[ExperimentPatchOperation],
+        body: Sequence[ExperimentPatchOperation | Mapping[str, Any]],
     ) -> None:
         """
         Args:
@@ -1018,7 +1019,7 @@ class Api:
         self,
         experiment_id: str,
         *,
-        body: ModelRecommendationInput,
+        body: ModelRecommendationInput | Mapping[str, Any],
     ) -> ModelRecommendationResponse:
         """Returns model recommendations for a specified experiment, including the best-performing, fastest,
         and most accurate models based on evaluation metrics.
@@ -1150,7 +1151,7 @@ class Api:
         self,
         experiment_id: str,
         *,
-        body: ExperimentVersionInput,
+        body: ExperimentVersionInput | Mapping[str, Any],
     ) -> ExperimentVersionResponse:
         """Creates an experiment version. Poll this version and check its status field to determine when models
         are finished training.
@@ -1236,7 +1237,7 @@ class Api:
         experiment_id: str,
         experiment_version_id: str,
         *,
-        body: list[ExperimentVersionPatchOperation],
+        body: Sequence[ExperimentVersionPatchOperation | Mapping[str, Any]],
     ) -> None:
         """
         Args:
@@ -1293,7 +1294,7 @@ class Api:
     async def create_profile_insights(
         self,
         *,
-        body: ProfileInsightsInput,
+        body: ProfileInsightsInput | Mapping[str, Any],
     ) -> ProfileInsightsResponse:
         """Starts creating profile insights for an experiment dataset. This is an asynchronous operation. A 202
         Accepted response indicates that the process has started successfully. Use the link in the response
@@ -1398,7 +1399,7 @@ class RawApi:
     async def create_deployment(
         self,
         *,
-        body: DeploymentInput,
+        body: DeploymentInput | Mapping[str, Any],
     ) -> Response[DeploymentResponse]:
         """
         Args:
@@ -1472,7 +1473,7 @@ class RawApi:
         self,
         deployment_id: str,
         *,
-        body: list[DeploymentPatchOperation],
+        body: Sequence[DeploymentPatchOperation | Mapping[str, Any]],
     ) -> Response[None]:
         """
         Args:
@@ -1548,7 +1549,7 @@ class RawApi:
         self,
         deployment_id: str,
         *,
-        body: DeployedModelsInput,
+        body: DeployedModelsInput | Mapping[str, Any],
     ) -> Response[None]:
         """
         Args:
@@ -1576,7 +1577,7 @@ class RawApi:
         self,
         deployment_id: str,
         *,
-        body: DeployedModelsInput,
+        body: DeployedModelsInput | Mapping[str, Any],
     ) -> Response[None]:
         """
         Args:
@@ -1642,7 +1643,7 @@ class RawApi:
         self,
         deployment_id: str,
         *,
-        body: AliasInput,
+        body: AliasInput | Mapping[str, Any],
     ) -> Response[AliasResponse]:
         """Creates an alias for a deployment.
 
@@ -1728,7 +1729,7 @@ class RawApi:
         deployment_id: str,
         alias_id: str,
         *,
-        body: list[AliasPatchOperation],
+        body: Sequence[AliasPatchOperation | Mapping[str, Any]],
     ) -> Response[None]:
         """Updates an alias for a deployment.
 
@@ -1760,7 +1761,7 @@ class RawApi:
         deployment_id: str,
         alias_name: str,
         *,
-        body: RealtimePredictionInput,
+        body: RealtimePredictionInput | Mapping[str, Any],
         include_not_predicted_reason: bool | Unset = UNSET,
         include_shap: bool | Unset = UNSET,
         include_source: bool | Unset = UNSET,
@@ -1802,7 +1803,7 @@ class RawApi:
         self,
         deployment_id: str,
         *,
-        body: RealtimePredictionInput,
+        body: RealtimePredictionInput | Mapping[str, Any],
         include_not_predicted_reason: bool | Unset = UNSET,
         include_shap: bool | Unset = UNSET,
         include_source: bool | Unset = UNSET,
@@ -1879,7 +1880,7 @@ class RawApi:
         self,
         deployment_id: str,
         *,
-        body: BatchPredictionInput,
+        body: BatchPredictionInput | Mapping[str, Any],
     ) -> Response[BatchPredictionResponse]:
         """
         Args:
@@ -1962,7 +1963,7 @@ class RawApi:
         deployment_id: str,
         batch_prediction_id: str,
         *,
-        body: list[BatchPredictionPatchOperation],
+        body: Sequence[BatchPredictionPatchOperation | Mapping[str, Any]],
     ) -> Response[None]:
         """
         Args:
@@ -2048,7 +2049,7 @@ class RawApi:
         deployment_id: str,
         batch_prediction_id: str,
         *,
-        body: BatchPredictionScheduleInput,
+        body: BatchPredictionScheduleInput | Mapping[str, Any],
     ) -> Response[BatchPredictionScheduleResponse]:
         """Adds a schedule to a batch prediction.
 
@@ -2108,7 +2109,7 @@ class RawApi:
         deployment_id: str,
         batch_prediction_id: str,
         *,
-        body: list[BatchPredictionSchedulePatchOperation],
+        body: Sequence[BatchPredictionSchedulePatchOperation | Mapping[str, Any]],
     ) -> Response[None]:
         """Updates the schedule for a batch prediction.
 
@@ -2173,7 +2174,7 @@ class RawApi:
     async def create_experiment(
         self,
         *,
-        body: ExperimentInput,
+        body: ExperimentInput | Mapping[str, Any],
     ) -> Response[ExperimentResponse]:
         """
         Args:
@@ -2247,7 +2248,7 @@ class RawApi:
         self,
         experiment_id: str,
         *,
-        body: list[ExperimentPatchOperation],
+        body: Sequence[ExperimentPatchOperation | Mapping[str, Any]],
     ) -> Response[None]:
         """
         Args:
@@ -2275,7 +2276,7 @@ class RawApi:
         self,
         experiment_id: str,
         *,
-        body: ModelRecommendationInput,
+        body: ModelRecommendationInput | Mapping[str, Any],
     ) -> Response[ModelRecommendationResponse]:
         """Returns model recommendations for a specified experiment, including the best-performing, fastest,
         and most accurate models based on evaluation metrics.
@@ -2407,7 +2408,7 @@ class RawApi:
         self,
         experiment_id: str,
         *,
-        body: ExperimentVersionInput,
+        body: ExperimentVersionInput | Mapping[str, Any],
     ) -> Response[ExperimentVersionResponse]:
         """Creates an experiment version. Poll this version and check its status field to determine when models
         are finished training.
@@ -2493,7 +2494,7 @@ class RawApi:
         experiment_id: str,
         experiment_version_id: str,
         *,
-        body: list[ExperimentVersionPatchOperation],
+        body: Sequence[ExperimentVersionPatchOperation | Mapping[str, Any]],
     ) -> Response[None]:
         """
         Args:
@@ -2550,7 +2551,7 @@ class RawApi:
     async def create_profile_insights(
         self,
         *,
-        body: ProfileInsightsInput,
+        body: ProfileInsightsInput | Mapping[str, Any],
     ) -> Response[ProfileInsightsResponse]:
         """Starts creating profile insights for an experiment dataset. This is an asynchronous operation. A 202
         Accepted response indicates that the process has started successfully. Use the link in the response

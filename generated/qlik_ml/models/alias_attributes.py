@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -19,18 +19,18 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="AliasAttributes")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "id",
-        "mode",
-        "name",
-        "models",
-        "createdAt",
-        "createdBy",
-        "updatedAt",
-        "deploymentId",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "id": "id",
+    "mode": "mode",
+    "name": "name",
+    "models": "models",
+    "created_at": "createdAt",
+    "created_by": "createdBy",
+    "updated_at": "updatedAt",
+    "deployment_id": "deploymentId",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -48,6 +48,11 @@ class AliasAttributes:
         updated_at (str): Timestamp when this was updated
         deployment_id (str): ID of a model deployment
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     id: str
     mode: AliasAttributesMode

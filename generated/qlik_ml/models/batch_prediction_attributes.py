@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -24,27 +24,27 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="BatchPredictionAttributes")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "id",
-        "name",
-        "errors",
-        "status",
-        "aliasId",
-        "ownerId",
-        "schedule",
-        "createdAt",
-        "createdBy",
-        "dataSetId",
-        "datasetId",
-        "updatedAt",
-        "writeback",
-        "indexColumn",
-        "deploymentId",
-        "errorMessage",
-        "outputDataset",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "id": "id",
+    "name": "name",
+    "errors": "errors",
+    "status": "status",
+    "alias_id": "aliasId",
+    "owner_id": "ownerId",
+    "schedule": "schedule",
+    "created_at": "createdAt",
+    "created_by": "createdBy",
+    "data_set_id": "dataSetId",
+    "dataset_id": "datasetId",
+    "updated_at": "updatedAt",
+    "writeback": "writeback",
+    "index_column": "indexColumn",
+    "deployment_id": "deploymentId",
+    "error_message": "errorMessage",
+    "output_dataset": "outputDataset",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -74,6 +74,11 @@ class BatchPredictionAttributes:
         error_message (str | Unset): JSON string of error object
         output_dataset (str | Unset): Where to output dataset
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     id: str | Unset = UNSET
     name: str | Unset = UNSET

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -18,19 +18,19 @@ from ..types import TOLERATED_PARSE_ERRORS, UNSET, Unset
 T = TypeVar("T", bound="BatchPredictionScheduleAttributes")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "status",
-        "timezone",
-        "recurrence",
-        "endDateTime",
-        "chronosJobId",
-        "startDateTime",
-        "failureAttempts",
-        "applyDatasetChangeOnly",
-        "lastSuccessfulDateTime",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "status": "status",
+    "timezone": "timezone",
+    "recurrence": "recurrence",
+    "end_date_time": "endDateTime",
+    "chronos_job_id": "chronosJobId",
+    "start_date_time": "startDateTime",
+    "failure_attempts": "failureAttempts",
+    "apply_dataset_change_only": "applyDatasetChangeOnly",
+    "last_successful_date_time": "lastSuccessfulDateTime",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -51,6 +51,11 @@ class BatchPredictionScheduleAttributes:
             duplicates. If set to false, re-runs predictions on unchanged datasets.
         last_successful_date_time (str | Unset): When the last successful job happened
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     status: BatchPredictionScheduleAttributesStatus | Unset = UNSET
     timezone: str | Unset = UNSET

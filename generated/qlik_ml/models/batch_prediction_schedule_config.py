@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,15 +14,15 @@ from ..types import TOLERATED_PARSE_ERRORS, UNSET, Unset
 T = TypeVar("T", bound="BatchPredictionScheduleConfig")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "timezone",
-        "startDateTime",
-        "recurrence",
-        "endDateTime",
-        "applyDatasetChangeOnly",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "timezone": "timezone",
+    "start_date_time": "startDateTime",
+    "recurrence": "recurrence",
+    "end_date_time": "endDateTime",
+    "apply_dataset_change_only": "applyDatasetChangeOnly",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -38,6 +38,11 @@ class BatchPredictionScheduleConfig:
         apply_dataset_change_only (bool | Unset): If true, only run prediction if dataset has changed to avoid
             duplicates. If set to false, re-runs predictions on unchanged datasets.
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     timezone: str
     start_date_time: str

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -18,17 +18,17 @@ from ..types import TOLERATED_PARSE_ERRORS, UNSET, Unset
 T = TypeVar("T", bound="BatchPredictionWriteback")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "format",
-        "dstName",
-        "spaceId",
-        "dstShapName",
-        "dstSourceName",
-        "dstCoordShapName",
-        "dstNotPredictedName",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "format_": "format",
+    "dst_name": "dstName",
+    "space_id": "spaceId",
+    "dst_shap_name": "dstShapName",
+    "dst_source_name": "dstSourceName",
+    "dst_coord_shap_name": "dstCoordShapName",
+    "dst_not_predicted_name": "dstNotPredictedName",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -47,6 +47,11 @@ class BatchPredictionWriteback:
             dst_coord_shap_name (str | Unset):
             dst_not_predicted_name (str | Unset):
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     format_: BatchPredictionWritebackFormat
     dst_name: str

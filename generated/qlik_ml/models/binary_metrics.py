@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,42 +14,42 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="BinaryMetrics")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "f1",
-        "auc",
-        "mcc",
-        "npv",
-        "f1Test",
-        "recall",
-        "aucTest",
-        "fallout",
-        "logLoss",
-        "mccTest",
-        "npvTest",
-        "accuracy",
-        "missRate",
-        "precision",
-        "threshold",
-        "recallTest",
-        "falloutTest",
-        "logLossTest",
-        "specificity",
-        "accuracyTest",
-        "missRateTest",
-        "trueNegative",
-        "truePositive",
-        "falseNegative",
-        "falsePositive",
-        "precisionTest",
-        "thresholdTest",
-        "specificityTest",
-        "trueNegativeTest",
-        "truePositiveTest",
-        "falseNegativeTest",
-        "falsePositiveTest",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "f1": "f1",
+    "auc": "auc",
+    "mcc": "mcc",
+    "npv": "npv",
+    "f_1_test": "f1Test",
+    "recall": "recall",
+    "auc_test": "aucTest",
+    "fallout": "fallout",
+    "log_loss": "logLoss",
+    "mcc_test": "mccTest",
+    "npv_test": "npvTest",
+    "accuracy": "accuracy",
+    "miss_rate": "missRate",
+    "precision": "precision",
+    "threshold": "threshold",
+    "recall_test": "recallTest",
+    "fallout_test": "falloutTest",
+    "log_loss_test": "logLossTest",
+    "specificity": "specificity",
+    "accuracy_test": "accuracyTest",
+    "miss_rate_test": "missRateTest",
+    "true_negative": "trueNegative",
+    "true_positive": "truePositive",
+    "false_negative": "falseNegative",
+    "false_positive": "falsePositive",
+    "precision_test": "precisionTest",
+    "threshold_test": "thresholdTest",
+    "specificity_test": "specificityTest",
+    "true_negative_test": "trueNegativeTest",
+    "true_positive_test": "truePositiveTest",
+    "false_negative_test": "falseNegativeTest",
+    "false_positive_test": "falsePositiveTest",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -93,6 +93,11 @@ class BinaryMetrics:
             false_negative_test (float | Unset): Actual true values incorrectly predicted as false (test data)
             false_positive_test (float | Unset): Actual false values incorrectly predicted as true (test data)
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     f1: float | Unset = UNSET
     auc: float | Unset = UNSET

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -20,15 +20,15 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="DefaultVersionConfig")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "name",
-        "dataSetId",
-        "datasetOrigin",
-        "experimentMode",
-        "featuresList",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "name": "name",
+    "data_set_id": "dataSetId",
+    "dataset_origin": "datasetOrigin",
+    "experiment_mode": "experimentMode",
+    "features_list": "featuresList",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -44,6 +44,11 @@ class DefaultVersionConfig:
             appears in from ProfileInsights response (in the defaultVersionConfig). You can adjust the default settings
             before using it as input to create or update Experiment Versions.
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     name: str
     data_set_id: str

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -18,24 +18,24 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="DeploymentAttributes")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "id",
-        "name",
-        "modelId",
-        "ownerId",
-        "spaceId",
-        "createdAt",
-        "createdBy",
-        "updatedAt",
-        "deprecated",
-        "description",
-        "enablePredictions",
-        "errors",
-        "errorMessage",
-        "deployedModelIds",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "id": "id",
+    "name": "name",
+    "model_id": "modelId",
+    "owner_id": "ownerId",
+    "space_id": "spaceId",
+    "created_at": "createdAt",
+    "created_by": "createdBy",
+    "updated_at": "updatedAt",
+    "deprecated": "deprecated",
+    "description": "description",
+    "enable_predictions": "enablePredictions",
+    "errors": "errors",
+    "error_message": "errorMessage",
+    "deployed_model_ids": "deployedModelIds",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -59,6 +59,11 @@ class DeploymentAttributes:
         error_message (str | Unset): JSON string of error object
         deployed_model_ids (list[str] | Unset): IDs of all models deployed to the deployment
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     id: str
     name: str

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -16,13 +16,13 @@ from ..types import TOLERATED_PARSE_ERRORS, UNSET
 T = TypeVar("T", bound="DeploymentPatchOperation")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "op",
-        "path",
-        "value",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "op": "op",
+    "path": "path",
+    "value": "value",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -34,6 +34,11 @@ class DeploymentPatchOperation:
         path (DeploymentPatchOperationPath): Path for the property you want to update
         value (Any): Use for fields that can be anytype (string, number, etc.)
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     op: PatchOp
     path: DeploymentPatchOperationPath

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,18 +14,18 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="ExperimentAttributes")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "id",
-        "ownerId",
-        "spaceId",
-        "tenantId",
-        "createdAt",
-        "updatedAt",
-        "name",
-        "description",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "id": "id",
+    "owner_id": "ownerId",
+    "space_id": "spaceId",
+    "tenant_id": "tenantId",
+    "created_at": "createdAt",
+    "updated_at": "updatedAt",
+    "name": "name",
+    "description": "description",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -42,6 +42,11 @@ class ExperimentAttributes:
         name (str | Unset): Name of this entity
         description (str | Unset): Description of this entity
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     id: str
     owner_id: str

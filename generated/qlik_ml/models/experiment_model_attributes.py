@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -33,33 +33,33 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="ExperimentModelAttributes")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "id",
-        "name",
-        "errors",
-        "hpoNum",
-        "seqNum",
-        "status",
-        "columns",
-        "metrics",
-        "batchNum",
-        "algoAbbrv",
-        "algorithm",
-        "createdAt",
-        "updatedAt",
-        "modelState",
-        "description",
-        "anomalyRatio",
-        "errorMessage",
-        "samplingRatio",
-        "binningFeatures",
-        "droppedFeatures",
-        "experimentVersionId",
-        "powerTransformFeatures",
-        "binaryImbalanceSampling",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "id": "id",
+    "name": "name",
+    "errors": "errors",
+    "hpo_num": "hpoNum",
+    "seq_num": "seqNum",
+    "status": "status",
+    "columns": "columns",
+    "metrics": "metrics",
+    "batch_num": "batchNum",
+    "algo_abbrv": "algoAbbrv",
+    "algorithm": "algorithm",
+    "created_at": "createdAt",
+    "updated_at": "updatedAt",
+    "model_state": "modelState",
+    "description": "description",
+    "anomaly_ratio": "anomalyRatio",
+    "error_message": "errorMessage",
+    "sampling_ratio": "samplingRatio",
+    "binning_features": "binningFeatures",
+    "dropped_features": "droppedFeatures",
+    "experiment_version_id": "experimentVersionId",
+    "power_transform_features": "powerTransformFeatures",
+    "binary_imbalance_sampling": "binaryImbalanceSampling",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -95,6 +95,11 @@ class ExperimentModelAttributes:
         power_transform_features (list[str] | Unset):
         binary_imbalance_sampling (BinaryImbalanceSampling | Unset):
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     id: str | Unset = UNSET
     name: str | Unset = UNSET

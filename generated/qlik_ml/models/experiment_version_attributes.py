@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -29,34 +29,34 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="ExperimentVersionAttributes")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "id",
-        "status",
-        "target",
-        "createdAt",
-        "dataSetId",
-        "updatedAt",
-        "experimentId",
-        "experimentType",
-        "createdByUserId",
-        "name",
-        "errors",
-        "pipeline",
-        "profileId",
-        "algorithms",
-        "topModelId",
-        "dateIndexes",
-        "errorMessage",
-        "featuresList",
-        "lastBatchNum",
-        "datasetOrigin",
-        "versionNumber",
-        "experimentMode",
-        "trainingDuration",
-        "preprocessedInsights",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "id": "id",
+    "status": "status",
+    "target": "target",
+    "created_at": "createdAt",
+    "data_set_id": "dataSetId",
+    "updated_at": "updatedAt",
+    "experiment_id": "experimentId",
+    "experiment_type": "experimentType",
+    "created_by_user_id": "createdByUserId",
+    "name": "name",
+    "errors": "errors",
+    "pipeline": "pipeline",
+    "profile_id": "profileId",
+    "algorithms": "algorithms",
+    "top_model_id": "topModelId",
+    "date_indexes": "dateIndexes",
+    "error_message": "errorMessage",
+    "features_list": "featuresList",
+    "last_batch_num": "lastBatchNum",
+    "dataset_origin": "datasetOrigin",
+    "version_number": "versionNumber",
+    "experiment_mode": "experimentMode",
+    "training_duration": "trainingDuration",
+    "preprocessed_insights": "preprocessedInsights",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -96,6 +96,11 @@ class ExperimentVersionAttributes:
         preprocessed_insights (list[PreprocessedInsight] | Unset): Preprocessed insights. Like feature insights but with
             fewer details.
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     id: str
     status: ExperimentVersionAttributesStatus

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -23,21 +23,21 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="ExperimentVersionInputAttributes")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "name",
-        "target",
-        "dataSetId",
-        "featuresList",
-        "experimentMode",
-        "experimentType",
-        "pipeline",
-        "algorithms",
-        "dateIndexes",
-        "datasetOrigin",
-        "trainingDuration",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "name": "name",
+    "target": "target",
+    "data_set_id": "dataSetId",
+    "features_list": "featuresList",
+    "experiment_mode": "experimentMode",
+    "experiment_type": "experimentType",
+    "pipeline": "pipeline",
+    "algorithms": "algorithms",
+    "date_indexes": "dateIndexes",
+    "dataset_origin": "datasetOrigin",
+    "training_duration": "trainingDuration",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -63,6 +63,11 @@ class ExperimentVersionInputAttributes:
         training_duration (int | Unset): Optional training duration in seconds. If not provided, max value used. If
             provided, min 900 (15m) and max 21600 (6h).
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     name: str
     target: str

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -17,18 +17,18 @@ from ..types import TOLERATED_PARSE_ERRORS, UNSET, Unset
 T = TypeVar("T", bound="FeatureInsights")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "name",
-        "insights",
-        "willBeDropped",
-        "cannotBeTarget",
-        "experimentTypes",
-        "defaultFeatureType",
-        "engineeredFeatures",
-        "estimatedMaxForecastHorizon",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "name": "name",
+    "insights": "insights",
+    "will_be_dropped": "willBeDropped",
+    "cannot_be_target": "cannotBeTarget",
+    "experiment_types": "experimentTypes",
+    "default_feature_type": "defaultFeatureType",
+    "engineered_features": "engineeredFeatures",
+    "estimated_max_forecast_horizon": "estimatedMaxForecastHorizon",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -51,6 +51,11 @@ class FeatureInsights:
             columns. After the experiment version is created, we get a more precise number for subsequent versions. When
             training data is grouped, this estimate may be less accurate.
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     name: str
     insights: list[FeatureInsightsInsightsItem]

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -21,30 +21,30 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="JobAttributes")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "id",
-        "name",
-        "corrId",
-        "status",
-        "details",
-        "jobType",
-        "modelId",
-        "success",
-        "trigger",
-        "corrType",
-        "tenantId",
-        "createdAt",
-        "createdBy",
-        "deletedAt",
-        "updatedAt",
-        "parentName",
-        "parentJobId",
-        "deploymentId",
-        "rowsPredicted",
-        "experimentVersionNumber",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "id": "id",
+    "name": "name",
+    "corr_id": "corrId",
+    "status": "status",
+    "details": "details",
+    "job_type": "jobType",
+    "model_id": "modelId",
+    "success": "success",
+    "trigger": "trigger",
+    "corr_type": "corrType",
+    "tenant_id": "tenantId",
+    "created_at": "createdAt",
+    "created_by": "createdBy",
+    "deleted_at": "deletedAt",
+    "updated_at": "updatedAt",
+    "parent_name": "parentName",
+    "parent_job_id": "parentJobId",
+    "deployment_id": "deploymentId",
+    "rows_predicted": "rowsPredicted",
+    "experiment_version_number": "experimentVersionNumber",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -73,6 +73,11 @@ class JobAttributes:
         rows_predicted (float):
         experiment_version_number (str):
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     id: str
     name: str

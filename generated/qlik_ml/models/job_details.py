@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -18,13 +18,13 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="JobDetails")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "isScheduled",
-        "outputFiles",
-        "lineageSchemaUpdated",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "is_scheduled": "isScheduled",
+    "output_files": "outputFiles",
+    "lineage_schema_updated": "lineageSchemaUpdated",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -35,6 +35,11 @@ class JobDetails:
         output_files (list[JobOutputFile]):
         lineage_schema_updated (bool):
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     is_scheduled: bool
     output_files: list[JobOutputFile]

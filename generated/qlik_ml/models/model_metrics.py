@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -21,15 +21,15 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="ModelMetrics")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "binary",
-        "multiclass",
-        "regression",
-        "timeseries",
-        "predictionSpeed",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "binary": "binary",
+    "multiclass": "multiclass",
+    "regression": "regression",
+    "timeseries": "timeseries",
+    "prediction_speed": "predictionSpeed",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -50,6 +50,11 @@ class ModelMetrics:
             field (as required) only in the models of the recommend-models response (lines 9797, 10039, 10281) and not in
             the experiment-models responses, so it is optional here.
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     binary: BinaryMetrics | Unset = UNSET
     multiclass: MulticlassMetrics | Unset = UNSET

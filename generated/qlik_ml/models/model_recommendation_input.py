@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -15,14 +15,14 @@ from ..types import TOLERATED_PARSE_ERRORS, UNSET, Unset
 T = TypeVar("T", bound="ModelRecommendationInput")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "deployed",
-        "algorithms",
-        "fullSampling",
-        "versionNumbers",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "deployed": "deployed",
+    "algorithms": "algorithms",
+    "full_sampling": "fullSampling",
+    "version_numbers": "versionNumbers",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -35,6 +35,11 @@ class ModelRecommendationInput:
         full_sampling (bool | Unset): Whether to only consider models with 100% sampling
         version_numbers (list[int] | Unset): The versionNumbers of the experiment versions to consider models from
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     deployed: bool | Unset = UNSET
     algorithms: list[Algorithm] | Unset = UNSET

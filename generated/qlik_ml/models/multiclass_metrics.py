@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,20 +14,20 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="MulticlassMetrics")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "f1Macro",
-        "f1Micro",
-        "accuracy",
-        "f1Weighted",
-        "f1MacroTest",
-        "f1MicroTest",
-        "accuracyTest",
-        "f1WeightedTest",
-        "confusionMatrix",
-        "confusionMatrixTest",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "f_1_macro": "f1Macro",
+    "f_1_micro": "f1Micro",
+    "accuracy": "accuracy",
+    "f_1_weighted": "f1Weighted",
+    "f_1_macro_test": "f1MacroTest",
+    "f_1_micro_test": "f1MicroTest",
+    "accuracy_test": "accuracyTest",
+    "f_1_weighted_test": "f1WeightedTest",
+    "confusion_matrix": "confusionMatrix",
+    "confusion_matrix_test": "confusionMatrixTest",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -51,6 +51,11 @@ class MulticlassMetrics:
             confusion_matrix_test (str | Unset): A matrix summary of the accuracy of predictions in a classification model
                 (training data). (The document gives the training-data wording for this test-data field too.)
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     f_1_macro: float | Unset = UNSET
     f_1_micro: float | Unset = UNSET

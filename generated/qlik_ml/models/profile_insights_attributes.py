@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -24,16 +24,16 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="ProfileInsightsAttributes")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "status",
-        "ownerId",
-        "tenantId",
-        "insights",
-        "algorithms",
-        "defaultVersionConfig",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "status": "status",
+    "owner_id": "ownerId",
+    "tenant_id": "tenantId",
+    "insights": "insights",
+    "algorithms": "algorithms",
+    "default_version_config": "defaultVersionConfig",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -49,6 +49,11 @@ class ProfileInsightsAttributes:
         default_version_config (DefaultVersionConfig | Unset): Default settings for creating an experiment version from
             this dataset.
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     status: ProfileInsightsAttributesStatus
     owner_id: str

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -15,14 +15,14 @@ from ..types import TOLERATED_PARSE_ERRORS, UNSET, Unset
 T = TypeVar("T", bound="ProfileInsightsInputDataAttributes")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "target",
-        "dataSetId",
-        "shouldWait",
-        "experimentType",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "target": "target",
+    "data_set_id": "dataSetId",
+    "should_wait": "shouldWait",
+    "experiment_type": "experimentType",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -35,6 +35,11 @@ class ProfileInsightsInputDataAttributes:
         should_wait (bool | Unset): Whether the server should or client should manage polling/waiting
         experiment_type (ExperimentType | Unset): Experiment type
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     target: str | Unset = UNSET
     data_set_id: str | Unset = UNSET

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,18 +14,18 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="RegressionMetrics")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "r2",
-        "mae",
-        "mse",
-        "rmse",
-        "r2Test",
-        "maeTest",
-        "mseTest",
-        "rmseTest",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "r2": "r2",
+    "mae": "mae",
+    "mse": "mse",
+    "rmse": "rmse",
+    "r_2_test": "r2Test",
+    "mae_test": "maeTest",
+    "mse_test": "mseTest",
+    "rmse_test": "rmseTest",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -43,6 +43,11 @@ class RegressionMetrics:
             mse_test (float | Unset): Mean squared error (test data)
             rmse_test (float | Unset): Root mean squared error (test data)
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     r2: float | Unset = UNSET
     mae: float | Unset = UNSET

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -14,28 +14,28 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="TimeseriesMetrics")
 
 # The keys from_dict reads into fields; any other key of the mapping is an additional property.
-_KNOWN_KEYS = frozenset(
-    {
-        "mae",
-        "mape",
-        "mase",
-        "rmse",
-        "mdape",
-        "smape",
-        "wmape",
-        "mnrmse",
-        "maeTest",
-        "mdnrmse",
-        "mapeTest",
-        "maseTest",
-        "rmseTest",
-        "mdapeTest",
-        "smapeTest",
-        "wmapeTest",
-        "mnrmseTest",
-        "mdnrmseTest",
-    }
-)
+# Each field's JSON key, by its Python name; any other key of a mapping is an additional property.
+_JSON_KEYS: dict[str, str] = {
+    "mae": "mae",
+    "mape": "mape",
+    "mase": "mase",
+    "rmse": "rmse",
+    "mdape": "mdape",
+    "smape": "smape",
+    "wmape": "wmape",
+    "mnrmse": "mnrmse",
+    "mae_test": "maeTest",
+    "mdnrmse": "mdnrmse",
+    "mape_test": "mapeTest",
+    "mase_test": "maseTest",
+    "rmse_test": "rmseTest",
+    "mdape_test": "mdapeTest",
+    "smape_test": "smapeTest",
+    "wmape_test": "wmapeTest",
+    "mnrmse_test": "mnrmseTest",
+    "mdnrmse_test": "mdnrmseTest",
+}
+_KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 
 @_attrs_define
@@ -62,6 +62,11 @@ class TimeseriesMetrics:
         mnrmse_test (float | Unset): Mean root mean squared error (test data)
         mdnrmse_test (float | Unset): Median root mean squared error (test data)
     """
+
+    # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
+    # and whether keys beyond them are the point (a free-form map) rather than a typo.
+    _json_keys: ClassVar[dict[str, str]] = _JSON_KEYS
+    _open: ClassVar[bool] = False
 
     mae: float | Unset = UNSET
     mape: float | Unset = UNSET

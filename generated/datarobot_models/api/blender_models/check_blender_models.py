@@ -3,9 +3,16 @@
 
 """``check_blender_models``: its row of the operation table, its request builder and its response parser."""
 
+from collections.abc import Mapping
 from typing import Any
 
-from aioautoml._wire import RawResponse, Request, encode_path, unexpected_status
+from aioautoml._wire import (
+    RawResponse,
+    Request,
+    coerce_body,
+    encode_path,
+    unexpected_status,
+)
 
 from ..._operations import OPERATIONS
 from ...models.blender_create import BlenderCreate
@@ -18,12 +25,14 @@ OPERATION = OPERATIONS[("POST", "/api/v2/projects/{projectId}/blenderModels/blen
 def build_request(
     project_id: str,
     *,
-    body: BlenderCreate | Unset = UNSET,
+    body: BlenderCreate | Mapping[str, Any] | Unset = UNSET,
 ) -> Request:
     """Describe the request for ``check_blender_models``: path and query encoded, body serialised."""
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {}
+    if not isinstance(body, Unset):
+        body = coerce_body(OPERATION, body, BlenderCreate)
 
     if not isinstance(body, Unset):
         _kwargs["json"] = body.to_dict()

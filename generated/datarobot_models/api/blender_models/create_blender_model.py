@@ -3,9 +3,16 @@
 
 """``create_blender_model``: its row of the operation table, its request builder and its response parser."""
 
+from collections.abc import Mapping
 from typing import Any, cast
 
-from aioautoml._wire import RawResponse, Request, encode_path, unexpected_status
+from aioautoml._wire import (
+    RawResponse,
+    Request,
+    coerce_body,
+    encode_path,
+    unexpected_status,
+)
 
 from ..._operations import OPERATIONS
 from ...models.blender_create import BlenderCreate
@@ -17,12 +24,14 @@ OPERATION = OPERATIONS[("POST", "/api/v2/projects/{projectId}/blenderModels/")]
 def build_request(
     project_id: str,
     *,
-    body: BlenderCreate | Unset = UNSET,
+    body: BlenderCreate | Mapping[str, Any] | Unset = UNSET,
 ) -> Request:
     """Describe the request for ``create_blender_model``: path and query encoded, body serialised."""
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {}
+    if not isinstance(body, Unset):
+        body = coerce_body(OPERATION, body, BlenderCreate)
 
     if not isinstance(body, Unset):
         _kwargs["json"] = body.to_dict()

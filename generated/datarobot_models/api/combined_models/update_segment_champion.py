@@ -3,9 +3,16 @@
 
 """``update_segment_champion``: its row of the operation table, its request builder and its response parser."""
 
+from collections.abc import Mapping
 from typing import Any
 
-from aioautoml._wire import RawResponse, Request, encode_path, unexpected_status
+from aioautoml._wire import (
+    RawResponse,
+    Request,
+    coerce_body,
+    encode_path,
+    unexpected_status,
+)
 
 from ..._operations import OPERATIONS
 from ...models.segment_champion_model_update import SegmentChampionModelUpdate
@@ -18,12 +25,14 @@ OPERATION = OPERATIONS[("PUT", "/api/v2/projects/{projectId}/segmentChampion/")]
 def build_request(
     project_id: str,
     *,
-    body: SegmentChampionModelUpdate | Unset = UNSET,
+    body: SegmentChampionModelUpdate | Mapping[str, Any] | Unset = UNSET,
 ) -> Request:
     """Describe the request for ``update_segment_champion``: path and query encoded, body serialised."""
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {}
+    if not isinstance(body, Unset):
+        body = coerce_body(OPERATION, body, SegmentChampionModelUpdate)
 
     if not isinstance(body, Unset):
         _kwargs["json"] = body.to_dict()

@@ -3,9 +3,16 @@
 
 """``create_custom_inference_image_feature_impact``: its row of the operation table, its request builder and its response parser."""
 
+from collections.abc import Mapping
 from typing import Any
 
-from aioautoml._wire import RawResponse, Request, encode_path, unexpected_status
+from aioautoml._wire import (
+    RawResponse,
+    Request,
+    coerce_body,
+    encode_path,
+    unexpected_status,
+)
 
 from ..._operations import OPERATIONS
 from ...models.feature_impact_create_payload import FeatureImpactCreatePayload
@@ -18,12 +25,14 @@ OPERATION = OPERATIONS[("POST", "/api/v2/customInferenceImages/{imageId}/feature
 def build_request(
     image_id: str,
     *,
-    body: FeatureImpactCreatePayload | Unset = UNSET,
+    body: FeatureImpactCreatePayload | Mapping[str, Any] | Unset = UNSET,
 ) -> Request:
     """Describe the request for ``create_custom_inference_image_feature_impact``: path and query encoded, body serialised."""
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {}
+    if not isinstance(body, Unset):
+        body = coerce_body(OPERATION, body, FeatureImpactCreatePayload)
 
     if not isinstance(body, Unset):
         _kwargs["json"] = body.to_dict()

@@ -3,9 +3,15 @@
 
 """``create_custom_training_blueprint``: its row of the operation table, its request builder and its response parser."""
 
+from collections.abc import Mapping
 from typing import Any
 
-from aioautoml._wire import RawResponse, Request, unexpected_status
+from aioautoml._wire import (
+    RawResponse,
+    Request,
+    coerce_body,
+    unexpected_status,
+)
 
 from ..._operations import OPERATIONS
 from ...models.custom_training_blueprint_create import CustomTrainingBlueprintCreate
@@ -17,12 +23,14 @@ OPERATION = OPERATIONS[("POST", "/api/v2/customTrainingBlueprints/")]
 
 def build_request(
     *,
-    body: CustomTrainingBlueprintCreate | Unset = UNSET,
+    body: CustomTrainingBlueprintCreate | Mapping[str, Any] | Unset = UNSET,
 ) -> Request:
     """Describe the request for ``create_custom_training_blueprint``: path and query encoded, body serialised."""
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {}
+    if not isinstance(body, Unset):
+        body = coerce_body(OPERATION, body, CustomTrainingBlueprintCreate)
 
     if not isinstance(body, Unset):
         _kwargs["json"] = body.to_dict()

@@ -3,9 +3,16 @@
 
 """``create_datetime_model_from_model``: its row of the operation table, its request builder and its response parser."""
 
+from collections.abc import Mapping
 from typing import Any
 
-from aioautoml._wire import RawResponse, Request, encode_path, unexpected_status
+from aioautoml._wire import (
+    RawResponse,
+    Request,
+    coerce_body,
+    encode_path,
+    unexpected_status,
+)
 
 from ..._operations import OPERATIONS
 from ...models.datetime_model_submission_response import DatetimeModelSubmissionResponse
@@ -18,12 +25,14 @@ OPERATION = OPERATIONS[("POST", "/api/v2/projects/{projectId}/datetimeModels/fro
 def build_request(
     project_id: str,
     *,
-    body: RetrainDatetimeModel | Unset = UNSET,
+    body: RetrainDatetimeModel | Mapping[str, Any] | Unset = UNSET,
 ) -> Request:
     """Describe the request for ``create_datetime_model_from_model``: path and query encoded, body serialised."""
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {}
+    if not isinstance(body, Unset):
+        body = coerce_body(OPERATION, body, RetrainDatetimeModel)
 
     if not isinstance(body, Unset):
         _kwargs["json"] = body.to_dict()

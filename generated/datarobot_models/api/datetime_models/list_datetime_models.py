@@ -5,7 +5,13 @@
 
 from typing import Any
 
-from aioautoml._wire import RawResponse, Request, encode_path, encode_query, unexpected_status
+from aioautoml._wire import (
+    RawResponse,
+    Request,
+    encode_path,
+    encode_query,
+    unexpected_status,
+)
 
 from ..._operations import OPERATIONS
 from ...models.datetime_models_response import DatetimeModelsResponse

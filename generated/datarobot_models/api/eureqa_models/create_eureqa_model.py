@@ -3,9 +3,16 @@
 
 """``create_eureqa_model``: its row of the operation table, its request builder and its response parser."""
 
+from collections.abc import Mapping
 from typing import Any, cast
 
-from aioautoml._wire import RawResponse, Request, encode_path, unexpected_status
+from aioautoml._wire import (
+    RawResponse,
+    Request,
+    coerce_body,
+    encode_path,
+    unexpected_status,
+)
 
 from ..._operations import OPERATIONS
 from ...models.eureqa_leaderboard_entry_payload import EureqaLeaderboardEntryPayload
@@ -17,12 +24,14 @@ OPERATION = OPERATIONS[("POST", "/api/v2/projects/{projectId}/eureqaModels/")]
 def build_request(
     project_id: str,
     *,
-    body: EureqaLeaderboardEntryPayload | Unset = UNSET,
+    body: EureqaLeaderboardEntryPayload | Mapping[str, Any] | Unset = UNSET,
 ) -> Request:
     """Describe the request for ``create_eureqa_model``: path and query encoded, body serialised."""
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {}
+    if not isinstance(body, Unset):
+        body = coerce_body(OPERATION, body, EureqaLeaderboardEntryPayload)
 
     if not isinstance(body, Unset):
         _kwargs["json"] = body.to_dict()

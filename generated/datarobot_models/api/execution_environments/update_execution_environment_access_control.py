@@ -3,9 +3,16 @@
 
 """``update_execution_environment_access_control``: its row of the operation table, its request builder and its response parser."""
 
+from collections.abc import Mapping
 from typing import Any, cast
 
-from aioautoml._wire import RawResponse, Request, encode_path, unexpected_status
+from aioautoml._wire import (
+    RawResponse,
+    Request,
+    coerce_body,
+    encode_path,
+    unexpected_status,
+)
 
 from ..._operations import OPERATIONS
 from ...models.sharing_update_or_remove_with_grant import SharingUpdateOrRemoveWithGrant
@@ -17,12 +24,14 @@ OPERATION = OPERATIONS[("PATCH", "/api/v2/executionEnvironments/{environmentId}/
 def build_request(
     environment_id: str,
     *,
-    body: SharingUpdateOrRemoveWithGrant | Unset = UNSET,
+    body: SharingUpdateOrRemoveWithGrant | Mapping[str, Any] | Unset = UNSET,
 ) -> Request:
     """Describe the request for ``update_execution_environment_access_control``: path and query encoded, body serialised."""
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {}
+    if not isinstance(body, Unset):
+        body = coerce_body(OPERATION, body, SharingUpdateOrRemoveWithGrant)
 
     if not isinstance(body, Unset):
         _kwargs["json"] = body.to_dict()

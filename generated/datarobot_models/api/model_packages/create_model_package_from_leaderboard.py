@@ -3,9 +3,15 @@
 
 """``create_model_package_from_leaderboard``: its row of the operation table, its request builder and its response parser."""
 
+from collections.abc import Mapping
 from typing import Any, cast
 
-from aioautoml._wire import RawResponse, Request, unexpected_status
+from aioautoml._wire import (
+    RawResponse,
+    Request,
+    coerce_body,
+    unexpected_status,
+)
 
 from ..._operations import OPERATIONS
 from ...models.model_package_create_from_leaderboard import ModelPackageCreateFromLeaderboard
@@ -16,12 +22,14 @@ OPERATION = OPERATIONS[("POST", "/api/v2/modelPackages/fromLeaderboard/")]
 
 def build_request(
     *,
-    body: ModelPackageCreateFromLeaderboard | Unset = UNSET,
+    body: ModelPackageCreateFromLeaderboard | Mapping[str, Any] | Unset = UNSET,
 ) -> Request:
     """Describe the request for ``create_model_package_from_leaderboard``: path and query encoded, body serialised."""
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {}
+    if not isinstance(body, Unset):
+        body = coerce_body(OPERATION, body, ModelPackageCreateFromLeaderboard)
 
     if not isinstance(body, Unset):
         _kwargs["json"] = body.to_dict()

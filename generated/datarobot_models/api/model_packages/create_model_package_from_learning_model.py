@@ -3,9 +3,15 @@
 
 """``create_model_package_from_learning_model``: its row of the operation table, its request builder and its response parser."""
 
+from collections.abc import Mapping
 from typing import Any, cast
 
-from aioautoml._wire import RawResponse, Request, unexpected_status
+from aioautoml._wire import (
+    RawResponse,
+    Request,
+    coerce_body,
+    unexpected_status,
+)
 
 from ..._operations import OPERATIONS
 from ...models.model_package_create_from_learning_model import ModelPackageCreateFromLearningModel
@@ -16,12 +22,14 @@ OPERATION = OPERATIONS[("POST", "/api/v2/modelPackages/fromLearningModel/")]
 
 def build_request(
     *,
-    body: ModelPackageCreateFromLearningModel | Unset = UNSET,
+    body: ModelPackageCreateFromLearningModel | Mapping[str, Any] | Unset = UNSET,
 ) -> Request:
     """Describe the request for ``create_model_package_from_learning_model``: path and query encoded, body serialised."""
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {}
+    if not isinstance(body, Unset):
+        body = coerce_body(OPERATION, body, ModelPackageCreateFromLearningModel)
 
     if not isinstance(body, Unset):
         _kwargs["json"] = body.to_dict()

@@ -3,9 +3,16 @@
 
 """``create_model_advanced_tuning``: its row of the operation table, its request builder and its response parser."""
 
+from collections.abc import Mapping
 from typing import Any, cast
 
-from aioautoml._wire import RawResponse, Request, encode_path, unexpected_status
+from aioautoml._wire import (
+    RawResponse,
+    Request,
+    coerce_body,
+    encode_path,
+    unexpected_status,
+)
 
 from ..._operations import OPERATIONS
 from ...models.model_advanced_tuning import ModelAdvancedTuning
@@ -18,12 +25,14 @@ def build_request(
     project_id: str,
     model_id: str,
     *,
-    body: ModelAdvancedTuning | Unset = UNSET,
+    body: ModelAdvancedTuning | Mapping[str, Any] | Unset = UNSET,
 ) -> Request:
     """Describe the request for ``create_model_advanced_tuning``: path and query encoded, body serialised."""
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {}
+    if not isinstance(body, Unset):
+        body = coerce_body(OPERATION, body, ModelAdvancedTuning)
 
     if not isinstance(body, Unset):
         _kwargs["json"] = body.to_dict()

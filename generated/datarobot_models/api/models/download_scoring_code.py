@@ -6,7 +6,13 @@
 from io import BytesIO
 from typing import Any
 
-from aioautoml._wire import RawResponse, Request, encode_path, encode_query, unexpected_status
+from aioautoml._wire import (
+    RawResponse,
+    Request,
+    encode_path,
+    encode_query,
+    unexpected_status,
+)
 
 from ..._operations import OPERATIONS
 from ...models.download_scoring_code_source_code import (

@@ -3,9 +3,16 @@
 
 """``update_model``: its row of the operation table, its request builder and its response parser."""
 
+from collections.abc import Mapping
 from typing import Any
 
-from aioautoml._wire import RawResponse, Request, encode_path, unexpected_status
+from aioautoml._wire import (
+    RawResponse,
+    Request,
+    coerce_body,
+    encode_path,
+    unexpected_status,
+)
 
 from ..._operations import OPERATIONS
 from ...models.model_update import ModelUpdate
@@ -18,12 +25,14 @@ def build_request(
     project_id: str,
     model_id: str,
     *,
-    body: ModelUpdate | Unset = UNSET,
+    body: ModelUpdate | Mapping[str, Any] | Unset = UNSET,
 ) -> Request:
     """Describe the request for ``update_model``: path and query encoded, body serialised."""
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {}
+    if not isinstance(body, Unset):
+        body = coerce_body(OPERATION, body, ModelUpdate)
 
     if not isinstance(body, Unset):
         _kwargs["json"] = body.to_dict()

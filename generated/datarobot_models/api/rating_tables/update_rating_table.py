@@ -3,9 +3,16 @@
 
 """``update_rating_table``: its row of the operation table, its request builder and its response parser."""
 
+from collections.abc import Mapping
 from typing import Any
 
-from aioautoml._wire import RawResponse, Request, encode_path, unexpected_status
+from aioautoml._wire import (
+    RawResponse,
+    Request,
+    coerce_body,
+    encode_path,
+    unexpected_status,
+)
 
 from ..._operations import OPERATIONS
 from ...models.rating_table_retrieve_response import RatingTableRetrieveResponse
@@ -19,12 +26,14 @@ def build_request(
     project_id: str,
     rating_table_id: str,
     *,
-    body: RatingTableUpdate | Unset = UNSET,
+    body: RatingTableUpdate | Mapping[str, Any] | Unset = UNSET,
 ) -> Request:
     """Describe the request for ``update_rating_table``: path and query encoded, body serialised."""
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {}
+    if not isinstance(body, Unset):
+        body = coerce_body(OPERATION, body, RatingTableUpdate)
 
     if not isinstance(body, Unset):
         _kwargs["json"] = body.to_dict()

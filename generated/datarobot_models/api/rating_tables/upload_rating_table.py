@@ -3,9 +3,16 @@
 
 """``upload_rating_table``: its row of the operation table, its request builder and its response parser."""
 
+from collections.abc import Mapping
 from typing import Any
 
-from aioautoml._wire import RawResponse, Request, encode_path, unexpected_status
+from aioautoml._wire import (
+    RawResponse,
+    Request,
+    coerce_body,
+    encode_path,
+    unexpected_status,
+)
 
 from ..._operations import OPERATIONS
 from ...models.rating_table_create_response import RatingTableCreateResponse
@@ -18,12 +25,15 @@ OPERATION = OPERATIONS[("POST", "/api/v2/projects/{projectId}/ratingTables/")]
 def build_request(
     project_id: str,
     *,
-    body: UploadRatingTable | Unset = UNSET,
+    body: UploadRatingTable | Mapping[str, Any] | Unset = UNSET,
 ) -> Request:
     """Describe the request for ``upload_rating_table``: path and query encoded, body serialised."""
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {}
+    if not isinstance(body, Unset):
+        body = coerce_body(OPERATION, body, UploadRatingTable)
+
     if not isinstance(body, Unset):
         _kwargs["files"] = body.to_multipart()
 

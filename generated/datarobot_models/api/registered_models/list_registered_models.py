@@ -6,7 +6,12 @@
 import datetime
 from typing import Any
 
-from aioautoml._wire import RawResponse, Request, encode_query, unexpected_status
+from aioautoml._wire import (
+    RawResponse,
+    Request,
+    encode_query,
+    unexpected_status,
+)
 
 from ..._operations import OPERATIONS
 from ...models.list_registered_models_build_status import (

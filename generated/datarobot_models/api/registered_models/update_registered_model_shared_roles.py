@@ -3,9 +3,16 @@
 
 """``update_registered_model_shared_roles``: its row of the operation table, its request builder and its response parser."""
 
+from collections.abc import Mapping
 from typing import Any
 
-from aioautoml._wire import RawResponse, Request, encode_path, unexpected_status
+from aioautoml._wire import (
+    RawResponse,
+    Request,
+    coerce_body,
+    encode_path,
+    unexpected_status,
+)
 
 from ..._operations import OPERATIONS
 from ...models.shared_roles_update import SharedRolesUpdate
@@ -17,12 +24,14 @@ OPERATION = OPERATIONS[("PATCH", "/api/v2/registeredModels/{registeredModelId}/s
 def build_request(
     registered_model_id: str,
     *,
-    body: SharedRolesUpdate | Unset = UNSET,
+    body: SharedRolesUpdate | Mapping[str, Any] | Unset = UNSET,
 ) -> Request:
     """Describe the request for ``update_registered_model_shared_roles``: path and query encoded, body serialised."""
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {}
+    if not isinstance(body, Unset):
+        body = coerce_body(OPERATION, body, SharedRolesUpdate)
 
     if not isinstance(body, Unset):
         _kwargs["json"] = body.to_dict()

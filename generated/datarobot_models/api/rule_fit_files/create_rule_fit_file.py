@@ -3,9 +3,16 @@
 
 """``create_rule_fit_file``: its row of the operation table, its request builder and its response parser."""
 
+from collections.abc import Mapping
 from typing import Any, cast
 
-from aioautoml._wire import RawResponse, Request, encode_path, unexpected_status
+from aioautoml._wire import (
+    RawResponse,
+    Request,
+    coerce_body,
+    encode_path,
+    unexpected_status,
+)
 
 from ..._operations import OPERATIONS
 from ...models.rule_fit_code_file_create import RuleFitCodeFileCreate
@@ -17,12 +24,14 @@ OPERATION = OPERATIONS[("POST", "/api/v2/projects/{projectId}/ruleFitFiles/")]
 def build_request(
     project_id: str,
     *,
-    body: RuleFitCodeFileCreate | Unset = UNSET,
+    body: RuleFitCodeFileCreate | Mapping[str, Any] | Unset = UNSET,
 ) -> Request:
     """Describe the request for ``create_rule_fit_file``: path and query encoded, body serialised."""
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {}
+    if not isinstance(body, Unset):
+        body = coerce_body(OPERATION, body, RuleFitCodeFileCreate)
 
     if not isinstance(body, Unset):
         _kwargs["json"] = body.to_dict()

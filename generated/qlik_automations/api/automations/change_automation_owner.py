@@ -3,9 +3,16 @@
 
 """``change_automation_owner``: its row of the operation table, its request builder and its response parser."""
 
+from collections.abc import Mapping
 from typing import Any
 
-from aioautoml._wire import RawResponse, Request, encode_path, unexpected_status
+from aioautoml._wire import (
+    RawResponse,
+    Request,
+    coerce_body,
+    encode_path,
+    unexpected_status,
+)
 
 from ..._operations import OPERATIONS
 from ...models.change_automation_owner_request import ChangeAutomationOwnerRequest
@@ -16,12 +23,14 @@ OPERATION = OPERATIONS[("POST", "/api/workflows/automations/{id}/actions/change-
 def build_request(
     id: str,
     *,
-    body: ChangeAutomationOwnerRequest,
+    body: ChangeAutomationOwnerRequest | Mapping[str, Any],
 ) -> Request:
     """Describe the request for ``change_automation_owner``: path and query encoded, body serialised."""
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {}
+    body = coerce_body(OPERATION, body, ChangeAutomationOwnerRequest)
+
     _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"

@@ -3,9 +3,16 @@
 
 """``change_automation_space``: its row of the operation table, its request builder and its response parser."""
 
+from collections.abc import Mapping
 from typing import Any
 
-from aioautoml._wire import RawResponse, Request, encode_path, unexpected_status
+from aioautoml._wire import (
+    RawResponse,
+    Request,
+    coerce_body,
+    encode_path,
+    unexpected_status,
+)
 
 from ..._operations import OPERATIONS
 from ...models.change_automation_space_request import ChangeAutomationSpaceRequest
@@ -17,12 +24,14 @@ OPERATION = OPERATIONS[("POST", "/api/workflows/automations/{id}/actions/change-
 def build_request(
     id: str,
     *,
-    body: ChangeAutomationSpaceRequest | Unset = UNSET,
+    body: ChangeAutomationSpaceRequest | Mapping[str, Any] | Unset = UNSET,
 ) -> Request:
     """Describe the request for ``change_automation_space``: path and query encoded, body serialised."""
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {}
+    if not isinstance(body, Unset):
+        body = coerce_body(OPERATION, body, ChangeAutomationSpaceRequest)
 
     if not isinstance(body, Unset):
         _kwargs["json"] = body.to_dict()

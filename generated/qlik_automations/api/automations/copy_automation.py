@@ -3,9 +3,16 @@
 
 """``copy_automation``: its row of the operation table, its request builder and its response parser."""
 
+from collections.abc import Mapping
 from typing import Any
 
-from aioautoml._wire import RawResponse, Request, encode_path, unexpected_status
+from aioautoml._wire import (
+    RawResponse,
+    Request,
+    coerce_body,
+    encode_path,
+    unexpected_status,
+)
 
 from ..._operations import OPERATIONS
 from ...models.copy_automation_request import CopyAutomationRequest
@@ -17,12 +24,14 @@ OPERATION = OPERATIONS[("POST", "/api/workflows/automations/{id}/actions/copy")]
 def build_request(
     id: str,
     *,
-    body: CopyAutomationRequest,
+    body: CopyAutomationRequest | Mapping[str, Any],
 ) -> Request:
     """Describe the request for ``copy_automation``: path and query encoded, body serialised."""
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {}
+    body = coerce_body(OPERATION, body, CopyAutomationRequest)
+
     _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"

@@ -3,9 +3,15 @@
 
 """``create_automation``: its row of the operation table, its request builder and its response parser."""
 
+from collections.abc import Mapping
 from typing import Any
 
-from aioautoml._wire import RawResponse, Request, unexpected_status
+from aioautoml._wire import (
+    RawResponse,
+    Request,
+    coerce_body,
+    unexpected_status,
+)
 
 from ..._operations import OPERATIONS
 from ...models.automation import Automation
@@ -16,12 +22,14 @@ OPERATION = OPERATIONS[("POST", "/api/workflows/automations")]
 
 def build_request(
     *,
-    body: AutomationCreateRequest,
+    body: AutomationCreateRequest | Mapping[str, Any],
 ) -> Request:
     """Describe the request for ``create_automation``: path and query encoded, body serialised."""
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {}
+    body = coerce_body(OPERATION, body, AutomationCreateRequest)
+
     _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"

@@ -3,9 +3,16 @@
 
 """``create_automation_run``: its row of the operation table, its request builder and its response parser."""
 
+from collections.abc import Mapping
 from typing import Any
 
-from aioautoml._wire import RawResponse, Request, encode_path, unexpected_status
+from aioautoml._wire import (
+    RawResponse,
+    Request,
+    coerce_body,
+    encode_path,
+    unexpected_status,
+)
 
 from ..._operations import OPERATIONS
 from ...models.automation_run import AutomationRun
@@ -17,12 +24,14 @@ OPERATION = OPERATIONS[("POST", "/api/workflows/automations/{id}/runs")]
 def build_request(
     id: str,
     *,
-    body: AutomationRunCreateRequest,
+    body: AutomationRunCreateRequest | Mapping[str, Any],
 ) -> Request:
     """Describe the request for ``create_automation_run``: path and query encoded, body serialised."""
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {}
+    body = coerce_body(OPERATION, body, AutomationRunCreateRequest)
+
     _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"

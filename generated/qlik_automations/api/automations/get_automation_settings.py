@@ -5,7 +5,11 @@
 
 from typing import Any
 
-from aioautoml._wire import RawResponse, Request, unexpected_status
+from aioautoml._wire import (
+    RawResponse,
+    Request,
+    unexpected_status,
+)
 
 from ..._operations import OPERATIONS
 from ...models.automation_settings import AutomationSettings

@@ -3,9 +3,15 @@
 
 """``update_automation_settings``: its row of the operation table, its request builder and its response parser."""
 
+from collections.abc import Mapping
 from typing import Any
 
-from aioautoml._wire import RawResponse, Request, unexpected_status
+from aioautoml._wire import (
+    RawResponse,
+    Request,
+    coerce_body,
+    unexpected_status,
+)
 
 from ..._operations import OPERATIONS
 from ...models.automation_settings import AutomationSettings
@@ -15,12 +21,14 @@ OPERATION = OPERATIONS[("PUT", "/api/workflows/automations/settings")]
 
 def build_request(
     *,
-    body: AutomationSettings,
+    body: AutomationSettings | Mapping[str, Any],
 ) -> Request:
     """Describe the request for ``update_automation_settings``: path and query encoded, body serialised."""
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {}
+    body = coerce_body(OPERATION, body, AutomationSettings)
+
     _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"

@@ -3,9 +3,15 @@
 
 """``delete_data_stores``: its row of the operation table, its request builder and its response parser."""
 
+from collections.abc import Mapping
 from typing import Any
 
-from aioautoml._wire import RawResponse, Request, unexpected_status
+from aioautoml._wire import (
+    RawResponse,
+    Request,
+    coerce_body,
+    unexpected_status,
+)
 
 from ..._operations import OPERATIONS
 from ...models.data_store_ids import DataStoreIds
@@ -15,12 +21,14 @@ OPERATION = OPERATIONS[("DELETE", "/api/v1/data-stores")]
 
 def build_request(
     *,
-    body: DataStoreIds,
+    body: DataStoreIds | Mapping[str, Any],
 ) -> Request:
     """Describe the request for ``delete_data_stores``: path and query encoded, body serialised."""
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {}
+    body = coerce_body(OPERATION, body, DataStoreIds)
+
     _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"

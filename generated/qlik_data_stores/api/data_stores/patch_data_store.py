@@ -3,9 +3,16 @@
 
 """``patch_data_store``: its row of the operation table, its request builder and its response parser."""
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from aioautoml._wire import RawResponse, Request, encode_path, unexpected_status
+from aioautoml._wire import (
+    RawResponse,
+    Request,
+    coerce_body_items,
+    encode_path,
+    unexpected_status,
+)
 
 from ..._operations import OPERATIONS
 from ...models.data_store import DataStore
@@ -17,12 +24,14 @@ OPERATION = OPERATIONS[("PATCH", "/api/v1/data-stores/{data-store-id}")]
 def build_request(
     data_store_id: str,
     *,
-    body: list[JsonPatch],
+    body: Sequence[JsonPatch | Mapping[str, Any]],
 ) -> Request:
     """Describe the request for ``patch_data_store``: path and query encoded, body serialised."""
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {}
+    body = coerce_body_items(OPERATION, body, JsonPatch)
+
     _kwargs["json"] = []
     for body_item_data in body:
         body_item = body_item_data.to_dict()

@@ -3,9 +3,16 @@
 
 """``update_data_store``: its row of the operation table, its request builder and its response parser."""
 
+from collections.abc import Mapping
 from typing import Any
 
-from aioautoml._wire import RawResponse, Request, encode_path, unexpected_status
+from aioautoml._wire import (
+    RawResponse,
+    Request,
+    coerce_body,
+    encode_path,
+    unexpected_status,
+)
 
 from ..._operations import OPERATIONS
 from ...models.data_store import DataStore
@@ -17,12 +24,14 @@ OPERATION = OPERATIONS[("PUT", "/api/v1/data-stores/{data-store-id}")]
 def build_request(
     data_store_id: str,
     *,
-    body: DataStoreInput,
+    body: DataStoreInput | Mapping[str, Any],
 ) -> Request:
     """Describe the request for ``update_data_store``: path and query encoded, body serialised."""
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {}
+    body = coerce_body(OPERATION, body, DataStoreInput)
+
     _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"

@@ -3,9 +3,16 @@
 
 """``create_deployment_alias``: its row of the operation table, its request builder and its response parser."""
 
+from collections.abc import Mapping
 from typing import Any
 
-from aioautoml._wire import RawResponse, Request, encode_path, unexpected_status
+from aioautoml._wire import (
+    RawResponse,
+    Request,
+    coerce_body,
+    encode_path,
+    unexpected_status,
+)
 
 from ..._operations import OPERATIONS
 from ...models.alias_input import AliasInput
@@ -17,12 +24,14 @@ OPERATION = OPERATIONS[("POST", "/api/v1/ml/deployments/{deploymentId}/aliases")
 def build_request(
     deployment_id: str,
     *,
-    body: AliasInput,
+    body: AliasInput | Mapping[str, Any],
 ) -> Request:
     """Describe the request for ``create_deployment_alias``: path and query encoded, body serialised."""
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {}
+    body = coerce_body(OPERATION, body, AliasInput)
+
     _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"

@@ -3,9 +3,16 @@
 
 """``patch_deployment_alias``: its row of the operation table, its request builder and its response parser."""
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from aioautoml._wire import RawResponse, Request, encode_path, unexpected_status
+from aioautoml._wire import (
+    RawResponse,
+    Request,
+    coerce_body_items,
+    encode_path,
+    unexpected_status,
+)
 
 from ..._operations import OPERATIONS
 from ...models.alias_patch_operation import AliasPatchOperation
@@ -17,12 +24,14 @@ def build_request(
     deployment_id: str,
     alias_id: str,
     *,
-    body: list[AliasPatchOperation],
+    body: Sequence[AliasPatchOperation | Mapping[str, Any]],
 ) -> Request:
     """Describe the request for ``patch_deployment_alias``: path and query encoded, body serialised."""
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {}
+    body = coerce_body_items(OPERATION, body, AliasPatchOperation)
+
     _kwargs["json"] = []
     for body_item_data in body:
         body_item = body_item_data.to_dict()

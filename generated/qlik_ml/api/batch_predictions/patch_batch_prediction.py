@@ -3,9 +3,16 @@
 
 """``patch_batch_prediction``: its row of the operation table, its request builder and its response parser."""
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from aioautoml._wire import RawResponse, Request, encode_path, unexpected_status
+from aioautoml._wire import (
+    RawResponse,
+    Request,
+    coerce_body_items,
+    encode_path,
+    unexpected_status,
+)
 
 from ..._operations import OPERATIONS
 from ...models.batch_prediction_patch_operation import BatchPredictionPatchOperation
@@ -17,12 +24,14 @@ def build_request(
     deployment_id: str,
     batch_prediction_id: str,
     *,
-    body: list[BatchPredictionPatchOperation],
+    body: Sequence[BatchPredictionPatchOperation | Mapping[str, Any]],
 ) -> Request:
     """Describe the request for ``patch_batch_prediction``: path and query encoded, body serialised."""
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {}
+    body = coerce_body_items(OPERATION, body, BatchPredictionPatchOperation)
+
     _kwargs["json"] = []
     for body_item_data in body:
         body_item = body_item_data.to_dict()

@@ -3,9 +3,16 @@
 
 """``set_batch_prediction_schedule``: its row of the operation table, its request builder and its response parser."""
 
+from collections.abc import Mapping
 from typing import Any
 
-from aioautoml._wire import RawResponse, Request, encode_path, unexpected_status
+from aioautoml._wire import (
+    RawResponse,
+    Request,
+    coerce_body,
+    encode_path,
+    unexpected_status,
+)
 
 from ..._operations import OPERATIONS
 from ...models.batch_prediction_schedule_input import BatchPredictionScheduleInput
@@ -18,12 +25,14 @@ def build_request(
     deployment_id: str,
     batch_prediction_id: str,
     *,
-    body: BatchPredictionScheduleInput,
+    body: BatchPredictionScheduleInput | Mapping[str, Any],
 ) -> Request:
     """Describe the request for ``set_batch_prediction_schedule``: path and query encoded, body serialised."""
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {}
+    body = coerce_body(OPERATION, body, BatchPredictionScheduleInput)
+
     _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"

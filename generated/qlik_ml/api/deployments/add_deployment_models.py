@@ -3,9 +3,16 @@
 
 """``add_deployment_models``: its row of the operation table, its request builder and its response parser."""
 
+from collections.abc import Mapping
 from typing import Any
 
-from aioautoml._wire import RawResponse, Request, encode_path, unexpected_status
+from aioautoml._wire import (
+    RawResponse,
+    Request,
+    coerce_body,
+    encode_path,
+    unexpected_status,
+)
 
 from ..._operations import OPERATIONS
 from ...models.deployed_models_input import DeployedModelsInput
@@ -16,12 +23,14 @@ OPERATION = OPERATIONS[("POST", "/api/v1/ml/deployments/{deploymentId}/models/ac
 def build_request(
     deployment_id: str,
     *,
-    body: DeployedModelsInput,
+    body: DeployedModelsInput | Mapping[str, Any],
 ) -> Request:
     """Describe the request for ``add_deployment_models``: path and query encoded, body serialised."""
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {}
+    body = coerce_body(OPERATION, body, DeployedModelsInput)
+
     _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"

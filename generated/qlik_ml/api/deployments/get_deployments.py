@@ -5,7 +5,12 @@
 
 from typing import Any
 
-from aioautoml._wire import RawResponse, Request, encode_query, unexpected_status
+from aioautoml._wire import (
+    RawResponse,
+    Request,
+    encode_query,
+    unexpected_status,
+)
 
 from ..._operations import OPERATIONS
 from ...models.deployment_list import DeploymentList

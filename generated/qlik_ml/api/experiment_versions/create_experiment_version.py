@@ -3,9 +3,16 @@
 
 """``create_experiment_version``: its row of the operation table, its request builder and its response parser."""
 
+from collections.abc import Mapping
 from typing import Any
 
-from aioautoml._wire import RawResponse, Request, encode_path, unexpected_status
+from aioautoml._wire import (
+    RawResponse,
+    Request,
+    coerce_body,
+    encode_path,
+    unexpected_status,
+)
 
 from ..._operations import OPERATIONS
 from ...models.experiment_version_input import ExperimentVersionInput
@@ -17,12 +24,14 @@ OPERATION = OPERATIONS[("POST", "/api/v1/ml/experiments/{experimentId}/versions"
 def build_request(
     experiment_id: str,
     *,
-    body: ExperimentVersionInput,
+    body: ExperimentVersionInput | Mapping[str, Any],
 ) -> Request:
     """Describe the request for ``create_experiment_version``: path and query encoded, body serialised."""
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {}
+    body = coerce_body(OPERATION, body, ExperimentVersionInput)
+
     _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"

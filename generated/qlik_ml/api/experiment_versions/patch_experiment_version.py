@@ -3,9 +3,16 @@
 
 """``patch_experiment_version``: its row of the operation table, its request builder and its response parser."""
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from aioautoml._wire import RawResponse, Request, encode_path, unexpected_status
+from aioautoml._wire import (
+    RawResponse,
+    Request,
+    coerce_body_items,
+    encode_path,
+    unexpected_status,
+)
 
 from ..._operations import OPERATIONS
 from ...models.experiment_version_patch_operation import ExperimentVersionPatchOperation
@@ -17,12 +24,14 @@ def build_request(
     experiment_id: str,
     experiment_version_id: str,
     *,
-    body: list[ExperimentVersionPatchOperation],
+    body: Sequence[ExperimentVersionPatchOperation | Mapping[str, Any]],
 ) -> Request:
     """Describe the request for ``patch_experiment_version``: path and query encoded, body serialised."""
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {}
+    body = coerce_body_items(OPERATION, body, ExperimentVersionPatchOperation)
+
     _kwargs["json"] = []
     for body_item_data in body:
         body_item = body_item_data.to_dict()

@@ -3,9 +3,15 @@
 
 """``create_experiment``: its row of the operation table, its request builder and its response parser."""
 
+from collections.abc import Mapping
 from typing import Any
 
-from aioautoml._wire import RawResponse, Request, unexpected_status
+from aioautoml._wire import (
+    RawResponse,
+    Request,
+    coerce_body,
+    unexpected_status,
+)
 
 from ..._operations import OPERATIONS
 from ...models.experiment_input import ExperimentInput
@@ -16,12 +22,14 @@ OPERATION = OPERATIONS[("POST", "/api/v1/ml/experiments")]
 
 def build_request(
     *,
-    body: ExperimentInput,
+    body: ExperimentInput | Mapping[str, Any],
 ) -> Request:
     """Describe the request for ``create_experiment``: path and query encoded, body serialised."""
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {}
+    body = coerce_body(OPERATION, body, ExperimentInput)
+
     _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"

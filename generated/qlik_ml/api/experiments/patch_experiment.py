@@ -3,9 +3,16 @@
 
 """``patch_experiment``: its row of the operation table, its request builder and its response parser."""
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from aioautoml._wire import RawResponse, Request, encode_path, unexpected_status
+from aioautoml._wire import (
+    RawResponse,
+    Request,
+    coerce_body_items,
+    encode_path,
+    unexpected_status,
+)
 
 from ..._operations import OPERATIONS
 from ...models.experiment_patch_operation import ExperimentPatchOperation
@@ -16,12 +23,14 @@ OPERATION = OPERATIONS[("PATCH", "/api/v1/ml/experiments/{experimentId}")]
 def build_request(
     experiment_id: str,
     *,
-    body: list[ExperimentPatchOperation],
+    body: Sequence[ExperimentPatchOperation | Mapping[str, Any]],
 ) -> Request:
     """Describe the request for ``patch_experiment``: path and query encoded, body serialised."""
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {}
+    body = coerce_body_items(OPERATION, body, ExperimentPatchOperation)
+
     _kwargs["json"] = []
     for body_item_data in body:
         body_item = body_item_data.to_dict()

@@ -3,9 +3,16 @@
 
 """``recommend_experiment_models``: its row of the operation table, its request builder and its response parser."""
 
+from collections.abc import Mapping
 from typing import Any
 
-from aioautoml._wire import RawResponse, Request, encode_path, unexpected_status
+from aioautoml._wire import (
+    RawResponse,
+    Request,
+    coerce_body,
+    encode_path,
+    unexpected_status,
+)
 
 from ..._operations import OPERATIONS
 from ...models.model_recommendation_input import ModelRecommendationInput
@@ -17,12 +24,14 @@ OPERATION = OPERATIONS[("POST", "/api/v1/ml/experiments/{experimentId}/actions/r
 def build_request(
     experiment_id: str,
     *,
-    body: ModelRecommendationInput,
+    body: ModelRecommendationInput | Mapping[str, Any],
 ) -> Request:
     """Describe the request for ``recommend_experiment_models``: path and query encoded, body serialised."""
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {}
+    body = coerce_body(OPERATION, body, ModelRecommendationInput)
+
     _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"

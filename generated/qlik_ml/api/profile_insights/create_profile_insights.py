@@ -3,9 +3,15 @@
 
 """``create_profile_insights``: its row of the operation table, its request builder and its response parser."""
 
+from collections.abc import Mapping
 from typing import Any
 
-from aioautoml._wire import RawResponse, Request, unexpected_status
+from aioautoml._wire import (
+    RawResponse,
+    Request,
+    coerce_body,
+    unexpected_status,
+)
 
 from ..._operations import OPERATIONS
 from ...models.profile_insights_input import ProfileInsightsInput
@@ -16,12 +22,14 @@ OPERATION = OPERATIONS[("POST", "/api/v1/ml/profile-insights")]
 
 def build_request(
     *,
-    body: ProfileInsightsInput,
+    body: ProfileInsightsInput | Mapping[str, Any],
 ) -> Request:
     """Describe the request for ``create_profile_insights``: path and query encoded, body serialised."""
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {}
+    body = coerce_body(OPERATION, body, ProfileInsightsInput)
+
     _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"

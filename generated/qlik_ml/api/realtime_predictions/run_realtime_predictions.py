@@ -3,9 +3,17 @@
 
 """``run_realtime_predictions``: its row of the operation table, its request builder and its response parser."""
 
+from collections.abc import Mapping
 from typing import Any
 
-from aioautoml._wire import RawResponse, Request, encode_path, encode_query, unexpected_status
+from aioautoml._wire import (
+    RawResponse,
+    Request,
+    coerce_body,
+    encode_path,
+    encode_query,
+    unexpected_status,
+)
 
 from ..._operations import OPERATIONS
 from ...models.realtime_prediction_input import RealtimePredictionInput
@@ -18,7 +26,7 @@ OPERATION = OPERATIONS[("POST", "/api/v1/ml/deployments/{deploymentId}/realtime-
 def build_request(
     deployment_id: str,
     *,
-    body: RealtimePredictionInput,
+    body: RealtimePredictionInput | Mapping[str, Any],
     include_not_predicted_reason: bool | Unset = UNSET,
     include_shap: bool | Unset = UNSET,
     include_source: bool | Unset = UNSET,
@@ -38,6 +46,8 @@ def build_request(
     params["index"] = index
 
     _kwargs: dict[str, Any] = {}
+    body = coerce_body(OPERATION, body, RealtimePredictionInput)
+
     _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"

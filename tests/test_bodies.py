@@ -1,0 +1,124 @@
+"""Request bodies: an attrs model, or a plain mapping validated strictly against it."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from aioresponses import aioresponses
+
+from aioautoml import InvalidRequestError, QlikClient
+from aioautoml.types import qlik_data_stores, qlik_ml
+
+QLIK = "https://your-tenant.us.qlikcloud.com"
+CREATED = {"data": {"id": "bp-1", "type": "batch-prediction", "attributes": {}}}
+
+AS_JSON: dict[str, Any] = {
+    "data": {
+        "type": "batch-prediction",
+        "attributes": {
+            "name": "nightly scoring",
+            "dataSetId": "ds-9",
+            "writeback": {"format": "parquet", "dstName": "scores", "spaceId": "space-1"},
+        },
+    }
+}
+
+
+def as_model() -> qlik_ml.BatchPredictionInput:
+    return qlik_ml.BatchPredictionInput(
+        data=qlik_ml.BatchPredictionInputData(
+            type_="batch-prediction",
+            attributes=qlik_ml.BatchPredictionInputAttributes(
+                name="nightly scoring",
+                data_set_id="ds-9",
+                writeback=qlik_ml.BatchPredictionWriteback(format_="parquet", dst_name="scores", space_id="space-1"),
+            ),
+        )
+    )
+
+
+async def sent_body(body: Any) -> Any:
+    async with QlikClient(QLIK, token="t") as qlik:
+        with aioresponses() as mocked:
+            mocked.post(re.compile(".*"), status=201, payload=CREATED)
+            await qlik.ml.create_batch_prediction("dep-1", body=body)
+            (calls,) = mocked.requests.values()
+    return calls[0].kwargs["json"]
+
+
+async def test_a_model_and_the_same_mapping_send_the_same_json() -> None:
+    assert await sent_body(as_model()) == AS_JSON
+    assert await sent_body(AS_JSON) == AS_JSON
+
+
+def _with(path: tuple[str, ...], key: str, value: Any = "x", *, drop: str | None = None) -> dict[str, Any]:
+    import copy
+
+    body = copy.deepcopy(AS_JSON)
+    node = body
+    for part in path:
+        node = node[part]
+    if drop is not None:
+        del node[drop]
+    else:
+        node[key] = value
+    return body
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            _with(("data", "attributes"), "dataSetID"),
+            "createBatchPrediction: body.data.attributes: unknown key 'dataSetID' for"
+            " BatchPredictionInputAttributes (did you mean 'dataSetId'?)",
+        ),
+        (_with((), "daat"), "body: unknown key 'daat' for BatchPredictionInput (did you mean 'data'?)"),
+        (
+            _with(("data", "attributes", "writeback"), "", drop="dstName"),
+            "body.data.attributes.writeback: missing required key 'dstName' of BatchPredictionWriteback",
+        ),
+        (_with(("data",), "zzz"), "unknown key 'zzz' for BatchPredictionInputData; it has attributes, type"),
+    ],
+)
+async def test_a_mapping_with_a_typo_or_a_missing_key_is_refused_before_sending(body: Any, message: str) -> None:
+    async with QlikClient(QLIK, token="t") as qlik:
+        with aioresponses() as mocked:
+            with pytest.raises(InvalidRequestError) as caught:
+                await qlik.ml.create_batch_prediction("dep-1", body=body)
+            assert mocked.requests == {}  # nothing was sent
+    assert message in str(caught.value)
+
+
+@pytest.mark.parametrize("body", ["data", ["data"], 42, None])
+async def test_anything_else_names_the_expected_model(body: Any) -> None:
+    async with QlikClient(QLIK, token="t") as qlik:
+        with pytest.raises(InvalidRequestError, match=r"createBatchPrediction: body must be a BatchPredictionInput"):
+            await qlik.ml.create_batch_prediction("dep-1", body=body)
+
+
+async def test_a_list_body_of_mappings_is_checked_item_by_item() -> None:
+    async with QlikClient(QLIK, token="t") as qlik:
+        with aioresponses() as mocked:
+            mocked.patch(re.compile(".*"), status=204)
+            await qlik.data_stores.patch_data_store("ds-1", body=[{"op": "replace", "path": "/name", "value": "n"}])
+            (calls,) = mocked.requests.values()
+            assert calls[0].kwargs["json"] == [{"op": "replace", "path": "/name", "value": "n"}]
+            with pytest.raises(InvalidRequestError, match=r"body\[1\]: missing required key 'path' of JsonPatch"):
+                await qlik.data_stores.patch_data_store("ds-1", body=[{"op": "add", "path": "/a"}, {"op": "add"}])
+            with pytest.raises(InvalidRequestError, match=r"body must be a list of JsonPatch"):
+                await qlik.data_stores.patch_data_store("ds-1", body={"op": "add", "path": "/a"})
+
+
+async def test_a_free_form_map_takes_any_key() -> None:
+    # A data store's `properties` is documented as a map of name-value pairs: any key is right.
+    body = {"type": "qix-datafiles", "technicalName": "t", "properties": {"anyName": 1, "other": "v"}}
+    async with QlikClient(QLIK, token="t") as qlik:
+        with aioresponses() as mocked:
+            mocked.post(re.compile(".*"), status=201, payload={"id": "ds", "type": "qix-datafiles"})
+            await qlik.data_stores.create_data_store(body=body)
+            (calls,) = mocked.requests.values()
+    assert calls[0].kwargs["json"]["properties"] == {"anyName": 1, "other": "v"}
+    assert qlik_data_stores.DataStoreInputProperties._open and not qlik_data_stores.DataStoreInput._open
