@@ -10,10 +10,14 @@ request (:class:`Request`: encoded path and query, body) and a ``parse_response`
 
 from __future__ import annotations
 
+import asyncio
 import difflib
 import importlib
 import json as jsonlib
 import logging
+import os
+import sys
+import warnings
 from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from enum import Enum, StrEnum
@@ -174,6 +178,28 @@ def operation_table(api: str) -> Mapping[OperationKey, Operation]:
 def endpoint_module(operation: Operation) -> ModuleType:
     """The generated endpoint module of an operation (OPERATION, build_request, parse_response)."""
     return importlib.import_module(f"aioautoml._generated.{operation.api}.{operation.module}")
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_INTERNAL_DIRS = (_PACKAGE_DIR, os.path.realpath(_PACKAGE_DIR), os.path.dirname(asyncio.__file__))
+
+
+def warn_deprecated(operation: Operation) -> None:
+    """Warn that a deprecated operation is being called, at the caller's line.
+
+    Generated ``build_request`` calls this, so it runs in the caller's call chain (a plain call,
+    paginate, start, download, stream); the level is found by walking out of aioautoml's frames
+    (and asyncio's), since a fixed stacklevel would break whenever the call depth changes. Code
+    in ``__main__`` then sees it under Python's default warning filters.
+    """
+    sunset = f"; its sunset date is {operation.sunset}" if operation.sunset else ""
+    note = f" ({operation.deprecation_note})" if operation.deprecation_note else ""
+    level = 2  # the function that called this one
+    frame = sys._getframe(1)
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(_INTERNAL_DIRS):
+        frame = frame.f_back
+        level += 1
+    warnings.warn(f"{operation.id} is deprecated{sunset}{note}", DeprecationWarning, stacklevel=level)
 
 
 # ---------------------------------------------------------------------------------------------

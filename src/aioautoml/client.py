@@ -15,10 +15,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import logging
-import os
 import platform
-import sys
-import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -351,8 +348,6 @@ class BaseClient:
         connection (idempotent operations only), so it must start from scratch each time.
         """
         operation = request.operation
-        if operation.deprecated:
-            _warn_deprecated(operation)
         session = self._session()  # raises once closed
         url = self.url_for(request.path)
         tier = self._tier(operation)
@@ -585,23 +580,3 @@ def _body_kwargs(request: Request) -> dict[str, Any]:
     if request.content is not None:
         return {"data": request.content}
     return {}
-
-
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
-_INTERNAL_DIRS = (_PACKAGE_DIR, os.path.realpath(_PACKAGE_DIR), os.path.dirname(asyncio.__file__))
-
-
-def _warn_deprecated(operation: Operation) -> None:
-    """Warn at the caller's line, so Python's default filters show it (``__main__`` code).
-
-    The level is found by walking out of aioautoml's frames (and asyncio's, for a task started
-    by the caller): a fixed stacklevel would break whenever the call depth changes.
-    """
-    sunset = f"; its sunset date is {operation.sunset}" if operation.sunset else ""
-    note = f" ({operation.deprecation_note})" if operation.deprecation_note else ""
-    level = 2  # the function that called this one
-    frame = sys._getframe(1)
-    while frame.f_back is not None and frame.f_code.co_filename.startswith(_INTERNAL_DIRS):
-        frame = frame.f_back
-        level += 1
-    warnings.warn(f"{operation.id} is deprecated{sunset}{note}", DeprecationWarning, stacklevel=level)

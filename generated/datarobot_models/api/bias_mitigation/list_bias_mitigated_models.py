@@ -11,6 +11,7 @@ from aioautoml._wire import (
     encode_path,
     encode_query,
     unexpected_status,
+    warn_deprecated,
 )
 
 from ..._operations import OPERATIONS
@@ -28,6 +29,8 @@ def build_request(
     parent_model_id: str | Unset = UNSET,
 ) -> Request:
     """Describe the request for ``list_bias_mitigated_models``: path and query encoded, body serialised."""
+    if OPERATION.deprecated:
+        warn_deprecated(OPERATION)
 
     params: dict[str, Any] = {}
 

@@ -11,6 +11,7 @@ from aioautoml._wire import (
     encode_path,
     encode_query,
     unexpected_status,
+    warn_deprecated,
 )
 
 from ..._operations import OPERATIONS
@@ -25,6 +26,8 @@ def build_request(
     feature_name: str,
 ) -> Request:
     """Describe the request for ``retrieve_bias_mitigation_feature_info``: path and query encoded, body serialised."""
+    if OPERATION.deprecated:
+        warn_deprecated(OPERATION)
 
     params: dict[str, Any] = {}
 

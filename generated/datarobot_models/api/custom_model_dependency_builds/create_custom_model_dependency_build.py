@@ -10,6 +10,7 @@ from aioautoml._wire import (
     Request,
     encode_path,
     unexpected_status,
+    warn_deprecated,
 )
 
 from ..._operations import OPERATIONS
@@ -25,6 +26,8 @@ def build_request(
     custom_model_version_id: str,
 ) -> Request:
     """Describe the request for ``create_custom_model_dependency_build``: path and query encoded, body serialised."""
+    if OPERATION.deprecated:
+        warn_deprecated(OPERATION)
 
     _kwargs: dict[str, Any] = {}
 

@@ -11,6 +11,7 @@ from aioautoml._wire import (
     Request,
     coerce_body,
     unexpected_status,
+    warn_deprecated,
 )
 
 from ..._operations import OPERATIONS
@@ -26,6 +27,8 @@ def build_request(
     body: CustomTrainingBlueprintCreate | Mapping[str, Any] | Unset = UNSET,
 ) -> Request:
     """Describe the request for ``create_custom_training_blueprint``: path and query encoded, body serialised."""
+    if OPERATION.deprecated:
+        warn_deprecated(OPERATION)
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {}

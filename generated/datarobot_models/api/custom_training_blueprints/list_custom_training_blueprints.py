@@ -10,6 +10,7 @@ from aioautoml._wire import (
     Request,
     encode_query,
     unexpected_status,
+    warn_deprecated,
 )
 
 from ..._operations import OPERATIONS
@@ -34,6 +35,8 @@ def build_request(
     target_types: list[ListCustomTrainingBlueprintsTargetTypesItem] | Unset = UNSET,
 ) -> Request:
     """Describe the request for ``list_custom_training_blueprints``: path and query encoded, body serialised."""
+    if OPERATION.deprecated:
+        warn_deprecated(OPERATION)
 
     params: dict[str, Any] = {}
 

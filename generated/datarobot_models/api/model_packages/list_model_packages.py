@@ -10,6 +10,7 @@ from aioautoml._wire import (
     Request,
     encode_query,
     unexpected_status,
+    warn_deprecated,
 )
 
 from ..._operations import OPERATIONS
@@ -37,6 +38,8 @@ def build_request(
     build_status: ListModelPackagesBuildStatus | Unset = UNSET,
 ) -> Request:
     """Describe the request for ``list_model_packages``: path and query encoded, body serialised."""
+    if OPERATION.deprecated:
+        warn_deprecated(OPERATION)
 
     params: dict[str, Any] = {}
 

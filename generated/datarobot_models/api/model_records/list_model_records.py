@@ -11,6 +11,7 @@ from aioautoml._wire import (
     encode_path,
     encode_query,
     unexpected_status,
+    warn_deprecated,
 )
 
 from ..._operations import OPERATIONS
@@ -49,6 +50,8 @@ def build_request(
     limit: int,
 ) -> Request:
     """Describe the request for ``list_model_records``: path and query encoded, body serialised."""
+    if OPERATION.deprecated:
+        warn_deprecated(OPERATION)
 
     params: dict[str, Any] = {}
 

@@ -12,6 +12,7 @@ from aioautoml._wire import (
     encode_path,
     encode_query,
     unexpected_status,
+    warn_deprecated,
 )
 
 from ..._operations import OPERATIONS
@@ -30,6 +31,8 @@ def build_request(
     source_code: DownloadScoringCodeSourceCode | Unset = UNSET,
 ) -> Request:
     """Describe the request for ``download_scoring_code``: path and query encoded, body serialised."""
+    if OPERATION.deprecated:
+        warn_deprecated(OPERATION)
 
     params: dict[str, Any] = {}
 

@@ -12,6 +12,7 @@ from aioautoml._wire import (
     coerce_body,
     encode_path,
     unexpected_status,
+    warn_deprecated,
 )
 
 from ..._operations import OPERATIONS
@@ -29,6 +30,8 @@ def build_request(
     body: ClusterNamesUpdateParam | Mapping[str, Any] | Unset = UNSET,
 ) -> Request:
     """Describe the request for ``update_model_cluster_names``: path and query encoded, body serialised."""
+    if OPERATION.deprecated:
+        warn_deprecated(OPERATION)
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {}

@@ -11,6 +11,7 @@ from aioautoml._wire import (
     encode_path,
     encode_query,
     unexpected_status,
+    warn_deprecated,
 )
 
 from ..._operations import OPERATIONS
@@ -37,6 +38,8 @@ def build_request(
     order_by: ListRatingTableModelsOrderBy | Unset = UNSET,
 ) -> Request:
     """Describe the request for ``list_rating_table_models``: path and query encoded, body serialised."""
+    if OPERATION.deprecated:
+        warn_deprecated(OPERATION)
 
     params: dict[str, Any] = {}
 

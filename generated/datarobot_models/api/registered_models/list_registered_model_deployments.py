@@ -11,6 +11,7 @@ from aioautoml._wire import (
     encode_path,
     encode_query,
     unexpected_status,
+    warn_deprecated,
 )
 
 from ..._operations import OPERATIONS
@@ -36,6 +37,8 @@ def build_request(
     sort_direction: ListRegisteredModelDeploymentsSortDirection | Unset = UNSET,
 ) -> Request:
     """Describe the request for ``list_registered_model_deployments``: path and query encoded, body serialised."""
+    if OPERATION.deprecated:
+        warn_deprecated(OPERATION)
 
     params: dict[str, Any] = {}
 

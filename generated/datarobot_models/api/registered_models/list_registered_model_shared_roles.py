@@ -11,6 +11,7 @@ from aioautoml._wire import (
     encode_path,
     encode_query,
     unexpected_status,
+    warn_deprecated,
 )
 
 from ..._operations import OPERATIONS
@@ -33,6 +34,8 @@ def build_request(
     share_recipient_type: ListRegisteredModelSharedRolesShareRecipientType | Unset = UNSET,
 ) -> Request:
     """Describe the request for ``list_registered_model_shared_roles``: path and query encoded, body serialised."""
+    if OPERATION.deprecated:
+        warn_deprecated(OPERATION)
 
     params: dict[str, Any] = {}
 

@@ -11,6 +11,7 @@ from aioautoml._wire import (
     encode_path,
     encode_query,
     unexpected_status,
+    warn_deprecated,
 )
 
 from ..._operations import OPERATIONS
@@ -37,6 +38,8 @@ def build_request(
     sort_direction: ListRegisteredModelVersionDeploymentsSortDirection | Unset = UNSET,
 ) -> Request:
     """Describe the request for ``list_registered_model_version_deployments``: path and query encoded, body serialised."""
+    if OPERATION.deprecated:
+        warn_deprecated(OPERATION)
 
     params: dict[str, Any] = {}
 

@@ -11,6 +11,7 @@ from aioautoml._wire import (
     Request,
     encode_query,
     unexpected_status,
+    warn_deprecated,
 )
 
 from ..._operations import OPERATIONS
@@ -56,6 +57,8 @@ def build_request(
     tag_values: str | Unset = UNSET,
 ) -> Request:
     """Describe the request for ``list_registered_models``: path and query encoded, body serialised."""
+    if OPERATION.deprecated:
+        warn_deprecated(OPERATION)
 
     params: dict[str, Any] = {}
 

@@ -10,6 +10,7 @@ from aioautoml._wire import (
     Request,
     encode_path,
     unexpected_status,
+    warn_deprecated,
 )
 
 from ..._operations import OPERATIONS
@@ -23,6 +24,8 @@ def build_request(
     version_id: str,
 ) -> Request:
     """Describe the request for ``retrieve_registered_model_version``: path and query encoded, body serialised."""
+    if OPERATION.deprecated:
+        warn_deprecated(OPERATION)
 
     _kwargs: dict[str, Any] = {}
 

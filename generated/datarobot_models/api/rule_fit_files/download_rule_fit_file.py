@@ -11,6 +11,7 @@ from aioautoml._wire import (
     Request,
     encode_path,
     unexpected_status,
+    warn_deprecated,
 )
 
 from ..._operations import OPERATIONS
@@ -24,6 +25,8 @@ def build_request(
     rule_fit_file_id: str,
 ) -> Request:
     """Describe the request for ``download_rule_fit_file``: path and query encoded, body serialised."""
+    if OPERATION.deprecated:
+        warn_deprecated(OPERATION)
 
     _kwargs: dict[str, Any] = {}
 

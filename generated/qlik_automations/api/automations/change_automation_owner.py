@@ -12,6 +12,7 @@ from aioautoml._wire import (
     coerce_body,
     encode_path,
     unexpected_status,
+    warn_deprecated,
 )
 
 from ..._operations import OPERATIONS
@@ -26,6 +27,8 @@ def build_request(
     body: ChangeAutomationOwnerRequest | Mapping[str, Any],
 ) -> Request:
     """Describe the request for ``change_automation_owner``: path and query encoded, body serialised."""
+    if OPERATION.deprecated:
+        warn_deprecated(OPERATION)
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {}

@@ -10,6 +10,7 @@ from aioautoml._wire import (
     Request,
     encode_path,
     unexpected_status,
+    warn_deprecated,
 )
 
 from ..._operations import OPERATIONS
@@ -22,6 +23,8 @@ def build_request(
     id: str,
 ) -> Request:
     """Describe the request for ``get_automation``: path and query encoded, body serialised."""
+    if OPERATION.deprecated:
+        warn_deprecated(OPERATION)
 
     _kwargs: dict[str, Any] = {}
 

@@ -11,6 +11,7 @@ from aioautoml._wire import (
     encode_path,
     encode_query,
     unexpected_status,
+    warn_deprecated,
 )
 
 from ..._operations import OPERATIONS
@@ -29,6 +30,8 @@ def build_request(
     sort: GetAutomationRunsSort | Unset = UNSET,
 ) -> Request:
     """Describe the request for ``get_automation_runs``: path and query encoded, body serialised."""
+    if OPERATION.deprecated:
+        warn_deprecated(OPERATION)
 
     params: dict[str, Any] = {}
 

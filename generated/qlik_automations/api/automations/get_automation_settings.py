@@ -9,6 +9,7 @@ from aioautoml._wire import (
     RawResponse,
     Request,
     unexpected_status,
+    warn_deprecated,
 )
 
 from ..._operations import OPERATIONS
@@ -19,6 +20,8 @@ OPERATION = OPERATIONS[("GET", "/api/workflows/automations/settings")]
 
 def build_request() -> Request:
     """Describe the request for ``get_automation_settings``: path and query encoded, body serialised."""
+    if OPERATION.deprecated:
+        warn_deprecated(OPERATION)
 
     _kwargs: dict[str, Any] = {}
 

@@ -10,6 +10,7 @@ from aioautoml._wire import (
     Request,
     encode_query,
     unexpected_status,
+    warn_deprecated,
 )
 
 from ..._operations import OPERATIONS
@@ -25,6 +26,8 @@ def build_request(
     breakdown_by: str | Unset = UNSET,
 ) -> Request:
     """Describe the request for ``get_automation_usage``: path and query encoded, body serialised."""
+    if OPERATION.deprecated:
+        warn_deprecated(OPERATION)
 
     params: dict[str, Any] = {}
 

@@ -11,6 +11,7 @@ from aioautoml._wire import (
     Request,
     coerce_body,
     unexpected_status,
+    warn_deprecated,
 )
 
 from ..._operations import OPERATIONS
@@ -24,6 +25,8 @@ def build_request(
     body: DataStoreIds | Mapping[str, Any],
 ) -> Request:
     """Describe the request for ``delete_data_stores``: path and query encoded, body serialised."""
+    if OPERATION.deprecated:
+        warn_deprecated(OPERATION)
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {}

@@ -12,6 +12,7 @@ from aioautoml._wire import (
     coerce_body_items,
     encode_path,
     unexpected_status,
+    warn_deprecated,
 )
 
 from ..._operations import OPERATIONS
@@ -27,6 +28,8 @@ def build_request(
     body: Sequence[JsonPatch | Mapping[str, Any]],
 ) -> Request:
     """Describe the request for ``patch_data_store``: path and query encoded, body serialised."""
+    if OPERATION.deprecated:
+        warn_deprecated(OPERATION)
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {}

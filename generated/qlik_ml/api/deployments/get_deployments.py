@@ -10,6 +10,7 @@ from aioautoml._wire import (
     Request,
     encode_query,
     unexpected_status,
+    warn_deprecated,
 )
 
 from ..._operations import OPERATIONS
@@ -28,6 +29,8 @@ def build_request(
     offset: int | Unset = UNSET,
 ) -> Request:
     """Describe the request for ``get_deployments``: path and query encoded, body serialised."""
+    if OPERATION.deprecated:
+        warn_deprecated(OPERATION)
 
     params: dict[str, Any] = {}
 

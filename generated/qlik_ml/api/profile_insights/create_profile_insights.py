@@ -11,6 +11,7 @@ from aioautoml._wire import (
     Request,
     coerce_body,
     unexpected_status,
+    warn_deprecated,
 )
 
 from ..._operations import OPERATIONS
@@ -25,6 +26,8 @@ def build_request(
     body: ProfileInsightsInput | Mapping[str, Any],
 ) -> Request:
     """Describe the request for ``create_profile_insights``: path and query encoded, body serialised."""
+    if OPERATION.deprecated:
+        warn_deprecated(OPERATION)
     headers: dict[str, Any] = {}
 
     _kwargs: dict[str, Any] = {}

@@ -11,6 +11,7 @@ from aioautoml._wire import (
     encode_path,
     encode_query,
     unexpected_status,
+    warn_deprecated,
 )
 
 from ..._operations import OPERATIONS
@@ -28,6 +29,8 @@ def build_request(
     experiment_type: ExperimentType | Unset = UNSET,
 ) -> Request:
     """Describe the request for ``get_profile_insights``: path and query encoded, body serialised."""
+    if OPERATION.deprecated:
+        warn_deprecated(OPERATION)
 
     params: dict[str, Any] = {}
 

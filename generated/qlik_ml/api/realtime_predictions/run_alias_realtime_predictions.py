@@ -13,6 +13,7 @@ from aioautoml._wire import (
     encode_path,
     encode_query,
     unexpected_status,
+    warn_deprecated,
 )
 
 from ..._operations import OPERATIONS
@@ -36,6 +37,8 @@ def build_request(
     index: str | Unset = UNSET,
 ) -> Request:
     """Describe the request for ``run_alias_realtime_predictions``: path and query encoded, body serialised."""
+    if OPERATION.deprecated:
+        warn_deprecated(OPERATION)
     headers: dict[str, Any] = {}
 
     params: dict[str, Any] = {}
