@@ -122,6 +122,23 @@ def test_a_bad_base_url_is_refused(bad: str) -> None:
         QlikClient(bad, token="t")
 
 
+@pytest.mark.parametrize("with_path", ["https://t.us.qlikcloud.com/api/v1", "https://t.us.qlikcloud.com/api/v1/ml/"])
+def test_a_qlik_url_with_a_path_says_what_to_pass(with_path: str) -> None:
+    with pytest.raises(InvalidRequestError, match=r"without a path, e\.g\. 'https://t\.us\.qlikcloud\.com'"):
+        QlikClient(with_path, token="t")
+    assert QlikClient("https://t.us.qlikcloud.com/", token="t").origin.host == "t.us.qlikcloud.com"
+
+
+def test_a_token_provider_that_is_not_async_is_refused() -> None:
+    with pytest.raises(ValueError, match="token_provider must be an async callable"):
+        QlikClient("https://t.us.qlikcloud.com", token_provider=lambda: "token")  # type: ignore[call-overload]
+
+
+async def test_none_as_a_path_parameter_names_it_and_the_operation(qlik: QlikClient) -> None:
+    with pytest.raises(InvalidRequestError, match=r"getDeployment: path parameter 'deploymentId' is required"):
+        await qlik.ml.get_deployment(None)  # type: ignore[arg-type]
+
+
 def test_limits_name_known_tiers_only() -> None:
     with pytest.raises(ValueError, match=r"unknown rate tier\(s\) \['3'\]"):
         QlikClient("https://t.us.qlikcloud.com", token="t", limits={"3": FAST_LIMITS["1"]})

@@ -26,6 +26,8 @@ import inspect
 from collections.abc import Awaitable, Callable
 from typing import Protocol, runtime_checkable
 
+from .errors import AioAutoMLError, InvalidRequestError
+
 __all__ = ["Credential", "TokenProvider", "TokenSource"]
 
 TokenProvider = Callable[[], Awaitable[str]]
@@ -63,14 +65,16 @@ class Credential:
 
     def __init__(self, *, token: str | None = None, provider: TokenProvider | TokenSource | None = None) -> None:
         if (token is None) == (provider is None):
-            raise ValueError("give exactly one of token=... (a string) or token_provider=... (an async callable)")
+            raise InvalidRequestError(
+                "give exactly one of token=... (a string) or token_provider=... (an async callable)"
+            )
         if token is not None and (not isinstance(token, str) or not token.strip()):
-            raise ValueError("token must be a non-empty string")
+            raise InvalidRequestError("token must be a non-empty string")
         self._source = provider if isinstance(provider, TokenSource) else None
         if provider is not None and self._source is None:
             call = getattr(provider, "__call__", None)  # noqa: B004 - a class instance may be callable too
             if not (inspect.iscoroutinefunction(provider) or inspect.iscoroutinefunction(call)):
-                raise ValueError(
+                raise InvalidRequestError(
                     "token_provider must be an async callable (async def ... -> str) or a TokenSource,"
                     f" not {provider!r}"
                 )
@@ -140,5 +144,5 @@ class Credential:
 
 def _checked(token: object) -> str:
     if not isinstance(token, str) or not token.strip():
-        raise ValueError("the token provider returned an empty or non-string token")
+        raise AioAutoMLError("the token provider returned an empty or non-string token")
     return token

@@ -24,6 +24,8 @@ from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, G
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from .errors import InvalidRequestError
+
 __all__ = ["Bulk", "Call", "Outcome"]
 
 T = TypeVar("T")
@@ -100,7 +102,7 @@ class Bulk(Generic[T]):
         progress: bool | str = False,
     ) -> None:
         if concurrency < 1:
-            raise ValueError(f"concurrency must be at least 1, not {concurrency!r}")
+            raise InvalidRequestError(f"concurrency must be at least 1, not {concurrency!r}")
         self._operation = operation
         self._inputs = inputs
         self._concurrency = concurrency

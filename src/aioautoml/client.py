@@ -201,7 +201,9 @@ class BaseClient:
         url = self._normalize_base_url(URL(str(base_url)))
         unknown = set(limits or ()) - self._tier_names
         if unknown:
-            raise ValueError(f"unknown rate tier(s) {sorted(unknown)}; this client has {sorted(self._tier_names)}")
+            raise InvalidRequestError(
+                f"unknown rate tier(s) {sorted(unknown)}; this client has {sorted(self._tier_names)}"
+            )
         credential = Credential(token=token, provider=token_provider)
         session_headers = {hdrs.USER_AGENT: USER_AGENT, **(headers or {})}
         if credential.header is not None:  # a static token: sent by the session, set once
@@ -559,7 +561,7 @@ def _as_timeout(timeout: float | aiohttp.ClientTimeout) -> aiohttp.ClientTimeout
     if isinstance(timeout, aiohttp.ClientTimeout):
         return timeout
     if timeout <= 0:
-        raise ValueError(f"timeout must be positive, not {timeout!r}")
+        raise InvalidRequestError(f"timeout must be positive, not {timeout!r}")
     return aiohttp.ClientTimeout(total=timeout, connect=const.DEFAULT_TIMEOUT.connect)
 
 

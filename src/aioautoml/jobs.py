@@ -41,7 +41,7 @@ from ._wire import (
     operation_table,
     parse_body,
 )
-from .errors import JobError, JobFailedError, JobTimeoutError
+from .errors import InvalidRequestError, JobError, JobFailedError, JobTimeoutError
 from .retry import parse_retry_after
 
 if TYPE_CHECKING:
@@ -107,7 +107,7 @@ class Job:
     ) -> Any:
         """Poll until the job ends; raise JobFailedError or JobTimeoutError otherwise."""
         if interval <= 0 or max_interval < interval or backoff < 1:
-            raise ValueError("need 0 < interval <= max_interval and backoff >= 1")
+            raise InvalidRequestError("need 0 < interval <= max_interval and backoff >= 1")
         loop = asyncio.get_running_loop()
         deadline = None if timeout is None else loop.time() + timeout
         try:

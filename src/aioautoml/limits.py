@@ -31,6 +31,7 @@ from typing import NamedTuple, Protocol
 from aiolimiter import AsyncLimiter
 
 from . import _constants as const
+from .errors import InvalidRequestError
 from .retry import FailureKind
 
 __all__ = [
@@ -59,17 +60,19 @@ class TierLimit:
 
     def __post_init__(self) -> None:
         if self.per_minute is not None and self.per_minute <= 0:
-            raise ValueError(f"TierLimit.per_minute must be positive or None, not {self.per_minute!r}")
+            raise InvalidRequestError(f"TierLimit.per_minute must be positive or None, not {self.per_minute!r}")
         if self.burst is not None and self.burst < 1:
-            raise ValueError(f"TierLimit.burst must be at least 1, not {self.burst!r}")
+            raise InvalidRequestError(f"TierLimit.burst must be at least 1, not {self.burst!r}")
         if self.per_minute is not None and self.effective_burst >= self.per_minute:
-            raise ValueError(f"TierLimit.burst ({self.effective_burst}) must be below per_minute ({self.per_minute:g})")
+            raise InvalidRequestError(
+                f"TierLimit.burst ({self.effective_burst}) must be below per_minute ({self.per_minute:g})"
+            )
         if not 0 <= self.headroom < 0.5:
-            raise ValueError(f"TierLimit.headroom must be in [0, 0.5), not {self.headroom!r}")
+            raise InvalidRequestError(f"TierLimit.headroom must be in [0, 0.5), not {self.headroom!r}")
         if self.max_in_flight < 1:
-            raise ValueError(f"TierLimit.max_in_flight must be at least 1, not {self.max_in_flight!r}")
+            raise InvalidRequestError(f"TierLimit.max_in_flight must be at least 1, not {self.max_in_flight!r}")
         if self.window <= 0:
-            raise ValueError(f"TierLimit.window must be positive, not {self.window!r}")
+            raise InvalidRequestError(f"TierLimit.window must be positive, not {self.window!r}")
 
     @property
     def effective_burst(self) -> int:
@@ -238,7 +241,7 @@ class LocalStore:
         if pacer is None:
             pacer = pacers[key] = LocalPacer(limit)
         elif pacer.limit.pace != limit.pace:
-            raise ValueError(
+            raise InvalidRequestError(
                 f"another client of the same identity already paces tier {key.tier} at {pacer.limit}; this one"
                 f" asks for {limit}. Use the same limits, or give this client its own rate_key."
             )

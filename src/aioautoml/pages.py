@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 from yarl import URL
 
 from ._wire import UNSET, Operation, Paging, PagingStyle, RawResponse, Request, Unset, endpoint_of, parse_body
-from .errors import PagingError
+from .errors import InvalidRequestError, PagingError
 
 if TYPE_CHECKING:
     from .client import BaseClient
@@ -88,7 +88,7 @@ class Paginator(Generic[ItemT]):
         """Every page; with ``max_items``, stop once that many items were yielded (the last
         page trimmed). The page size is the operation's own ``limit`` argument."""
         if max_items is not None and max_items < 0:
-            raise ValueError(f"max_items must be 0 or more, not {max_items!r}")
+            raise InvalidRequestError(f"max_items must be 0 or more, not {max_items!r}")
         strategy = self._strategy()
         request: Request | None = strategy.first_request()
         items_field = self._paging.items.lstrip("/")

@@ -6,7 +6,10 @@ import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Self, Unpack
 
+from yarl import URL
+
 from .client import BaseClient
+from .errors import InvalidRequestError
 
 if TYPE_CHECKING:
     from ._generated.qlik_automations.api import Api as AutomationsApi
@@ -28,6 +31,17 @@ class QlikClient(BaseClient):
     __slots__ = ()
     _default_tier = "1"
     _tier_names = frozenset({"1", "2"})
+
+    @classmethod
+    def _normalize_base_url(cls, url: URL) -> URL:
+        url = super()._normalize_base_url(url)
+        if url.path not in ("", "/"):
+            # The operations' paths carry /api/v1/... (or /api/workflows/...) themselves.
+            raise InvalidRequestError(
+                f"QlikClient takes the tenant's URL without a path, e.g. {str(url.origin())!r}, not {str(url)!r}:"
+                " every operation adds its own /api/... path"
+            )
+        return url
 
     @classmethod
     def from_env(cls, *, environ: Mapping[str, str] | None = None, **options: Unpack[ClientKeywords]) -> Self:

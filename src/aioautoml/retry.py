@@ -24,6 +24,7 @@ from email.utils import parsedate_to_datetime
 import aiohttp
 
 from . import _constants as const
+from .errors import InvalidRequestError
 
 __all__ = ["FailureKind", "RetryPolicy", "classify_exception", "classify_status", "parse_retry_after", "retry_delay"]
 
@@ -75,11 +76,11 @@ class RetryPolicy:
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
-            raise ValueError(f"RetryPolicy.max_attempts must be at least 1, not {self.max_attempts!r}")
+            raise InvalidRequestError(f"RetryPolicy.max_attempts must be at least 1, not {self.max_attempts!r}")
         for name in ("backoff_base", "backoff_max", "max_retry_after"):
             value = getattr(self, name)
             if not (math.isfinite(value) and value >= 0):
-                raise ValueError(f"RetryPolicy.{name} must be a finite number of seconds >= 0, not {value!r}")
+                raise InvalidRequestError(f"RetryPolicy.{name} must be a finite number of seconds >= 0, not {value!r}")
 
     def backoff(self, attempt: int) -> float:
         """Full-jitter exponential backoff after the ``attempt``-th try (1-based)."""
