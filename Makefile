@@ -5,12 +5,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv demo test generate check-generated validate-specs lint typecheck bench ci clean
+.PHONY: venv demo test generate check-generated validate-specs lint typecheck bench docs docs-screenshot ci clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,progress]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,progress,docs]'
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -40,7 +40,13 @@ typecheck: $(STAMP)
 bench: $(STAMP)  ## timing and memory claims, measured side by side
 	$(BIN)/python bench/run.py
 
-ci: check-generated validate-specs lint typecheck test
+docs: $(STAMP)  ## the API reference in docs/site (pdoc; warnings fail the build)
+	$(BIN)/python docs/build.py
+
+docs-screenshot: $(STAMP)  ## the qlik.ml reference page as Chromium shows it, in docs/qlik-ml.png
+	$(BIN)/python docs/build.py --screenshot docs/qlik-ml.png
+
+ci: check-generated validate-specs lint typecheck docs test
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -15,7 +15,7 @@ from .client import BaseClient
 from .limits import TierLimit
 
 if TYPE_CHECKING:
-    from ._generated.datarobot_models.api import Api as ModelsApi
+    from .apis.datarobot_models import Api as ModelsApi
     from .client import ClientKeywords
 
 __all__ = ["DataRobotClient"]

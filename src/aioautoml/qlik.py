@@ -12,10 +12,10 @@ from .client import BaseClient
 from .errors import InvalidRequestError
 
 if TYPE_CHECKING:
-    from ._generated.qlik_automations.api import Api as AutomationsApi
-    from ._generated.qlik_automl_predictions.api import Api as AutomlPredictionsApi
-    from ._generated.qlik_data_stores.api import Api as DataStoresApi
-    from ._generated.qlik_ml.api import Api as MlApi
+    from .apis.qlik_automations import Api as AutomationsApi
+    from .apis.qlik_automl_predictions import Api as AutomlPredictionsApi
+    from .apis.qlik_data_stores import Api as DataStoresApi
+    from .apis.qlik_ml import Api as MlApi
     from .client import ClientKeywords
 
 __all__ = ["QlikClient"]
