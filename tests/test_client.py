@@ -37,7 +37,7 @@ async def test_dot_segments_are_refused_before_sending(server: LoopbackServer, q
 
 
 async def test_close_waits_for_requests_in_flight(server: LoopbackServer) -> None:
-    server.inject(Fault("slow", operation="getDeployment", delay=0.3))
+    server.inject(Fault("slow", operation="get_deployment", delay=0.3))
     qlik = QlikClient(server.url, token=server.token, limits=FAST_LIMITS)
     request = asyncio.create_task(qlik.ml.get_deployment("dep-0001"))
     await asyncio.sleep(0.05)  # the request is on the wire
@@ -58,7 +58,7 @@ async def test_closing_leaves_no_unclosed_session_warning(server: LoopbackServer
 
 
 async def test_per_call_and_client_timeouts(server: LoopbackServer) -> None:
-    server.inject(Fault("slow", operation="getDeployment", delay=1.0, times=2))
+    server.inject(Fault("slow", operation="get_deployment", delay=1.0, times=2))
     once = RetryPolicy(max_attempts=1)
     async with QlikClient(server.url, token=server.token, retry=once) as qlik:
         with pytest.raises(APITimeoutError):

@@ -26,4 +26,4 @@ async def test_a_real_tenant_is_only_read_without_yes(monkeypatch: pytest.Monkey
         monkeypatch.setenv("QLIK_TOKEN", server.token)
         with pytest.warns(UserWarning, match="past its sunset"):
             assert await demo.main([]) == 0
-    assert server.requests_for("predictBatchPrediction") == []
+    assert server.requests_for("predict_batch_prediction") == []
