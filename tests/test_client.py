@@ -14,7 +14,7 @@ import pytest
 from aioautoml import APITimeoutError, DataRobotClient, InvalidRequestError, QlikClient, RetryPolicy
 from aioautoml.testing import Fault, LoopbackServer
 
-from .conftest import FAST_LIMITS
+from .conftest import FAST_LIMITS, eventually
 
 
 async def test_path_parameters_arrive_as_single_segments(server: LoopbackServer, qlik: QlikClient) -> None:
@@ -40,7 +40,7 @@ async def test_close_waits_for_requests_in_flight(server: LoopbackServer) -> Non
     server.inject(Fault("slow", operation="get_deployment", delay=0.3))
     qlik = QlikClient(server.url, token=server.token, limits=FAST_LIMITS)
     request = asyncio.create_task(qlik.ml.get_deployment("dep-0001"))
-    await asyncio.sleep(0.05)  # the request is on the wire
+    await eventually(lambda: server.in_flight == 1)  # the request is on the wire
     await qlik.close()
     assert request.done() and request.result().data.id == "dep-0001"
     with pytest.raises(RuntimeError, match="closed"):
