@@ -35,7 +35,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy --strict src
+	$(BIN)/mypy --strict src tests
 
 bench: $(STAMP)  ## timing and memory claims, measured side by side
 	$(BIN)/python bench/run.py

@@ -18,20 +18,71 @@ class _MockResponse(ClientResponse):
         super().__init__(method, url, **kwargs)
 
 
-aioresponses.core.ClientResponse = _MockResponse  # type: ignore[misc]
+aioresponses.core.ClientResponse = _MockResponse  # type: ignore[attr-defined]  # the shim replaces a private import
 
 
 # ---------------------------------------------------------------------------------------------
-# A loopback server with its tiers scaled down (so pacing and 429s show within a second), and
-# clients bound to it.
+# A loopback server with its tiers scaled down to 1-second windows, and clients bound to it.
 
 import asyncio  # noqa: E402
-from collections.abc import Callable  # noqa: E402
+import functools  # noqa: E402
+from collections.abc import AsyncIterator, Callable, Mapping  # noqa: E402
 
 import pytest  # noqa: E402
 
 from aioautoml import DataRobotClient, QlikClient, RetryPolicy, TierLimit  # noqa: E402
-from aioautoml.testing import LoopbackServer  # noqa: E402
+from aioautoml.testing import FakeClockLoop, LoopbackServer  # noqa: E402
+
+_test_loop: list[asyncio.AbstractEventLoop] = []  # the loop of the test running now
+
+
+def _remembered(factory: Callable[[], asyncio.AbstractEventLoop]) -> Callable[[], asyncio.AbstractEventLoop]:
+    def make() -> asyncio.AbstractEventLoop:
+        loop = factory()
+        loop.set_exception_handler(_stop_on_timeout)
+        _test_loop[:] = [loop]
+        return loop
+
+    return make
+
+
+def _stop_on_timeout(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    # pytest-timeout raises its failure wherever the test is; in a plain callback (a timer, not
+    # a task) asyncio only logs it and the loop would spin on: stop the loop, failing the test.
+    if isinstance(context.get("exception"), pytest.fail.Exception):
+        loop.stop()
+    loop.default_exception_handler(context)
+
+
+def pytest_asyncio_loop_factories(
+    config: pytest.Config, item: pytest.Item
+) -> Mapping[str, Callable[[], asyncio.AbstractEventLoop]]:
+    """Tests marked ``fake_clock`` (pacing, Retry-After, job polling) run on virtual time: the
+    loop's clock jumps to the next timer, so they take milliseconds and their timings are exact.
+    The loopback server reads the same clock (the running loop's)."""
+    if item.get_closest_marker("fake_clock") is not None:
+        return {"fake_clock": _remembered(FakeClockLoop)}
+    return {"wall_clock": _remembered(asyncio.new_event_loop)}
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> object:
+    """A test that failed (a timeout above all: pytest-timeout interrupts the loop, it cancels
+    nothing) may leave tasks waiting for ever; the fixtures' teardown (a client's close, which
+    waits for its requests) would then hang. So its tasks are cancelled first: registered now,
+    this finalizer runs before those of the fixtures."""
+    try:
+        return (yield)
+    except BaseException:
+        if _test_loop and not _test_loop[0].is_closed():
+            item.addfinalizer(functools.partial(_cancel_tasks, _test_loop[0]))
+        raise
+
+
+def _cancel_tasks(loop: asyncio.AbstractEventLoop) -> None:
+    for task in asyncio.all_tasks(loop):
+        task.cancel()
+
 
 # Scaled tiers: Tier 1 allows 200 requests per second, Tier 2 allows 20. Client and server share
 # one event loop here, so requests reach the server up to several ms apart from when they left:
@@ -42,19 +93,19 @@ QUICK_RETRY = RetryPolicy(max_attempts=4, backoff_base=0.01, backoff_max=0.05)
 
 
 @pytest.fixture
-async def server() -> Any:
+async def server() -> AsyncIterator[LoopbackServer]:
     async with LoopbackServer(tiers=FAST_TIERS, fractional_retry_after=True, job_polls=2) as running:
         yield running
 
 
 @pytest.fixture
-async def qlik(server: LoopbackServer) -> Any:
+async def qlik(server: LoopbackServer) -> AsyncIterator[QlikClient]:
     async with QlikClient(server.url, token=server.token, limits=FAST_LIMITS, retry=QUICK_RETRY) as client:
         yield client
 
 
 @pytest.fixture
-async def datarobot(server: LoopbackServer) -> Any:
+async def datarobot(server: LoopbackServer) -> AsyncIterator[DataRobotClient]:
     async with DataRobotClient(server.url + "/api/v2", token=server.token, retry=QUICK_RETRY) as client:
         yield client
 

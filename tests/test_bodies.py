@@ -109,7 +109,7 @@ async def test_a_list_body_of_mappings_is_checked_item_by_item() -> None:
             with pytest.raises(InvalidRequestError, match=r"body\[1\]: missing required key 'path' of JsonPatch"):
                 await qlik.data_stores.patch_data_store("ds-1", body=[{"op": "add", "path": "/a"}, {"op": "add"}])
             with pytest.raises(InvalidRequestError, match=r"body must be a list of JsonPatch"):
-                await qlik.data_stores.patch_data_store("ds-1", body={"op": "add", "path": "/a"})
+                await qlik.data_stores.patch_data_store("ds-1", body={"op": "add", "path": "/a"})  # type: ignore[arg-type]
 
 
 async def test_a_free_form_map_takes_any_key() -> None:

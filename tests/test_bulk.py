@@ -18,20 +18,20 @@ async def test_results_in_input_order_with_errors_kept_per_input(server: Loopbac
     ids = ["dep-0003", "missing", "dep-0001", "dep-0002"]
     outcomes = await qlik.bulk(qlik.ml.get_deployment, ids, concurrency=2)
     assert [o.index for o in outcomes] == [0, 1, 2, 3]
-    assert [o.value.data.id if o.ok else None for o in outcomes] == ["dep-0003", None, "dep-0001", "dep-0002"]
+    assert [o.result().data.id if o.ok else None for o in outcomes] == ["dep-0003", None, "dep-0001", "dep-0002"]
     assert isinstance(outcomes[1].error, NotFoundError)
     with pytest.raises(NotFoundError):
         outcomes[1].result()
 
 
 async def test_as_completed_from_an_async_iterable(server: LoopbackServer, qlik: QlikClient) -> None:
-    server.inject(Fault("slow", operation="getDeployment", delay=0.2))  # the first call is slow
+    server.inject(Fault("slow", operation="get_deployment", delay=0.2))  # the first call is slow
 
     async def inputs() -> AsyncIterator[Call]:
         for n in (1, 2, 3):
             yield Call(f"dep-{n:04d}")
 
-    order = [o.value.data.id async for o in qlik.bulk(qlik.ml.get_deployment, inputs(), ordered=False)]
+    order = [o.result().data.id async for o in qlik.bulk(qlik.ml.get_deployment, inputs(), ordered=False)]
     assert sorted(order) == ["dep-0001", "dep-0002", "dep-0003"] and order[-1] == "dep-0001"
 
 
@@ -45,7 +45,7 @@ async def test_concurrency_is_bounded(server: LoopbackServer, qlik: QlikClient) 
 async def test_inputs_as_mappings_and_tuples(server: LoopbackServer, qlik: QlikClient) -> None:
     inputs = [{"deployment_id": "dep-0001", "batch_prediction_id": "bp-0001-01"}, ("dep-0002", "bp-0002-02")]
     outcomes = await qlik.bulk(qlik.ml.get_batch_prediction, inputs)
-    assert [o.value.data.id for o in outcomes] == ["bp-0001-01", "bp-0002-02"]
+    assert [o.result().data.id for o in outcomes] == ["bp-0001-01", "bp-0002-02"]
 
 
 async def test_a_failing_input_iterator_raises_after_the_started_calls(

@@ -14,7 +14,7 @@ import pytest
 from aioautoml import APITimeoutError, DataRobotClient, InvalidRequestError, QlikClient, RetryPolicy
 from aioautoml.testing import Fault, LoopbackServer
 
-from .conftest import FAST_LIMITS
+from .conftest import FAST_LIMITS, eventually
 
 
 async def test_path_parameters_arrive_as_single_segments(server: LoopbackServer, qlik: QlikClient) -> None:
@@ -37,10 +37,10 @@ async def test_dot_segments_are_refused_before_sending(server: LoopbackServer, q
 
 
 async def test_close_waits_for_requests_in_flight(server: LoopbackServer) -> None:
-    server.inject(Fault("slow", operation="getDeployment", delay=0.3))
+    server.inject(Fault("slow", operation="get_deployment", delay=0.3))
     qlik = QlikClient(server.url, token=server.token, limits=FAST_LIMITS)
     request = asyncio.create_task(qlik.ml.get_deployment("dep-0001"))
-    await asyncio.sleep(0.05)  # the request is on the wire
+    await eventually(lambda: server.in_flight == 1)  # the request is on the wire
     await qlik.close()
     assert request.done() and request.result().data.id == "dep-0001"
     with pytest.raises(RuntimeError, match="closed"):
@@ -58,7 +58,7 @@ async def test_closing_leaves_no_unclosed_session_warning(server: LoopbackServer
 
 
 async def test_per_call_and_client_timeouts(server: LoopbackServer) -> None:
-    server.inject(Fault("slow", operation="getDeployment", delay=1.0, times=2))
+    server.inject(Fault("slow", operation="get_deployment", delay=1.0, times=2))
     once = RetryPolicy(max_attempts=1)
     async with QlikClient(server.url, token=server.token, retry=once) as qlik:
         with pytest.raises(APITimeoutError):
@@ -131,7 +131,7 @@ def test_a_qlik_url_with_a_path_says_what_to_pass(with_path: str) -> None:
 
 def test_a_token_provider_that_is_not_async_is_refused() -> None:
     with pytest.raises(ValueError, match="token_provider must be an async callable"):
-        QlikClient("https://t.us.qlikcloud.com", token_provider=lambda: "token")  # type: ignore[call-overload]
+        QlikClient("https://t.us.qlikcloud.com", token_provider=lambda: "token")  # type: ignore[arg-type, return-value]
 
 
 async def test_none_as_a_path_parameter_names_it_and_the_operation(qlik: QlikClient) -> None:

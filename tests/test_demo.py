@@ -9,6 +9,7 @@ import pytest
 from aioautoml import demo
 
 
+@pytest.mark.fake_clock  # its 5 s tier windows and 1 s Retry-After pass on virtual time
 async def test_the_demo_downloads_every_result_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert await demo.main(["--output", str(tmp_path), "--deployments", "4"]) == 0
     files = sorted(p.name for p in tmp_path.iterdir())
@@ -26,4 +27,4 @@ async def test_a_real_tenant_is_only_read_without_yes(monkeypatch: pytest.Monkey
         monkeypatch.setenv("QLIK_TOKEN", server.token)
         with pytest.warns(UserWarning, match="past its sunset"):
             assert await demo.main([]) == 0
-    assert server.requests_for("predictBatchPrediction") == []
+    assert server.requests_for("predict_batch_prediction") == []

@@ -52,7 +52,7 @@ async def test_export_deployments_csv(loopback: LoopbackServer, tmp_path: Path) 
     assert code == 0, err
     with (tmp_path / "out.csv").open() as file:
         rows = list(csv.DictReader(file))
-    assert [row["id"] for row in rows] == loopback.deployments
+    assert [row["id"] for row in rows] == loopback.qlik.deployments
     assert rows[0]["name"] == "Deployment dep-0001" and "12 deployments exported" in out
 
 
@@ -60,7 +60,7 @@ async def test_batch_predictions_end_to_end(loopback: LoopbackServer, tmp_path: 
     env = environment(loopback, tmp_path)
     code, out, err = await run("batch_predictions.py", "dep-0001", "results", env=env, cwd=tmp_path)
     assert code == 0, err
-    assert sorted(line.split(":")[0] for line in out.splitlines()) == loopback.batch_predictions["dep-0001"]
+    assert sorted(line.split(":")[0] for line in out.splitlines()) == loopback.qlik.batch_predictions["dep-0001"]
     assert all(": ready," in line for line in out.splitlines())
     assert sorted(p.name for p in (tmp_path / "results").iterdir()) == ["bp-0001-01.csv", "bp-0001-02.csv"]
 
@@ -75,7 +75,7 @@ async def test_datarobot_model_job(loopback: LoopbackServer, tmp_path: Path) -> 
 
 
 async def test_error_handling(loopback: LoopbackServer, tmp_path: Path) -> None:
-    loopback.inject(Fault("status", operation="getDeployment", status=503, times=10))
+    loopback.inject(Fault("status", operation="get_deployment", status=503, times=10))
     env = environment(loopback, tmp_path)
     code, out, err = await run("error_handling.py", "missing", env=env, cwd=tmp_path)
     lines = out.splitlines()
@@ -90,7 +90,7 @@ async def test_error_handling(loopback: LoopbackServer, tmp_path: Path) -> None:
 
 
 async def test_bulk_with_progress(loopback: LoopbackServer, tmp_path: Path) -> None:
-    (tmp_path / "ids.txt").write_text("\n".join([*loopback.deployments, "missing"]) + "\n")
+    (tmp_path / "ids.txt").write_text("\n".join([*loopback.qlik.deployments, "missing"]) + "\n")
     code, out, err = await run("bulk_with_progress.py", "ids.txt", env=environment(loopback, tmp_path), cwd=tmp_path)
     assert code == 1  # one input failed
     assert "missing: 404 on GET" in out and "12 read, 1 failed" in out

@@ -17,23 +17,23 @@ async def test_download_to_a_path(server: LoopbackServer, qlik: QlikClient, tmp_
     result = await qlik.download(target, qlik.automl_predictions.get_prediction_results, "bp-0001-01")
     text = target.read_text()
     assert text.startswith("row,predictionId,prediction,probability\n")
-    assert text.count("\n") == server.result_rows + 1
+    assert text.count("\n") == server.qlik.result_rows + 1
     assert result.size == target.stat().st_size and result.content_type == "text/csv"
     assert list(tmp_path.iterdir()) == [target]
 
 
 async def test_a_body_cut_short_is_downloaded_again(server: LoopbackServer, qlik: QlikClient, tmp_path: Path) -> None:
-    server.result_bytes = 1_000_000
-    server.inject(Fault("truncate", operation="getPredictionResults"))
+    server.qlik.result_bytes = 1_000_000
+    server.inject(Fault("truncate", operation="get_prediction_results"))
     target = tmp_path / "big.csv"
     await qlik.download(target, qlik.automl_predictions.get_prediction_results, "bp-0001-01")
     assert target.stat().st_size == 1_000_000
-    assert len(server.requests_for("getPredictionResults")) == 2
+    assert len(server.requests_for("get_prediction_results")) == 2
 
 
 async def test_a_failed_download_leaves_nothing(server: LoopbackServer, tmp_path: Path) -> None:
-    server.result_bytes = 1_000_000
-    server.inject(Fault("truncate", operation="getPredictionResults"))
+    server.qlik.result_bytes = 1_000_000
+    server.inject(Fault("truncate", operation="get_prediction_results"))
     async with QlikClient(server.url, token=server.token, retry=RetryPolicy(max_attempts=1)) as qlik:
         with pytest.raises(APIConnectionError, match="cut short"):
             await qlik.download(tmp_path / "big.csv", qlik.automl_predictions.get_prediction_results, "bp-0001-01")
@@ -43,25 +43,25 @@ async def test_a_failed_download_leaves_nothing(server: LoopbackServer, tmp_path
 
 
 async def test_stream_chunks(server: LoopbackServer, qlik: QlikClient) -> None:
-    server.result_bytes = 3_000_000
+    server.qlik.result_bytes = 3_000_000
     sizes = [len(chunk) async for chunk in qlik.stream(qlik.automl_predictions.get_prediction_results, "bp-0001-01")]
     assert sum(sizes) == 3_000_000
     assert max(sizes) <= 256 * 1024  # chunks, not the whole body
 
 
 async def test_a_stream_cut_after_chunks_were_taken_raises(server: LoopbackServer, qlik: QlikClient) -> None:
-    server.result_bytes = 3_000_000
-    server.inject(Fault("truncate", operation="getPredictionResults"))
+    server.qlik.result_bytes = 3_000_000
+    server.inject(Fault("truncate", operation="get_prediction_results"))
     received = 0
     with pytest.raises(APIConnectionError, match="handed over"):
         async for chunk in qlik.stream(qlik.automl_predictions.get_prediction_results, "bp-0001-01"):
             received += len(chunk)
     assert 0 < received < 3_000_000
-    assert len(server.requests_for("getPredictionResults")) == 1  # not restarted under the caller
+    assert len(server.requests_for("get_prediction_results")) == 1  # not restarted under the caller
 
 
 async def test_leaving_a_stream_early_closes_it(server: LoopbackServer, qlik: QlikClient) -> None:
-    server.result_bytes = 3_000_000
+    server.qlik.result_bytes = 3_000_000
     stream = qlik.stream(qlik.automl_predictions.get_prediction_results, "bp-0001-01")
     async for _ in stream:
         break

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from itertools import pairwise
+from typing import Any
 
 import pytest
+from aiohttp import web
 from aioresponses import aioresponses
 from yarl import URL
 
@@ -25,19 +28,20 @@ class RecordingSleep:
         await asyncio.sleep(0)
 
 
+@pytest.mark.fake_clock
 async def test_qlik_predict_then_wait_for_the_batch_prediction(server: LoopbackServer, qlik: QlikClient) -> None:
-    server.job_polls = 3
+    server.qlik.job_polls = 3
     job = await qlik.start(qlik.ml.predict_batch_prediction, "dep-0001", "bp-0001-01")
     assert job.started.status_code == 202
-    sleep = RecordingSleep()
-    batch = await job.wait(interval=1.0, backoff=2.0, max_interval=3.0, sleep=sleep)
+    batch = await job.wait(interval=1.0, backoff=2.0, max_interval=3.0)
     assert batch.data.attributes.status == "ready"
-    assert sleep.delays == [1.0, 2.0]  # polled three times: pending, pending, ready
-    assert [r.operation for r in server.requests] == ["predictBatchPrediction"] + ["getBatchPrediction"] * 3
+    assert [r.operation for r in server.requests] == ["predict_batch_prediction"] + ["get_batch_prediction"] * 3
+    polls = [r.at for r in server.requests_for("get_batch_prediction")]  # pending, pending, ready
+    assert [b - a for a, b in pairwise(polls)] == pytest.approx([1.0, 2.0], abs=0.001)  # backed off
 
 
 async def test_a_failure_state_raises(server: LoopbackServer, qlik: QlikClient) -> None:
-    server.fail_predictions.add("bp-0001-01")
+    server.qlik.fail_predictions.add("bp-0001-01")
     job = await qlik.start(qlik.ml.predict_batch_prediction, "dep-0001", "bp-0001-01")
     with pytest.raises(JobFailedError) as caught:
         await job.wait(sleep=RecordingSleep())
@@ -45,44 +49,52 @@ async def test_a_failure_state_raises(server: LoopbackServer, qlik: QlikClient) 
     assert caught.value.resource.data.id == "bp-0001-01"
 
 
+@pytest.mark.fake_clock
 async def test_a_wait_that_runs_out_of_time(server: LoopbackServer, qlik: QlikClient) -> None:
-    server.job_polls = 1000
+    server.qlik.job_polls = 1000
     job = await qlik.start(qlik.ml.predict_batch_prediction, "dep-0001", "bp-0001-01")
+    loop = asyncio.get_running_loop()
+    began = loop.time()
     with pytest.raises(JobTimeoutError, match="still running"):
-        await job.wait(timeout=0.2, interval=0.05, max_interval=0.05)
-    assert server.cancelled == []  # a timeout leaves the work running
+        await job.wait(timeout=1.8, interval=0.5, max_interval=0.5)
+    # It polls while the next poll fits in the 1.8 s, then gives up rather than sleep past it.
+    polls = [r.at - began for r in server.requests_for("get_batch_prediction")]
+    assert polls == pytest.approx([0.0, 0.5, 1.0, 1.5], abs=0.01)
+    assert 1.5 <= loop.time() - began <= 1.8
+    assert server.qlik.cancelled == []  # a timeout leaves the work running
 
 
 async def test_cancelling_the_wait_cancels_the_qlik_job(server: LoopbackServer, qlik: QlikClient) -> None:
-    server.job_polls = 1000
+    server.qlik.job_polls = 1000
     job = await qlik.start(qlik.ml.predict_batch_prediction, "dep-0001", "bp-0001-01")
     waiting = asyncio.create_task(job.wait(interval=0.01, max_interval=0.01))
-    await eventually(lambda: len(server.requests_for("getBatchPrediction")) >= 2)  # it is polling
+    await eventually(lambda: len(server.requests_for("get_batch_prediction")) >= 2)  # it is polling
     waiting.cancel()
     with pytest.raises(asyncio.CancelledError):
         await waiting
-    assert server.cancelled == ["batch-prediction/bp-0001-01"]
+    assert server.qlik.cancelled == ["batch-prediction/bp-0001-01"]
     assert server.requests[-1].path == "/api/v1/ml/jobs/batch-prediction/bp-0001-01/actions/cancel"
 
 
+@pytest.mark.fake_clock
 async def test_retry_after_sets_the_next_poll(server: LoopbackServer, qlik: QlikClient) -> None:
-    route = next(r for r in server.app.router.routes() if r.name == "getBatchPrediction")
-    original = route._handler  # type: ignore[attr-defined]
+    path = "/api/v1/ml/deployments/{deploymentId}/batch-predictions/{batchPredictionId}"
+    original = server.handler("GET", path)
 
-    async def with_retry_after(request):  # type: ignore[no-untyped-def]
+    async def with_retry_after(request: web.Request) -> web.StreamResponse:
         response = await original(request)
         response.headers["Retry-After"] = "7"
         return response
 
-    route._handler = with_retry_after  # type: ignore[attr-defined]
+    server.route("GET", path, with_retry_after)
     job = await qlik.start(qlik.ml.predict_batch_prediction, "dep-0001", "bp-0001-01")
-    sleep = RecordingSleep()
-    await job.wait(interval=1.0, sleep=sleep)
-    assert sleep.delays == [7.0]
+    await job.wait(interval=1.0)
+    first, second = server.requests_for("get_batch_prediction")  # pending, then ready
+    assert second.at - first.at == pytest.approx(7.0, abs=0.001)  # the server's 7 s, not the 1 s interval
 
 
 async def test_datarobot_202_location_until_303(server: LoopbackServer, datarobot: DataRobotClient) -> None:
-    server.job_polls = 1  # the first poll answers 303: awaiting with the defaults does not sleep
+    server.datarobot.job_polls = 1  # the first poll answers 303: awaiting with the defaults does not sleep
     job = await datarobot.start(datarobot.models.create_model, "proj-1")
     model = await job
     assert model.id == "model-1" and model.project_id == "proj-1"
@@ -97,14 +109,14 @@ async def test_datarobot_202_location_until_303(server: LoopbackServer, datarobo
 async def test_cancelling_the_wait_deletes_the_datarobot_job(
     server: LoopbackServer, datarobot: DataRobotClient
 ) -> None:
-    server.job_polls = 1000
+    server.datarobot.job_polls = 1000
     job = await datarobot.start(datarobot.models.create_model, "proj-1")
     waiting = asyncio.create_task(job.wait(interval=0.01, max_interval=0.01))
-    await eventually(lambda: len(server.requests_for("retrieveModelJob")) >= 2)
+    await eventually(lambda: len(server.requests_for("retrieve_model_job")) >= 2)
     waiting.cancel()
     with pytest.raises(asyncio.CancelledError):
         await waiting
-    assert server.cancelled == ["1"]
+    assert server.datarobot.cancelled == ["1"]
     assert (server.requests[-1].method, server.requests[-1].path) == ("DELETE", "/api/v2/projects/proj-1/modelJobs/1/")
 
 
@@ -153,5 +165,5 @@ async def test_an_automation_run_polls_the_run_id_of_the_response_and_stops_it_o
     assert ("POST", URL(f"{runs}/r-7/actions/stop")) in mocked.requests
 
 
-def _status(body: dict, status: str) -> dict:  # type: ignore[type-arg]
+def _status(body: dict[str, Any], status: str) -> dict[str, Any]:
     return {"data": {**body["data"], "attributes": {"status": status}}}

@@ -1,4 +1,8 @@
-"""Pacing per rate tier: the allowance used without 429s, bounded bursts, sharing, in-flight caps."""
+"""Pacing per rate tier: the allowance used without 429s, bounded bursts, sharing, in-flight caps.
+
+On virtual time (the fake_clock mark): the server's windows and the client's pacer read the one
+event loop clock, so the arrival times the server records are exact, and 2 s of pacing takes ms.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +11,45 @@ import asyncio
 import pytest
 
 from aioautoml import QlikClient, TierLimit
+from aioautoml._wire import endpoint_of
 from aioautoml.testing import Fault, LoopbackServer
 
 from .conftest import FAST_LIMITS, eventually
+
+pytestmark = pytest.mark.fake_clock
+
+# FAST_LIMITS' Tier 1: 200 per second less 5% headroom, a burst of 2 (1%), so the bucket drains
+# at 200 * 0.95 - 2 = 188 per second.
+BUDGET, BURST, DRAIN = 190, 2, 188.0
 
 
 async def _many(qlik: QlikClient, count: int) -> None:
     await asyncio.gather(*(qlik.ml.get_deployment("dep-0001") for _ in range(count)))
 
 
-async def test_a_bulk_over_several_windows_gets_no_429(server: LoopbackServer, qlik: QlikClient) -> None:
+def _arrivals(server: LoopbackServer) -> list[float]:
+    return sorted(r.at for r in server.requests)
+
+
+def _busiest_window(times: list[float], window: float) -> int:
+    """The most requests any ``window`` seconds held, counted as the server's windows count."""
+    start = best = 0
+    for end, at in enumerate(times):
+        while times[start] <= at - window:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+async def test_a_bulk_over_several_windows_uses_the_allowance_without_a_429(
+    server: LoopbackServer, qlik: QlikClient
+) -> None:
     await _many(qlik, 450)  # Tier 1 here: 200 per second, so 2.25 windows' worth
+    arrivals = _arrivals(server)
     assert server.rate_limited == 0
+    assert _busiest_window(arrivals, 1.0) <= BUDGET
+    # ... and no slower: the burst at once, then the other 448 at the drain rate.
+    assert arrivals[-1] - arrivals[0] == pytest.approx((450 - BURST) / DRAIN, abs=0.01)
     assert qlik.stats["1"].requests == 450 and qlik.stats["1"].rate_limited == 0
     assert qlik.stats["1"].waits > 0  # the pacer, not the server, held them back
 
@@ -31,10 +62,12 @@ async def test_without_pacing_the_same_bulk_is_rate_limited(server: LoopbackServ
 
 async def test_a_fresh_bucket_does_not_spend_the_window_at_once(server: LoopbackServer, qlik: QlikClient) -> None:
     await _many(qlik, 60)
-    start = server.requests[0].at
-    in_first_50ms = sum(1 for r in server.requests if r.at < start + 0.05)
-    # Burst 2 (1% of 200), then 198/s: about 12 in 50 ms, where an unbounded bucket sends all 60.
-    assert in_first_50ms <= 15
+    arrivals = _arrivals(server)
+    start = arrivals[0]
+    assert arrivals[BURST - 1] - start < 0.001  # the burst went at once ...
+    assert arrivals[BURST] - start == pytest.approx(1 / DRAIN, abs=0.001)  # ... the next one drained in
+    # So 2 + 9 in the first 50 ms, where an unbounded bucket sends all 60.
+    assert sum(1 for at in arrivals if at < start + 0.05) == BURST + int(0.05 * DRAIN)
 
 
 async def test_clients_of_one_identity_share_the_tier(server: LoopbackServer) -> None:
@@ -62,7 +95,7 @@ async def test_a_rotating_token_keeps_its_bucket(server: LoopbackServer) -> None
         return next(tokens)
 
     async with QlikClient(server.url, token_provider=provider) as qlik:
-        operation = qlik.ml.get_deployment.__aioautoml_endpoint__.OPERATION
+        operation = endpoint_of(qlik.ml.get_deployment).OPERATION
         before = qlik._tier(operation).pacer
         credential = qlik._state.credential
         assert await credential.refresh(await credential.token()) == "second"
@@ -103,14 +136,14 @@ async def test_in_flight_requests_are_capped_per_tier(server: LoopbackServer) ->
 
 
 async def test_a_429_pauses_the_whole_tier_and_only_that_tier(server: LoopbackServer, qlik: QlikClient) -> None:
-    server.inject(Fault("status", operation="getDeployment", status=429, retry_after="0.3"))
+    server.inject(Fault("status", operation="get_deployment", status=429, retry_after="0.3"))
     first = asyncio.create_task(qlik.ml.get_deployment("dep-0001"))
     await eventually(lambda: "1" in qlik.stats and qlik.stats["1"].rate_limited == 1)  # the 429 is in
     paused_at = server.requests[0].at
     same_tier = asyncio.create_task(qlik.ml.get_deployments())
     other_tier = asyncio.create_task(qlik.ml.predict_batch_prediction("dep-0001", "bp-0001-01"))
     await asyncio.gather(first, same_tier, other_tier)
-    (listing,) = server.requests_for("getDeployments")
-    (predict,) = server.requests_for("predictBatchPrediction")
-    assert listing.at >= paused_at + 0.3  # waited out the pause
-    assert predict.at < paused_at + 0.3  # Tier 2 went on
+    (listing,) = server.requests_for("get_deployments")
+    (predict,) = server.requests_for("predict_batch_prediction")
+    assert paused_at + 0.3 <= listing.at < paused_at + 0.31  # waited out the pause, and no longer
+    assert predict.at < paused_at + 0.01  # Tier 2 went on at once

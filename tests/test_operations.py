@@ -36,7 +36,8 @@ def packages() -> list[str]:
 
 def examples_file(table: Any) -> Path:
     """tests/examples/qlik-ml.yaml for specs/qlik/ml.yaml."""
-    return EXAMPLES / (table.SPEC.removeprefix("specs/").removesuffix(".yaml").replace("/", "-") + ".yaml")
+    spec: str = table.SPEC
+    return EXAMPLES / (spec.removeprefix("specs/").removesuffix(".yaml").replace("/", "-") + ".yaml")
 
 
 def cases() -> list[Any]:
@@ -103,7 +104,7 @@ def _snake(name: str) -> str:
 
 def expected_type(annotation: Any) -> tuple[type, ...]:
     args = typing.get_args(annotation) if typing.get_origin(annotation) in (typing.Union, types.UnionType) else ()
-    found = []
+    found: list[type] = []
     for member in args or (annotation,):
         if member is None or member is type(None):
             found.append(type(None))

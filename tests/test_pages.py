@@ -13,11 +13,11 @@ from aioautoml.testing import LoopbackServer
 
 
 async def test_offset_links_ml_deployments(server: LoopbackServer) -> None:
-    server.deployments[:] = [f"dep-{i:04d}" for i in range(1, 71)]
-    server.batch_predictions.update({d: [] for d in server.deployments})
+    server.qlik.deployments[:] = [f"dep-{i:04d}" for i in range(1, 71)]
+    server.qlik.batch_predictions.update({d: [] for d in server.qlik.deployments})
     async with QlikClient(server.url, token=server.token) as qlik:
         ids = [d.id async for d in qlik.paginate(qlik.ml.get_deployments, limit=32)]
-    assert ids == server.deployments  # all 70, in order, once each
+    assert ids == server.qlik.deployments  # all 70, in order, once each
     assert [r.query for r in server.requests] == [
         [("limit", "32")],
         [("limit", "32"), ("offset", "32")],
@@ -27,25 +27,25 @@ async def test_offset_links_ml_deployments(server: LoopbackServer) -> None:
 
 async def test_cursor_links_automations(server: LoopbackServer, qlik: QlikClient) -> None:
     ids = [a.id async for a in qlik.paginate(qlik.automations.get_automations, limit=10)]
-    assert ids == server.automations
+    assert ids == server.qlik.automations
     assert len(server.requests) == 3
 
 
 async def test_page_numbers_data_stores(server: LoopbackServer, qlik: QlikClient) -> None:
     ids = [d.id async for d in qlik.paginate(qlik.data_stores.get_data_stores, limit=10)]
-    assert ids == server.data_stores
+    assert ids == server.qlik.data_stores
     assert [dict(r.query).get("page") for r in server.requests] == [None, "2", "3"]
 
 
 async def test_next_url_datarobot(server: LoopbackServer, datarobot: DataRobotClient) -> None:
     ids = [p.id async for p in datarobot.paginate(datarobot.models.list_model_packages, limit=10)]
-    assert ids == server.model_packages
+    assert ids == server.datarobot.model_packages
 
 
 async def test_max_items_and_pages(server: LoopbackServer, qlik: QlikClient) -> None:
     paginator = qlik.paginate(qlik.data_stores.get_data_stores, limit=10)
     first_15 = await paginator.to_list(max_items=15)
-    assert [d.id for d in first_15] == server.data_stores[:15]
+    assert [d.id for d in first_15] == server.qlik.data_stores[:15]
     assert len(server.requests) == 2  # no page fetched beyond what max_items needs
     pages = [page async for page in qlik.paginate(qlik.data_stores.get_data_stores, limit=10).pages()]
     assert [len(p.items) for p in pages] == [10, 10, 5]
@@ -92,7 +92,7 @@ async def test_a_page_number_that_does_not_advance_ends_iteration() -> None:
 def test_an_operation_that_does_not_page_is_refused() -> None:
     qlik = QlikClient("https://t.us.qlikcloud.com", token="t")
     with pytest.raises(PagingError, match="getDeployment is not a paged list operation"):
-        qlik.paginate(qlik.ml.get_deployment, "dep-0001")
+        qlik.paginate(qlik.ml.get_deployment, "dep-0001")  # type: ignore[arg-type]  # the types refuse it too
 
 
 def _links(next_href: str) -> dict[str, Any]:

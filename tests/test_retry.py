@@ -57,27 +57,27 @@ def test_retry_after_as_seconds_or_http_date() -> None:
 
 
 async def test_a_get_is_retried_after_503_and_a_reset(server: LoopbackServer, qlik: QlikClient) -> None:
-    server.inject(Fault("status", operation="getDeployment", status=503), Fault("reset", operation="getDeployment"))
+    server.inject(Fault("status", operation="get_deployment", status=503), Fault("reset", operation="get_deployment"))
     deployment = await qlik.ml.get_deployment("dep-0001")
     assert deployment.data.id == "dep-0001"
-    assert len(server.requests_for("getDeployment")) == 3
+    assert len(server.requests_for("get_deployment")) == 3
     assert qlik.stats["1"].retries == 2
 
 
 async def test_a_post_is_not_resent_after_a_503(server: LoopbackServer, qlik: QlikClient) -> None:
-    server.inject(Fault("status", operation="predictBatchPrediction", status=503))
+    server.inject(Fault("status", operation="predict_batch_prediction", status=503))
     with pytest.raises(ServerError) as caught:
         await qlik.ml.predict_batch_prediction("dep-0001", "bp-0001-01")
     assert caught.value.outcome_unknown and "outcome is unknown" in str(caught.value)
-    assert len(server.requests_for("predictBatchPrediction")) == 1
+    assert len(server.requests_for("predict_batch_prediction")) == 1
 
 
 async def test_a_post_is_not_resent_after_the_connection_drops(server: LoopbackServer, qlik: QlikClient) -> None:
-    server.inject(Fault("reset", operation="predictBatchPrediction"))
+    server.inject(Fault("reset", operation="predict_batch_prediction"))
     with pytest.raises(APIConnectionError) as caught:
         await qlik.ml.predict_batch_prediction("dep-0001", "bp-0001-01")
     assert caught.value.outcome_unknown
-    assert len(server.requests_for("predictBatchPrediction")) == 1
+    assert len(server.requests_for("predict_batch_prediction")) == 1
 
 
 async def test_a_post_is_resent_when_it_never_left(server: LoopbackServer) -> None:
@@ -92,36 +92,39 @@ async def test_a_post_is_resent_when_it_never_left(server: LoopbackServer) -> No
 
 
 async def test_a_body_cut_short_is_fetched_again_for_a_get(server: LoopbackServer, qlik: QlikClient) -> None:
-    server.inject(Fault("truncate", operation="getDeployment"))
+    server.inject(Fault("truncate", operation="get_deployment"))
     deployment = await qlik.ml.get_deployment("dep-0001")
     assert deployment.data.id == "dep-0001"
-    assert [r.operation for r in server.requests] == ["getDeployment", "getDeployment"]
+    assert [r.operation for r in server.requests] == ["get_deployment", "get_deployment"]
 
 
+@pytest.mark.fake_clock
 async def test_a_429_is_retried_after_retry_after_and_counted(server: LoopbackServer, qlik: QlikClient) -> None:
-    server.inject(Fault("status", operation="getDeployment", status=429, retry_after="0.2"))
+    server.inject(Fault("status", operation="get_deployment", status=429, retry_after="0.2"))
     deployment = await qlik.ml.get_deployment("dep-0001")
     first, second = server.requests
     assert deployment.data.id == "dep-0001"
-    assert second.at - first.at >= 0.2
+    assert 0.2 <= second.at - first.at < 0.21  # as long as told, not the backoff, nor longer
     assert (qlik.stats["1"].rate_limited, qlik.stats["1"].retries) == (1, 1)
 
 
+@pytest.mark.fake_clock
 async def test_after_the_last_attempt_a_429_raises_with_the_servers_wait(server: LoopbackServer) -> None:
-    server.inject(Fault("status", operation="getDeployment", status=429, retry_after="0.05", times=5))
+    server.inject(Fault("status", operation="get_deployment", status=429, retry_after="5", times=5))
     retry = RetryPolicy(max_attempts=2, backoff_base=0.01)
     async with QlikClient(server.url, token=server.token, limits=FAST_LIMITS, retry=retry) as qlik:
         with pytest.raises(RateLimitError) as caught:
             await qlik.ml.get_deployment("dep-0001")
-    assert caught.value.retry_after == 0.05 and caught.value.tier == "1"
-    assert len(server.requests) == 2
+    assert caught.value.retry_after == 5 and caught.value.tier == "1"
+    first, second = server.requests
+    assert 5 <= second.at - first.at < 5.01  # the one retry waited the server's 5 s (virtual)
 
 
 async def test_every_retry_is_logged_at_debug(
     server: LoopbackServer, qlik: QlikClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG, logger="aioautoml")
-    server.inject(Fault("status", operation="getDeployment", status=502))
+    server.inject(Fault("status", operation="get_deployment", status=502))
     await qlik.ml.get_deployment("dep-0001")
     (record,) = [r for r in caplog.records if "retrying" in r.getMessage()]
     assert record.levelno == logging.DEBUG

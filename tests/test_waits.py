@@ -61,7 +61,7 @@ def test_a_wait_within_the_cap_is_honoured() -> None:
     "value", ["99999999", "inf", format_datetime(datetime.now(UTC) + timedelta(days=1), usegmt=True)]
 )
 async def test_a_503_asking_for_too_long_raises_at_once(server: LoopbackServer, value: str) -> None:
-    server.inject(Fault("status", operation="getDeployment", status=503, retry_after=value, times=5))
+    server.inject(Fault("status", operation="get_deployment", status=503, retry_after=value, times=5))
     async with QlikClient(server.url, token=server.token, limits=FAST_LIMITS, retry=POLICY) as qlik:
         with pytest.raises(ServerError) as caught:
             await asyncio.wait_for(qlik.ml.get_deployment("dep-0001"), timeout=5)
@@ -70,7 +70,7 @@ async def test_a_503_asking_for_too_long_raises_at_once(server: LoopbackServer, 
 
 
 async def test_a_429_asking_for_forever_raises_at_once(server: LoopbackServer) -> None:
-    server.inject(Fault("status", operation="getDeployment", status=429, retry_after="inf"))
+    server.inject(Fault("status", operation="get_deployment", status=429, retry_after="inf"))
     async with QlikClient(server.url, token=server.token, limits=FAST_LIMITS, retry=POLICY) as qlik:
         with pytest.raises(RateLimitError) as caught:
             await asyncio.wait_for(qlik.ml.get_deployment("dep-0001"), timeout=5)
@@ -80,7 +80,7 @@ async def test_a_429_asking_for_forever_raises_at_once(server: LoopbackServer) -
 
 @pytest.mark.parametrize("value", ["nan", "-1", "whenever"])
 async def test_an_unusable_retry_after_falls_back_to_backoff(server: LoopbackServer, value: str) -> None:
-    server.inject(Fault("status", operation="getDeployment", status=503, retry_after=value))
+    server.inject(Fault("status", operation="get_deployment", status=503, retry_after=value))
     async with QlikClient(server.url, token=server.token, limits=FAST_LIMITS, retry=POLICY) as qlik:
         deployment = await asyncio.wait_for(qlik.ml.get_deployment("dep-0001"), timeout=5)
     assert deployment.data.id == "dep-0001"

@@ -8,7 +8,7 @@ from aioautoml import InvalidRequestError
 from aioautoml._generated.qlik_data_stores.api.data_sets import get_data_sets
 from aioautoml._generated.qlik_data_stores.models import DataSetList, DataType
 from aioautoml._generated.qlik_ml.models import Deployment
-from aioautoml._wire import UNSET, RawResponse, Response, encode_query
+from aioautoml._wire import UNSET, RawResponse, Response, Unset, encode_query
 
 
 def test_array_path_parameters_are_comma_joined_and_each_value_is_one_segment() -> None:
@@ -40,13 +40,15 @@ def test_booleans_are_sent_as_true_and_false_and_exploded_arrays_repeat() -> Non
 
 def test_an_unknown_enum_value_is_kept() -> None:
     parsed = DataType.from_dict({"type": "GEOMETRY"})  # not in the spec's enum
-    assert parsed.type_ == "GEOMETRY"
+    kept: str = parsed.type_  # typed as the enum's Literal: the value is what it is at run time
+    assert kept == "GEOMETRY"
 
 
 def test_extra_fields_are_kept_and_round_trip() -> None:
     body = {"data": [{"qri": "q", "secureQri": "s", "technicalName": "t", "dataAssetInfo": {"id": "a"}, "new": 1}]}
     parsed = DataSetList.from_dict({**body, "cursor": "c"})
     assert parsed.additional_properties == {"cursor": "c"}
+    assert not isinstance(parsed.data, Unset)
     assert parsed.data[0]["new"] == 1
     assert parsed.to_dict()["data"][0]["new"] == 1
 
@@ -55,7 +57,8 @@ def test_a_field_of_another_shape_is_kept_as_sent() -> None:
     # The ML document's examples send `errors` as a JSON string; its schema says array of objects.
     raw = {"id": "d", "type": "deployment", "attributes": {"id": "d", "errors": '[{"code": "AML-1"}]'}}
     parsed = Deployment.from_dict(raw)
-    assert parsed.attributes.errors == '[{"code": "AML-1"}]'
+    kept: object = parsed.attributes.errors  # typed as the documented list: kept as sent at run time
+    assert kept == '[{"code": "AML-1"}]'
     assert parsed.to_dict()["attributes"]["errors"] == '[{"code": "AML-1"}]'
 
 

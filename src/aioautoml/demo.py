@@ -117,10 +117,10 @@ async def main(argv: Sequence[str] | None = None) -> int:
         server = LoopbackServer(tiers=DEMO_TIERS, deployments=args.deployments, batch_predictions=3, job_polls=3)
         # A few of the faults a bulk job meets: they are retried, or reported, never lost.
         server.inject(
-            Fault("status", operation="getBatchPrediction", status=503, times=3),
-            Fault("reset", operation="getBatchPredictions", times=2),
-            Fault("truncate", operation="getPredictionResults", times=2),
-            Fault("status", operation="getDeployments", status=429, retry_after="1"),
+            Fault("status", operation="get_batch_prediction", status=503, times=3),
+            Fault("reset", operation="get_batch_predictions", times=2),
+            Fault("truncate", operation="get_prediction_results", times=2),
+            Fault("status", operation="get_deployments", status=429, retry_after="1"),
         )
         limits = {tier: TierLimit(allowed, window=window) for tier, (allowed, window) in DEMO_TIERS.items()}
         async with server, QlikClient(server.url, token=server.token, limits=limits) as qlik:
