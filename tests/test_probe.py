@@ -14,6 +14,7 @@ from aioautoml.limits import LocalPacer
 from .conftest import eventually
 
 PAUSE = 0.02
+pytestmark = pytest.mark.fake_clock  # pauses and timeouts on virtual time: exact, and quick
 
 
 async def _probe_then_waiters(
