@@ -108,15 +108,19 @@ def test_the_generator_version_must_match_the_pin(
     assert "pins 0.0.1" in capsys.readouterr().err
 
 
-def test_a_spec_breaking_the_rules_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_spec_breaking_the_rules_is_refused(tmp_path: Path) -> None:
     generate = load_generator()
-    monkeypatch.setattr(generate, "ROOT", tmp_path)
     spec_file = tmp_path / "qlik" / "bad.yaml"
     spec_file.parent.mkdir()
     spec_file.write_text(
-        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n"
-        "      operationId: getA\n      x-job: {poll: nowhere}\n      responses: {'200': {description: ok}}\n"
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n"
+        "  /a:\n    get:\n      operationId: getA\n      x-job: {poll: getB, cancel: POST /nowhere}\n"
+        "      responses: {'200': {description: ok}}\n"
+        "  /b:\n    post:\n      operationId: startB\n      x-job: {poll: GET /a}\n"
+        "      responses: {'200': {description: ok}}\n"
     )
-    monkeypatch.setattr(generate, "SPECS", tmp_path)
-    problems = generate.check_spec(generate.Spec(spec_file))
-    assert any("x-qlik-tier" in p for p in problems) and any("unknown operation nowhere" in p for p in problems)
+    problems = generate.check_spec(generate.Spec(spec_file, tmp_path))
+    assert any("GET /a (getA): needs x-qlik-tier" in p for p in problems)
+    assert any("x-job poll must be written 'METHOD /path', not 'getB'" in p for p in problems)
+    assert any("x-job cancel names unknown operation POST /nowhere" in p for p in problems)
+    assert any("POST /b (startB): x-job polls GET /a, which has no x-terminal-states" in p for p in problems)
