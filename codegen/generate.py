@@ -467,6 +467,7 @@ def preprocess(
     if problems:
         raise SpecError("\n  ".join(problems))
     vendor_ids = pin_names(doc, names.pin(package, rel, doc))
+    copy_parameter_descriptions(doc)
     return doc, vendor_ids
 
 

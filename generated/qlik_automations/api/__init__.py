@@ -72,10 +72,13 @@ class Api:
          Retrieves a list of the automations that the requesting user has access to.
 
         Args:
-            filter_ (str | Unset):
-            limit (int | Unset):
-            list_all (bool | Unset):
-            sort (GetAutomationsSort | Unset):
+            filter_ (str | Unset): Allowed filters: name, runMode, lastRunStatus, ownerId, spaceId.
+            limit (int | Unset): The number of automations to retrieve. (The document gives no
+                default.)
+            list_all (bool | Unset): When true, list all automations. Restricted to tenant admins and
+                analytics admins.
+            sort (GetAutomationsSort | Unset): The field to sort by, with +- prefix indicating sort
+                order. (`?sort=-name` => sort on the `name` field using descending order).
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -138,7 +141,7 @@ class Api:
         automations, automations.private or automations.shared.
 
         Args:
-            id (str):
+            id (str): The unique identifier for the automation.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -169,7 +172,7 @@ class Api:
         scopes: automations, admin.automations, automations.private or automations.shared.
 
         Args:
-            id (str):
+            id (str): The unique identifier for the automation.
             body (AutomationUpdateRequest):
 
         Raises:
@@ -201,7 +204,7 @@ class Api:
         automations.private, or automations.shared.
 
         Args:
-            id (str):
+            id (str): The unique identifier for the automation.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -234,7 +237,7 @@ class Api:
         admin.automations:strict.
 
         Args:
-            id (str):
+            id (str): The unique identifier for the automation.
             body (ChangeAutomationOwnerRequest):
 
         Raises:
@@ -265,7 +268,7 @@ class Api:
          Changes the space of an automation by specifying a new space.
 
         Args:
-            id (str):
+            id (str): The unique identifier for the automation.
             body (ChangeAutomationSpaceRequest | Unset):
 
         Raises:
@@ -298,7 +301,7 @@ class Api:
         automations.shared.
 
         Args:
-            id (str):
+            id (str): The unique identifier for the automation.
             body (CopyAutomationRequest):
 
         Raises:
@@ -330,7 +333,7 @@ class Api:
         admin.automations, admin.automations:strict, automations.private, or automations.shared.
 
         Args:
-            id (str):
+            id (str): The unique identifier for the automation.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -360,7 +363,7 @@ class Api:
         admin.automations, admin.automations:strict, automations.private, or automations.shared.
 
         Args:
-            id (str):
+            id (str): The unique identifier for the automation.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -394,7 +397,7 @@ class Api:
         and a `userId` body.)
 
         Args:
-            id (str):
+            id (str): The unique identifier for the automation.
             body (MoveAutomationRequest):
 
         Raises:
@@ -430,10 +433,13 @@ class Api:
         automation-runs.shared.
 
         Args:
-            id (str):
-            filter_ (str | Unset):
-            limit (int | Unset):
-            sort (GetAutomationRunsSort | Unset):
+            id (str): The unique identifier for the automation.
+            filter_ (str | Unset): Allowed filters: status, context, startTime, title, spaceId,
+                ownerId, executedById, billable.
+            limit (int | Unset): The number of runs to retrieve. (The document gives no default.)
+            sort (GetAutomationRunsSort | Unset): The field to sort by, with +- prefix indicating sort
+                order. (`?sort=-startTime` => sort on the `startTime` field using descending order; the
+                document writes this example as `?query=-startTime`.)
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -468,7 +474,7 @@ class Api:
         automations.shared scope.
 
         Args:
-            id (str):
+            id (str): The unique identifier for the automation.
             body (AutomationRunCreateRequest):
 
         Raises:
@@ -501,8 +507,8 @@ class Api:
         automations.shared scope.
 
         Args:
-            id (str):
-            run_id (str):
+            id (str): The unique identifier for the automation.
+            run_id (str): The unique identifier for the run.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -534,8 +540,8 @@ class Api:
         operator in shared space and have automations.shared scope.
 
         Args:
-            id (str):
-            run_id (str):
+            id (str): The unique identifier for the automation.
+            run_id (str): The unique identifier for the run.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -567,8 +573,8 @@ class Api:
         operator in shared space and have automations.shared scope.
 
         Args:
-            id (str):
-            run_id (str):
+            id (str): The unique identifier for the automation.
+            run_id (str): The unique identifier for the run.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -600,8 +606,8 @@ class Api:
         space and have automations.shared scope.
 
         Args:
-            id (str):
-            run_id (str):
+            id (str): The unique identifier for the automation.
+            run_id (str): The unique identifier for the run.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -633,8 +639,8 @@ class Api:
         space and have automations.shared scope.
 
         Args:
-            id (str):
-            run_id (str):
+            id (str): The unique identifier for the automation.
+            run_id (str): The unique identifier for the run.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -714,8 +720,12 @@ class Api:
         TenantAdmin or AnalyticsAdmin role.
 
         Args:
-            filter_ (str):
-            breakdown_by (str | Unset):
+            filter_ (str): Indicates how the metrics should be filtered using a SCIM-style expression.
+                Available parameters: `name` (specify one or more enums to return specific metrics.
+                Supported enum values: runs, scheduledRuns, triggeredRuns, webhookRuns, duration,
+                bandwidthIn, bandwidthOut); `date` (return a metric for a specific date or range of dates,
+                e.g. "2025-08-01").
+            breakdown_by (str | Unset): If specified, result will be broken apart for each automation
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -756,10 +766,13 @@ class RawApi:
          Retrieves a list of the automations that the requesting user has access to.
 
         Args:
-            filter_ (str | Unset):
-            limit (int | Unset):
-            list_all (bool | Unset):
-            sort (GetAutomationsSort | Unset):
+            filter_ (str | Unset): Allowed filters: name, runMode, lastRunStatus, ownerId, spaceId.
+            limit (int | Unset): The number of automations to retrieve. (The document gives no
+                default.)
+            list_all (bool | Unset): When true, list all automations. Restricted to tenant admins and
+                analytics admins.
+            sort (GetAutomationsSort | Unset): The field to sort by, with +- prefix indicating sort
+                order. (`?sort=-name` => sort on the `name` field using descending order).
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -822,7 +835,7 @@ class RawApi:
         automations, automations.private or automations.shared.
 
         Args:
-            id (str):
+            id (str): The unique identifier for the automation.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -853,7 +866,7 @@ class RawApi:
         scopes: automations, admin.automations, automations.private or automations.shared.
 
         Args:
-            id (str):
+            id (str): The unique identifier for the automation.
             body (AutomationUpdateRequest):
 
         Raises:
@@ -885,7 +898,7 @@ class RawApi:
         automations.private, or automations.shared.
 
         Args:
-            id (str):
+            id (str): The unique identifier for the automation.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -918,7 +931,7 @@ class RawApi:
         admin.automations:strict.
 
         Args:
-            id (str):
+            id (str): The unique identifier for the automation.
             body (ChangeAutomationOwnerRequest):
 
         Raises:
@@ -949,7 +962,7 @@ class RawApi:
          Changes the space of an automation by specifying a new space.
 
         Args:
-            id (str):
+            id (str): The unique identifier for the automation.
             body (ChangeAutomationSpaceRequest | Unset):
 
         Raises:
@@ -982,7 +995,7 @@ class RawApi:
         automations.shared.
 
         Args:
-            id (str):
+            id (str): The unique identifier for the automation.
             body (CopyAutomationRequest):
 
         Raises:
@@ -1014,7 +1027,7 @@ class RawApi:
         admin.automations, admin.automations:strict, automations.private, or automations.shared.
 
         Args:
-            id (str):
+            id (str): The unique identifier for the automation.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1044,7 +1057,7 @@ class RawApi:
         admin.automations, admin.automations:strict, automations.private, or automations.shared.
 
         Args:
-            id (str):
+            id (str): The unique identifier for the automation.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1078,7 +1091,7 @@ class RawApi:
         and a `userId` body.)
 
         Args:
-            id (str):
+            id (str): The unique identifier for the automation.
             body (MoveAutomationRequest):
 
         Raises:
@@ -1114,10 +1127,13 @@ class RawApi:
         automation-runs.shared.
 
         Args:
-            id (str):
-            filter_ (str | Unset):
-            limit (int | Unset):
-            sort (GetAutomationRunsSort | Unset):
+            id (str): The unique identifier for the automation.
+            filter_ (str | Unset): Allowed filters: status, context, startTime, title, spaceId,
+                ownerId, executedById, billable.
+            limit (int | Unset): The number of runs to retrieve. (The document gives no default.)
+            sort (GetAutomationRunsSort | Unset): The field to sort by, with +- prefix indicating sort
+                order. (`?sort=-startTime` => sort on the `startTime` field using descending order; the
+                document writes this example as `?query=-startTime`.)
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1152,7 +1168,7 @@ class RawApi:
         automations.shared scope.
 
         Args:
-            id (str):
+            id (str): The unique identifier for the automation.
             body (AutomationRunCreateRequest):
 
         Raises:
@@ -1185,8 +1201,8 @@ class RawApi:
         automations.shared scope.
 
         Args:
-            id (str):
-            run_id (str):
+            id (str): The unique identifier for the automation.
+            run_id (str): The unique identifier for the run.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1218,8 +1234,8 @@ class RawApi:
         operator in shared space and have automations.shared scope.
 
         Args:
-            id (str):
-            run_id (str):
+            id (str): The unique identifier for the automation.
+            run_id (str): The unique identifier for the run.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1251,8 +1267,8 @@ class RawApi:
         operator in shared space and have automations.shared scope.
 
         Args:
-            id (str):
-            run_id (str):
+            id (str): The unique identifier for the automation.
+            run_id (str): The unique identifier for the run.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1284,8 +1300,8 @@ class RawApi:
         space and have automations.shared scope.
 
         Args:
-            id (str):
-            run_id (str):
+            id (str): The unique identifier for the automation.
+            run_id (str): The unique identifier for the run.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1317,8 +1333,8 @@ class RawApi:
         space and have automations.shared scope.
 
         Args:
-            id (str):
-            run_id (str):
+            id (str): The unique identifier for the automation.
+            run_id (str): The unique identifier for the run.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1398,8 +1414,12 @@ class RawApi:
         TenantAdmin or AnalyticsAdmin role.
 
         Args:
-            filter_ (str):
-            breakdown_by (str | Unset):
+            filter_ (str): Indicates how the metrics should be filtered using a SCIM-style expression.
+                Available parameters: `name` (specify one or more enums to return specific metrics.
+                Supported enum values: runs, scheduledRuns, triggeredRuns, webhookRuns, duration,
+                bandwidthIn, bandwidthOut); `date` (return a metric for a specific date or range of dates,
+                e.g. "2025-08-01").
+            breakdown_by (str | Unset): If specified, result will be broken apart for each automation
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).

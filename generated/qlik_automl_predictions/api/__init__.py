@@ -40,8 +40,10 @@ class Api:
         prediction ID. Deprecated: "This endpoint is deprecated. Sunset date: 2026-02."
 
         Args:
-            prediction_id (str):
-            ref_id (str | Unset):
+            prediction_id (str): The ID of the prediction configuration object that provides
+                parameters to be applied when the prediction is produced.
+            ref_id (str | Unset): (The document gives no description, default or enum for this
+                parameter.)
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -73,7 +75,8 @@ class Api:
         job/status body and no operation to poll.
 
         Args:
-            prediction_id (str):
+            prediction_id (str): The ID of the prediction configuration object that provides
+                parameters to be applied when the prediction is produced.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -104,8 +107,10 @@ class Api:
         produced. Deprecated: "This endpoint is deprecated. Sunset date: 2026-02."
 
         Args:
-            prediction_id (str):
-            ref_id (str | Unset):
+            prediction_id (str): The ID of the prediction configuration object that provides
+                parameters to be applied when the prediction is produced.
+            ref_id (str | Unset): (The document gives no description, default or enum for this
+                parameter.)
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -136,8 +141,10 @@ class Api:
         "This endpoint is deprecated. Sunset date: 2026-02."
 
         Args:
-            prediction_id (str):
-            ref_id (str | Unset):
+            prediction_id (str): The ID of the prediction configuration object that provides
+                parameters to be applied when the prediction is produced.
+            ref_id (str | Unset): (The document gives no description, default or enum for this
+                parameter.)
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -168,8 +175,10 @@ class Api:
         "This endpoint is deprecated. Sunset date: 2026-02."
 
         Args:
-            prediction_id (str):
-            ref_id (str | Unset):
+            prediction_id (str): The ID of the prediction configuration object that provides
+                parameters to be applied when the prediction is produced.
+            ref_id (str | Unset): (The document gives no description, default or enum for this
+                parameter.)
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -201,8 +210,10 @@ class Api:
         ID. Deprecated: "This endpoint is deprecated. Sunset date: 2026-02."
 
         Args:
-            prediction_id (str):
-            ref_id (str | Unset):
+            prediction_id (str): The ID of the prediction configuration object that provides
+                parameters to be applied when the prediction is produced.
+            ref_id (str | Unset): (The document gives no description, default or enum for this
+                parameter.)
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -243,8 +254,10 @@ class RawApi:
         prediction ID. Deprecated: "This endpoint is deprecated. Sunset date: 2026-02."
 
         Args:
-            prediction_id (str):
-            ref_id (str | Unset):
+            prediction_id (str): The ID of the prediction configuration object that provides
+                parameters to be applied when the prediction is produced.
+            ref_id (str | Unset): (The document gives no description, default or enum for this
+                parameter.)
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -276,7 +289,8 @@ class RawApi:
         job/status body and no operation to poll.
 
         Args:
-            prediction_id (str):
+            prediction_id (str): The ID of the prediction configuration object that provides
+                parameters to be applied when the prediction is produced.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -307,8 +321,10 @@ class RawApi:
         produced. Deprecated: "This endpoint is deprecated. Sunset date: 2026-02."
 
         Args:
-            prediction_id (str):
-            ref_id (str | Unset):
+            prediction_id (str): The ID of the prediction configuration object that provides
+                parameters to be applied when the prediction is produced.
+            ref_id (str | Unset): (The document gives no description, default or enum for this
+                parameter.)
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -339,8 +355,10 @@ class RawApi:
         "This endpoint is deprecated. Sunset date: 2026-02."
 
         Args:
-            prediction_id (str):
-            ref_id (str | Unset):
+            prediction_id (str): The ID of the prediction configuration object that provides
+                parameters to be applied when the prediction is produced.
+            ref_id (str | Unset): (The document gives no description, default or enum for this
+                parameter.)
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -371,8 +389,10 @@ class RawApi:
         "This endpoint is deprecated. Sunset date: 2026-02."
 
         Args:
-            prediction_id (str):
-            ref_id (str | Unset):
+            prediction_id (str): The ID of the prediction configuration object that provides
+                parameters to be applied when the prediction is produced.
+            ref_id (str | Unset): (The document gives no description, default or enum for this
+                parameter.)
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -404,8 +424,10 @@ class RawApi:
         ID. Deprecated: "This endpoint is deprecated. Sunset date: 2026-02."
 
         Args:
-            prediction_id (str):
-            ref_id (str | Unset):
+            prediction_id (str): The ID of the prediction configuration object that provides
+                parameters to be applied when the prediction is produced.
+            ref_id (str | Unset): (The document gives no description, default or enum for this
+                parameter.)
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).

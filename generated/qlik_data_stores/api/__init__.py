@@ -49,10 +49,11 @@ class Api:
         """Get all data stores.
 
         Args:
-            limit (int | Unset):
+            limit (int | Unset): Page size limit.
             page (int | Unset):
-            projections (list[str] | Unset):
-            sort (list[str] | Unset):
+            projections (list[str] | Unset): Comma-separated fields to return in the response.
+            sort (list[str] | Unset): Comma-separated fields and field start with '-' character sorts
+                the result set in descending order.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -135,7 +136,7 @@ class Api:
 
         Args:
             data_store_id (str):
-            projections (list[str] | Unset):
+            projections (list[str] | Unset): Comma-separated fields to return in the response.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -224,11 +225,13 @@ class Api:
         """Get all data assets belonging to the data store(s).
 
         Args:
-            data_store_ids (list[str]):
-            limit (int | Unset):
+            data_store_ids (list[str]): Comma-separated data store IDs or * to include all data
+                stores.
+            limit (int | Unset): Page size limit.
             page (int | Unset):
-            projections (list[str] | Unset):
-            sort (list[str] | Unset):
+            projections (list[str] | Unset): Comma-separated fields to return in the response.
+            sort (list[str] | Unset): Comma-separated fields and field start with '-' character sorts
+                the result set in descending order.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -257,7 +260,8 @@ class Api:
         """Delete data assets and child data-sets by data-store IDs.
 
         Args:
-            data_store_ids (list[str]):
+            data_store_ids (list[str]): Comma-separated data store IDs or * to include all data
+                stores.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -288,12 +292,15 @@ class Api:
         """Get all data sets belonging to the data store(s) and data asset(s).
 
         Args:
-            data_store_ids (list[str]):
-            data_asset_ids (list[str]):
-            limit (int | Unset):
+            data_store_ids (list[str]): Comma-separated data store IDs or * to include all data
+                stores.
+            data_asset_ids (list[str]): Comma-separated data asset IDs or * to include all data
+                assets.
+            limit (int | Unset): Page size limit.
             page (int | Unset):
-            projections (list[str] | Unset):
-            sort (list[str] | Unset):
+            projections (list[str] | Unset): Comma-separated fields to return in the response.
+            sort (list[str] | Unset): Comma-separated fields and field start with '-' character sorts
+                the result set in descending order.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -324,8 +331,10 @@ class Api:
         """Delete data sets by data-store IDs and data-asset IDs.
 
         Args:
-            data_store_ids (list[str]):
-            data_asset_ids (list[str]):
+            data_store_ids (list[str]): Comma-separated data store IDs or * to include all data
+                stores.
+            data_asset_ids (list[str]): Comma-separated data asset IDs or * to include all data
+                assets.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -364,10 +373,11 @@ class RawApi:
         """Get all data stores.
 
         Args:
-            limit (int | Unset):
+            limit (int | Unset): Page size limit.
             page (int | Unset):
-            projections (list[str] | Unset):
-            sort (list[str] | Unset):
+            projections (list[str] | Unset): Comma-separated fields to return in the response.
+            sort (list[str] | Unset): Comma-separated fields and field start with '-' character sorts
+                the result set in descending order.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -450,7 +460,7 @@ class RawApi:
 
         Args:
             data_store_id (str):
-            projections (list[str] | Unset):
+            projections (list[str] | Unset): Comma-separated fields to return in the response.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -539,11 +549,13 @@ class RawApi:
         """Get all data assets belonging to the data store(s).
 
         Args:
-            data_store_ids (list[str]):
-            limit (int | Unset):
+            data_store_ids (list[str]): Comma-separated data store IDs or * to include all data
+                stores.
+            limit (int | Unset): Page size limit.
             page (int | Unset):
-            projections (list[str] | Unset):
-            sort (list[str] | Unset):
+            projections (list[str] | Unset): Comma-separated fields to return in the response.
+            sort (list[str] | Unset): Comma-separated fields and field start with '-' character sorts
+                the result set in descending order.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -572,7 +584,8 @@ class RawApi:
         """Delete data assets and child data-sets by data-store IDs.
 
         Args:
-            data_store_ids (list[str]):
+            data_store_ids (list[str]): Comma-separated data store IDs or * to include all data
+                stores.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -603,12 +616,15 @@ class RawApi:
         """Get all data sets belonging to the data store(s) and data asset(s).
 
         Args:
-            data_store_ids (list[str]):
-            data_asset_ids (list[str]):
-            limit (int | Unset):
+            data_store_ids (list[str]): Comma-separated data store IDs or * to include all data
+                stores.
+            data_asset_ids (list[str]): Comma-separated data asset IDs or * to include all data
+                assets.
+            limit (int | Unset): Page size limit.
             page (int | Unset):
-            projections (list[str] | Unset):
-            sort (list[str] | Unset):
+            projections (list[str] | Unset): Comma-separated fields to return in the response.
+            sort (list[str] | Unset): Comma-separated fields and field start with '-' character sorts
+                the result set in descending order.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -639,8 +655,10 @@ class RawApi:
         """Delete data sets by data-store IDs and data-asset IDs.
 
         Args:
-            data_store_ids (list[str]):
-            data_asset_ids (list[str]):
+            data_store_ids (list[str]): Comma-separated data store IDs or * to include all data
+                stores.
+            data_asset_ids (list[str]): Comma-separated data asset IDs or * to include all data
+                assets.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).

@@ -114,10 +114,22 @@ class Api:
     ) -> DeploymentList:
         """
         Args:
-            filter_ (str | Unset):
-            sort (GetDeploymentsSort | Unset):
-            limit (int | Unset):  Default: 32.
-            offset (int | Unset):
+            filter_ (str | Unset): Deployment fields by which you can filter responses.
+                - spaceId: ID string (or empty string for personal space) - ID of space in which
+                deployment(s) exist
+                - modelId: UUID string - By model ID
+                - createdBy: ID string
+                - ownerId: ID string
+                - experimentId: UUID string - ID of experiment in which model(s) exist
+                - experimentVersionId: UUID string - ID of experiment version in which model(s) exist
+                - predictionId: UUID string - ID of prediction which exists on deployment
+                - predictionEnabled: boolean - Are predictions enabled
+                - exactName: string - Deployments with exact name. Names may not be unique.
+                - nameContains: string - Deployments where name includes this. Names may not be unique
+                - experimentType: string - Deployments that have models of the experiment type
+            sort (GetDeploymentsSort | Unset): Field(s) by which to sort response
+            limit (int | Unset): Number of results per page. Default is 32. Default: 32.
+            offset (int | Unset): Number of rows to skip before getting page[size]
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -169,7 +181,7 @@ class Api:
     ) -> DeploymentResponse:
         """
         Args:
-            deployment_id (str):
+            deployment_id (str): ID of the deployment
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -193,7 +205,7 @@ class Api:
     ) -> None:
         """
         Args:
-            deployment_id (str):
+            deployment_id (str): ID of the deployment
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -219,7 +231,7 @@ class Api:
     ) -> None:
         """
         Args:
-            deployment_id (str):
+            deployment_id (str): ID of the deployment
             body (list[DeploymentPatchOperation]):
 
         Raises:
@@ -245,7 +257,7 @@ class Api:
     ) -> None:
         """
         Args:
-            deployment_id (str):
+            deployment_id (str): ID of the deployment
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -269,7 +281,7 @@ class Api:
     ) -> None:
         """
         Args:
-            deployment_id (str):
+            deployment_id (str): ID of the deployment
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -295,7 +307,7 @@ class Api:
     ) -> None:
         """
         Args:
-            deployment_id (str):
+            deployment_id (str): ID of the deployment
             body (DeployedModelsInput): Input values for adding deployed models to a deployment
 
         Raises:
@@ -323,7 +335,7 @@ class Api:
     ) -> None:
         """
         Args:
-            deployment_id (str):
+            deployment_id (str): ID of the deployment
             body (DeployedModelsInput): Input values for adding deployed models to a deployment
 
         Raises:
@@ -355,11 +367,14 @@ class Api:
         """Retrieves a list of aliases based on filter parameters for a deployment.
 
         Args:
-            deployment_id (str):
-            filter_ (str | Unset):
-            sort (GetDeploymentAliasesSort | Unset):
-            limit (int | Unset):  Default: 32.
-            offset (int | Unset):
+            deployment_id (str): ID of the deployment
+            filter_ (str | Unset): Alias fields by which you can filter responses
+                - name: string - Aliases with exact name
+                - modelId: UUID string - By model ID
+                - mode: enum string - Mode by which alias is set to
+            sort (GetDeploymentAliasesSort | Unset): Field(s) by which to sort response
+            limit (int | Unset): Number of results per page. Default is 32. Default: 32.
+            offset (int | Unset): Number of rows to skip before getting page[size]
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -390,7 +405,7 @@ class Api:
         """Creates an alias for a deployment.
 
         Args:
-            deployment_id (str):
+            deployment_id (str): ID of the deployment
             body (AliasInput): Input for creating a new alias
 
         Raises:
@@ -418,8 +433,8 @@ class Api:
         """Retrieves an alias that exists on the deployment.
 
         Args:
-            deployment_id (str):
-            alias_id (str):
+            deployment_id (str): ID of the deployment
+            alias_id (str): ID of the alias
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -446,8 +461,8 @@ class Api:
         """Delete an alias from a deployment.
 
         Args:
-            deployment_id (str):
-            alias_id (str):
+            deployment_id (str): ID of the deployment
+            alias_id (str): ID of the alias
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -476,8 +491,8 @@ class Api:
         """Updates an alias for a deployment.
 
         Args:
-            deployment_id (str):
-            alias_id (str):
+            deployment_id (str): ID of the deployment
+            alias_id (str): ID of the alias
             body (list[AliasPatchOperation]):
 
         Raises:
@@ -511,12 +526,16 @@ class Api:
     ) -> RealtimePredictionResponse:
         """
         Args:
-            deployment_id (str):
-            alias_name (str):
-            include_not_predicted_reason (bool | Unset):
-            include_shap (bool | Unset):
-            include_source (bool | Unset):
-            index (str | Unset):
+            deployment_id (str): ID of the deployment
+            alias_name (str): The name of the ML Deployment Alias that will be used to determine which
+                model should be used to produce predictions
+            include_not_predicted_reason (bool | Unset): If true, reason why a prediction was not
+                produced included response
+            include_shap (bool | Unset): If true, shap values included in response
+            include_source (bool | Unset): If true, source data included in response
+            index (str | Unset): The name of the feature in the source data to use as an index in the
+                response data. The column will be included with its original name and values. This is
+                intended to allow the caller to join results with source data.
             body (RealtimePredictionInput): Input values for creating realtime predictions
 
         Raises:
@@ -553,11 +572,14 @@ class Api:
     ) -> RealtimePredictionResponse:
         """
         Args:
-            deployment_id (str):
-            include_not_predicted_reason (bool | Unset):
-            include_shap (bool | Unset):
-            include_source (bool | Unset):
-            index (str | Unset):
+            deployment_id (str): ID of the deployment
+            include_not_predicted_reason (bool | Unset): If true, reason why a prediction was not
+                produced included response
+            include_shap (bool | Unset): If true, shapley values included in response
+            include_source (bool | Unset): If true, source data included in response
+            index (str | Unset): The name of the feature in the source data to use as an index in the
+                response data. The column will be included with its original name and values. This is
+                intended to allow the caller to join results with source data.
             body (RealtimePredictionInput): Input values for creating realtime predictions
 
         Raises:
@@ -592,11 +614,18 @@ class Api:
     ) -> BatchPredictionList:
         """
         Args:
-            deployment_id (str):
-            filter_ (str | Unset):
-            sort (GetBatchPredictionsSort | Unset):
-            limit (int | Unset):  Default: 32.
-            offset (int | Unset):
+            deployment_id (str): ID of the deployment
+            filter_ (str | Unset): Batch prediction fields by which you can filter responses.
+                - aliasId: UUID string - ID of an alias within the batch prediction
+                - createdBy: ID string
+                - deploymentId: UUID string - ID of a deployment of a model associated with the experiment
+                - experimentId: UUID string - ID of experiment in which model(s) exist
+                - experimentVersionId: UUID string - ID of experiment version in which model(s) exist
+                - modelId: UUID string - By model ID
+                - ownerId: ID string of batch prediction owner
+            sort (GetBatchPredictionsSort | Unset): Field(s) by which to sort response
+            limit (int | Unset): Number of results per page. Default is 32. Default: 32.
+            offset (int | Unset): Number of rows to skip before getting page[size]
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -626,7 +655,7 @@ class Api:
     ) -> BatchPredictionResponse:
         """
         Args:
-            deployment_id (str):
+            deployment_id (str): ID of the deployment
             body (BatchPredictionInput): Input values for creating a batch prediction configuration
 
         Raises:
@@ -653,8 +682,8 @@ class Api:
     ) -> BatchPredictionResponse:
         """
         Args:
-            deployment_id (str):
-            batch_prediction_id (str):
+            deployment_id (str): ID of the deployment
+            batch_prediction_id (str): ID of the batch prediction
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -680,8 +709,8 @@ class Api:
     ) -> None:
         """
         Args:
-            deployment_id (str):
-            batch_prediction_id (str):
+            deployment_id (str): ID of the deployment
+            batch_prediction_id (str): ID of the batch prediction
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -709,8 +738,8 @@ class Api:
     ) -> None:
         """
         Args:
-            deployment_id (str):
-            batch_prediction_id (str):
+            deployment_id (str): ID of the deployment
+            batch_prediction_id (str): ID of the batch prediction
             body (list[BatchPredictionPatchOperation]):
 
         Raises:
@@ -738,8 +767,8 @@ class Api:
     ) -> JobResponse:
         """
         Args:
-            deployment_id (str):
-            batch_prediction_id (str):
+            deployment_id (str): ID of the deployment
+            batch_prediction_id (str): ID of the batch prediction
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -766,8 +795,8 @@ class Api:
         """Retrieves the schedule for a batch prediction.
 
         Args:
-            deployment_id (str):
-            batch_prediction_id (str):
+            deployment_id (str): ID of the deployment
+            batch_prediction_id (str): ID of the batch prediction
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -796,8 +825,8 @@ class Api:
         """Adds a schedule to a batch prediction.
 
         Args:
-            deployment_id (str):
-            batch_prediction_id (str):
+            deployment_id (str): ID of the deployment
+            batch_prediction_id (str): ID of the batch prediction
             body (BatchPredictionScheduleInput): Input values for a batch prediction schedule
 
         Raises:
@@ -826,8 +855,8 @@ class Api:
         """Deletes the schedule from a batch prediction.
 
         Args:
-            deployment_id (str):
-            batch_prediction_id (str):
+            deployment_id (str): ID of the deployment
+            batch_prediction_id (str): ID of the batch prediction
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -856,8 +885,8 @@ class Api:
         """Updates the schedule for a batch prediction.
 
         Args:
-            deployment_id (str):
-            batch_prediction_id (str):
+            deployment_id (str): ID of the deployment
+            batch_prediction_id (str): ID of the batch prediction
             body (list[BatchPredictionSchedulePatchOperation]):
 
         Raises:
@@ -889,10 +918,17 @@ class Api:
         """Retrieves a list of experiments based on provided filter and sort parameters.
 
         Args:
-            filter_ (str | Unset):
-            sort (GetExperimentsSort | Unset):
-            limit (int | Unset):  Default: 32.
-            offset (int | Unset):
+            filter_ (str | Unset): Experiment fields by which you can filter responses within this
+                tenant
+                - ownerId: ID string - ID of the owner/user that created the experiment
+                - spaceId: ID string (or empty string for personal space) - ID of the space where the
+                experiment is saved.
+                - experimentVersionId: UUID string - ID of an experiment version in the experiment
+                - modelId: UUID string - ID of a model associated with the experiment
+                - deploymentId: UUID string - ID of a deployment of a model associated with the experiment
+            sort (GetExperimentsSort | Unset): Field(s) by which to sort response
+            limit (int | Unset): Number of results per page. Default is 32. Default: 32.
+            offset (int | Unset): Number of rows to skip before getting page[size]
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -944,7 +980,7 @@ class Api:
     ) -> ExperimentResponse:
         """
         Args:
-            experiment_id (str):
+            experiment_id (str): ID of the experiment
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -968,7 +1004,7 @@ class Api:
     ) -> None:
         """
         Args:
-            experiment_id (str):
+            experiment_id (str): ID of the experiment
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -994,7 +1030,7 @@ class Api:
     ) -> None:
         """
         Args:
-            experiment_id (str):
+            experiment_id (str): ID of the experiment
             body (list[ExperimentPatchOperation]):
 
         Raises:
@@ -1024,7 +1060,7 @@ class Api:
         and most accurate models based on evaluation metrics.
 
         Args:
-            experiment_id (str):
+            experiment_id (str): ID of the experiment
             body (ModelRecommendationInput): Criteria to determine which pool of models to provide
                 recommendations from
 
@@ -1056,11 +1092,29 @@ class Api:
     ) -> ExperimentModelList:
         """
         Args:
-            experiment_id (str):
-            filter_ (str | Unset):
-            sort (GetExperimentModelsSort | Unset):
-            limit (int | Unset):  Default: 32.
-            offset (int | Unset):
+            experiment_id (str): ID of the experiment
+            filter_ (str | Unset): Model fields you can filter by:
+                - experimentVersionId: UUID string - Find by experiment version ID
+                - batchNum: UUID string - Search by batch number
+                - isHpo: boolean - Is hyperparameter optimization used?
+                - isMetrics: boolean - Are metrics for regression, binary, or multiclass are used?
+                - id: UUID string - Find by model ID
+                - algorithm: enum string - Find by algorithm. Valid algorithms: catboost_classifier,
+                catboost_regression, elasticnet_regression, gaussian_nb, kneighbors_classifier,
+                lasso_regression, lasso, lgbm_classifier, lgbm_regression, linear_regression,
+                logistic_regression, random_forest_classifier, random_forest_regression, sgd_regression,
+                xgb_classifier, xgb_regression
+                - status: enum string - find by status. Valid statuses: pending, training_requested,
+                training_done, ready, error
+                - hasDeployment: boolean - Models that are part of a deployment
+                - nameContains: string - Models with name includes this case-insensitive string
+                - exactName: string - Models with exact name. Model names may not be unique
+                - samplingRatio: number - Find models by sampling ratio
+                - modelState: enum string - State by which to find models. Valid states: pending, enabled,
+                disabled, inactive
+            sort (GetExperimentModelsSort | Unset): Field(s) by which to sort response
+            limit (int | Unset): Number of results per page. Default is 32. Default: 32.
+            offset (int | Unset): Number of rows to skip before getting page[size]
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1089,8 +1143,8 @@ class Api:
     ) -> ExperimentModelResponse:
         """
         Args:
-            experiment_id (str):
-            model_id (str):
+            experiment_id (str): ID of the experiment
+            model_id (str): ID of the model
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1120,11 +1174,16 @@ class Api:
     ) -> ExperimentVersionList:
         """
         Args:
-            experiment_id (str):
-            filter_ (str | Unset):
-            sort (GetExperimentVersionsSort | Unset):
-            limit (int | Unset):  Default: 32.
-            offset (int | Unset):
+            experiment_id (str): ID of the experiment
+            filter_ (str | Unset): Experiment version filter options
+                - isRunning: boolean - Is the experiment version running (training models)?
+                - isSettled: boolean - Is the experiment version settled?
+                - status: enum string - Status to filter by. Omit to get models of any status. Valid
+                statuses: pending, ready, error, cancelled
+                - modelId: UUID string - ID of a model associated with the experiment
+            sort (GetExperimentVersionsSort | Unset): Field(s) by which to sort response
+            limit (int | Unset): Number of results per page. Default is 32. Default: 32.
+            offset (int | Unset): Number of rows to skip before getting page[size]
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1156,7 +1215,7 @@ class Api:
         are finished training.
 
         Args:
-            experiment_id (str):
+            experiment_id (str): ID of the experiment
             body (ExperimentVersionInput): Input for creating a new experiment version. Defaults
                 provided in the ProfileInsights response.
 
@@ -1184,8 +1243,8 @@ class Api:
     ) -> ExperimentVersionResponse:
         """
         Args:
-            experiment_id (str):
-            experiment_version_id (str):
+            experiment_id (str): ID of the experiment
+            experiment_version_id (str): ID of the experiment version
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1211,8 +1270,8 @@ class Api:
     ) -> None:
         """
         Args:
-            experiment_id (str):
-            experiment_version_id (str):
+            experiment_id (str): ID of the experiment
+            experiment_version_id (str): ID of the experiment version
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1240,8 +1299,8 @@ class Api:
     ) -> None:
         """
         Args:
-            experiment_id (str):
-            experiment_version_id (str):
+            experiment_id (str): ID of the experiment
+            experiment_version_id (str): ID of the experiment version
             body (list[ExperimentVersionPatchOperation]):
 
         Raises:
@@ -1270,8 +1329,8 @@ class Api:
         """Cancels jobs for an experiment version or batch prediction.
 
         Args:
-            corr_type (CancelJobCorrType):
-            corr_id (str):
+            corr_type (CancelJobCorrType): The type of a resource paired with a corrId
+            corr_id (str): The ID of a correlated resource of corrType
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1330,8 +1389,9 @@ class Api:
         POST /ml/profile-insights, poll this endpoint until a 200 OK response with ready status is returned.
 
         Args:
-            data_set_id (str):
-            target (str | Unset):
+            data_set_id (str): The Qlik catalog dataset ID
+            target (str | Unset): The optional target feature for profile-insights GET requests after
+                this is known.
             experiment_type (ExperimentType | Unset): Experiment type
 
         Raises:
@@ -1371,10 +1431,22 @@ class RawApi:
     ) -> Response[DeploymentList]:
         """
         Args:
-            filter_ (str | Unset):
-            sort (GetDeploymentsSort | Unset):
-            limit (int | Unset):  Default: 32.
-            offset (int | Unset):
+            filter_ (str | Unset): Deployment fields by which you can filter responses.
+                - spaceId: ID string (or empty string for personal space) - ID of space in which
+                deployment(s) exist
+                - modelId: UUID string - By model ID
+                - createdBy: ID string
+                - ownerId: ID string
+                - experimentId: UUID string - ID of experiment in which model(s) exist
+                - experimentVersionId: UUID string - ID of experiment version in which model(s) exist
+                - predictionId: UUID string - ID of prediction which exists on deployment
+                - predictionEnabled: boolean - Are predictions enabled
+                - exactName: string - Deployments with exact name. Names may not be unique.
+                - nameContains: string - Deployments where name includes this. Names may not be unique
+                - experimentType: string - Deployments that have models of the experiment type
+            sort (GetDeploymentsSort | Unset): Field(s) by which to sort response
+            limit (int | Unset): Number of results per page. Default is 32. Default: 32.
+            offset (int | Unset): Number of rows to skip before getting page[size]
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1426,7 +1498,7 @@ class RawApi:
     ) -> Response[DeploymentResponse]:
         """
         Args:
-            deployment_id (str):
+            deployment_id (str): ID of the deployment
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1450,7 +1522,7 @@ class RawApi:
     ) -> Response[None]:
         """
         Args:
-            deployment_id (str):
+            deployment_id (str): ID of the deployment
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1476,7 +1548,7 @@ class RawApi:
     ) -> Response[None]:
         """
         Args:
-            deployment_id (str):
+            deployment_id (str): ID of the deployment
             body (list[DeploymentPatchOperation]):
 
         Raises:
@@ -1502,7 +1574,7 @@ class RawApi:
     ) -> Response[None]:
         """
         Args:
-            deployment_id (str):
+            deployment_id (str): ID of the deployment
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1526,7 +1598,7 @@ class RawApi:
     ) -> Response[None]:
         """
         Args:
-            deployment_id (str):
+            deployment_id (str): ID of the deployment
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1552,7 +1624,7 @@ class RawApi:
     ) -> Response[None]:
         """
         Args:
-            deployment_id (str):
+            deployment_id (str): ID of the deployment
             body (DeployedModelsInput): Input values for adding deployed models to a deployment
 
         Raises:
@@ -1580,7 +1652,7 @@ class RawApi:
     ) -> Response[None]:
         """
         Args:
-            deployment_id (str):
+            deployment_id (str): ID of the deployment
             body (DeployedModelsInput): Input values for adding deployed models to a deployment
 
         Raises:
@@ -1612,11 +1684,14 @@ class RawApi:
         """Retrieves a list of aliases based on filter parameters for a deployment.
 
         Args:
-            deployment_id (str):
-            filter_ (str | Unset):
-            sort (GetDeploymentAliasesSort | Unset):
-            limit (int | Unset):  Default: 32.
-            offset (int | Unset):
+            deployment_id (str): ID of the deployment
+            filter_ (str | Unset): Alias fields by which you can filter responses
+                - name: string - Aliases with exact name
+                - modelId: UUID string - By model ID
+                - mode: enum string - Mode by which alias is set to
+            sort (GetDeploymentAliasesSort | Unset): Field(s) by which to sort response
+            limit (int | Unset): Number of results per page. Default is 32. Default: 32.
+            offset (int | Unset): Number of rows to skip before getting page[size]
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1647,7 +1722,7 @@ class RawApi:
         """Creates an alias for a deployment.
 
         Args:
-            deployment_id (str):
+            deployment_id (str): ID of the deployment
             body (AliasInput): Input for creating a new alias
 
         Raises:
@@ -1675,8 +1750,8 @@ class RawApi:
         """Retrieves an alias that exists on the deployment.
 
         Args:
-            deployment_id (str):
-            alias_id (str):
+            deployment_id (str): ID of the deployment
+            alias_id (str): ID of the alias
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1703,8 +1778,8 @@ class RawApi:
         """Delete an alias from a deployment.
 
         Args:
-            deployment_id (str):
-            alias_id (str):
+            deployment_id (str): ID of the deployment
+            alias_id (str): ID of the alias
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1733,8 +1808,8 @@ class RawApi:
         """Updates an alias for a deployment.
 
         Args:
-            deployment_id (str):
-            alias_id (str):
+            deployment_id (str): ID of the deployment
+            alias_id (str): ID of the alias
             body (list[AliasPatchOperation]):
 
         Raises:
@@ -1768,12 +1843,16 @@ class RawApi:
     ) -> Response[RealtimePredictionResponse]:
         """
         Args:
-            deployment_id (str):
-            alias_name (str):
-            include_not_predicted_reason (bool | Unset):
-            include_shap (bool | Unset):
-            include_source (bool | Unset):
-            index (str | Unset):
+            deployment_id (str): ID of the deployment
+            alias_name (str): The name of the ML Deployment Alias that will be used to determine which
+                model should be used to produce predictions
+            include_not_predicted_reason (bool | Unset): If true, reason why a prediction was not
+                produced included response
+            include_shap (bool | Unset): If true, shap values included in response
+            include_source (bool | Unset): If true, source data included in response
+            index (str | Unset): The name of the feature in the source data to use as an index in the
+                response data. The column will be included with its original name and values. This is
+                intended to allow the caller to join results with source data.
             body (RealtimePredictionInput): Input values for creating realtime predictions
 
         Raises:
@@ -1810,11 +1889,14 @@ class RawApi:
     ) -> Response[RealtimePredictionResponse]:
         """
         Args:
-            deployment_id (str):
-            include_not_predicted_reason (bool | Unset):
-            include_shap (bool | Unset):
-            include_source (bool | Unset):
-            index (str | Unset):
+            deployment_id (str): ID of the deployment
+            include_not_predicted_reason (bool | Unset): If true, reason why a prediction was not
+                produced included response
+            include_shap (bool | Unset): If true, shapley values included in response
+            include_source (bool | Unset): If true, source data included in response
+            index (str | Unset): The name of the feature in the source data to use as an index in the
+                response data. The column will be included with its original name and values. This is
+                intended to allow the caller to join results with source data.
             body (RealtimePredictionInput): Input values for creating realtime predictions
 
         Raises:
@@ -1849,11 +1931,18 @@ class RawApi:
     ) -> Response[BatchPredictionList]:
         """
         Args:
-            deployment_id (str):
-            filter_ (str | Unset):
-            sort (GetBatchPredictionsSort | Unset):
-            limit (int | Unset):  Default: 32.
-            offset (int | Unset):
+            deployment_id (str): ID of the deployment
+            filter_ (str | Unset): Batch prediction fields by which you can filter responses.
+                - aliasId: UUID string - ID of an alias within the batch prediction
+                - createdBy: ID string
+                - deploymentId: UUID string - ID of a deployment of a model associated with the experiment
+                - experimentId: UUID string - ID of experiment in which model(s) exist
+                - experimentVersionId: UUID string - ID of experiment version in which model(s) exist
+                - modelId: UUID string - By model ID
+                - ownerId: ID string of batch prediction owner
+            sort (GetBatchPredictionsSort | Unset): Field(s) by which to sort response
+            limit (int | Unset): Number of results per page. Default is 32. Default: 32.
+            offset (int | Unset): Number of rows to skip before getting page[size]
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1883,7 +1972,7 @@ class RawApi:
     ) -> Response[BatchPredictionResponse]:
         """
         Args:
-            deployment_id (str):
+            deployment_id (str): ID of the deployment
             body (BatchPredictionInput): Input values for creating a batch prediction configuration
 
         Raises:
@@ -1910,8 +1999,8 @@ class RawApi:
     ) -> Response[BatchPredictionResponse]:
         """
         Args:
-            deployment_id (str):
-            batch_prediction_id (str):
+            deployment_id (str): ID of the deployment
+            batch_prediction_id (str): ID of the batch prediction
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1937,8 +2026,8 @@ class RawApi:
     ) -> Response[None]:
         """
         Args:
-            deployment_id (str):
-            batch_prediction_id (str):
+            deployment_id (str): ID of the deployment
+            batch_prediction_id (str): ID of the batch prediction
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1966,8 +2055,8 @@ class RawApi:
     ) -> Response[None]:
         """
         Args:
-            deployment_id (str):
-            batch_prediction_id (str):
+            deployment_id (str): ID of the deployment
+            batch_prediction_id (str): ID of the batch prediction
             body (list[BatchPredictionPatchOperation]):
 
         Raises:
@@ -1995,8 +2084,8 @@ class RawApi:
     ) -> Response[JobResponse]:
         """
         Args:
-            deployment_id (str):
-            batch_prediction_id (str):
+            deployment_id (str): ID of the deployment
+            batch_prediction_id (str): ID of the batch prediction
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -2023,8 +2112,8 @@ class RawApi:
         """Retrieves the schedule for a batch prediction.
 
         Args:
-            deployment_id (str):
-            batch_prediction_id (str):
+            deployment_id (str): ID of the deployment
+            batch_prediction_id (str): ID of the batch prediction
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -2053,8 +2142,8 @@ class RawApi:
         """Adds a schedule to a batch prediction.
 
         Args:
-            deployment_id (str):
-            batch_prediction_id (str):
+            deployment_id (str): ID of the deployment
+            batch_prediction_id (str): ID of the batch prediction
             body (BatchPredictionScheduleInput): Input values for a batch prediction schedule
 
         Raises:
@@ -2083,8 +2172,8 @@ class RawApi:
         """Deletes the schedule from a batch prediction.
 
         Args:
-            deployment_id (str):
-            batch_prediction_id (str):
+            deployment_id (str): ID of the deployment
+            batch_prediction_id (str): ID of the batch prediction
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -2113,8 +2202,8 @@ class RawApi:
         """Updates the schedule for a batch prediction.
 
         Args:
-            deployment_id (str):
-            batch_prediction_id (str):
+            deployment_id (str): ID of the deployment
+            batch_prediction_id (str): ID of the batch prediction
             body (list[BatchPredictionSchedulePatchOperation]):
 
         Raises:
@@ -2146,10 +2235,17 @@ class RawApi:
         """Retrieves a list of experiments based on provided filter and sort parameters.
 
         Args:
-            filter_ (str | Unset):
-            sort (GetExperimentsSort | Unset):
-            limit (int | Unset):  Default: 32.
-            offset (int | Unset):
+            filter_ (str | Unset): Experiment fields by which you can filter responses within this
+                tenant
+                - ownerId: ID string - ID of the owner/user that created the experiment
+                - spaceId: ID string (or empty string for personal space) - ID of the space where the
+                experiment is saved.
+                - experimentVersionId: UUID string - ID of an experiment version in the experiment
+                - modelId: UUID string - ID of a model associated with the experiment
+                - deploymentId: UUID string - ID of a deployment of a model associated with the experiment
+            sort (GetExperimentsSort | Unset): Field(s) by which to sort response
+            limit (int | Unset): Number of results per page. Default is 32. Default: 32.
+            offset (int | Unset): Number of rows to skip before getting page[size]
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -2201,7 +2297,7 @@ class RawApi:
     ) -> Response[ExperimentResponse]:
         """
         Args:
-            experiment_id (str):
+            experiment_id (str): ID of the experiment
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -2225,7 +2321,7 @@ class RawApi:
     ) -> Response[None]:
         """
         Args:
-            experiment_id (str):
+            experiment_id (str): ID of the experiment
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -2251,7 +2347,7 @@ class RawApi:
     ) -> Response[None]:
         """
         Args:
-            experiment_id (str):
+            experiment_id (str): ID of the experiment
             body (list[ExperimentPatchOperation]):
 
         Raises:
@@ -2281,7 +2377,7 @@ class RawApi:
         and most accurate models based on evaluation metrics.
 
         Args:
-            experiment_id (str):
+            experiment_id (str): ID of the experiment
             body (ModelRecommendationInput): Criteria to determine which pool of models to provide
                 recommendations from
 
@@ -2313,11 +2409,29 @@ class RawApi:
     ) -> Response[ExperimentModelList]:
         """
         Args:
-            experiment_id (str):
-            filter_ (str | Unset):
-            sort (GetExperimentModelsSort | Unset):
-            limit (int | Unset):  Default: 32.
-            offset (int | Unset):
+            experiment_id (str): ID of the experiment
+            filter_ (str | Unset): Model fields you can filter by:
+                - experimentVersionId: UUID string - Find by experiment version ID
+                - batchNum: UUID string - Search by batch number
+                - isHpo: boolean - Is hyperparameter optimization used?
+                - isMetrics: boolean - Are metrics for regression, binary, or multiclass are used?
+                - id: UUID string - Find by model ID
+                - algorithm: enum string - Find by algorithm. Valid algorithms: catboost_classifier,
+                catboost_regression, elasticnet_regression, gaussian_nb, kneighbors_classifier,
+                lasso_regression, lasso, lgbm_classifier, lgbm_regression, linear_regression,
+                logistic_regression, random_forest_classifier, random_forest_regression, sgd_regression,
+                xgb_classifier, xgb_regression
+                - status: enum string - find by status. Valid statuses: pending, training_requested,
+                training_done, ready, error
+                - hasDeployment: boolean - Models that are part of a deployment
+                - nameContains: string - Models with name includes this case-insensitive string
+                - exactName: string - Models with exact name. Model names may not be unique
+                - samplingRatio: number - Find models by sampling ratio
+                - modelState: enum string - State by which to find models. Valid states: pending, enabled,
+                disabled, inactive
+            sort (GetExperimentModelsSort | Unset): Field(s) by which to sort response
+            limit (int | Unset): Number of results per page. Default is 32. Default: 32.
+            offset (int | Unset): Number of rows to skip before getting page[size]
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -2346,8 +2460,8 @@ class RawApi:
     ) -> Response[ExperimentModelResponse]:
         """
         Args:
-            experiment_id (str):
-            model_id (str):
+            experiment_id (str): ID of the experiment
+            model_id (str): ID of the model
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -2377,11 +2491,16 @@ class RawApi:
     ) -> Response[ExperimentVersionList]:
         """
         Args:
-            experiment_id (str):
-            filter_ (str | Unset):
-            sort (GetExperimentVersionsSort | Unset):
-            limit (int | Unset):  Default: 32.
-            offset (int | Unset):
+            experiment_id (str): ID of the experiment
+            filter_ (str | Unset): Experiment version filter options
+                - isRunning: boolean - Is the experiment version running (training models)?
+                - isSettled: boolean - Is the experiment version settled?
+                - status: enum string - Status to filter by. Omit to get models of any status. Valid
+                statuses: pending, ready, error, cancelled
+                - modelId: UUID string - ID of a model associated with the experiment
+            sort (GetExperimentVersionsSort | Unset): Field(s) by which to sort response
+            limit (int | Unset): Number of results per page. Default is 32. Default: 32.
+            offset (int | Unset): Number of rows to skip before getting page[size]
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -2413,7 +2532,7 @@ class RawApi:
         are finished training.
 
         Args:
-            experiment_id (str):
+            experiment_id (str): ID of the experiment
             body (ExperimentVersionInput): Input for creating a new experiment version. Defaults
                 provided in the ProfileInsights response.
 
@@ -2441,8 +2560,8 @@ class RawApi:
     ) -> Response[ExperimentVersionResponse]:
         """
         Args:
-            experiment_id (str):
-            experiment_version_id (str):
+            experiment_id (str): ID of the experiment
+            experiment_version_id (str): ID of the experiment version
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -2468,8 +2587,8 @@ class RawApi:
     ) -> Response[None]:
         """
         Args:
-            experiment_id (str):
-            experiment_version_id (str):
+            experiment_id (str): ID of the experiment
+            experiment_version_id (str): ID of the experiment version
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -2497,8 +2616,8 @@ class RawApi:
     ) -> Response[None]:
         """
         Args:
-            experiment_id (str):
-            experiment_version_id (str):
+            experiment_id (str): ID of the experiment
+            experiment_version_id (str): ID of the experiment version
             body (list[ExperimentVersionPatchOperation]):
 
         Raises:
@@ -2527,8 +2646,8 @@ class RawApi:
         """Cancels jobs for an experiment version or batch prediction.
 
         Args:
-            corr_type (CancelJobCorrType):
-            corr_id (str):
+            corr_type (CancelJobCorrType): The type of a resource paired with a corrId
+            corr_id (str): The ID of a correlated resource of corrType
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -2587,8 +2706,9 @@ class RawApi:
         POST /ml/profile-insights, poll this endpoint until a 200 OK response with ready status is returned.
 
         Args:
-            data_set_id (str):
-            target (str | Unset):
+            data_set_id (str): The Qlik catalog dataset ID
+            target (str | Unset): The optional target feature for profile-insights GET requests after
+                this is known.
             experiment_type (ExperimentType | Unset): Experiment type
 
         Raises:
