@@ -43,7 +43,7 @@ import tomllib
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, NoReturn
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
@@ -73,7 +73,7 @@ class SpecError(Exception):
     """A problem in a spec, its overlay or the names file: generation stops and says which."""
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     print(f"generate: {message}", file=sys.stderr)
     raise SystemExit(1)
 
@@ -141,7 +141,7 @@ def check_generator(update_lock: bool) -> None:
     pinned = pinned_generator_version()
     if version != pinned:
         fail(f"openapi-python-client {version} is installed but pyproject.toml pins {pinned}; run `make venv`")
-    current = {"generator": version, "upstream_templates": template_hashes()}
+    current: dict[str, Any] = {"generator": version, "upstream_templates": template_hashes()}
     if update_lock:
         LOCK.write_text(json.dumps(current, indent=2, sort_keys=True) + "\n")
         print(f"generate: recorded {len(current['upstream_templates'])} upstream template hashes in {LOCK.name}")
@@ -193,7 +193,7 @@ class ByName(NamedTuple):
     name: str
 
 
-def parse_target(target: str) -> list[str | ByName]:
+def parse_target(target: object) -> list[str | ByName]:
     """The steps of a target in the subset above; SpecError for anything else."""
     if not isinstance(target, str) or not target.startswith("$"):
         raise SpecError("a target is a JSONPath starting with $")
@@ -243,8 +243,8 @@ def find_target(doc: Any, steps: list[str | ByName]) -> tuple[Any, str | int]:
             if len(hits) != 1:
                 refs = any(isinstance(item, Mapping) and "$ref" in item for item in items)
                 hint = " (a $ref parameter is targeted as $.components.parameters['<Name>'])" if refs else ""
-                count = "no" if not hits else f"{len(hits)}"
-                raise SpecError(f"{found} has {count} inline parameter named {step.name!r}{hint}")
+                count = f"{len(hits)} inline parameters" if hits else "no inline parameter"
+                raise SpecError(f"{found} has {count} named {step.name!r}{hint}")
             key: str | int = hits[0]
         else:
             if not isinstance(node, Mapping) or step not in node:
@@ -300,7 +300,7 @@ def apply_overlay(doc: dict[str, Any], overlay: Any, spec_name: str) -> list[str
         actions = check_overlay_document(overlay, spec_name)
     except SpecError as exc:
         return [str(exc)]
-    problems = []
+    problems: list[str] = []
     for number, action in enumerate(actions):
         target = action.get("target") if isinstance(action, Mapping) else None
         name = f"action {number} ({target})"
@@ -460,7 +460,7 @@ def preprocess(
     source: Mapping[str, Any], overlay: Any, names: Names, *, package: str, rel: str, overlay_rel: str
 ) -> tuple[dict[str, Any], dict[OperationKey, str]]:
     """The spec the generator and the operation table see, and each operation's own operationId."""
-    doc = copy.deepcopy(dict(source))
+    doc = copy.deepcopy(dict(source))  # the transcription itself stays as read
     problems = read_vendor_conventions(doc)
     if overlay is not None:
         problems.extend(f"{overlay_rel}: {p}" for p in apply_overlay(doc, overlay, Path(rel).name))
