@@ -1,19 +1,33 @@
-"""`make generate`: specs/**/*.yaml -> generated/<package>/ (code and operation table).
+"""`make generate`: specs/<vendor>/<api>.yaml, its overlay and specs/names.yaml -> generated/<package>/.
 
-    python codegen/generate.py            regenerate generated/ in place
-    python codegen/generate.py --check    regenerate into a scratch folder and diff (CI)
+    python codegen/generate.py            regenerate generated/ in place (and record new operations' names)
+    python codegen/generate.py --check    regenerate into a scratch folder and diff (CI); writes nothing
     python codegen/generate.py --update-template-lock   accept new upstream templates (see below)
 
-Each spec is rendered by openapi-python-client (the version pinned in pyproject.toml) with the
-templates in codegen/templates, then its operation table is written next to it as
-_operations.py. Templates we fork are pinned by the hash of the upstream file they came from
-(codegen/templates.lock.json): when the generator changes one, this script stops and says which,
-so the fork is reviewed instead of silently drifting.
+Each spec passes through one preprocessing stage, preprocess(), before anything reads it:
+
+1. vendor conventions: Qlik's own `x-qlik-deprecated` / `x-qlik-deprecated-sunset` are read as
+   `deprecated` / `x-sunset`;
+2. the overlay beside the spec (`<api>.overlay.yaml`, OpenAPI Overlay 1.0): what the client adds to
+   the document, each addition with its reason; an action that matches nothing, or that would
+   change a value the spec states, stops generation;
+3. the names file (specs/names.yaml): every operation's operationId and first tag are rewritten to
+   its pinned Python name and module, so a vendor's renamed operationId or tag changes nothing in
+   the Python API (the table's `Operation.id` keeps the spec's operationId, for messages);
+4. what the generator would lose: a parameter's description copied into its schema (docstrings).
+
+The preprocessed copy is written to a scratch folder and rendered by openapi-python-client (the
+version pinned in pyproject.toml) with the templates in codegen/templates; the operation table is
+written next to it as _operations.py. Templates we fork are pinned by the hash of the upstream file
+they came from (codegen/templates.lock.json): when the generator changes one, this script stops and
+says which, so the fork is reviewed instead of silently drifting.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
+import datetime
 import difflib
 import filecmp
 import hashlib
@@ -29,12 +43,12 @@ import tomllib
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import Any, NamedTuple, NoReturn
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
+NAMES = SPECS / "names.yaml"
+OVERLAY_SUFFIX = ".overlay.yaml"
 TEMPLATES = ROOT / "codegen" / "templates"
 LOCK = ROOT / "codegen" / "templates.lock.json"
 OUTPUT = ROOT / "generated"
@@ -52,10 +66,43 @@ BANNER = (
     "# Do not edit: change the spec or the generator and run `make generate`.\n"
 )
 
+OperationKey = tuple[str, str]  # (METHOD, path template), as in aioautoml._wire
 
-def fail(message: str) -> None:
+
+class SpecError(Exception):
+    """A problem in a spec, its overlay or the names file: generation stops and says which."""
+
+
+def fail(message: str) -> NoReturn:
     print(f"generate: {message}", file=sys.stderr)
     raise SystemExit(1)
+
+
+def load_yaml(path: Path) -> Any:
+    """YAML as the generator itself reads it (ruamel, YAML 1.2), so what is checked here is what it renders."""
+    from ruamel.yaml import YAML
+
+    return YAML(typ="safe").load(path.read_bytes())
+
+
+def operations_of(doc: Mapping[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(path, method, operation) in the order the generator walks them."""
+    for path, item in (doc.get("paths") or {}).items():
+        for method in METHODS:
+            if isinstance(item, Mapping) and isinstance(item.get(method), dict):
+                yield path, method, item[method]
+
+
+def key_text(method: str, path: str) -> str:
+    """An operation's key as the overlay's references and the names file write it: "GET /a/{id}"."""
+    return f"{method.upper()} {path}"
+
+
+def parse_key_text(text: object) -> OperationKey | None:
+    match = re.fullmatch(r"([A-Z]+) (/\S*)", text) if isinstance(text, str) else None
+    if match is None or match.group(1).lower() not in METHODS:
+        return None
+    return match.group(1), match.group(2)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -94,7 +141,7 @@ def check_generator(update_lock: bool) -> None:
     pinned = pinned_generator_version()
     if version != pinned:
         fail(f"openapi-python-client {version} is installed but pyproject.toml pins {pinned}; run `make venv`")
-    current = {"generator": version, "upstream_templates": template_hashes()}
+    current: dict[str, Any] = {"generator": version, "upstream_templates": template_hashes()}
     if update_lock:
         LOCK.write_text(json.dumps(current, indent=2, sort_keys=True) + "\n")
         print(f"generate: recorded {len(current['upstream_templates'])} upstream template hashes in {LOCK.name}")
@@ -115,15 +162,393 @@ def check_generator(update_lock: bool) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
+# Overlays (OpenAPI Overlay 1.0, with a restricted target syntax)
+#
+# A target is a JSONPath from this subset, so that every target names one node by method + path
+# or by component name, never by operationId:
+#   $.paths['<path>'].<method>                                    an operation
+#   $.paths['<path>'].<method>.parameters[?(@.name=='<name>')]    one of its inline parameters
+#   $.components.parameters['<Name>']                             a shared parameter
+#   $.components.schemas['<Name>']                                a schema
+#   $.components.schemas['<Name>'].properties['<prop>']           one of its properties
+
+_STEP = re.compile(
+    r"\.(?P<name>[A-Za-z_][\w-]*)"
+    r"|\[(?P<quote>['\"])(?P<key>[^'\"]*)(?P=quote)\]"
+    r"|\[\?\(@\.name\s*==\s*(?P<fquote>['\"])(?P<value>[^'\"]*)(?P=fquote)\)\]"
+)
+_ANY, _METHOD, _BY_NAME = object(), object(), object()  # placeholders in the shapes below
+TARGET_SHAPES: tuple[tuple[object, ...], ...] = (
+    ("paths", _ANY, _METHOD),
+    ("paths", _ANY, _METHOD, "parameters", _BY_NAME),
+    ("components", "parameters", _ANY),
+    ("components", "schemas", _ANY),
+    ("components", "schemas", _ANY, "properties", _ANY),
+)
+
+
+class ByName(NamedTuple):
+    """A `[?(@.name=='x')]` step: the one list item whose `name` is x."""
+
+    name: str
+
+
+def parse_target(target: object) -> list[str | ByName]:
+    """The steps of a target in the subset above; SpecError for anything else."""
+    if not isinstance(target, str) or not target.startswith("$"):
+        raise SpecError("a target is a JSONPath starting with $")
+    steps: list[str | ByName] = []
+    position = 1
+    while position < len(target):
+        match = _STEP.match(target, position)
+        if match is None:
+            raise SpecError(f"cannot read the target from {target[position:]!r} on (see specs/README.md)")
+        if match.group("value") is not None:
+            steps.append(ByName(match.group("value")))
+        else:
+            steps.append(match.group("name") or match.group("key"))
+        position = match.end()
+    if not any(_fits(steps, shape) for shape in TARGET_SHAPES):
+        raise SpecError(
+            "a target names an operation, one of its parameters, a shared parameter, a schema or a schema's"
+            " property (the forms in specs/README.md)"
+        )
+    return steps
+
+
+def _fits(steps: list[str | ByName], shape: tuple[object, ...]) -> bool:
+    if len(steps) != len(shape):
+        return False
+    for step, expected in zip(steps, shape, strict=True):
+        if expected is _BY_NAME:
+            ok = isinstance(step, ByName)
+        elif expected is _METHOD:
+            ok = step in METHODS
+        elif expected is _ANY:
+            ok = isinstance(step, str)
+        else:
+            ok = step == expected
+        if not ok:
+            return False
+    return True
+
+
+def find_target(doc: Any, steps: list[str | ByName]) -> tuple[Any, str | int]:
+    """The (container, key) of the one node a target names; SpecError if it names none."""
+    node, found = doc, "$"
+    for index, step in enumerate(steps):
+        if isinstance(step, ByName):
+            items = node if isinstance(node, list) else []
+            hits = [i for i, item in enumerate(items) if isinstance(item, Mapping) and item.get("name") == step.name]
+            if len(hits) != 1:
+                refs = any(isinstance(item, Mapping) and "$ref" in item for item in items)
+                hint = " (a $ref parameter is targeted as $.components.parameters['<Name>'])" if refs else ""
+                count = f"{len(hits)} inline parameters" if hits else "no inline parameter"
+                raise SpecError(f"{found} has {count} named {step.name!r}{hint}")
+            key: str | int = hits[0]
+        else:
+            if not isinstance(node, Mapping) or step not in node:
+                raise SpecError(f"{found} has no {step!r}")
+            key = step
+        if index == len(steps) - 1:
+            return node, key
+        node, found = node[key], f"{found}[{key!r}]"
+    raise AssertionError("a target has at least one step")
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal, with True != 1 (YAML tells them apart, so does the spec)."""
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return type(a) is type(b) and a == b
+
+
+def merge_update(target: dict[str, Any], update: Mapping[str, Any], where: str = "") -> list[str]:
+    """Add `update`'s keys to `target` (objects merged key by key); the values it would change."""
+    conflicts = []
+    for key, value in update.items():
+        here = f"{where}.{key}" if where else str(key)
+        if key not in target:
+            target[key] = copy.deepcopy(value)
+        elif isinstance(target[key], dict) and isinstance(value, Mapping):
+            conflicts.extend(merge_update(target[key], value, here))
+        elif not _same(target[key], value):
+            conflicts.append(f"{here}: the spec says {target[key]!r}, the overlay {value!r}")
+    return conflicts
+
+
+def check_overlay_document(overlay: Any, spec_name: str) -> list[Any]:
+    """The overlay's actions, once its envelope is what Overlay 1.0 (and this project) expects."""
+    if not isinstance(overlay, Mapping) or overlay.get("overlay") != "1.0.0":
+        raise SpecError("not an overlay: it must start with `overlay: 1.0.0`")
+    info = overlay.get("info")
+    if not isinstance(info, Mapping) or not info.get("title") or not info.get("version"):
+        raise SpecError("its `info` needs a title and a version")
+    if overlay.get("extends", spec_name) != spec_name:
+        raise SpecError(f"it extends {overlay['extends']!r}, not the spec beside it ({spec_name})")
+    actions = overlay.get("actions")
+    if not isinstance(actions, list) or not actions:
+        raise SpecError("it has no `actions` list")
+    return actions
+
+
+def apply_overlay(doc: dict[str, Any], overlay: Any, spec_name: str) -> list[str]:
+    """Apply an overlay's actions to `doc` in order; the problems found, each naming its action."""
+    try:
+        actions = check_overlay_document(overlay, spec_name)
+    except SpecError as exc:
+        return [str(exc)]
+    problems: list[str] = []
+    for number, action in enumerate(actions):
+        target = action.get("target") if isinstance(action, Mapping) else None
+        name = f"action {number} ({target})"
+        try:
+            problems.extend(f"{name}: {p}" for p in apply_action(doc, action))
+        except SpecError as exc:
+            problems.append(f"{name}: {exc}")
+    return problems
+
+
+def apply_action(doc: dict[str, Any], action: Any) -> list[str]:
+    if not isinstance(action, Mapping):
+        raise SpecError("an action is a mapping with target, description and update or remove")
+    if not str(action.get("description") or "").strip():
+        raise SpecError("has no description: every client addition says why it is there")
+    if ("update" in action) == ("remove" in action):
+        raise SpecError("needs exactly one of `update` or `remove`")
+    steps = parse_target(action.get("target"))
+    container, key = find_target(doc, steps)
+    if "remove" in action:
+        if action["remove"] is not True:
+            raise SpecError("`remove` must be true")
+        del container[key]
+        return []
+    update = action["update"]
+    if not isinstance(update, Mapping) or not update:
+        raise SpecError("`update` must be a non-empty mapping")
+    if steps[0] == "paths" and len(steps) == 3 and {"operationId", "tags"} & set(update):
+        raise SpecError("sets operationId or tags: Python names are pinned in specs/names.yaml instead")
+    conflicts = merge_update(container[key], update)
+    return [f"would change {c} (an overlay adds to what the spec says, it never overwrites it)" for c in conflicts]
+
+
+# ---------------------------------------------------------------------------------------------
+# Pinned names (specs/names.yaml)
+
+NAMES_HEADER = """\
+# The Python names of every operation, pinned: `make generate` rewrites each operation's operationId
+# and first tag to these before generating, so a spec whose operationIds or tags change (a vendor's
+# re-transcription) keeps its methods, modules and model names. Keyed by package, then by
+# "METHOD /path". name: the method on the API object (and its endpoint module); module: the api/
+# subpackage it lives in. `make generate` adds an entry for a new operation and drops a removed
+# one; `make check-generated` refuses to run if it would. Edit a name here to rename it on purpose.
+"""
+
+
+class Pinned(NamedTuple):
+    name: str  # the Python method name, e.g. get_deployments
+    module: str  # the api/ subpackage, e.g. deployments
+
+
+class Names:
+    """specs/names.yaml: read, extended with new operations, written back only by `make generate`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.text = path.read_text() if path.exists() else ""
+        self.entries: dict[str, dict[str, Pinned]] = self._read(load_yaml(path) if path.exists() else None)
+        self.added: list[str] = []
+        self.removed: list[str] = []
+
+    def _read(self, data: Any) -> dict[str, dict[str, Pinned]]:
+        entries: dict[str, dict[str, Pinned]] = {}
+        for package, operations in (data or {}).items():
+            entries[package] = {}
+            for key, entry in (operations or {}).items():
+                if parse_key_text(key) is None or not isinstance(entry, Mapping) or set(entry) != {"name", "module"}:
+                    raise SpecError(
+                        f"{self.path.name}: {package}: {key!r} must be 'METHOD /path': {{name: .., module: ..}}"
+                    )
+                entries[package][key] = Pinned(str(entry["name"]), str(entry["module"]))
+        return entries
+
+    def pin(self, package: str, rel: str, doc: Mapping[str, Any]) -> dict[str, Pinned]:
+        """Each operation's pinned names; a new operation is named as the generator would name it."""
+        known = self.entries.get(package, {})
+        pinned: dict[str, Pinned] = {}
+        for path, method, op in operations_of(doc):
+            key = key_text(method, path)
+            if key in known:
+                pinned[key] = known[key]
+            else:
+                pinned[key] = derived_names(path, method, op)
+                self.added.append(f"{package}: {key} -> {pinned[key].name} ({pinned[key].module}), new in {rel}")
+        self.removed.extend(
+            f"{package}: {key} ({entry.name}): not in {rel} any more"
+            for key, entry in known.items()
+            if key not in pinned
+        )
+        self.entries[package] = pinned
+        check_pinned(package, pinned)
+        return pinned
+
+    def drop_packages_except(self, packages: set[str]) -> None:
+        for package in sorted(set(self.entries) - packages):
+            self.removed.extend(
+                f"{package}: {key} ({e.name}): its spec is gone" for key, e in self.entries[package].items()
+            )
+            del self.entries[package]
+
+    def render(self) -> str:
+        lines = [NAMES_HEADER.rstrip("\n")]
+        for package in sorted(self.entries):
+            lines.append(f"{package}:")
+            ordered = sorted(self.entries[package].items(), key=lambda item: _sort_key(item[0]))
+            lines.extend(f"  {json.dumps(key)}: {{name: {e.name}, module: {e.module}}}" for key, e in ordered)
+        return "\n".join(lines) + "\n"
+
+    def changes(self) -> list[str]:
+        found = [f"add {entry}" for entry in self.added] + [f"drop {entry}" for entry in self.removed]
+        if not found and self.render() != self.text:
+            found.append("its layout is not the one `make generate` writes")
+        return found
+
+
+def _sort_key(key: str) -> tuple[str, int]:
+    method, path = parse_key_text(key) or ("", key)
+    return path, METHODS.index(method.lower()) if method else 0
+
+
+def derived_names(path: str, method: str, op: Mapping[str, Any]) -> Pinned:
+    """The names openapi-python-client gives an operation: from its operationId and first tag."""
+    from openapi_python_client.parser.openapi import generate_operation_id
+    from openapi_python_client.schema.untrusted_string import UntrustedString
+    from openapi_python_client.strings import PythonIdentifier
+
+    if op.get("operationId"):
+        name = python_identifier(str(op["operationId"]))
+    else:
+        name = str(generate_operation_id(path=UntrustedString(path), method=method, prefix="field_"))
+    tag = (op.get("tags") or ["default"])[0]
+    return Pinned(name, str(PythonIdentifier(value=str(tag), prefix="tag")))
+
+
+def check_pinned(package: str, pinned: Mapping[str, Pinned]) -> None:
+    from openapi_python_client.strings import PythonIdentifier
+
+    problems = []
+    owners: dict[str, str] = {}
+    for key, entry in pinned.items():
+        if python_identifier(entry.name) != entry.name or str(PythonIdentifier(entry.module, "tag")) != entry.module:
+            problems.append(f"{package}: {key}: {entry.name} / {entry.module} are not snake_case Python identifiers")
+        if entry.name in owners:
+            problems.append(f"{package}: {entry.name} is the name of both {owners[entry.name]} and {key}")
+        owners.setdefault(entry.name, key)
+    if problems:
+        raise SpecError(
+            "specs/names.yaml: pinned names must be unique identifiers; pin one by hand:\n  " + "\n  ".join(problems)
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# The preprocessing stage
+
+
+def preprocess(
+    source: Mapping[str, Any], overlay: Any, names: Names, *, package: str, rel: str, overlay_rel: str
+) -> tuple[dict[str, Any], dict[OperationKey, str]]:
+    """The spec the generator and the operation table see, and each operation's own operationId."""
+    doc = copy.deepcopy(dict(source))  # the transcription itself stays as read
+    problems = read_vendor_conventions(doc)
+    if overlay is not None:
+        problems.extend(f"{overlay_rel}: {p}" for p in apply_overlay(doc, overlay, Path(rel).name))
+    if problems:
+        raise SpecError("\n  ".join(problems))
+    vendor_ids = pin_names(doc, names.pin(package, rel, doc))
+    copy_parameter_descriptions(doc)
+    return doc, vendor_ids
+
+
+def read_vendor_conventions(doc: dict[str, Any]) -> list[str]:
+    """Qlik marks deprecation in its own published specs with x-qlik-deprecated(-sunset)."""
+    problems = []
+    for path, method, op in operations_of(doc):
+        if op.get("x-qlik-deprecated") is True:
+            op.setdefault("deprecated", True)
+        sunset = op.get("x-qlik-deprecated-sunset")
+        if sunset is not None:
+            if "x-sunset" in op and str(op["x-sunset"]) != str(sunset):
+                problems.append(
+                    f"{key_text(method, path)}: x-sunset {op['x-sunset']!r} but x-qlik-deprecated-sunset {sunset!r}"
+                )
+            op.setdefault("x-sunset", str(sunset))
+    return problems
+
+
+def pin_names(doc: dict[str, Any], pinned: Mapping[str, Pinned]) -> dict[OperationKey, str]:
+    """Rewrite operationIds and first tags to the pinned names: the generator names functions, endpoint
+    modules and inline models (GetDeploymentsSort) from these two."""
+    vendor_ids = {}
+    for path, method, op in operations_of(doc):
+        entry = pinned[key_text(method, path)]
+        vendor_ids[(method.upper(), path)] = str(op.get("operationId") or entry.name)
+        op["operationId"] = entry.name
+        op["tags"] = [entry.module, *(op.get("tags") or [])[1:]]
+    return vendor_ids
+
+
+def parameters_of(doc: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every parameter object written out in the spec (inline or shared), not the $refs to them."""
+    for item in (doc.get("paths") or {}).values():
+        yield from (p for p in item.get("parameters") or [] if "$ref" not in p)
+        for method in METHODS:
+            yield from (p for p in (item.get(method) or {}).get("parameters") or [] if "$ref" not in p)
+    yield from (p for p in ((doc.get("components") or {}).get("parameters") or {}).values() if "$ref" not in p)
+
+
+def copy_parameter_descriptions(doc: dict[str, Any]) -> None:
+    """The generator documents a parameter with its schema's description and drops the parameter's own:
+    copy it over where the schema has none, so docstrings list it."""
+    for parameter in parameters_of(doc):
+        schema = parameter.get("schema")
+        if parameter.get("description") and isinstance(schema, dict) and "$ref" not in schema:
+            schema.setdefault("description", parameter["description"])
+
+
+def undocumented_parameters(doc: Mapping[str, Any]) -> list[str]:
+    """Parameters whose description cannot reach the docstring: their schema is a $ref, and wrapping it
+    (allOf) would not help, the generator uses the referenced class as is."""
+    return sorted(
+        f"{p['name']} ({p['schema']['$ref'].rsplit('/', 1)[-1]})"
+        for p in parameters_of(doc)
+        if p.get("description") and isinstance(p.get("schema"), Mapping) and "$ref" in p["schema"]
+    )
+
+
+# ---------------------------------------------------------------------------------------------
 # The operation table
 
 
 class Spec:
-    def __init__(self, path: Path) -> None:
+    """A spec as the generator sees it: preprocessed (overlay, names, vendor conventions applied)."""
+
+    def __init__(self, path: Path, specs_dir: Path | None = None, names: Names | None = None) -> None:
+        specs_dir = specs_dir or SPECS
         self.path = path
-        self.rel = path.relative_to(ROOT).as_posix()
-        self.doc: dict[str, Any] = yaml.safe_load(path.read_text())
-        self.package = re.sub(r"[/-]", "_", path.relative_to(SPECS).with_suffix("").as_posix())
+        self.rel = f"{specs_dir.name}/{path.relative_to(specs_dir).as_posix()}"
+        self.package = re.sub(r"[/-]", "_", path.relative_to(specs_dir).with_suffix("").as_posix())
+        overlay = path.with_name(path.stem + OVERLAY_SUFFIX)
+        self.overlay_rel = f"{specs_dir.name}/{overlay.relative_to(specs_dir).as_posix()}"
+        self.doc, self.vendor_ids = preprocess(
+            load_yaml(path),
+            load_yaml(overlay) if overlay.exists() else None,
+            names if names is not None else Names(specs_dir / NAMES.name),
+            package=self.package,
+            rel=self.rel,
+            overlay_rel=self.overlay_rel,
+        )
 
     def resolve(self, node: Any) -> Any:
         while isinstance(node, Mapping) and "$ref" in node:
@@ -214,9 +639,7 @@ def module_path(op: dict[str, Any]) -> str:
     return f"api.{tag}.{python_identifier(op['operationId'])}"
 
 
-def operation_row(
-    spec: Spec, path: str, method: str, op: dict[str, Any], params: list[dict[str, Any]], keys: Mapping[str, Any]
-) -> str:
+def operation_row(spec: Spec, path: str, method: str, op: dict[str, Any], params: list[dict[str, Any]]) -> str:
     tier = op.get("x-qlik-tier")
     parameters = ", ".join(f"Parameter({p['name']!r}, {python_identifier(p['name'])!r}, {p['in']!r})" for p in params)
     comma_separated = sorted(
@@ -226,7 +649,7 @@ def operation_row(
     )
     success = tuple((code, content_type) for code, content_type, _ in success_responses(spec, op))
     fields = [
-        f"id={op['operationId']!r}",
+        f"id={spec.vendor_ids[(method.upper(), path)]!r}",
         f"python_name={python_identifier(op['operationId'])!r}",
         f"api={spec.package!r}",
         f"module={module_path(op)!r}",
@@ -255,9 +678,9 @@ def operation_row(
             f"frozenset({sorted(terminal['success'])!r}), frozenset({sorted(terminal.get('failure', []))!r}))"
         )
     if job := op.get("x-job"):
-        cancel = keys[job["cancel"]] if job.get("cancel") else None
+        cancel = parse_key_text(job["cancel"]) if job.get("cancel") else None
         fields.append(
-            f"job=Job({keys[job['poll']]!r}, {dict(job.get('params', {}))!r}, {cancel!r}, "
+            f"job=Job({parse_key_text(job['poll'])!r}, {dict(job.get('params', {}))!r}, {cancel!r}, "
             f"{dict(job.get('cancel-params', {}))!r})"
         )
     if op.get("deprecated"):
@@ -269,27 +692,35 @@ def operation_row(
 
 
 def check_spec(spec: Spec) -> list[str]:
-    """Rules the generator cannot see: tiers, extension references."""
+    """Rules the generator cannot see: tiers, extension references (on the preprocessed spec)."""
     problems = []
-    ids = {op["operationId"] for _, _, op, _ in spec.operations()}
+    terminal = {(m.upper(), p) for p, m, op, _ in spec.operations() if op.get("x-terminal-states")}
+    keys = {(m.upper(), p) for p, m, _, _ in spec.operations()}
     is_qlik = spec.package.startswith("qlik_")
     for path, method, op, _ in spec.operations():
-        where = f"{spec.rel}: {method.upper()} {path} ({op.get('operationId')})"
+        where = f"{spec.rel}: {key_text(method, path)} ({spec.vendor_ids[(method.upper(), path)]})"
         tier = op.get("x-qlik-tier")
         if is_qlik and (not tier or {"1": 1000, "2": 100}.get(str(tier.get("tier"))) != tier.get("limit")):
             problems.append(f'{where}: needs x-qlik-tier {{tier: "1", limit: 1000}} or {{tier: "2", limit: 100}}')
         if (job := op.get("x-job")) is not None:
-            for ref in (job.get("poll"), job.get("cancel")):
-                if ref is not None and ref not in ids:
-                    problems.append(f"{where}: x-job names unknown operation {ref}")
+            for role in ("poll", "cancel"):
+                ref = job.get(role)
+                if ref is None:
+                    continue
+                key = parse_key_text(ref)
+                if key is None:
+                    problems.append(f"{where}: x-job {role} must be written 'METHOD /path', not {ref!r}")
+                elif key not in keys:
+                    problems.append(f"{where}: x-job {role} names unknown operation {ref}")
+                elif role == "poll" and key not in terminal:
+                    problems.append(f"{where}: x-job polls {ref}, which has no x-terminal-states")
         if op.get("x-sunset") and not op.get("deprecated"):
             problems.append(f"{where}: x-sunset without deprecated: true")
     return problems
 
 
 def write_operation_table(spec: Spec, package_dir: Path) -> None:
-    keys = {op["operationId"]: (method.upper(), path) for path, method, op, _ in spec.operations()}
-    rows = [operation_row(spec, path, method, op, params, keys) for path, method, op, params in spec.operations()]
+    rows = [operation_row(spec, path, method, op, params) for path, method, op, params in spec.operations()]
     title = spec.doc["info"]["title"]
     text = (
         BANNER.format(spec=spec.rel)
@@ -309,6 +740,9 @@ def write_operation_table(spec: Spec, package_dir: Path) -> None:
 
 
 def generate_one(spec: Spec, out: Path, scratch: Path) -> None:
+    # The generator renders the preprocessed copy, not the transcription (JSON: what it reads is exact).
+    preprocessed = scratch / f"{spec.package}.json"
+    preprocessed.write_text(json.dumps(spec.doc, indent=1, default=_json_scalar))
     config = scratch / f"{spec.package}.config.json"
     config.write_text(
         json.dumps(
@@ -324,7 +758,7 @@ def generate_one(spec: Spec, out: Path, scratch: Path) -> None:
     command = [
         str(BIN / "openapi-python-client"),
         "generate",
-        "--path", str(spec.path),
+        "--path", str(preprocessed),
         "--output-path", str(package_dir),
         "--custom-template-path", str(TEMPLATES),
         "--config", str(config),
@@ -346,18 +780,38 @@ def generate_one(spec: Spec, out: Path, scratch: Path) -> None:
     )
 
 
-def generate(out: Path, only: list[Path] | None = None) -> list[Spec]:
-    paths = [path.resolve() for path in only] if only else sorted(SPECS.rglob("*.yaml"))
-    specs = [Spec(path) for path in paths]
+def _json_scalar(value: object) -> str:
+    if isinstance(value, datetime.date):  # YAML reads an unquoted 2026-02-01 as a date
+        return value.isoformat()
+    raise TypeError(f"a spec value JSON cannot hold: {value!r}")
+
+
+def spec_paths(specs_dir: Path) -> list[Path]:
+    """specs/<vendor>/<api>.yaml: every spec, not the overlays beside them."""
+    return sorted(p for p in specs_dir.glob("*/*.yaml") if not p.name.endswith(OVERLAY_SUFFIX))
+
+
+def generate(
+    out: Path, only: list[Path] | None = None, *, specs_dir: Path | None = None, check: bool = False
+) -> list[Spec]:
+    """Generate every spec (or `only` these) into `out`. Writing mode also records new operations'
+    names in specs/names.yaml (after generating); check mode stops if that file would change."""
+    specs_dir = specs_dir or SPECS
+    paths = [path.resolve() for path in only] if only else spec_paths(specs_dir)
+    try:
+        names = Names(specs_dir / NAMES.name)
+        specs = [Spec(path, specs_dir, names) for path in paths]
+    except SpecError as exc:
+        fail(f"{exc}")
+    if not only:
+        names.drop_packages_except({spec.package for spec in specs})
     problems = [problem for spec in specs for problem in check_spec(spec)]
-    seen: dict[str, str] = {}
-    for spec in specs:
-        for _, _, op, _ in spec.operations():
-            if op["operationId"] in seen:
-                problems.append(f"operationId {op['operationId']} is in both {seen[op['operationId']]} and {spec.rel}")
-            seen[op["operationId"]] = spec.rel
     if problems:
         fail("the specs break the rules in specs/README.md:\n  " + "\n  ".join(problems))
+    if check and (changes := names.changes()):
+        fail(
+            f"{names.path.name} is not what `make generate` would write; run it and review:\n  " + "\n  ".join(changes)
+        )
     out.mkdir(parents=True)
     with tempfile.TemporaryDirectory() as scratch, ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         list(pool.map(lambda spec: generate_one(spec, out, Path(scratch)), specs))
@@ -366,6 +820,12 @@ def generate(out: Path, only: list[Path] | None = None) -> list[Spec]:
         BANNER.format(spec="specs/")
         + f'"""One package per spec, generated by openapi-python-client with aioautoml\'s templates:\n\n{listing}\n"""\n'
     )
+    for spec in specs:
+        if missing := undocumented_parameters(spec.doc):
+            print(f"generate: {spec.rel}: no docstring for the parameters with a $ref schema: {', '.join(missing)}")
+    if not check and (changes := names.changes()):
+        names.path.write_text(names.render())
+        print(f"generate: {names.path.name} updated:\n  " + "\n  ".join(changes))
     return specs
 
 
@@ -403,7 +863,7 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory() as tmp:
         fresh = Path(tmp) / "generated"
-        specs = generate(fresh, args.spec)
+        specs = generate(fresh, args.spec, check=args.check)
         if args.check:
             found = differences(OUTPUT, fresh) if OUTPUT.exists() else ["generated/ does not exist"]
             if found:

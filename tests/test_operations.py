@@ -1,5 +1,7 @@
 """Every operation of every spec, driven by tests/examples/*.yaml (format: tests/examples/README.md).
 
+Operations are found through the operation tables (``operation_table``, keyed by method + path)
+and named by their pinned Python names, never by operationId or by module paths built from tags.
 For each operation: call it through the client with the document's example values (aioresponses
 answers with the document's example response), then assert the request as sent — method, encoded
 path, query pairs in order, JSON body — and that the response parsed into the documented type.
@@ -23,7 +25,7 @@ from aioresponses import aioresponses
 
 import aioautoml._generated as generated_root
 from aioautoml import DataRobotClient, QlikClient
-from aioautoml._wire import UNSET, File, Operation, Unset
+from aioautoml._wire import UNSET, File, Operation, Unset, endpoint_module, endpoint_of, operation_table
 
 EXAMPLES = Path(__file__).parent / "examples"
 QLIK = "https://your-tenant.us.qlikcloud.com"
@@ -34,24 +36,22 @@ def packages() -> list[str]:
     return sorted(m.name for m in pkgutil.iter_modules(generated_root.__path__) if m.ispkg)
 
 
-def examples_file(table: Any) -> Path:
-    """tests/examples/qlik-ml.yaml for specs/qlik/ml.yaml."""
-    spec: str = table.SPEC
-    return EXAMPLES / (spec.removeprefix("specs/").removesuffix(".yaml").replace("/", "-") + ".yaml")
+def examples_file(package: str) -> Path:
+    """tests/examples/qlik-ml.yaml for the package qlik_ml (specs/qlik/ml.yaml)."""
+    return EXAMPLES / (package.replace("_", "-") + ".yaml")
 
 
 def cases() -> list[Any]:
     found = []
     for package in packages():
-        table = importlib.import_module(f"aioautoml._generated.{package}._operations")
-        path = examples_file(table)
+        path = examples_file(package)
         examples = yaml.safe_load(path.read_text()) if path.exists() else {}
-        for operation in table.OPERATIONS.values():
-            entry = examples.get(operation.id)
+        for operation in operation_table(package).values():
+            entry = examples.get(operation.python_name)
             entries = entry.get("cases", [entry]) if isinstance(entry, dict) else [entry]
             for n, example in enumerate(entries):
                 suffix = f"-{n}" if len(entries) > 1 else ""
-                found.append(pytest.param(package, operation, example, id=f"{package}.{operation.id}{suffix}"))
+                found.append(pytest.param(package, operation, example, id=f"{package}.{operation.python_name}{suffix}"))
     return found
 
 
@@ -119,9 +119,11 @@ def expected_type(annotation: Any) -> tuple[type, ...]:
 
 @pytest.mark.parametrize(("package", "operation", "example"), cases())
 async def test_operation_request_and_response(package: str, operation: Operation, example: Any) -> None:
-    assert example, f"tests/examples has no entry for {operation.id}: every operation needs one"
+    assert example, f"tests/examples has no entry for {operation.python_name}: every operation needs one"
     client = client_for(package)
     method = getattr(api_for(client, package), operation.python_name)
+    # The table row leads to the method's own endpoint module, and that module to the same row.
+    assert endpoint_of(method) is endpoint_module(operation) and endpoint_of(method).OPERATION is operation
     hints = typing.get_type_hints(method)
 
     kwargs: dict[str, Any] = {}
@@ -182,13 +184,12 @@ def _deprecation_expected(operation: Operation) -> Any:
 
 
 def test_every_example_names_a_real_operation() -> None:
-    """A typo'd operationId in tests/examples would silently test nothing."""
+    """A typo'd name in tests/examples would silently test nothing."""
     for package in packages():
-        table = importlib.import_module(f"aioautoml._generated.{package}._operations")
-        path = examples_file(table)
+        path = examples_file(package)
         assert path.exists(), f"missing {path.name}"
-        ids = {op.id for op in table.OPERATIONS.values()}
-        unknown = set(yaml.safe_load(path.read_text())) - ids
+        names = {op.python_name for op in operation_table(package).values()}
+        unknown = set(yaml.safe_load(path.read_text())) - names
         assert not unknown, f"{path.name} names operations the spec does not have: {sorted(unknown)}"
 
 

@@ -351,7 +351,8 @@ class Api:
         /api/v2/projects/{projectId}/models/{modelId}/featureImpact/
 
         Args:
-            image_id (str):
+            image_id (str): ID of the image of the custom inference model to retrieve feature impact
+                from.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -386,7 +387,8 @@ class Api:
         /api/v2/projects/{projectId}/models/{modelId}/featureImpact/
 
         Args:
-            image_id (str):
+            image_id (str): ID of the image of the custom inference model to submit feature impact job
+                for.
             body (FeatureImpactCreatePayload | Unset): Request body for submitting a feature impact
                 job.
 
@@ -415,8 +417,8 @@ class Api:
         """Retrieve the custom model version's dependency build status.
 
         Args:
-            custom_model_id (str):
-            custom_model_version_id (str):
+            custom_model_id (str): ID of the custom model.
+            custom_model_version_id (str): ID of the custom model version.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -446,8 +448,8 @@ class Api:
         models.
 
         Args:
-            custom_model_id (str):
-            custom_model_version_id (str):
+            custom_model_id (str): ID of the custom model.
+            custom_model_version_id (str): ID of the custom model version.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -474,8 +476,8 @@ class Api:
         """Cancel the custom model version's dependency build.
 
         Args:
-            custom_model_id (str):
-            custom_model_version_id (str):
+            custom_model_id (str): ID of the custom model.
+            custom_model_version_id (str): ID of the custom model version.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -505,8 +507,8 @@ class Api:
         DependencyBuildLogResponse, whose `data` field holds the log.
 
         Args:
-            custom_model_id (str):
-            custom_model_version_id (str):
+            custom_model_id (str): ID of the custom model.
+            custom_model_version_id (str): ID of the custom model version.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -540,11 +542,12 @@ class Api:
         This route retrieves the metadata for all custom training blueprints a user has access to.
 
         Args:
-            offset (int):
-            limit (int):
-            custom_model_id (str | Unset):
-            reverse (ListCustomTrainingBlueprintsReverse | Unset):
-            target_types (list[ListCustomTrainingBlueprintsTargetTypesItem] | Unset):
+            offset (int): This many results will be skipped.
+            limit (int): At most this many results are returned.
+            custom_model_id (str | Unset): List blueprints for a specific model. Default: all.
+            reverse (ListCustomTrainingBlueprintsReverse | Unset): List blueprints in reverse order.
+            target_types (list[ListCustomTrainingBlueprintsTargetTypesItem] | Unset): Custom model
+                target types to return.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -607,11 +610,13 @@ class Api:
         """Get a list of users who have access to this execution environment and their roles.
 
         Args:
-            environment_id (str):
-            offset (int):
-            limit (int):
-            username (str | Unset):
-            user_id (str | Unset):
+            environment_id (str): The ID of the environment.
+            offset (int): This many results will be skipped
+            limit (int): At most this many results are returned
+            username (str | Unset): Optional, only return the access control information for a user
+                with this username.
+            user_id (str | Unset): Optional, only return the access control information for a user
+                with this user ID.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -645,7 +650,7 @@ class Api:
         set in a single request.
 
         Args:
-            environment_id (str):
+            environment_id (str): The ID of the environment.
             body (SharingUpdateOrRemoveWithGrant | Unset): Request body of PATCH
                 /api/v2/executionEnvironments/{environmentId}/accessControl/.
 
@@ -684,17 +689,30 @@ class Api:
         """Retrieve the list of model packages a user has access to.
 
         Args:
-            offset (int | Unset):
-            limit (int | Unset):
-            model_id (str | Unset):
-            similar_to (str | Unset):
-            for_challenger (bool | Unset):
-            search (str | Unset):
-            prediction_threshold (float | Unset):
-            imported (bool | Unset):
-            prediction_environment_id (str | Unset):
-            model_kind (Any | Unset):
-            build_status (ListModelPackagesBuildStatus | Unset):
+            offset (int | Unset): This many results will be skipped.
+            limit (int | Unset): At most this many results are returned.
+            model_id (str | Unset): If specified, limit results to model packages for the model with
+                the specified ID.
+            similar_to (str | Unset): Return model packages similar to a given model package ID. If
+                used, will only return model packages that match , target.type , target.classNames (for
+                classification models), modelKind.isTimeSeries , and modelKind.isMultiseries of the
+                specified model package.
+            for_challenger (bool | Unset): Can be used with similarTo to request similar model
+                packages with the intent to use them as challenger models; for external model packages,
+                instead of returning similar external model packages, similar DataRobot and Custom model
+                packages will be retrieved.
+            search (str | Unset): Provide a term to search for in package name, model name, or
+                description
+            prediction_threshold (float | Unset): Prediction threshold used for binary classification
+                models
+            imported (bool | Unset): If specified, filter for either imported (true) or non-imported
+                (false) model packages
+            prediction_environment_id (str | Unset): Can be used to filter packages by what is
+                supported by the prediction environment
+            model_kind (Any | Unset): Return models from the registry that match a specific format.
+                (The document types this parameter `any`.)
+            build_status (ListModelPackagesBuildStatus | Unset): If specified, filter model packages
+                by the build status.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -788,7 +806,7 @@ class Api:
         """Retrieve info about a model package.
 
         Args:
-            model_package_id (str):
+            model_package_id (str): ID of the model package.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -817,7 +835,7 @@ class Api:
         only be accessible at the model package retrieve route for this model package.
 
         Args:
-            model_package_id (str):
+            model_package_id (str): ID of the model package.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -842,7 +860,7 @@ class Api:
         """Retrieve the capabilities for the model package.
 
         Args:
-            model_package_id (str):
+            model_package_id (str): ID of the model package.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -874,14 +892,19 @@ class Api:
         """Retrieve the feature list for given model package.
 
         Args:
-            model_package_id (str):
-            offset (int):
-            limit (int):
+            model_package_id (str): ID of the model package.
+            offset (int): The number of features to skip, defaults to 0.
+            limit (int): The number of features to return, defaults to 0.
             include_non_prediction_features (ListModelPackageFeaturesIncludeNonPredictionFeatures |
-                Unset):
-            for_segmented_analysis (ListModelPackageFeaturesForSegmentedAnalysis | Unset):
-            search (str | Unset):
-            order_by (ListModelPackageFeaturesOrderBy | Unset):
+                Unset): When True will return all raw features in the universe dataset associated with the
+                deployment, and when False will return only those raw features used to make predictions on
+                the deployment.
+            for_segmented_analysis (ListModelPackageFeaturesForSegmentedAnalysis | Unset): When True,
+                features returned will be filtered to those usable for segmented analysis.
+            search (str | Unset): Case insensitive search against names of the deployment's features.
+            order_by (ListModelPackageFeaturesOrderBy | Unset): The sort order to apply to the list of
+                features. Prefix the attribute name with a dash to sort in descending order, e.g.,
+                "-name".
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -923,12 +946,14 @@ class Api:
         was lost in the scrape.)
 
         Args:
-            model_package_id (str):
-            id (str | Unset):
-            offset (int):
-            limit (int):
-            name (str | Unset):
-            share_recipient_type (ListModelPackageSharedRolesShareRecipientType | Unset):
+            model_package_id (str): ID of the model package.
+            id (str | Unset): Only return roles for a user, group or organization with this
+                identifier.
+            offset (int): This many results will be skipped
+            limit (int): At most this many results are returned
+            name (str | Unset): Only return roles for a user, group or organization with this name.
+            share_recipient_type (ListModelPackageSharedRolesShareRecipientType | Unset): List access
+                controls for recipients with this type.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -962,10 +987,11 @@ class Api:
         """List of bias mitigated models for the selected project.
 
         Args:
-            project_id (str):
-            offset (int | Unset):
-            limit (int | Unset):
-            parent_model_id (str | Unset):
+            project_id (str): The project ID
+            offset (int | Unset): This many results will be skipped.
+            limit (int | Unset): At most this many results are returned.
+            parent_model_id (str | Unset): Retrieve a list of mitigated models for the parent model if
+                specified. Otherwise retrieve a list of all mitigated models for the project.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -999,7 +1025,7 @@ class Api:
         jobId to check status of the previously submitted job.
 
         Args:
-            project_id (str):
+            project_id (str): The project ID
             body (BiasMitigationModelCreate | Unset):
 
         Raises:
@@ -1028,8 +1054,8 @@ class Api:
         """Get bias mitigation data quality information for a given projectId and featureName.
 
         Args:
-            project_id (str):
-            feature_name (str):
+            project_id (str): The project ID
+            feature_name (str): Name of feature for mitigation info.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1057,8 +1083,8 @@ class Api:
         featureName.
 
         Args:
-            project_id (str):
-            feature_name (str):
+            project_id (str): The project ID
+            feature_name (str): Name of feature for mitigation info.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1087,9 +1113,9 @@ class Api:
         """List all blenders in a project.
 
         Args:
-            project_id (str):
-            offset (int):
-            limit (int):
+            project_id (str): The project ID
+            offset (int): This many results will be skipped.
+            limit (int): At most this many results are returned. If 0, all results.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1122,7 +1148,7 @@ class Api:
         "FORECAST_DISTANCE_AVG".
 
         Args:
-            project_id (str):
+            project_id (str): The project ID
             body (BlenderCreate | Unset):
 
         Raises:
@@ -1151,7 +1177,7 @@ class Api:
         """Check if models can be blended.
 
         Args:
-            project_id (str):
+            project_id (str): The project ID
             body (BlenderCreate | Unset):
 
         Raises:
@@ -1183,8 +1209,8 @@ class Api:
         additional ones.
 
         Args:
-            project_id (str):
-            model_id (str):
+            project_id (str): The project ID
+            model_id (str): The model ID
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1217,9 +1243,10 @@ class Api:
         /api/v2/projects/{projectId}/combinedModels/{combinedModelId}/
 
         Args:
-            project_id (str):
-            offset (int | Unset):
-            limit (int | Unset):
+            project_id (str): The project ID
+            offset (int | Unset): Number of results to skip.
+            limit (int | Unset): At most this many results are returned. The default may change
+                without notice.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1250,8 +1277,8 @@ class Api:
         used for each segment.
 
         Args:
-            project_id (str):
-            combined_model_id (str):
+            project_id (str): The ID of the project.
+            combined_model_id (str): The ID of combined model.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1282,11 +1309,12 @@ class Api:
         """Retrieve Combined Model segments info (name, related project & model details).
 
         Args:
-            project_id (str):
-            combined_model_id (str):
-            offset (int | Unset):
-            limit (int | Unset):
-            search_segment_name (str | Unset):
+            project_id (str): The ID of the project.
+            combined_model_id (str): The ID of combined model.
+            offset (int | Unset): Number of results to skip.
+            limit (int | Unset): At most this many results are returned. The default may change
+                without notice.
+            search_segment_name (str | Unset): Case insensitive search against segment name.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1316,8 +1344,8 @@ class Api:
         """Download Combined Model segments info (name, related project & model details) as a CSV.
 
         Args:
-            project_id (str):
-            combined_model_id (str):
+            project_id (str): The ID of the project.
+            combined_model_id (str): The ID of combined model.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1345,7 +1373,7 @@ class Api:
         """Update champion model for a segment project.
 
         Args:
-            project_id (str):
+            project_id (str): The project ID
             body (SegmentChampionModelUpdate | Unset): Request body of PUT
                 /api/v2/projects/{projectId}/segmentChampion/.
 
@@ -1377,10 +1405,12 @@ class Api:
         """List all the models from a datetime partitioned project.
 
         Args:
-            project_id (str):
-            offset (int | Unset):
-            limit (int | Unset):
-            bulk_operation_id (str | Unset):
+            project_id (str): The project ID
+            offset (int | Unset): Number of results to skip.
+            limit (int | Unset): At most this many results are returned. The default may change
+                without notice.
+            bulk_operation_id (str | Unset): the ID of the bulk model operation. If specified, only
+                models submitted in scope of this operation will be shown.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1414,7 +1444,7 @@ class Api:
         formatting rules<time_format>
 
         Args:
-            project_id (str):
+            project_id (str): The project ID
             body (TrainDatetimeModel | Unset): Request body of POST
                 /api/v2/projects/{projectId}/datetimeModels/.
 
@@ -1452,7 +1482,7 @@ class Api:
         be frozen.
 
         Args:
-            project_id (str):
+            project_id (str): The project ID
             body (RetrainDatetimeModel | Unset): Request body of POST
                 /api/v2/projects/{projectId}/datetimeModels/fromModel/. Only one of trainingDuration,
                 trainingRowCount, or trainingStartDate and trainingEndDate should be specified.
@@ -1486,8 +1516,8 @@ class Api:
         rules <time_format>
 
         Args:
-            project_id (str):
-            model_id (str):
+            project_id (str): The project ID
+            model_id (str): The model ID
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1514,8 +1544,8 @@ class Api:
         """Score all the available backtests of a datetime model.
 
         Args:
-            project_id (str):
-            model_id (str):
+            project_id (str): The project ID
+            model_id (str): The model ID
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1545,7 +1575,7 @@ class Api:
          Prepare a specific model for deployment. This model will go through the recommendation stages.
 
         Args:
-            project_id (str):
+            project_id (str): The project ID
             body (PrepareForDeployment | Unset): Request body of POST
                 /api/v2/projects/{projectId}/deploymentReadyModels/.
 
@@ -1596,13 +1626,23 @@ class Api:
         n_clusters becomes number_of_clusters and is returned for unsupervised clustering models.
 
         Args:
-            project_id (str):
-            with_metric (str | Unset):
-            show_in_sample_scores (bool | Unset):
-            name (str | Unset):
-            sample_pct (float | Unset):
-            is_starred (ListModelsIsStarred | Unset):
-            order_by (ListModelsOrderBy | Unset):
+            project_id (str): The project ID.
+            with_metric (str | Unset): If specified, the returned models will only have scores for
+                this metric. If not, all metrics will be included.
+            show_in_sample_scores (bool | Unset): If specified, will return metric scores for models
+                trained into validation/holdout for projects that do not have stacked predictions.
+            name (str | Unset): If specified, filters for models with a model type matching name.
+            sample_pct (float | Unset): If specified, filters for models with a matching sample
+                percentage.
+            is_starred (ListModelsIsStarred | Unset): If specified, filters for models marked as
+                starred.
+            order_by (ListModelsOrderBy | Unset): A comma-separated list of metrics to sort by. If
+                metric is prefixed with a '-', models are sorted by this metric in descending order,
+                otherwise are sorted in ascending order. Valid sorting metrics are metric and samplePct.
+                Use of metric sorts models by metric value selected for this project using the validation
+                score. Use of the prefix accounts for the direction of the metric, so -metric will sort in
+                order of decreasing 'goodness', which may be opposite to the natural numerical order. If
+                not specified, -metric will be used.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1649,7 +1689,7 @@ class Api:
         want the model to use.
 
         Args:
-            project_id (str):
+            project_id (str): The project ID.
             body (TrainModel | Unset): Request body of POST /api/v2/projects/{projectId}/models/.
 
         Raises:
@@ -1687,7 +1727,7 @@ class Api:
         Note that only one of samplePct or trainingRowCount should be specified.
 
         Args:
-            project_id (str):
+            project_id (str): The project ID
             body (RetrainModel | Unset): Request body of POST
                 /api/v2/projects/{projectId}/models/fromModel/. Only one of samplePct or trainingRowCount
                 should be specified.
@@ -1717,8 +1757,8 @@ class Api:
         """Look up a particular model.
 
         Args:
-            project_id (str):
-            model_id (str):
+            project_id (str): The project ID
+            model_id (str): The model ID
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1745,8 +1785,8 @@ class Api:
         """Delete a model from the leaderboard
 
         Args:
-            project_id (str):
-            model_id (str):
+            project_id (str): The project ID
+            model_id (str): The model ID
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1775,8 +1815,8 @@ class Api:
         """Updates a model's attribute(s)
 
         Args:
-            project_id (str):
-            model_id (str):
+            project_id (str): The project ID
+            model_id (str): The model ID
             body (ModelUpdate | Unset): Request body of PATCH
                 /api/v2/projects/{projectId}/models/{modelId}/.
 
@@ -1817,8 +1857,8 @@ class Api:
         GET /api/v2/projects/{projectId}/models/{modelId}/advancedTuning/parameters/.
 
         Args:
-            project_id (str):
-            model_id (str):
+            project_id (str): The project ID
+            model_id (str): The model ID
             body (ModelAdvancedTuning | Unset): Request body of POST
                 /api/v2/projects/{projectId}/models/{modelId}/advancedTuning/. Parameters may be omitted;
                 an omitted parameter keeps its currentValue.
@@ -1853,8 +1893,8 @@ class Api:
         user-created
 
         Args:
-            project_id (str):
-            model_id (str):
+            project_id (str): The project ID
+            model_id (str): The model ID
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1881,8 +1921,8 @@ class Api:
         """Retrieve all cluster names assigned to an unsupervised cluster model
 
         Args:
-            project_id (str):
-            model_id (str):
+            project_id (str): The project ID
+            model_id (str): The model ID
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1911,8 +1951,8 @@ class Api:
         """Update and then retrieve all cluster names assigned to an unsupervised cluster model
 
         Args:
-            project_id (str):
-            model_id (str):
+            project_id (str): The project ID
+            model_id (str): The model ID
             body (ClusterNamesUpdateParam | Unset):
 
         Raises:
@@ -1943,8 +1983,8 @@ class Api:
         """Run Cross Validation on a model.
 
         Args:
-            project_id (str):
-            model_id (str):
+            project_id (str): The project ID
+            model_id (str): The model ID
             body (Empty | Unset): An empty JSON object (request body of POST
                 /api/v2/projects/{projectId}/models/{modelId}/crossValidation/).
 
@@ -1981,10 +2021,11 @@ class Api:
         cross validation score calculated will need to be retrained.
 
         Args:
-            project_id (str):
-            model_id (str):
-            metric (str | Unset):
-            partition (float | Unset):
+            project_id (str): The project ID
+            model_id (str): The model ID
+            metric (str | Unset): Set to the name of a metric to only return results for that metric.
+            partition (float | Unset): Set to a value such as 1.0, 2.0 to only return results for the
+                specified partition.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -2013,8 +2054,8 @@ class Api:
         """List the features used in a model
 
         Args:
-            project_id (str):
-            model_id (str):
+            project_id (str): The project ID
+            model_id (str): The model ID
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -2053,8 +2094,8 @@ class Api:
         Hot Encoding Task.
 
         Args:
-            project_id (str):
-            model_id (str):
+            project_id (str): The project ID
+            model_id (str): The model ID
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -2081,8 +2122,8 @@ class Api:
         """Retrieve the actual number of iterations or estimators trained by a tree-based early stopping model.
 
         Args:
-            project_id (str):
-            model_id (str):
+            project_id (str): The project ID
+            model_id (str): The model ID
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -2112,8 +2153,8 @@ class Api:
         tab. Note that they are only available for some models.
 
         Args:
-            project_id (str):
-            model_id (str):
+            project_id (str): The project ID
+            model_id (str): The model ID
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -2146,10 +2187,11 @@ class Api:
         that the project this model belongs to must be a time series project.
 
         Args:
-            project_id (str):
-            model_id (str):
-            offset (int | Unset):
-            limit (int | Unset):
+            project_id (str): The project to retrieve prediction intervals for. Must be a time series
+                project.
+            model_id (str): The model to retrieve prediction intervals for.
+            offset (int | Unset): This many results will be skipped.
+            limit (int | Unset): At most this many results are returned.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -2183,8 +2225,9 @@ class Api:
         that the project this model belongs to must be a time series project.
 
         Args:
-            project_id (str):
-            model_id (str):
+            project_id (str): The project to calculate prediction intervals for. Must be a time series
+                project.
+            model_id (str): The model to calculate prediction intervals for.
             body (PredictionIntervalsCreate | Unset): Request body of POST
                 /api/v2/projects/{projectId}/models/{modelId}/predictionIntervals/.
 
@@ -2225,9 +2268,10 @@ class Api:
         review internal calculations of the model. This JAR is NOT executable.
 
         Args:
-            project_id (str):
-            model_id (str):
-            source_code (DownloadScoringCodeSourceCode | Unset):
+            project_id (str): the project that created the model
+            model_id (str): the model to use
+            source_code (DownloadScoringCodeSourceCode | Unset): If set to "true", the downloaded JAR
+                file will contain only the source code and will not be executable.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -2255,8 +2299,8 @@ class Api:
         """Get supported capabilities for a model.
 
         Args:
-            project_id (str):
-            model_id (str):
+            project_id (str): The project ID
+            model_id (str): The model ID
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -2286,8 +2330,8 @@ class Api:
         Available for classification projects only
 
         Args:
-            project_id (str):
-            solution_id (str):
+            project_id (str): The project ID
+            solution_id (str): The ID of the solution to return data for.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -2317,8 +2361,8 @@ class Api:
         Available for regression projects only
 
         Args:
-            project_id (str):
-            solution_id (str):
+            project_id (str): The project ID
+            solution_id (str): The ID of the solution to return data for.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -2346,7 +2390,7 @@ class Api:
         """Create a new model from an existing eureqa solution.
 
         Args:
-            project_id (str):
+            project_id (str): The project ID
             body (EureqaLeaderboardEntryPayload | Unset): Request body of POST
                 /api/v2/projects/{projectId}/eureqaModels/.
 
@@ -2379,8 +2423,8 @@ class Api:
         created for other solutions using POST /api/v2/projects/{projectId}/eureqaModels/.
 
         Args:
-            project_id (str):
-            model_id (str):
+            project_id (str): The project ID
+            model_id (str): The model ID
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -2418,7 +2462,7 @@ class Api:
         useProjectSettings may be specified.
 
         Args:
-            project_id (str):
+            project_id (str): The project ID
             body (TrainDatetimeFrozenModel | Unset): Request body of POST
                 /api/v2/projects/{projectId}/frozenDatetimeModels/. Only one of trainingDuration,
                 trainingRowCount, trainingStartDate and trainingEndDate, or useProjectSettings may be
@@ -2452,10 +2496,11 @@ class Api:
         """List all frozen models from a project.
 
         Args:
-            project_id (str):
-            offset (int):
-            limit (int):
-            with_metric (str | Unset):
+            project_id (str): The project ID
+            offset (int): This many results will be skipped.
+            limit (int): At most this many results are returned. If 0, all results.
+            with_metric (str | Unset): If specified, the returned models will only have scores for
+                this metric. If not, all metrics will be included.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -2503,7 +2548,7 @@ class Api:
         want the model to use.
 
         Args:
-            project_id (str):
+            project_id (str): The project ID
             body (FrozenModelCreate | Unset): Request body of POST
                 /api/v2/projects/{projectId}/frozenModels/. Use either samplePct or trainingRowCount.
 
@@ -2535,8 +2580,8 @@ class Api:
         Not Found.
 
         Args:
-            project_id (str):
-            model_id (str):
+            project_id (str): The project ID
+            model_id (str): The model ID
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -2571,7 +2616,7 @@ class Api:
         amount of data.
 
         Args:
-            project_id (str):
+            project_id (str): The project ID
             body (TrainIncrementalLearningModel | Unset): Request body of POST
                 /api/v2/projects/{projectId}/incrementalLearningModels/fromModel/.
 
@@ -2607,8 +2652,10 @@ class Api:
         object `{"data": [...]}`. This spec follows the table (an array).
 
         Args:
-            project_id (str):
-            status (ListModelJobsStatus | Unset):
+            project_id (str): The project ID.
+            status (ListModelJobsStatus | Unset): If provided, only jobs with the same status will be
+                included in the results; otherwise, queued and inprogress jobs (but not errored jobs) will
+                be returned.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -2635,8 +2682,8 @@ class Api:
         """Look up a particular modeling job
 
         Args:
-            project_id (str):
-            job_id (str):
+            project_id (str): The project ID.
+            job_id (str): The job ID
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -2663,8 +2710,8 @@ class Api:
         """Cancel a modeling job
 
         Args:
-            project_id (str):
-            job_id (str):
+            project_id (str): The project ID.
+            job_id (str): The job ID
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -2705,21 +2752,35 @@ class Api:
         """Retrieve model records, supports filtering and search
 
         Args:
-            project_id (str):
-            with_metric (str | Unset):
-            show_in_sample_scores (bool | Unset):
-            characteristics (list[ListModelRecordsCharacteristicsItem] | Unset):
-            search_term (str | Unset):
-            labels (list[ListModelRecordsLabelsItem] | Unset):
-            blueprints (str | Unset):
-            families (list[ListModelRecordsFamiliesItem] | Unset):
-            featurelists (str | Unset):
-            training_filters (str | Unset):
-            number_of_clusters (str | Unset):
-            sort_by_metric (str | Unset):
-            sort_by_partition (ListModelRecordsSortByPartition | Unset):
-            offset (int):
-            limit (int):
+            project_id (str): The project ID.
+            with_metric (str | Unset): If specified, the returned models will only have scores for
+                this metric. If not, all metrics will be included.
+            show_in_sample_scores (bool | Unset): If specified, will return metric scores for models
+                trained into validation/holdout for projects that do not have stacked predictions.
+            characteristics (list[ListModelRecordsCharacteristicsItem] | Unset): A characteristics to
+                filter models with. Only those models which have all specified characteristics are
+                returned.
+            search_term (str | Unset): Filter models by the string expression in the description, case
+                insensitive.
+            labels (list[ListModelRecordsLabelsItem] | Unset): Filter models by labels. Only those
+                models which have all specified labels are returned.
+            blueprints (str | Unset): Filter models by blueprint ids.
+            families (list[ListModelRecordsFamiliesItem] | Unset): Filter models by families.
+            featurelists (str | Unset): Filter models by featurelist names.
+            training_filters (str | Unset): Filter models by training length or type. Could be
+                training duration in string representation, 'Start/end date', 'Project settings' constants
+                or number of rows. Training duration for datetime partitioned projects may have up to
+                three parts: P6Y0M0D-78-Random , returns models trained on6 years, with sampling rate 78%,
+                randomly taken from the training window. Example of the row count with sampling method:
+                150-Random
+            number_of_clusters (str | Unset): Filter models by number of clusters. Applicable only in
+                unsupervised clustering projects.
+            sort_by_metric (str | Unset): Metric to order models by. If omitted, the project metric is
+                used.
+            sort_by_partition (ListModelRecordsSortByPartition | Unset): Partition to use when
+                ordering models by metric. If omitted, the validation partition is used.
+            offset (int): Number of results that are skipped.
+            limit (int): Maximum number of models to return.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -2761,8 +2822,8 @@ class Api:
          Check if a model can be approximated by DataRobot Prime. Deprecated in v2.35.
 
         Args:
-            project_id (str):
-            model_id (str):
+            project_id (str): the project the model belongs to
+            model_id (str): the model to check
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -2793,8 +2854,8 @@ class Api:
         rulesets have corresponding Prime models (until they are directly requested).
 
         Args:
-            project_id (str):
-            model_id (str):
+            project_id (str): the project the model belongs to
+            model_id (str): the model to find approximating rulesets for
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -2826,8 +2887,8 @@ class Api:
         empty JSON {}. Deprecated in v2.35.
 
         Args:
-            project_id (str):
-            model_id (str):
+            project_id (str): the project the model to approximate belongs to
+            model_id (str): the model to approximate
             body (PrimeRulesetsCreatePayload | Unset): A request body should be an empty JSON {}.
 
         Raises:
@@ -2860,11 +2921,14 @@ class Api:
         """List all DataRobot Prime files available for download
 
         Args:
-            project_id (str):
-            offset (int | Unset):
-            limit (int | Unset):
-            parent_model_id (str | Unset):
-            model_id (str | Unset):
+            project_id (str): the project to list available files for
+            offset (int | Unset): this many results will be skipped
+            limit (int | Unset): at most this many results are returned. To specify no limit, use 0.
+                The default may change and a maximum limit may be imposed without notice.
+            parent_model_id (str | Unset): if specified only Prime files approximating the specified
+                parent model will be returned; otherwise all applicable Prime files will be returned.
+            model_id (str | Unset): if specified only Prime files with code used in the specified
+                prime model will be returned; otherwise all applicable Prime files will be returned
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -2897,7 +2961,7 @@ class Api:
          Request creation and validation of source code from a Prime model. Deprecated in v2.35.
 
         Args:
-            project_id (str):
+            project_id (str): the project the Prime model belongs to
             body (PrimeFileCreate | Unset): Request body of POST
                 /api/v2/projects/{projectId}/primeFiles/.
 
@@ -2926,8 +2990,8 @@ class Api:
         """Retrieve metadata about a DataRobot Prime file available for download
 
         Args:
-            project_id (str):
-            prime_file_id (str):
+            project_id (str): the project the file belongs to
+            prime_file_id (str): the file to retrieve
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -2957,8 +3021,8 @@ class Api:
         Disposition attachment); the file is declared as application/octet-stream.
 
         Args:
-            project_id (str):
-            prime_file_id (str):
+            project_id (str): the project the file belongs to
+            prime_file_id (str): the Prime file to download code from
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -2987,9 +3051,10 @@ class Api:
         """List all Prime models in a project
 
         Args:
-            project_id (str):
-            offset (int | Unset):
-            limit (int | Unset):
+            project_id (str): the project to list models from
+            offset (int | Unset): Number of results to skip.
+            limit (int | Unset): At most this many results are returned. The default may change
+                without notice.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -3026,7 +3091,7 @@ class Api:
         /api/v2/projects/(projectId)/models/(modelId)/primeRulesets/. Deprecated in v2.35.
 
         Args:
-            project_id (str):
+            project_id (str): the project in which to create the model
             body (PrimeModelCreatePayload | Unset): Request body of POST
                 /api/v2/projects/{projectId}/primeModels/.
 
@@ -3055,8 +3120,8 @@ class Api:
         """Retrieve a Prime model details
 
         Args:
-            project_id (str):
-            model_id (str):
+            project_id (str): the project to retrieve the model from
+            model_id (str): the model to retrieve
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -3089,13 +3154,23 @@ class Api:
         """Lists all the models from a project that have rating tables
 
         Args:
-            project_id (str):
-            with_metric (str | Unset):
-            show_in_sample_scores (bool | Unset):
-            name (str | Unset):
-            sample_pct (float | Unset):
-            is_starred (ListRatingTableModelsIsStarred | Unset):
-            order_by (ListRatingTableModelsOrderBy | Unset):
+            project_id (str): the project to list models from
+            with_metric (str | Unset): If specified, the returned models will only have scores for
+                this metric. If not, all metrics will be included.
+            show_in_sample_scores (bool | Unset): If specified, will return metric scores for models
+                trained into validation/holdout for projects that do not have stacked predictions.
+            name (str | Unset): If specified, filters for models with a model type matching name.
+            sample_pct (float | Unset): If specified, filters for models with a matching sample
+                percentage.
+            is_starred (ListRatingTableModelsIsStarred | Unset): If specified, filters for models
+                marked as starred.
+            order_by (ListRatingTableModelsOrderBy | Unset): A comma-separated list of metrics to sort
+                by. If metric is prefixed with a '-', models are sorted by this metric in descending
+                order, otherwise are sorted in ascending order. Valid sorting metrics are metric and
+                samplePct. Use of metric sorts models by metric value selected for this project using the
+                validation score. Use of the prefix accounts for the direction of the metric, so -metric
+                will sort in order of decreasing 'goodness', which may be opposite to the natural
+                numerical order. If not specified, -metric will be used.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -3128,7 +3203,7 @@ class Api:
         """Create a new rating table model from a validated rating table record
 
         Args:
-            project_id (str):
+            project_id (str): the project that owns this data
             body (CreateRatingTableModel | Unset):
 
         Raises:
@@ -3156,8 +3231,8 @@ class Api:
         """Look up a particular rating table model
 
         Args:
-            project_id (str):
-            model_id (str):
+            project_id (str): the project to retrieve the model from
+            model_id (str): the model to retrieve
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -3191,11 +3266,15 @@ class Api:
         location at which the corresponding rating table file can be retrieved.
 
         Args:
-            project_id (str):
-            parent_model_id (str | Unset):
-            model_id (str | Unset):
-            offset (int | Unset):
-            limit (int | Unset):
+            project_id (str): The project ID
+            parent_model_id (str | Unset): optional. If specified, only rating tables with this
+                parentModelId will be returned
+            model_id (str | Unset): optional. If specified, only rating tables with this modelId will
+                be returned
+            offset (int | Unset): optional (default: 0), this many results will be skipped
+            limit (int | Unset): optional (default: no limit), at most this many results are returned.
+                To specify no limit, use 0. The default may change and a maximum limit may be imposed
+                without notice.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -3230,7 +3309,7 @@ class Api:
         be left blank in the case of successful validation.
 
         Args:
-            project_id (str):
+            project_id (str): the project that owns this data
             body (UploadRatingTable | Unset): multipart/form-data request body of POST
                 /api/v2/projects/{projectId}/ratingTables/.
 
@@ -3259,8 +3338,8 @@ class Api:
         """Retrieves a rating table
 
         Args:
-            project_id (str):
-            rating_table_id (str):
+            project_id (str): the project that owns this data
+            rating_table_id (str): the rating table ID to retrieve the source file from
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -3291,8 +3370,8 @@ class Api:
          Rating tables may only be updated if they have not yet been used to create a model.
 
         Args:
-            project_id (str):
-            rating_table_id (str):
+            project_id (str): the project that owns this data
+            rating_table_id (str): the rating table ID to retrieve the source file from
             body (RatingTableUpdate | Unset): Request body of PATCH
                 /api/v2/projects/{projectId}/ratingTables/{ratingTableId}/.
 
@@ -3325,8 +3404,8 @@ class Api:
         file is declared as text/csv.
 
         Args:
-            project_id (str):
-            rating_table_id (str):
+            project_id (str): the project that owns this data
+            rating_table_id (str): the rating table ID to retrieve the source file from
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -3352,7 +3431,7 @@ class Api:
         """Retrieves all of the current recommended models for the project
 
         Args:
-            project_id (str):
+            project_id (str): The project ID
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -3380,7 +3459,7 @@ class Api:
         models, use GET /api/v2/projects/{projectId}/recommendedModels/
 
         Args:
-            project_id (str):
+            project_id (str): The project ID
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -3409,10 +3488,12 @@ class Api:
         """List all RuleFit code files available for download
 
         Args:
-            project_id (str):
-            model_id (str | Unset):
-            offset (int):
-            limit (int):
+            project_id (str): the project to list available files for
+            model_id (str | Unset): if specified only RuleFit code files with code used in the
+                specified RuleFit model will be returned; otherwise all applicable RuleFit files will be
+                returned
+            offset (int): This many files will be skipped.
+            limit (int): At most this many files are returned.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -3442,7 +3523,7 @@ class Api:
         """Request creation and validation of source code from a RuleFit model
 
         Args:
-            project_id (str):
+            project_id (str): the project the file belongs to
             body (RuleFitCodeFileCreate | Unset): Request body of POST
                 /api/v2/projects/{projectId}/ruleFitFiles/.
 
@@ -3471,8 +3552,8 @@ class Api:
         """Get information about a RuleFit code file available for download
 
         Args:
-            project_id (str):
-            rule_fit_file_id (str):
+            project_id (str): the project to list available files for
+            rule_fit_file_id (str): the ID of the file
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -3502,8 +3583,8 @@ class Api:
         Content-Disposition attachment); the file is declared as application/octet-stream.
 
         Args:
-            project_id (str):
-            rule_fit_file_id (str):
+            project_id (str): the project to list available files for
+            rule_fit_file_id (str): the ID of the file
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -3553,30 +3634,52 @@ class Api:
         """List registered models.
 
         Args:
-            offset (int | Unset):
-            limit (int | Unset):
-            search (str | Unset):
-            created_at_start_ts (datetime.datetime | Unset):
-            created_at_end_ts (datetime.datetime | Unset):
-            modified_at_start_ts (datetime.datetime | Unset):
-            modified_at_end_ts (datetime.datetime | Unset):
-            target_name (str | Unset):
-            target_type (str | Unset):
-            created_by (str | Unset):
-            sort_key (ListRegisteredModelsSortKey | Unset):
-            sort_direction (ListRegisteredModelsSortDirection | Unset):
-            compatible_with_leaderboard_model_id (str | Unset):
-            compatible_with_model_package_id (str | Unset):
-            for_challenger (bool | Unset):
-            prediction_threshold (float | Unset):
-            imported (bool | Unset):
-            prediction_environment_id (str | Unset):
-            model_kind (Any | Unset):
-            build_status (ListRegisteredModelsBuildStatus | Unset):
-            stage (ListRegisteredModelsStage | Unset):
-            is_global (bool | Unset):
-            tag_keys (str | Unset):
-            tag_values (str | Unset):
+            offset (int | Unset): This many results will be skipped.
+            limit (int | Unset): At most this many results are returned.
+            search (str | Unset): A term to search for in registered model name
+            created_at_start_ts (datetime.datetime | Unset): Registered models created on or after
+                this timestamp
+            created_at_end_ts (datetime.datetime | Unset): Registered models created before this
+                timestamp. Defaults to the current time
+            modified_at_start_ts (datetime.datetime | Unset): Registered models modified on or after
+                this timestamp
+            modified_at_end_ts (datetime.datetime | Unset): Registered models modified before this
+                timestamp. Defaults to the current time
+            target_name (str | Unset): Name of the target to filter by
+            target_type (str | Unset): Type of the target to filter by
+            created_by (str | Unset): Email of the user that created registered model to filter by
+            sort_key (ListRegisteredModelsSortKey | Unset): Key to order result by
+            sort_direction (ListRegisteredModelsSortDirection | Unset): Sort direction
+            compatible_with_leaderboard_model_id (str | Unset): If specified, limit results to
+                registered models containing versions (model packages) for the leaderboard model with the
+                specified ID.
+            compatible_with_model_package_id (str | Unset): Return registered models that have
+                versions (model packages) compatible with given model package ID. If used, will only
+                return registered models which have versions that match , target.type , target.classNames
+                (for classification models), modelKind.isTimeSeries , and modelKind.isMultiseries of the
+                specified model package.
+            for_challenger (bool | Unset): Can be used with compatibleWithModelPackageId to request
+                similar registered models that contain versions (model packages)that can be used as
+                challenger models; for external model packages, instead of returning similar external
+                model packages, similar DataRobot and Custom model packages will be retrieved.
+            prediction_threshold (float | Unset): If specified, return any registered models
+                containing one or more versions matching the prediction threshold used for binary
+                classification models
+            imported (bool | Unset): If specified, return any registered models that contain either
+                imported (true) or non-imported (false) versions (model packages)
+            prediction_environment_id (str | Unset): Can be used to filter registered models by what
+                is supported by the prediction environment
+            model_kind (Any | Unset): Return models that contain versions matching a specific format
+                (The document types this parameter `any`.)
+            build_status (ListRegisteredModelsBuildStatus | Unset): If specified, only return models
+                that have versions with specified build status
+            stage (ListRegisteredModelsStage | Unset): If specified, only returns models that have
+                versions in the specified stage.
+            is_global (bool | Unset): Return only global (accessible to all users in the organization)
+                registered models or local(accessible only to the owner and the users with whom it has
+                been explicitly shared)
+            tag_keys (str | Unset): List of tag keys to filter by.
+            tag_values (str | Unset): List of tag values to filter by.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -3624,7 +3727,7 @@ class Api:
         """Retrieve info about a registered model.
 
         Args:
-            registered_model_id (str):
+            registered_model_id (str): ID of the registered model.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -3649,7 +3752,7 @@ class Api:
         """Permanently archive a registered model and all of its versions
 
         Args:
-            registered_model_id (str):
+            registered_model_id (str): ID of the registered model.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -3676,7 +3779,7 @@ class Api:
         """Update registered model
 
         Args:
-            registered_model_id (str):
+            registered_model_id (str): ID of the registered model.
             body (RegisteredModelUpdate | Unset): Request body of PATCH
                 /api/v2/registeredModels/{registeredModelId}/.
 
@@ -3710,12 +3813,12 @@ class Api:
         """List deployments associated with the given registered model
 
         Args:
-            registered_model_id (str):
-            offset (int | Unset):
-            limit (int | Unset):
-            search (str | Unset):
-            sort_key (ListRegisteredModelDeploymentsSortKey | Unset):
-            sort_direction (ListRegisteredModelDeploymentsSortDirection | Unset):
+            registered_model_id (str): ID of the registered model.
+            offset (int | Unset): This many results will be skipped.
+            limit (int | Unset): At most this many results are returned.
+            search (str | Unset): Filter deployments with name matching search term
+            sort_key (ListRegisteredModelDeploymentsSortKey | Unset): Key to order result by
+            sort_direction (ListRegisteredModelDeploymentsSortDirection | Unset): Sort direction
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -3752,12 +3855,14 @@ class Api:
         roles on the registered model.
 
         Args:
-            registered_model_id (str):
-            id (str | Unset):
-            offset (int):
-            limit (int):
-            name (str | Unset):
-            share_recipient_type (ListRegisteredModelSharedRolesShareRecipientType | Unset):
+            registered_model_id (str): ID of the registered model.
+            id (str | Unset): Only return roles for a user, group or organization with this
+                identifier.
+            offset (int): This many results will be skipped
+            limit (int): At most this many results are returned
+            name (str | Unset): Only return roles for a user, group or organization with this name.
+            share_recipient_type (ListRegisteredModelSharedRolesShareRecipientType | Unset): List
+                access controls for recipients with this type.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -3789,7 +3894,7 @@ class Api:
         """Set roles for users on this registered model.
 
         Args:
-            registered_model_id (str):
+            registered_model_id (str): ID of the registered model.
             body (SharedRolesUpdate | Unset): Request body of PATCH
                 /api/v2/registeredModels/{registeredModelId}/sharedRoles/.
 
@@ -3836,25 +3941,39 @@ class Api:
         """List registered model's versions.
 
         Args:
-            registered_model_id (str):
-            offset (int | Unset):
-            limit (int | Unset):
-            sort_key (ListRegisteredModelVersionsSortKey | Unset):
-            sort_direction (ListRegisteredModelVersionsSortDirection | Unset):
-            target_name (str | Unset):
-            target_type (str | Unset):
-            search (str | Unset):
-            compatible_with_leaderboard_model_id (str | Unset):
-            compatible_with_model_package_id (str | Unset):
-            for_challenger (bool | Unset):
-            prediction_threshold (float | Unset):
-            imported (bool | Unset):
-            prediction_environment_id (str | Unset):
-            model_kind (Any | Unset):
-            build_status (ListRegisteredModelVersionsBuildStatus | Unset):
-            stage (ListRegisteredModelVersionsStage | Unset):
-            use_case_id (str | Unset):
-            created_by (str | Unset):
+            registered_model_id (str): ID of the registered model.
+            offset (int | Unset): This many results will be skipped.
+            limit (int | Unset): At most this many results are returned.
+            sort_key (ListRegisteredModelVersionsSortKey | Unset): Key to order result by
+            sort_direction (ListRegisteredModelVersionsSortDirection | Unset): Sort direction
+            target_name (str | Unset): Name of the target to filter by
+            target_type (str | Unset): Type of the target to filter by
+            search (str | Unset): A term to search for in version name, model name, or description
+            compatible_with_leaderboard_model_id (str | Unset): If specified, limit results to
+                versions (model packages) of the leaderboard model with the specified ID.
+            compatible_with_model_package_id (str | Unset): Return versions compatible with given
+                model package ID. If used, will only return versions that match , target.type ,
+                target.classNames (for classification models), modelKind.isTimeSeries , and
+                modelKind.isMultiseries of the specified model package
+            for_challenger (bool | Unset): Can be used with compatibleWithModelPackageId to request
+                similar versions that can be used as challenger models; for external model packages,
+                instead of returning similar external model packages, similar DataRobot and Custom model
+                packages will be retrieved
+            prediction_threshold (float | Unset): Return versions with the specified prediction
+                threshold used for binary classification models
+            imported (bool | Unset): If specified, return either imported (true) or non-imported
+                (false) versions (model packages)
+            prediction_environment_id (str | Unset): Can be used to filter versions (model packages)
+                by what is supported by the prediction environment
+            model_kind (Any | Unset): Return versions that match a specific format. (The document
+                types this parameter `any`.)
+            build_status (ListRegisteredModelVersionsBuildStatus | Unset): If specified, filter
+                versions by the build status.
+            stage (ListRegisteredModelVersionsStage | Unset): If specified, filter versions by the
+                stage.
+            use_case_id (str | Unset): If specified, filter versions by use-case id.
+            created_by (str | Unset): Email of the user that created registered model version to
+                filter by
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -3898,8 +4017,8 @@ class Api:
         """Get a registered model's version.
 
         Args:
-            registered_model_id (str):
-            version_id (str):
+            registered_model_id (str): ID of the registered model.
+            version_id (str): ID of the registered model's version.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -3932,13 +4051,14 @@ class Api:
         """List all deployments associated with registered model version.
 
         Args:
-            registered_model_id (str):
-            version_id (str):
-            offset (int | Unset):
-            limit (int | Unset):
-            search (str | Unset):
-            sort_key (ListRegisteredModelVersionDeploymentsSortKey | Unset):
-            sort_direction (ListRegisteredModelVersionDeploymentsSortDirection | Unset):
+            registered_model_id (str): ID of the registered model.
+            version_id (str): ID of the registered model's version.
+            offset (int | Unset): This many results will be skipped.
+            limit (int | Unset): At most this many results are returned.
+            search (str | Unset): Filter deployments with name matching search term
+            sort_key (ListRegisteredModelVersionDeploymentsSortKey | Unset): Key to order result by
+            sort_direction (ListRegisteredModelVersionDeploymentsSortDirection | Unset): Sort
+                direction
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -3986,7 +4106,8 @@ class RawApi:
         /api/v2/projects/{projectId}/models/{modelId}/featureImpact/
 
         Args:
-            image_id (str):
+            image_id (str): ID of the image of the custom inference model to retrieve feature impact
+                from.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -4021,7 +4142,8 @@ class RawApi:
         /api/v2/projects/{projectId}/models/{modelId}/featureImpact/
 
         Args:
-            image_id (str):
+            image_id (str): ID of the image of the custom inference model to submit feature impact job
+                for.
             body (FeatureImpactCreatePayload | Unset): Request body for submitting a feature impact
                 job.
 
@@ -4050,8 +4172,8 @@ class RawApi:
         """Retrieve the custom model version's dependency build status.
 
         Args:
-            custom_model_id (str):
-            custom_model_version_id (str):
+            custom_model_id (str): ID of the custom model.
+            custom_model_version_id (str): ID of the custom model version.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -4081,8 +4203,8 @@ class RawApi:
         models.
 
         Args:
-            custom_model_id (str):
-            custom_model_version_id (str):
+            custom_model_id (str): ID of the custom model.
+            custom_model_version_id (str): ID of the custom model version.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -4109,8 +4231,8 @@ class RawApi:
         """Cancel the custom model version's dependency build.
 
         Args:
-            custom_model_id (str):
-            custom_model_version_id (str):
+            custom_model_id (str): ID of the custom model.
+            custom_model_version_id (str): ID of the custom model version.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -4140,8 +4262,8 @@ class RawApi:
         DependencyBuildLogResponse, whose `data` field holds the log.
 
         Args:
-            custom_model_id (str):
-            custom_model_version_id (str):
+            custom_model_id (str): ID of the custom model.
+            custom_model_version_id (str): ID of the custom model version.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -4175,11 +4297,12 @@ class RawApi:
         This route retrieves the metadata for all custom training blueprints a user has access to.
 
         Args:
-            offset (int):
-            limit (int):
-            custom_model_id (str | Unset):
-            reverse (ListCustomTrainingBlueprintsReverse | Unset):
-            target_types (list[ListCustomTrainingBlueprintsTargetTypesItem] | Unset):
+            offset (int): This many results will be skipped.
+            limit (int): At most this many results are returned.
+            custom_model_id (str | Unset): List blueprints for a specific model. Default: all.
+            reverse (ListCustomTrainingBlueprintsReverse | Unset): List blueprints in reverse order.
+            target_types (list[ListCustomTrainingBlueprintsTargetTypesItem] | Unset): Custom model
+                target types to return.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -4242,11 +4365,13 @@ class RawApi:
         """Get a list of users who have access to this execution environment and their roles.
 
         Args:
-            environment_id (str):
-            offset (int):
-            limit (int):
-            username (str | Unset):
-            user_id (str | Unset):
+            environment_id (str): The ID of the environment.
+            offset (int): This many results will be skipped
+            limit (int): At most this many results are returned
+            username (str | Unset): Optional, only return the access control information for a user
+                with this username.
+            user_id (str | Unset): Optional, only return the access control information for a user
+                with this user ID.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -4280,7 +4405,7 @@ class RawApi:
         set in a single request.
 
         Args:
-            environment_id (str):
+            environment_id (str): The ID of the environment.
             body (SharingUpdateOrRemoveWithGrant | Unset): Request body of PATCH
                 /api/v2/executionEnvironments/{environmentId}/accessControl/.
 
@@ -4319,17 +4444,30 @@ class RawApi:
         """Retrieve the list of model packages a user has access to.
 
         Args:
-            offset (int | Unset):
-            limit (int | Unset):
-            model_id (str | Unset):
-            similar_to (str | Unset):
-            for_challenger (bool | Unset):
-            search (str | Unset):
-            prediction_threshold (float | Unset):
-            imported (bool | Unset):
-            prediction_environment_id (str | Unset):
-            model_kind (Any | Unset):
-            build_status (ListModelPackagesBuildStatus | Unset):
+            offset (int | Unset): This many results will be skipped.
+            limit (int | Unset): At most this many results are returned.
+            model_id (str | Unset): If specified, limit results to model packages for the model with
+                the specified ID.
+            similar_to (str | Unset): Return model packages similar to a given model package ID. If
+                used, will only return model packages that match , target.type , target.classNames (for
+                classification models), modelKind.isTimeSeries , and modelKind.isMultiseries of the
+                specified model package.
+            for_challenger (bool | Unset): Can be used with similarTo to request similar model
+                packages with the intent to use them as challenger models; for external model packages,
+                instead of returning similar external model packages, similar DataRobot and Custom model
+                packages will be retrieved.
+            search (str | Unset): Provide a term to search for in package name, model name, or
+                description
+            prediction_threshold (float | Unset): Prediction threshold used for binary classification
+                models
+            imported (bool | Unset): If specified, filter for either imported (true) or non-imported
+                (false) model packages
+            prediction_environment_id (str | Unset): Can be used to filter packages by what is
+                supported by the prediction environment
+            model_kind (Any | Unset): Return models from the registry that match a specific format.
+                (The document types this parameter `any`.)
+            build_status (ListModelPackagesBuildStatus | Unset): If specified, filter model packages
+                by the build status.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -4423,7 +4561,7 @@ class RawApi:
         """Retrieve info about a model package.
 
         Args:
-            model_package_id (str):
+            model_package_id (str): ID of the model package.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -4452,7 +4590,7 @@ class RawApi:
         only be accessible at the model package retrieve route for this model package.
 
         Args:
-            model_package_id (str):
+            model_package_id (str): ID of the model package.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -4477,7 +4615,7 @@ class RawApi:
         """Retrieve the capabilities for the model package.
 
         Args:
-            model_package_id (str):
+            model_package_id (str): ID of the model package.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -4509,14 +4647,19 @@ class RawApi:
         """Retrieve the feature list for given model package.
 
         Args:
-            model_package_id (str):
-            offset (int):
-            limit (int):
+            model_package_id (str): ID of the model package.
+            offset (int): The number of features to skip, defaults to 0.
+            limit (int): The number of features to return, defaults to 0.
             include_non_prediction_features (ListModelPackageFeaturesIncludeNonPredictionFeatures |
-                Unset):
-            for_segmented_analysis (ListModelPackageFeaturesForSegmentedAnalysis | Unset):
-            search (str | Unset):
-            order_by (ListModelPackageFeaturesOrderBy | Unset):
+                Unset): When True will return all raw features in the universe dataset associated with the
+                deployment, and when False will return only those raw features used to make predictions on
+                the deployment.
+            for_segmented_analysis (ListModelPackageFeaturesForSegmentedAnalysis | Unset): When True,
+                features returned will be filtered to those usable for segmented analysis.
+            search (str | Unset): Case insensitive search against names of the deployment's features.
+            order_by (ListModelPackageFeaturesOrderBy | Unset): The sort order to apply to the list of
+                features. Prefix the attribute name with a dash to sort in descending order, e.g.,
+                "-name".
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -4558,12 +4701,14 @@ class RawApi:
         was lost in the scrape.)
 
         Args:
-            model_package_id (str):
-            id (str | Unset):
-            offset (int):
-            limit (int):
-            name (str | Unset):
-            share_recipient_type (ListModelPackageSharedRolesShareRecipientType | Unset):
+            model_package_id (str): ID of the model package.
+            id (str | Unset): Only return roles for a user, group or organization with this
+                identifier.
+            offset (int): This many results will be skipped
+            limit (int): At most this many results are returned
+            name (str | Unset): Only return roles for a user, group or organization with this name.
+            share_recipient_type (ListModelPackageSharedRolesShareRecipientType | Unset): List access
+                controls for recipients with this type.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -4597,10 +4742,11 @@ class RawApi:
         """List of bias mitigated models for the selected project.
 
         Args:
-            project_id (str):
-            offset (int | Unset):
-            limit (int | Unset):
-            parent_model_id (str | Unset):
+            project_id (str): The project ID
+            offset (int | Unset): This many results will be skipped.
+            limit (int | Unset): At most this many results are returned.
+            parent_model_id (str | Unset): Retrieve a list of mitigated models for the parent model if
+                specified. Otherwise retrieve a list of all mitigated models for the project.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -4634,7 +4780,7 @@ class RawApi:
         jobId to check status of the previously submitted job.
 
         Args:
-            project_id (str):
+            project_id (str): The project ID
             body (BiasMitigationModelCreate | Unset):
 
         Raises:
@@ -4663,8 +4809,8 @@ class RawApi:
         """Get bias mitigation data quality information for a given projectId and featureName.
 
         Args:
-            project_id (str):
-            feature_name (str):
+            project_id (str): The project ID
+            feature_name (str): Name of feature for mitigation info.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -4692,8 +4838,8 @@ class RawApi:
         featureName.
 
         Args:
-            project_id (str):
-            feature_name (str):
+            project_id (str): The project ID
+            feature_name (str): Name of feature for mitigation info.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -4722,9 +4868,9 @@ class RawApi:
         """List all blenders in a project.
 
         Args:
-            project_id (str):
-            offset (int):
-            limit (int):
+            project_id (str): The project ID
+            offset (int): This many results will be skipped.
+            limit (int): At most this many results are returned. If 0, all results.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -4757,7 +4903,7 @@ class RawApi:
         "FORECAST_DISTANCE_AVG".
 
         Args:
-            project_id (str):
+            project_id (str): The project ID
             body (BlenderCreate | Unset):
 
         Raises:
@@ -4786,7 +4932,7 @@ class RawApi:
         """Check if models can be blended.
 
         Args:
-            project_id (str):
+            project_id (str): The project ID
             body (BlenderCreate | Unset):
 
         Raises:
@@ -4818,8 +4964,8 @@ class RawApi:
         additional ones.
 
         Args:
-            project_id (str):
-            model_id (str):
+            project_id (str): The project ID
+            model_id (str): The model ID
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -4852,9 +4998,10 @@ class RawApi:
         /api/v2/projects/{projectId}/combinedModels/{combinedModelId}/
 
         Args:
-            project_id (str):
-            offset (int | Unset):
-            limit (int | Unset):
+            project_id (str): The project ID
+            offset (int | Unset): Number of results to skip.
+            limit (int | Unset): At most this many results are returned. The default may change
+                without notice.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -4885,8 +5032,8 @@ class RawApi:
         used for each segment.
 
         Args:
-            project_id (str):
-            combined_model_id (str):
+            project_id (str): The ID of the project.
+            combined_model_id (str): The ID of combined model.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -4917,11 +5064,12 @@ class RawApi:
         """Retrieve Combined Model segments info (name, related project & model details).
 
         Args:
-            project_id (str):
-            combined_model_id (str):
-            offset (int | Unset):
-            limit (int | Unset):
-            search_segment_name (str | Unset):
+            project_id (str): The ID of the project.
+            combined_model_id (str): The ID of combined model.
+            offset (int | Unset): Number of results to skip.
+            limit (int | Unset): At most this many results are returned. The default may change
+                without notice.
+            search_segment_name (str | Unset): Case insensitive search against segment name.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -4951,8 +5099,8 @@ class RawApi:
         """Download Combined Model segments info (name, related project & model details) as a CSV.
 
         Args:
-            project_id (str):
-            combined_model_id (str):
+            project_id (str): The ID of the project.
+            combined_model_id (str): The ID of combined model.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -4980,7 +5128,7 @@ class RawApi:
         """Update champion model for a segment project.
 
         Args:
-            project_id (str):
+            project_id (str): The project ID
             body (SegmentChampionModelUpdate | Unset): Request body of PUT
                 /api/v2/projects/{projectId}/segmentChampion/.
 
@@ -5012,10 +5160,12 @@ class RawApi:
         """List all the models from a datetime partitioned project.
 
         Args:
-            project_id (str):
-            offset (int | Unset):
-            limit (int | Unset):
-            bulk_operation_id (str | Unset):
+            project_id (str): The project ID
+            offset (int | Unset): Number of results to skip.
+            limit (int | Unset): At most this many results are returned. The default may change
+                without notice.
+            bulk_operation_id (str | Unset): the ID of the bulk model operation. If specified, only
+                models submitted in scope of this operation will be shown.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -5049,7 +5199,7 @@ class RawApi:
         formatting rules<time_format>
 
         Args:
-            project_id (str):
+            project_id (str): The project ID
             body (TrainDatetimeModel | Unset): Request body of POST
                 /api/v2/projects/{projectId}/datetimeModels/.
 
@@ -5087,7 +5237,7 @@ class RawApi:
         be frozen.
 
         Args:
-            project_id (str):
+            project_id (str): The project ID
             body (RetrainDatetimeModel | Unset): Request body of POST
                 /api/v2/projects/{projectId}/datetimeModels/fromModel/. Only one of trainingDuration,
                 trainingRowCount, or trainingStartDate and trainingEndDate should be specified.
@@ -5121,8 +5271,8 @@ class RawApi:
         rules <time_format>
 
         Args:
-            project_id (str):
-            model_id (str):
+            project_id (str): The project ID
+            model_id (str): The model ID
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -5149,8 +5299,8 @@ class RawApi:
         """Score all the available backtests of a datetime model.
 
         Args:
-            project_id (str):
-            model_id (str):
+            project_id (str): The project ID
+            model_id (str): The model ID
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -5180,7 +5330,7 @@ class RawApi:
          Prepare a specific model for deployment. This model will go through the recommendation stages.
 
         Args:
-            project_id (str):
+            project_id (str): The project ID
             body (PrepareForDeployment | Unset): Request body of POST
                 /api/v2/projects/{projectId}/deploymentReadyModels/.
 
@@ -5231,13 +5381,23 @@ class RawApi:
         n_clusters becomes number_of_clusters and is returned for unsupervised clustering models.
 
         Args:
-            project_id (str):
-            with_metric (str | Unset):
-            show_in_sample_scores (bool | Unset):
-            name (str | Unset):
-            sample_pct (float | Unset):
-            is_starred (ListModelsIsStarred | Unset):
-            order_by (ListModelsOrderBy | Unset):
+            project_id (str): The project ID.
+            with_metric (str | Unset): If specified, the returned models will only have scores for
+                this metric. If not, all metrics will be included.
+            show_in_sample_scores (bool | Unset): If specified, will return metric scores for models
+                trained into validation/holdout for projects that do not have stacked predictions.
+            name (str | Unset): If specified, filters for models with a model type matching name.
+            sample_pct (float | Unset): If specified, filters for models with a matching sample
+                percentage.
+            is_starred (ListModelsIsStarred | Unset): If specified, filters for models marked as
+                starred.
+            order_by (ListModelsOrderBy | Unset): A comma-separated list of metrics to sort by. If
+                metric is prefixed with a '-', models are sorted by this metric in descending order,
+                otherwise are sorted in ascending order. Valid sorting metrics are metric and samplePct.
+                Use of metric sorts models by metric value selected for this project using the validation
+                score. Use of the prefix accounts for the direction of the metric, so -metric will sort in
+                order of decreasing 'goodness', which may be opposite to the natural numerical order. If
+                not specified, -metric will be used.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -5284,7 +5444,7 @@ class RawApi:
         want the model to use.
 
         Args:
-            project_id (str):
+            project_id (str): The project ID.
             body (TrainModel | Unset): Request body of POST /api/v2/projects/{projectId}/models/.
 
         Raises:
@@ -5322,7 +5482,7 @@ class RawApi:
         Note that only one of samplePct or trainingRowCount should be specified.
 
         Args:
-            project_id (str):
+            project_id (str): The project ID
             body (RetrainModel | Unset): Request body of POST
                 /api/v2/projects/{projectId}/models/fromModel/. Only one of samplePct or trainingRowCount
                 should be specified.
@@ -5352,8 +5512,8 @@ class RawApi:
         """Look up a particular model.
 
         Args:
-            project_id (str):
-            model_id (str):
+            project_id (str): The project ID
+            model_id (str): The model ID
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -5380,8 +5540,8 @@ class RawApi:
         """Delete a model from the leaderboard
 
         Args:
-            project_id (str):
-            model_id (str):
+            project_id (str): The project ID
+            model_id (str): The model ID
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -5410,8 +5570,8 @@ class RawApi:
         """Updates a model's attribute(s)
 
         Args:
-            project_id (str):
-            model_id (str):
+            project_id (str): The project ID
+            model_id (str): The model ID
             body (ModelUpdate | Unset): Request body of PATCH
                 /api/v2/projects/{projectId}/models/{modelId}/.
 
@@ -5452,8 +5612,8 @@ class RawApi:
         GET /api/v2/projects/{projectId}/models/{modelId}/advancedTuning/parameters/.
 
         Args:
-            project_id (str):
-            model_id (str):
+            project_id (str): The project ID
+            model_id (str): The model ID
             body (ModelAdvancedTuning | Unset): Request body of POST
                 /api/v2/projects/{projectId}/models/{modelId}/advancedTuning/. Parameters may be omitted;
                 an omitted parameter keeps its currentValue.
@@ -5488,8 +5648,8 @@ class RawApi:
         user-created
 
         Args:
-            project_id (str):
-            model_id (str):
+            project_id (str): The project ID
+            model_id (str): The model ID
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -5516,8 +5676,8 @@ class RawApi:
         """Retrieve all cluster names assigned to an unsupervised cluster model
 
         Args:
-            project_id (str):
-            model_id (str):
+            project_id (str): The project ID
+            model_id (str): The model ID
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -5546,8 +5706,8 @@ class RawApi:
         """Update and then retrieve all cluster names assigned to an unsupervised cluster model
 
         Args:
-            project_id (str):
-            model_id (str):
+            project_id (str): The project ID
+            model_id (str): The model ID
             body (ClusterNamesUpdateParam | Unset):
 
         Raises:
@@ -5578,8 +5738,8 @@ class RawApi:
         """Run Cross Validation on a model.
 
         Args:
-            project_id (str):
-            model_id (str):
+            project_id (str): The project ID
+            model_id (str): The model ID
             body (Empty | Unset): An empty JSON object (request body of POST
                 /api/v2/projects/{projectId}/models/{modelId}/crossValidation/).
 
@@ -5616,10 +5776,11 @@ class RawApi:
         cross validation score calculated will need to be retrained.
 
         Args:
-            project_id (str):
-            model_id (str):
-            metric (str | Unset):
-            partition (float | Unset):
+            project_id (str): The project ID
+            model_id (str): The model ID
+            metric (str | Unset): Set to the name of a metric to only return results for that metric.
+            partition (float | Unset): Set to a value such as 1.0, 2.0 to only return results for the
+                specified partition.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -5648,8 +5809,8 @@ class RawApi:
         """List the features used in a model
 
         Args:
-            project_id (str):
-            model_id (str):
+            project_id (str): The project ID
+            model_id (str): The model ID
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -5688,8 +5849,8 @@ class RawApi:
         Hot Encoding Task.
 
         Args:
-            project_id (str):
-            model_id (str):
+            project_id (str): The project ID
+            model_id (str): The model ID
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -5716,8 +5877,8 @@ class RawApi:
         """Retrieve the actual number of iterations or estimators trained by a tree-based early stopping model.
 
         Args:
-            project_id (str):
-            model_id (str):
+            project_id (str): The project ID
+            model_id (str): The model ID
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -5747,8 +5908,8 @@ class RawApi:
         tab. Note that they are only available for some models.
 
         Args:
-            project_id (str):
-            model_id (str):
+            project_id (str): The project ID
+            model_id (str): The model ID
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -5781,10 +5942,11 @@ class RawApi:
         that the project this model belongs to must be a time series project.
 
         Args:
-            project_id (str):
-            model_id (str):
-            offset (int | Unset):
-            limit (int | Unset):
+            project_id (str): The project to retrieve prediction intervals for. Must be a time series
+                project.
+            model_id (str): The model to retrieve prediction intervals for.
+            offset (int | Unset): This many results will be skipped.
+            limit (int | Unset): At most this many results are returned.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -5818,8 +5980,9 @@ class RawApi:
         that the project this model belongs to must be a time series project.
 
         Args:
-            project_id (str):
-            model_id (str):
+            project_id (str): The project to calculate prediction intervals for. Must be a time series
+                project.
+            model_id (str): The model to calculate prediction intervals for.
             body (PredictionIntervalsCreate | Unset): Request body of POST
                 /api/v2/projects/{projectId}/models/{modelId}/predictionIntervals/.
 
@@ -5860,9 +6023,10 @@ class RawApi:
         review internal calculations of the model. This JAR is NOT executable.
 
         Args:
-            project_id (str):
-            model_id (str):
-            source_code (DownloadScoringCodeSourceCode | Unset):
+            project_id (str): the project that created the model
+            model_id (str): the model to use
+            source_code (DownloadScoringCodeSourceCode | Unset): If set to "true", the downloaded JAR
+                file will contain only the source code and will not be executable.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -5890,8 +6054,8 @@ class RawApi:
         """Get supported capabilities for a model.
 
         Args:
-            project_id (str):
-            model_id (str):
+            project_id (str): The project ID
+            model_id (str): The model ID
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -5921,8 +6085,8 @@ class RawApi:
         Available for classification projects only
 
         Args:
-            project_id (str):
-            solution_id (str):
+            project_id (str): The project ID
+            solution_id (str): The ID of the solution to return data for.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -5952,8 +6116,8 @@ class RawApi:
         Available for regression projects only
 
         Args:
-            project_id (str):
-            solution_id (str):
+            project_id (str): The project ID
+            solution_id (str): The ID of the solution to return data for.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -5981,7 +6145,7 @@ class RawApi:
         """Create a new model from an existing eureqa solution.
 
         Args:
-            project_id (str):
+            project_id (str): The project ID
             body (EureqaLeaderboardEntryPayload | Unset): Request body of POST
                 /api/v2/projects/{projectId}/eureqaModels/.
 
@@ -6014,8 +6178,8 @@ class RawApi:
         created for other solutions using POST /api/v2/projects/{projectId}/eureqaModels/.
 
         Args:
-            project_id (str):
-            model_id (str):
+            project_id (str): The project ID
+            model_id (str): The model ID
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -6053,7 +6217,7 @@ class RawApi:
         useProjectSettings may be specified.
 
         Args:
-            project_id (str):
+            project_id (str): The project ID
             body (TrainDatetimeFrozenModel | Unset): Request body of POST
                 /api/v2/projects/{projectId}/frozenDatetimeModels/. Only one of trainingDuration,
                 trainingRowCount, trainingStartDate and trainingEndDate, or useProjectSettings may be
@@ -6087,10 +6251,11 @@ class RawApi:
         """List all frozen models from a project.
 
         Args:
-            project_id (str):
-            offset (int):
-            limit (int):
-            with_metric (str | Unset):
+            project_id (str): The project ID
+            offset (int): This many results will be skipped.
+            limit (int): At most this many results are returned. If 0, all results.
+            with_metric (str | Unset): If specified, the returned models will only have scores for
+                this metric. If not, all metrics will be included.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -6138,7 +6303,7 @@ class RawApi:
         want the model to use.
 
         Args:
-            project_id (str):
+            project_id (str): The project ID
             body (FrozenModelCreate | Unset): Request body of POST
                 /api/v2/projects/{projectId}/frozenModels/. Use either samplePct or trainingRowCount.
 
@@ -6170,8 +6335,8 @@ class RawApi:
         Not Found.
 
         Args:
-            project_id (str):
-            model_id (str):
+            project_id (str): The project ID
+            model_id (str): The model ID
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -6206,7 +6371,7 @@ class RawApi:
         amount of data.
 
         Args:
-            project_id (str):
+            project_id (str): The project ID
             body (TrainIncrementalLearningModel | Unset): Request body of POST
                 /api/v2/projects/{projectId}/incrementalLearningModels/fromModel/.
 
@@ -6242,8 +6407,10 @@ class RawApi:
         object `{"data": [...]}`. This spec follows the table (an array).
 
         Args:
-            project_id (str):
-            status (ListModelJobsStatus | Unset):
+            project_id (str): The project ID.
+            status (ListModelJobsStatus | Unset): If provided, only jobs with the same status will be
+                included in the results; otherwise, queued and inprogress jobs (but not errored jobs) will
+                be returned.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -6270,8 +6437,8 @@ class RawApi:
         """Look up a particular modeling job
 
         Args:
-            project_id (str):
-            job_id (str):
+            project_id (str): The project ID.
+            job_id (str): The job ID
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -6298,8 +6465,8 @@ class RawApi:
         """Cancel a modeling job
 
         Args:
-            project_id (str):
-            job_id (str):
+            project_id (str): The project ID.
+            job_id (str): The job ID
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -6340,21 +6507,35 @@ class RawApi:
         """Retrieve model records, supports filtering and search
 
         Args:
-            project_id (str):
-            with_metric (str | Unset):
-            show_in_sample_scores (bool | Unset):
-            characteristics (list[ListModelRecordsCharacteristicsItem] | Unset):
-            search_term (str | Unset):
-            labels (list[ListModelRecordsLabelsItem] | Unset):
-            blueprints (str | Unset):
-            families (list[ListModelRecordsFamiliesItem] | Unset):
-            featurelists (str | Unset):
-            training_filters (str | Unset):
-            number_of_clusters (str | Unset):
-            sort_by_metric (str | Unset):
-            sort_by_partition (ListModelRecordsSortByPartition | Unset):
-            offset (int):
-            limit (int):
+            project_id (str): The project ID.
+            with_metric (str | Unset): If specified, the returned models will only have scores for
+                this metric. If not, all metrics will be included.
+            show_in_sample_scores (bool | Unset): If specified, will return metric scores for models
+                trained into validation/holdout for projects that do not have stacked predictions.
+            characteristics (list[ListModelRecordsCharacteristicsItem] | Unset): A characteristics to
+                filter models with. Only those models which have all specified characteristics are
+                returned.
+            search_term (str | Unset): Filter models by the string expression in the description, case
+                insensitive.
+            labels (list[ListModelRecordsLabelsItem] | Unset): Filter models by labels. Only those
+                models which have all specified labels are returned.
+            blueprints (str | Unset): Filter models by blueprint ids.
+            families (list[ListModelRecordsFamiliesItem] | Unset): Filter models by families.
+            featurelists (str | Unset): Filter models by featurelist names.
+            training_filters (str | Unset): Filter models by training length or type. Could be
+                training duration in string representation, 'Start/end date', 'Project settings' constants
+                or number of rows. Training duration for datetime partitioned projects may have up to
+                three parts: P6Y0M0D-78-Random , returns models trained on6 years, with sampling rate 78%,
+                randomly taken from the training window. Example of the row count with sampling method:
+                150-Random
+            number_of_clusters (str | Unset): Filter models by number of clusters. Applicable only in
+                unsupervised clustering projects.
+            sort_by_metric (str | Unset): Metric to order models by. If omitted, the project metric is
+                used.
+            sort_by_partition (ListModelRecordsSortByPartition | Unset): Partition to use when
+                ordering models by metric. If omitted, the validation partition is used.
+            offset (int): Number of results that are skipped.
+            limit (int): Maximum number of models to return.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -6396,8 +6577,8 @@ class RawApi:
          Check if a model can be approximated by DataRobot Prime. Deprecated in v2.35.
 
         Args:
-            project_id (str):
-            model_id (str):
+            project_id (str): the project the model belongs to
+            model_id (str): the model to check
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -6428,8 +6609,8 @@ class RawApi:
         rulesets have corresponding Prime models (until they are directly requested).
 
         Args:
-            project_id (str):
-            model_id (str):
+            project_id (str): the project the model belongs to
+            model_id (str): the model to find approximating rulesets for
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -6461,8 +6642,8 @@ class RawApi:
         empty JSON {}. Deprecated in v2.35.
 
         Args:
-            project_id (str):
-            model_id (str):
+            project_id (str): the project the model to approximate belongs to
+            model_id (str): the model to approximate
             body (PrimeRulesetsCreatePayload | Unset): A request body should be an empty JSON {}.
 
         Raises:
@@ -6495,11 +6676,14 @@ class RawApi:
         """List all DataRobot Prime files available for download
 
         Args:
-            project_id (str):
-            offset (int | Unset):
-            limit (int | Unset):
-            parent_model_id (str | Unset):
-            model_id (str | Unset):
+            project_id (str): the project to list available files for
+            offset (int | Unset): this many results will be skipped
+            limit (int | Unset): at most this many results are returned. To specify no limit, use 0.
+                The default may change and a maximum limit may be imposed without notice.
+            parent_model_id (str | Unset): if specified only Prime files approximating the specified
+                parent model will be returned; otherwise all applicable Prime files will be returned.
+            model_id (str | Unset): if specified only Prime files with code used in the specified
+                prime model will be returned; otherwise all applicable Prime files will be returned
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -6532,7 +6716,7 @@ class RawApi:
          Request creation and validation of source code from a Prime model. Deprecated in v2.35.
 
         Args:
-            project_id (str):
+            project_id (str): the project the Prime model belongs to
             body (PrimeFileCreate | Unset): Request body of POST
                 /api/v2/projects/{projectId}/primeFiles/.
 
@@ -6561,8 +6745,8 @@ class RawApi:
         """Retrieve metadata about a DataRobot Prime file available for download
 
         Args:
-            project_id (str):
-            prime_file_id (str):
+            project_id (str): the project the file belongs to
+            prime_file_id (str): the file to retrieve
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -6592,8 +6776,8 @@ class RawApi:
         Disposition attachment); the file is declared as application/octet-stream.
 
         Args:
-            project_id (str):
-            prime_file_id (str):
+            project_id (str): the project the file belongs to
+            prime_file_id (str): the Prime file to download code from
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -6622,9 +6806,10 @@ class RawApi:
         """List all Prime models in a project
 
         Args:
-            project_id (str):
-            offset (int | Unset):
-            limit (int | Unset):
+            project_id (str): the project to list models from
+            offset (int | Unset): Number of results to skip.
+            limit (int | Unset): At most this many results are returned. The default may change
+                without notice.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -6661,7 +6846,7 @@ class RawApi:
         /api/v2/projects/(projectId)/models/(modelId)/primeRulesets/. Deprecated in v2.35.
 
         Args:
-            project_id (str):
+            project_id (str): the project in which to create the model
             body (PrimeModelCreatePayload | Unset): Request body of POST
                 /api/v2/projects/{projectId}/primeModels/.
 
@@ -6690,8 +6875,8 @@ class RawApi:
         """Retrieve a Prime model details
 
         Args:
-            project_id (str):
-            model_id (str):
+            project_id (str): the project to retrieve the model from
+            model_id (str): the model to retrieve
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -6724,13 +6909,23 @@ class RawApi:
         """Lists all the models from a project that have rating tables
 
         Args:
-            project_id (str):
-            with_metric (str | Unset):
-            show_in_sample_scores (bool | Unset):
-            name (str | Unset):
-            sample_pct (float | Unset):
-            is_starred (ListRatingTableModelsIsStarred | Unset):
-            order_by (ListRatingTableModelsOrderBy | Unset):
+            project_id (str): the project to list models from
+            with_metric (str | Unset): If specified, the returned models will only have scores for
+                this metric. If not, all metrics will be included.
+            show_in_sample_scores (bool | Unset): If specified, will return metric scores for models
+                trained into validation/holdout for projects that do not have stacked predictions.
+            name (str | Unset): If specified, filters for models with a model type matching name.
+            sample_pct (float | Unset): If specified, filters for models with a matching sample
+                percentage.
+            is_starred (ListRatingTableModelsIsStarred | Unset): If specified, filters for models
+                marked as starred.
+            order_by (ListRatingTableModelsOrderBy | Unset): A comma-separated list of metrics to sort
+                by. If metric is prefixed with a '-', models are sorted by this metric in descending
+                order, otherwise are sorted in ascending order. Valid sorting metrics are metric and
+                samplePct. Use of metric sorts models by metric value selected for this project using the
+                validation score. Use of the prefix accounts for the direction of the metric, so -metric
+                will sort in order of decreasing 'goodness', which may be opposite to the natural
+                numerical order. If not specified, -metric will be used.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -6763,7 +6958,7 @@ class RawApi:
         """Create a new rating table model from a validated rating table record
 
         Args:
-            project_id (str):
+            project_id (str): the project that owns this data
             body (CreateRatingTableModel | Unset):
 
         Raises:
@@ -6791,8 +6986,8 @@ class RawApi:
         """Look up a particular rating table model
 
         Args:
-            project_id (str):
-            model_id (str):
+            project_id (str): the project to retrieve the model from
+            model_id (str): the model to retrieve
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -6826,11 +7021,15 @@ class RawApi:
         location at which the corresponding rating table file can be retrieved.
 
         Args:
-            project_id (str):
-            parent_model_id (str | Unset):
-            model_id (str | Unset):
-            offset (int | Unset):
-            limit (int | Unset):
+            project_id (str): The project ID
+            parent_model_id (str | Unset): optional. If specified, only rating tables with this
+                parentModelId will be returned
+            model_id (str | Unset): optional. If specified, only rating tables with this modelId will
+                be returned
+            offset (int | Unset): optional (default: 0), this many results will be skipped
+            limit (int | Unset): optional (default: no limit), at most this many results are returned.
+                To specify no limit, use 0. The default may change and a maximum limit may be imposed
+                without notice.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -6865,7 +7064,7 @@ class RawApi:
         be left blank in the case of successful validation.
 
         Args:
-            project_id (str):
+            project_id (str): the project that owns this data
             body (UploadRatingTable | Unset): multipart/form-data request body of POST
                 /api/v2/projects/{projectId}/ratingTables/.
 
@@ -6894,8 +7093,8 @@ class RawApi:
         """Retrieves a rating table
 
         Args:
-            project_id (str):
-            rating_table_id (str):
+            project_id (str): the project that owns this data
+            rating_table_id (str): the rating table ID to retrieve the source file from
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -6926,8 +7125,8 @@ class RawApi:
          Rating tables may only be updated if they have not yet been used to create a model.
 
         Args:
-            project_id (str):
-            rating_table_id (str):
+            project_id (str): the project that owns this data
+            rating_table_id (str): the rating table ID to retrieve the source file from
             body (RatingTableUpdate | Unset): Request body of PATCH
                 /api/v2/projects/{projectId}/ratingTables/{ratingTableId}/.
 
@@ -6960,8 +7159,8 @@ class RawApi:
         file is declared as text/csv.
 
         Args:
-            project_id (str):
-            rating_table_id (str):
+            project_id (str): the project that owns this data
+            rating_table_id (str): the rating table ID to retrieve the source file from
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -6987,7 +7186,7 @@ class RawApi:
         """Retrieves all of the current recommended models for the project
 
         Args:
-            project_id (str):
+            project_id (str): The project ID
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -7015,7 +7214,7 @@ class RawApi:
         models, use GET /api/v2/projects/{projectId}/recommendedModels/
 
         Args:
-            project_id (str):
+            project_id (str): The project ID
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -7044,10 +7243,12 @@ class RawApi:
         """List all RuleFit code files available for download
 
         Args:
-            project_id (str):
-            model_id (str | Unset):
-            offset (int):
-            limit (int):
+            project_id (str): the project to list available files for
+            model_id (str | Unset): if specified only RuleFit code files with code used in the
+                specified RuleFit model will be returned; otherwise all applicable RuleFit files will be
+                returned
+            offset (int): This many files will be skipped.
+            limit (int): At most this many files are returned.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -7077,7 +7278,7 @@ class RawApi:
         """Request creation and validation of source code from a RuleFit model
 
         Args:
-            project_id (str):
+            project_id (str): the project the file belongs to
             body (RuleFitCodeFileCreate | Unset): Request body of POST
                 /api/v2/projects/{projectId}/ruleFitFiles/.
 
@@ -7106,8 +7307,8 @@ class RawApi:
         """Get information about a RuleFit code file available for download
 
         Args:
-            project_id (str):
-            rule_fit_file_id (str):
+            project_id (str): the project to list available files for
+            rule_fit_file_id (str): the ID of the file
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -7137,8 +7338,8 @@ class RawApi:
         Content-Disposition attachment); the file is declared as application/octet-stream.
 
         Args:
-            project_id (str):
-            rule_fit_file_id (str):
+            project_id (str): the project to list available files for
+            rule_fit_file_id (str): the ID of the file
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -7188,30 +7389,52 @@ class RawApi:
         """List registered models.
 
         Args:
-            offset (int | Unset):
-            limit (int | Unset):
-            search (str | Unset):
-            created_at_start_ts (datetime.datetime | Unset):
-            created_at_end_ts (datetime.datetime | Unset):
-            modified_at_start_ts (datetime.datetime | Unset):
-            modified_at_end_ts (datetime.datetime | Unset):
-            target_name (str | Unset):
-            target_type (str | Unset):
-            created_by (str | Unset):
-            sort_key (ListRegisteredModelsSortKey | Unset):
-            sort_direction (ListRegisteredModelsSortDirection | Unset):
-            compatible_with_leaderboard_model_id (str | Unset):
-            compatible_with_model_package_id (str | Unset):
-            for_challenger (bool | Unset):
-            prediction_threshold (float | Unset):
-            imported (bool | Unset):
-            prediction_environment_id (str | Unset):
-            model_kind (Any | Unset):
-            build_status (ListRegisteredModelsBuildStatus | Unset):
-            stage (ListRegisteredModelsStage | Unset):
-            is_global (bool | Unset):
-            tag_keys (str | Unset):
-            tag_values (str | Unset):
+            offset (int | Unset): This many results will be skipped.
+            limit (int | Unset): At most this many results are returned.
+            search (str | Unset): A term to search for in registered model name
+            created_at_start_ts (datetime.datetime | Unset): Registered models created on or after
+                this timestamp
+            created_at_end_ts (datetime.datetime | Unset): Registered models created before this
+                timestamp. Defaults to the current time
+            modified_at_start_ts (datetime.datetime | Unset): Registered models modified on or after
+                this timestamp
+            modified_at_end_ts (datetime.datetime | Unset): Registered models modified before this
+                timestamp. Defaults to the current time
+            target_name (str | Unset): Name of the target to filter by
+            target_type (str | Unset): Type of the target to filter by
+            created_by (str | Unset): Email of the user that created registered model to filter by
+            sort_key (ListRegisteredModelsSortKey | Unset): Key to order result by
+            sort_direction (ListRegisteredModelsSortDirection | Unset): Sort direction
+            compatible_with_leaderboard_model_id (str | Unset): If specified, limit results to
+                registered models containing versions (model packages) for the leaderboard model with the
+                specified ID.
+            compatible_with_model_package_id (str | Unset): Return registered models that have
+                versions (model packages) compatible with given model package ID. If used, will only
+                return registered models which have versions that match , target.type , target.classNames
+                (for classification models), modelKind.isTimeSeries , and modelKind.isMultiseries of the
+                specified model package.
+            for_challenger (bool | Unset): Can be used with compatibleWithModelPackageId to request
+                similar registered models that contain versions (model packages)that can be used as
+                challenger models; for external model packages, instead of returning similar external
+                model packages, similar DataRobot and Custom model packages will be retrieved.
+            prediction_threshold (float | Unset): If specified, return any registered models
+                containing one or more versions matching the prediction threshold used for binary
+                classification models
+            imported (bool | Unset): If specified, return any registered models that contain either
+                imported (true) or non-imported (false) versions (model packages)
+            prediction_environment_id (str | Unset): Can be used to filter registered models by what
+                is supported by the prediction environment
+            model_kind (Any | Unset): Return models that contain versions matching a specific format
+                (The document types this parameter `any`.)
+            build_status (ListRegisteredModelsBuildStatus | Unset): If specified, only return models
+                that have versions with specified build status
+            stage (ListRegisteredModelsStage | Unset): If specified, only returns models that have
+                versions in the specified stage.
+            is_global (bool | Unset): Return only global (accessible to all users in the organization)
+                registered models or local(accessible only to the owner and the users with whom it has
+                been explicitly shared)
+            tag_keys (str | Unset): List of tag keys to filter by.
+            tag_values (str | Unset): List of tag values to filter by.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -7259,7 +7482,7 @@ class RawApi:
         """Retrieve info about a registered model.
 
         Args:
-            registered_model_id (str):
+            registered_model_id (str): ID of the registered model.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -7284,7 +7507,7 @@ class RawApi:
         """Permanently archive a registered model and all of its versions
 
         Args:
-            registered_model_id (str):
+            registered_model_id (str): ID of the registered model.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -7311,7 +7534,7 @@ class RawApi:
         """Update registered model
 
         Args:
-            registered_model_id (str):
+            registered_model_id (str): ID of the registered model.
             body (RegisteredModelUpdate | Unset): Request body of PATCH
                 /api/v2/registeredModels/{registeredModelId}/.
 
@@ -7345,12 +7568,12 @@ class RawApi:
         """List deployments associated with the given registered model
 
         Args:
-            registered_model_id (str):
-            offset (int | Unset):
-            limit (int | Unset):
-            search (str | Unset):
-            sort_key (ListRegisteredModelDeploymentsSortKey | Unset):
-            sort_direction (ListRegisteredModelDeploymentsSortDirection | Unset):
+            registered_model_id (str): ID of the registered model.
+            offset (int | Unset): This many results will be skipped.
+            limit (int | Unset): At most this many results are returned.
+            search (str | Unset): Filter deployments with name matching search term
+            sort_key (ListRegisteredModelDeploymentsSortKey | Unset): Key to order result by
+            sort_direction (ListRegisteredModelDeploymentsSortDirection | Unset): Sort direction
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -7387,12 +7610,14 @@ class RawApi:
         roles on the registered model.
 
         Args:
-            registered_model_id (str):
-            id (str | Unset):
-            offset (int):
-            limit (int):
-            name (str | Unset):
-            share_recipient_type (ListRegisteredModelSharedRolesShareRecipientType | Unset):
+            registered_model_id (str): ID of the registered model.
+            id (str | Unset): Only return roles for a user, group or organization with this
+                identifier.
+            offset (int): This many results will be skipped
+            limit (int): At most this many results are returned
+            name (str | Unset): Only return roles for a user, group or organization with this name.
+            share_recipient_type (ListRegisteredModelSharedRolesShareRecipientType | Unset): List
+                access controls for recipients with this type.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -7424,7 +7649,7 @@ class RawApi:
         """Set roles for users on this registered model.
 
         Args:
-            registered_model_id (str):
+            registered_model_id (str): ID of the registered model.
             body (SharedRolesUpdate | Unset): Request body of PATCH
                 /api/v2/registeredModels/{registeredModelId}/sharedRoles/.
 
@@ -7471,25 +7696,39 @@ class RawApi:
         """List registered model's versions.
 
         Args:
-            registered_model_id (str):
-            offset (int | Unset):
-            limit (int | Unset):
-            sort_key (ListRegisteredModelVersionsSortKey | Unset):
-            sort_direction (ListRegisteredModelVersionsSortDirection | Unset):
-            target_name (str | Unset):
-            target_type (str | Unset):
-            search (str | Unset):
-            compatible_with_leaderboard_model_id (str | Unset):
-            compatible_with_model_package_id (str | Unset):
-            for_challenger (bool | Unset):
-            prediction_threshold (float | Unset):
-            imported (bool | Unset):
-            prediction_environment_id (str | Unset):
-            model_kind (Any | Unset):
-            build_status (ListRegisteredModelVersionsBuildStatus | Unset):
-            stage (ListRegisteredModelVersionsStage | Unset):
-            use_case_id (str | Unset):
-            created_by (str | Unset):
+            registered_model_id (str): ID of the registered model.
+            offset (int | Unset): This many results will be skipped.
+            limit (int | Unset): At most this many results are returned.
+            sort_key (ListRegisteredModelVersionsSortKey | Unset): Key to order result by
+            sort_direction (ListRegisteredModelVersionsSortDirection | Unset): Sort direction
+            target_name (str | Unset): Name of the target to filter by
+            target_type (str | Unset): Type of the target to filter by
+            search (str | Unset): A term to search for in version name, model name, or description
+            compatible_with_leaderboard_model_id (str | Unset): If specified, limit results to
+                versions (model packages) of the leaderboard model with the specified ID.
+            compatible_with_model_package_id (str | Unset): Return versions compatible with given
+                model package ID. If used, will only return versions that match , target.type ,
+                target.classNames (for classification models), modelKind.isTimeSeries , and
+                modelKind.isMultiseries of the specified model package
+            for_challenger (bool | Unset): Can be used with compatibleWithModelPackageId to request
+                similar versions that can be used as challenger models; for external model packages,
+                instead of returning similar external model packages, similar DataRobot and Custom model
+                packages will be retrieved
+            prediction_threshold (float | Unset): Return versions with the specified prediction
+                threshold used for binary classification models
+            imported (bool | Unset): If specified, return either imported (true) or non-imported
+                (false) versions (model packages)
+            prediction_environment_id (str | Unset): Can be used to filter versions (model packages)
+                by what is supported by the prediction environment
+            model_kind (Any | Unset): Return versions that match a specific format. (The document
+                types this parameter `any`.)
+            build_status (ListRegisteredModelVersionsBuildStatus | Unset): If specified, filter
+                versions by the build status.
+            stage (ListRegisteredModelVersionsStage | Unset): If specified, filter versions by the
+                stage.
+            use_case_id (str | Unset): If specified, filter versions by use-case id.
+            created_by (str | Unset): Email of the user that created registered model version to
+                filter by
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -7533,8 +7772,8 @@ class RawApi:
         """Get a registered model's version.
 
         Args:
-            registered_model_id (str):
-            version_id (str):
+            registered_model_id (str): ID of the registered model.
+            version_id (str): ID of the registered model's version.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -7567,13 +7806,14 @@ class RawApi:
         """List all deployments associated with registered model version.
 
         Args:
-            registered_model_id (str):
-            version_id (str):
-            offset (int | Unset):
-            limit (int | Unset):
-            search (str | Unset):
-            sort_key (ListRegisteredModelVersionDeploymentsSortKey | Unset):
-            sort_direction (ListRegisteredModelVersionDeploymentsSortDirection | Unset):
+            registered_model_id (str): ID of the registered model.
+            version_id (str): ID of the registered model's version.
+            offset (int | Unset): This many results will be skipped.
+            limit (int | Unset): At most this many results are returned.
+            search (str | Unset): Filter deployments with name matching search term
+            sort_key (ListRegisteredModelVersionDeploymentsSortKey | Unset): Key to order result by
+            sort_direction (ListRegisteredModelVersionDeploymentsSortDirection | Unset): Sort
+                direction
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).

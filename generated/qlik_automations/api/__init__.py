@@ -73,10 +73,13 @@ class Api:
          Retrieves a list of the automations that the requesting user has access to.
 
         Args:
-            filter_ (str | Unset):
-            limit (int | Unset):
-            list_all (bool | Unset):
-            sort (GetAutomationsSort | Unset):
+            filter_ (str | Unset): Allowed filters: name, runMode, lastRunStatus, ownerId, spaceId.
+            limit (int | Unset): The number of automations to retrieve. (The document gives no
+                default.)
+            list_all (bool | Unset): When true, list all automations. Restricted to tenant admins and
+                analytics admins.
+            sort (GetAutomationsSort | Unset): The field to sort by, with +- prefix indicating sort
+                order. (`?sort=-name` => sort on the `name` field using descending order).
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -139,7 +142,7 @@ class Api:
         automations, automations.private or automations.shared.
 
         Args:
-            id (str):
+            id (str): The unique identifier for the automation.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -170,7 +173,7 @@ class Api:
         scopes: automations, admin.automations, automations.private or automations.shared.
 
         Args:
-            id (str):
+            id (str): The unique identifier for the automation.
             body (AutomationUpdateRequest):
 
         Raises:
@@ -202,7 +205,7 @@ class Api:
         automations.private, or automations.shared.
 
         Args:
-            id (str):
+            id (str): The unique identifier for the automation.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -235,7 +238,7 @@ class Api:
         admin.automations:strict.
 
         Args:
-            id (str):
+            id (str): The unique identifier for the automation.
             body (ChangeAutomationOwnerRequest):
 
         Raises:
@@ -266,7 +269,7 @@ class Api:
          Changes the space of an automation by specifying a new space.
 
         Args:
-            id (str):
+            id (str): The unique identifier for the automation.
             body (ChangeAutomationSpaceRequest | Unset):
 
         Raises:
@@ -299,7 +302,7 @@ class Api:
         automations.shared.
 
         Args:
-            id (str):
+            id (str): The unique identifier for the automation.
             body (CopyAutomationRequest):
 
         Raises:
@@ -331,7 +334,7 @@ class Api:
         admin.automations, admin.automations:strict, automations.private, or automations.shared.
 
         Args:
-            id (str):
+            id (str): The unique identifier for the automation.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -361,7 +364,7 @@ class Api:
         admin.automations, admin.automations:strict, automations.private, or automations.shared.
 
         Args:
-            id (str):
+            id (str): The unique identifier for the automation.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -395,7 +398,7 @@ class Api:
         and a `userId` body.)
 
         Args:
-            id (str):
+            id (str): The unique identifier for the automation.
             body (MoveAutomationRequest):
 
         Raises:
@@ -431,10 +434,13 @@ class Api:
         automation-runs.shared.
 
         Args:
-            id (str):
-            filter_ (str | Unset):
-            limit (int | Unset):
-            sort (GetAutomationRunsSort | Unset):
+            id (str): The unique identifier for the automation.
+            filter_ (str | Unset): Allowed filters: status, context, startTime, title, spaceId,
+                ownerId, executedById, billable.
+            limit (int | Unset): The number of runs to retrieve. (The document gives no default.)
+            sort (GetAutomationRunsSort | Unset): The field to sort by, with +- prefix indicating sort
+                order. (`?sort=-startTime` => sort on the `startTime` field using descending order; the
+                document writes this example as `?query=-startTime`.)
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -469,7 +475,7 @@ class Api:
         automations.shared scope.
 
         Args:
-            id (str):
+            id (str): The unique identifier for the automation.
             body (AutomationRunCreateRequest):
 
         Raises:
@@ -502,8 +508,8 @@ class Api:
         automations.shared scope.
 
         Args:
-            id (str):
-            run_id (str):
+            id (str): The unique identifier for the automation.
+            run_id (str): The unique identifier for the run.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -535,8 +541,8 @@ class Api:
         operator in shared space and have automations.shared scope.
 
         Args:
-            id (str):
-            run_id (str):
+            id (str): The unique identifier for the automation.
+            run_id (str): The unique identifier for the run.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -568,8 +574,8 @@ class Api:
         operator in shared space and have automations.shared scope.
 
         Args:
-            id (str):
-            run_id (str):
+            id (str): The unique identifier for the automation.
+            run_id (str): The unique identifier for the run.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -601,8 +607,8 @@ class Api:
         space and have automations.shared scope.
 
         Args:
-            id (str):
-            run_id (str):
+            id (str): The unique identifier for the automation.
+            run_id (str): The unique identifier for the run.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -634,8 +640,8 @@ class Api:
         space and have automations.shared scope.
 
         Args:
-            id (str):
-            run_id (str):
+            id (str): The unique identifier for the automation.
+            run_id (str): The unique identifier for the run.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -715,8 +721,12 @@ class Api:
         TenantAdmin or AnalyticsAdmin role.
 
         Args:
-            filter_ (str):
-            breakdown_by (str | Unset):
+            filter_ (str): Indicates how the metrics should be filtered using a SCIM-style expression.
+                Available parameters: `name` (specify one or more enums to return specific metrics.
+                Supported enum values: runs, scheduledRuns, triggeredRuns, webhookRuns, duration,
+                bandwidthIn, bandwidthOut); `date` (return a metric for a specific date or range of dates,
+                e.g. "2025-08-01").
+            breakdown_by (str | Unset): If specified, result will be broken apart for each automation
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -757,10 +767,13 @@ class RawApi:
          Retrieves a list of the automations that the requesting user has access to.
 
         Args:
-            filter_ (str | Unset):
-            limit (int | Unset):
-            list_all (bool | Unset):
-            sort (GetAutomationsSort | Unset):
+            filter_ (str | Unset): Allowed filters: name, runMode, lastRunStatus, ownerId, spaceId.
+            limit (int | Unset): The number of automations to retrieve. (The document gives no
+                default.)
+            list_all (bool | Unset): When true, list all automations. Restricted to tenant admins and
+                analytics admins.
+            sort (GetAutomationsSort | Unset): The field to sort by, with +- prefix indicating sort
+                order. (`?sort=-name` => sort on the `name` field using descending order).
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -823,7 +836,7 @@ class RawApi:
         automations, automations.private or automations.shared.
 
         Args:
-            id (str):
+            id (str): The unique identifier for the automation.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -854,7 +867,7 @@ class RawApi:
         scopes: automations, admin.automations, automations.private or automations.shared.
 
         Args:
-            id (str):
+            id (str): The unique identifier for the automation.
             body (AutomationUpdateRequest):
 
         Raises:
@@ -886,7 +899,7 @@ class RawApi:
         automations.private, or automations.shared.
 
         Args:
-            id (str):
+            id (str): The unique identifier for the automation.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -919,7 +932,7 @@ class RawApi:
         admin.automations:strict.
 
         Args:
-            id (str):
+            id (str): The unique identifier for the automation.
             body (ChangeAutomationOwnerRequest):
 
         Raises:
@@ -950,7 +963,7 @@ class RawApi:
          Changes the space of an automation by specifying a new space.
 
         Args:
-            id (str):
+            id (str): The unique identifier for the automation.
             body (ChangeAutomationSpaceRequest | Unset):
 
         Raises:
@@ -983,7 +996,7 @@ class RawApi:
         automations.shared.
 
         Args:
-            id (str):
+            id (str): The unique identifier for the automation.
             body (CopyAutomationRequest):
 
         Raises:
@@ -1015,7 +1028,7 @@ class RawApi:
         admin.automations, admin.automations:strict, automations.private, or automations.shared.
 
         Args:
-            id (str):
+            id (str): The unique identifier for the automation.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1045,7 +1058,7 @@ class RawApi:
         admin.automations, admin.automations:strict, automations.private, or automations.shared.
 
         Args:
-            id (str):
+            id (str): The unique identifier for the automation.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1079,7 +1092,7 @@ class RawApi:
         and a `userId` body.)
 
         Args:
-            id (str):
+            id (str): The unique identifier for the automation.
             body (MoveAutomationRequest):
 
         Raises:
@@ -1115,10 +1128,13 @@ class RawApi:
         automation-runs.shared.
 
         Args:
-            id (str):
-            filter_ (str | Unset):
-            limit (int | Unset):
-            sort (GetAutomationRunsSort | Unset):
+            id (str): The unique identifier for the automation.
+            filter_ (str | Unset): Allowed filters: status, context, startTime, title, spaceId,
+                ownerId, executedById, billable.
+            limit (int | Unset): The number of runs to retrieve. (The document gives no default.)
+            sort (GetAutomationRunsSort | Unset): The field to sort by, with +- prefix indicating sort
+                order. (`?sort=-startTime` => sort on the `startTime` field using descending order; the
+                document writes this example as `?query=-startTime`.)
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1153,7 +1169,7 @@ class RawApi:
         automations.shared scope.
 
         Args:
-            id (str):
+            id (str): The unique identifier for the automation.
             body (AutomationRunCreateRequest):
 
         Raises:
@@ -1186,8 +1202,8 @@ class RawApi:
         automations.shared scope.
 
         Args:
-            id (str):
-            run_id (str):
+            id (str): The unique identifier for the automation.
+            run_id (str): The unique identifier for the run.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1219,8 +1235,8 @@ class RawApi:
         operator in shared space and have automations.shared scope.
 
         Args:
-            id (str):
-            run_id (str):
+            id (str): The unique identifier for the automation.
+            run_id (str): The unique identifier for the run.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1252,8 +1268,8 @@ class RawApi:
         operator in shared space and have automations.shared scope.
 
         Args:
-            id (str):
-            run_id (str):
+            id (str): The unique identifier for the automation.
+            run_id (str): The unique identifier for the run.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1285,8 +1301,8 @@ class RawApi:
         space and have automations.shared scope.
 
         Args:
-            id (str):
-            run_id (str):
+            id (str): The unique identifier for the automation.
+            run_id (str): The unique identifier for the run.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1318,8 +1334,8 @@ class RawApi:
         space and have automations.shared scope.
 
         Args:
-            id (str):
-            run_id (str):
+            id (str): The unique identifier for the automation.
+            run_id (str): The unique identifier for the run.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1399,8 +1415,12 @@ class RawApi:
         TenantAdmin or AnalyticsAdmin role.
 
         Args:
-            filter_ (str):
-            breakdown_by (str | Unset):
+            filter_ (str): Indicates how the metrics should be filtered using a SCIM-style expression.
+                Available parameters: `name` (specify one or more enums to return specific metrics.
+                Supported enum values: runs, scheduledRuns, triggeredRuns, webhookRuns, duration,
+                bandwidthIn, bandwidthOut); `date` (return a metric for a specific date or range of dates,
+                e.g. "2025-08-01").
+            breakdown_by (str | Unset): If specified, result will be broken apart for each automation
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).

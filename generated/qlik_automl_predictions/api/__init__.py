@@ -41,8 +41,10 @@ class Api:
         prediction ID. Deprecated: "This endpoint is deprecated. Sunset date: 2026-02."
 
         Args:
-            prediction_id (str):
-            ref_id (str | Unset):
+            prediction_id (str): The ID of the prediction configuration object that provides
+                parameters to be applied when the prediction is produced.
+            ref_id (str | Unset): (The document gives no description, default or enum for this
+                parameter.)
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -74,7 +76,8 @@ class Api:
         job/status body and no operation to poll.
 
         Args:
-            prediction_id (str):
+            prediction_id (str): The ID of the prediction configuration object that provides
+                parameters to be applied when the prediction is produced.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -105,8 +108,10 @@ class Api:
         produced. Deprecated: "This endpoint is deprecated. Sunset date: 2026-02."
 
         Args:
-            prediction_id (str):
-            ref_id (str | Unset):
+            prediction_id (str): The ID of the prediction configuration object that provides
+                parameters to be applied when the prediction is produced.
+            ref_id (str | Unset): (The document gives no description, default or enum for this
+                parameter.)
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -137,8 +142,10 @@ class Api:
         "This endpoint is deprecated. Sunset date: 2026-02."
 
         Args:
-            prediction_id (str):
-            ref_id (str | Unset):
+            prediction_id (str): The ID of the prediction configuration object that provides
+                parameters to be applied when the prediction is produced.
+            ref_id (str | Unset): (The document gives no description, default or enum for this
+                parameter.)
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -169,8 +176,10 @@ class Api:
         "This endpoint is deprecated. Sunset date: 2026-02."
 
         Args:
-            prediction_id (str):
-            ref_id (str | Unset):
+            prediction_id (str): The ID of the prediction configuration object that provides
+                parameters to be applied when the prediction is produced.
+            ref_id (str | Unset): (The document gives no description, default or enum for this
+                parameter.)
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -202,8 +211,10 @@ class Api:
         ID. Deprecated: "This endpoint is deprecated. Sunset date: 2026-02."
 
         Args:
-            prediction_id (str):
-            ref_id (str | Unset):
+            prediction_id (str): The ID of the prediction configuration object that provides
+                parameters to be applied when the prediction is produced.
+            ref_id (str | Unset): (The document gives no description, default or enum for this
+                parameter.)
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -244,8 +255,10 @@ class RawApi:
         prediction ID. Deprecated: "This endpoint is deprecated. Sunset date: 2026-02."
 
         Args:
-            prediction_id (str):
-            ref_id (str | Unset):
+            prediction_id (str): The ID of the prediction configuration object that provides
+                parameters to be applied when the prediction is produced.
+            ref_id (str | Unset): (The document gives no description, default or enum for this
+                parameter.)
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -277,7 +290,8 @@ class RawApi:
         job/status body and no operation to poll.
 
         Args:
-            prediction_id (str):
+            prediction_id (str): The ID of the prediction configuration object that provides
+                parameters to be applied when the prediction is produced.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -308,8 +322,10 @@ class RawApi:
         produced. Deprecated: "This endpoint is deprecated. Sunset date: 2026-02."
 
         Args:
-            prediction_id (str):
-            ref_id (str | Unset):
+            prediction_id (str): The ID of the prediction configuration object that provides
+                parameters to be applied when the prediction is produced.
+            ref_id (str | Unset): (The document gives no description, default or enum for this
+                parameter.)
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -340,8 +356,10 @@ class RawApi:
         "This endpoint is deprecated. Sunset date: 2026-02."
 
         Args:
-            prediction_id (str):
-            ref_id (str | Unset):
+            prediction_id (str): The ID of the prediction configuration object that provides
+                parameters to be applied when the prediction is produced.
+            ref_id (str | Unset): (The document gives no description, default or enum for this
+                parameter.)
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -372,8 +390,10 @@ class RawApi:
         "This endpoint is deprecated. Sunset date: 2026-02."
 
         Args:
-            prediction_id (str):
-            ref_id (str | Unset):
+            prediction_id (str): The ID of the prediction configuration object that provides
+                parameters to be applied when the prediction is produced.
+            ref_id (str | Unset): (The document gives no description, default or enum for this
+                parameter.)
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -405,8 +425,10 @@ class RawApi:
         ID. Deprecated: "This endpoint is deprecated. Sunset date: 2026-02."
 
         Args:
-            prediction_id (str):
-            ref_id (str | Unset):
+            prediction_id (str): The ID of the prediction configuration object that provides
+                parameters to be applied when the prediction is produced.
+            ref_id (str | Unset): (The document gives no description, default or enum for this
+                parameter.)
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).

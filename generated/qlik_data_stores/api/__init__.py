@@ -50,10 +50,11 @@ class Api:
         """Get all data stores.
 
         Args:
-            limit (int | Unset):
+            limit (int | Unset): Page size limit.
             page (int | Unset):
-            projections (list[str] | Unset):
-            sort (list[str] | Unset):
+            projections (list[str] | Unset): Comma-separated fields to return in the response.
+            sort (list[str] | Unset): Comma-separated fields and field start with '-' character sorts
+                the result set in descending order.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -136,7 +137,7 @@ class Api:
 
         Args:
             data_store_id (str):
-            projections (list[str] | Unset):
+            projections (list[str] | Unset): Comma-separated fields to return in the response.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -225,11 +226,13 @@ class Api:
         """Get all data assets belonging to the data store(s).
 
         Args:
-            data_store_ids (list[str]):
-            limit (int | Unset):
+            data_store_ids (list[str]): Comma-separated data store IDs or * to include all data
+                stores.
+            limit (int | Unset): Page size limit.
             page (int | Unset):
-            projections (list[str] | Unset):
-            sort (list[str] | Unset):
+            projections (list[str] | Unset): Comma-separated fields to return in the response.
+            sort (list[str] | Unset): Comma-separated fields and field start with '-' character sorts
+                the result set in descending order.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -258,7 +261,8 @@ class Api:
         """Delete data assets and child data-sets by data-store IDs.
 
         Args:
-            data_store_ids (list[str]):
+            data_store_ids (list[str]): Comma-separated data store IDs or * to include all data
+                stores.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -289,12 +293,15 @@ class Api:
         """Get all data sets belonging to the data store(s) and data asset(s).
 
         Args:
-            data_store_ids (list[str]):
-            data_asset_ids (list[str]):
-            limit (int | Unset):
+            data_store_ids (list[str]): Comma-separated data store IDs or * to include all data
+                stores.
+            data_asset_ids (list[str]): Comma-separated data asset IDs or * to include all data
+                assets.
+            limit (int | Unset): Page size limit.
             page (int | Unset):
-            projections (list[str] | Unset):
-            sort (list[str] | Unset):
+            projections (list[str] | Unset): Comma-separated fields to return in the response.
+            sort (list[str] | Unset): Comma-separated fields and field start with '-' character sorts
+                the result set in descending order.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -325,8 +332,10 @@ class Api:
         """Delete data sets by data-store IDs and data-asset IDs.
 
         Args:
-            data_store_ids (list[str]):
-            data_asset_ids (list[str]):
+            data_store_ids (list[str]): Comma-separated data store IDs or * to include all data
+                stores.
+            data_asset_ids (list[str]): Comma-separated data asset IDs or * to include all data
+                assets.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -365,10 +374,11 @@ class RawApi:
         """Get all data stores.
 
         Args:
-            limit (int | Unset):
+            limit (int | Unset): Page size limit.
             page (int | Unset):
-            projections (list[str] | Unset):
-            sort (list[str] | Unset):
+            projections (list[str] | Unset): Comma-separated fields to return in the response.
+            sort (list[str] | Unset): Comma-separated fields and field start with '-' character sorts
+                the result set in descending order.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -451,7 +461,7 @@ class RawApi:
 
         Args:
             data_store_id (str):
-            projections (list[str] | Unset):
+            projections (list[str] | Unset): Comma-separated fields to return in the response.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -540,11 +550,13 @@ class RawApi:
         """Get all data assets belonging to the data store(s).
 
         Args:
-            data_store_ids (list[str]):
-            limit (int | Unset):
+            data_store_ids (list[str]): Comma-separated data store IDs or * to include all data
+                stores.
+            limit (int | Unset): Page size limit.
             page (int | Unset):
-            projections (list[str] | Unset):
-            sort (list[str] | Unset):
+            projections (list[str] | Unset): Comma-separated fields to return in the response.
+            sort (list[str] | Unset): Comma-separated fields and field start with '-' character sorts
+                the result set in descending order.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -573,7 +585,8 @@ class RawApi:
         """Delete data assets and child data-sets by data-store IDs.
 
         Args:
-            data_store_ids (list[str]):
+            data_store_ids (list[str]): Comma-separated data store IDs or * to include all data
+                stores.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -604,12 +617,15 @@ class RawApi:
         """Get all data sets belonging to the data store(s) and data asset(s).
 
         Args:
-            data_store_ids (list[str]):
-            data_asset_ids (list[str]):
-            limit (int | Unset):
+            data_store_ids (list[str]): Comma-separated data store IDs or * to include all data
+                stores.
+            data_asset_ids (list[str]): Comma-separated data asset IDs or * to include all data
+                assets.
+            limit (int | Unset): Page size limit.
             page (int | Unset):
-            projections (list[str] | Unset):
-            sort (list[str] | Unset):
+            projections (list[str] | Unset): Comma-separated fields to return in the response.
+            sort (list[str] | Unset): Comma-separated fields and field start with '-' character sorts
+                the result set in descending order.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -640,8 +656,10 @@ class RawApi:
         """Delete data sets by data-store IDs and data-asset IDs.
 
         Args:
-            data_store_ids (list[str]):
-            data_asset_ids (list[str]):
+            data_store_ids (list[str]): Comma-separated data store IDs or * to include all data
+                stores.
+            data_asset_ids (list[str]): Comma-separated data asset IDs or * to include all data
+                assets.
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).

@@ -115,10 +115,22 @@ class Api:
     ) -> DeploymentList:
         """
         Args:
-            filter_ (str | Unset):
-            sort (GetDeploymentsSort | Unset):
-            limit (int | Unset):  Default: 32.
-            offset (int | Unset):
+            filter_ (str | Unset): Deployment fields by which you can filter responses.
+                - spaceId: ID string (or empty string for personal space) - ID of space in which
+                deployment(s) exist
+                - modelId: UUID string - By model ID
+                - createdBy: ID string
+                - ownerId: ID string
+                - experimentId: UUID string - ID of experiment in which model(s) exist
+                - experimentVersionId: UUID string - ID of experiment version in which model(s) exist
+                - predictionId: UUID string - ID of prediction which exists on deployment
+                - predictionEnabled: boolean - Are predictions enabled
+                - exactName: string - Deployments with exact name. Names may not be unique.
+                - nameContains: string - Deployments where name includes this. Names may not be unique
+                - experimentType: string - Deployments that have models of the experiment type
+            sort (GetDeploymentsSort | Unset): Field(s) by which to sort response
+            limit (int | Unset): Number of results per page. Default is 32. Default: 32.
+            offset (int | Unset): Number of rows to skip before getting page[size]
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -170,7 +182,7 @@ class Api:
     ) -> DeploymentResponse:
         """
         Args:
-            deployment_id (str):
+            deployment_id (str): ID of the deployment
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -194,7 +206,7 @@ class Api:
     ) -> None:
         """
         Args:
-            deployment_id (str):
+            deployment_id (str): ID of the deployment
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -220,7 +232,7 @@ class Api:
     ) -> None:
         """
         Args:
-            deployment_id (str):
+            deployment_id (str): ID of the deployment
             body (list[DeploymentPatchOperation]):
 
         Raises:
@@ -246,7 +258,7 @@ class Api:
     ) -> None:
         """
         Args:
-            deployment_id (str):
+            deployment_id (str): ID of the deployment
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -270,7 +282,7 @@ class Api:
     ) -> None:
         """
         Args:
-            deployment_id (str):
+            deployment_id (str): ID of the deployment
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -296,7 +308,7 @@ class Api:
     ) -> None:
         """
         Args:
-            deployment_id (str):
+            deployment_id (str): ID of the deployment
             body (DeployedModelsInput): Input values for adding deployed models to a deployment
 
         Raises:
@@ -324,7 +336,7 @@ class Api:
     ) -> None:
         """
         Args:
-            deployment_id (str):
+            deployment_id (str): ID of the deployment
             body (DeployedModelsInput): Input values for adding deployed models to a deployment
 
         Raises:
@@ -356,11 +368,14 @@ class Api:
         """Retrieves a list of aliases based on filter parameters for a deployment.
 
         Args:
-            deployment_id (str):
-            filter_ (str | Unset):
-            sort (GetDeploymentAliasesSort | Unset):
-            limit (int | Unset):  Default: 32.
-            offset (int | Unset):
+            deployment_id (str): ID of the deployment
+            filter_ (str | Unset): Alias fields by which you can filter responses
+                - name: string - Aliases with exact name
+                - modelId: UUID string - By model ID
+                - mode: enum string - Mode by which alias is set to
+            sort (GetDeploymentAliasesSort | Unset): Field(s) by which to sort response
+            limit (int | Unset): Number of results per page. Default is 32. Default: 32.
+            offset (int | Unset): Number of rows to skip before getting page[size]
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -391,7 +406,7 @@ class Api:
         """Creates an alias for a deployment.
 
         Args:
-            deployment_id (str):
+            deployment_id (str): ID of the deployment
             body (AliasInput): Input for creating a new alias
 
         Raises:
@@ -419,8 +434,8 @@ class Api:
         """Retrieves an alias that exists on the deployment.
 
         Args:
-            deployment_id (str):
-            alias_id (str):
+            deployment_id (str): ID of the deployment
+            alias_id (str): ID of the alias
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -447,8 +462,8 @@ class Api:
         """Delete an alias from a deployment.
 
         Args:
-            deployment_id (str):
-            alias_id (str):
+            deployment_id (str): ID of the deployment
+            alias_id (str): ID of the alias
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -477,8 +492,8 @@ class Api:
         """Updates an alias for a deployment.
 
         Args:
-            deployment_id (str):
-            alias_id (str):
+            deployment_id (str): ID of the deployment
+            alias_id (str): ID of the alias
             body (list[AliasPatchOperation]):
 
         Raises:
@@ -512,12 +527,16 @@ class Api:
     ) -> RealtimePredictionResponse:
         """
         Args:
-            deployment_id (str):
-            alias_name (str):
-            include_not_predicted_reason (bool | Unset):
-            include_shap (bool | Unset):
-            include_source (bool | Unset):
-            index (str | Unset):
+            deployment_id (str): ID of the deployment
+            alias_name (str): The name of the ML Deployment Alias that will be used to determine which
+                model should be used to produce predictions
+            include_not_predicted_reason (bool | Unset): If true, reason why a prediction was not
+                produced included response
+            include_shap (bool | Unset): If true, shap values included in response
+            include_source (bool | Unset): If true, source data included in response
+            index (str | Unset): The name of the feature in the source data to use as an index in the
+                response data. The column will be included with its original name and values. This is
+                intended to allow the caller to join results with source data.
             body (RealtimePredictionInput): Input values for creating realtime predictions
 
         Raises:
@@ -554,11 +573,14 @@ class Api:
     ) -> RealtimePredictionResponse:
         """
         Args:
-            deployment_id (str):
-            include_not_predicted_reason (bool | Unset):
-            include_shap (bool | Unset):
-            include_source (bool | Unset):
-            index (str | Unset):
+            deployment_id (str): ID of the deployment
+            include_not_predicted_reason (bool | Unset): If true, reason why a prediction was not
+                produced included response
+            include_shap (bool | Unset): If true, shapley values included in response
+            include_source (bool | Unset): If true, source data included in response
+            index (str | Unset): The name of the feature in the source data to use as an index in the
+                response data. The column will be included with its original name and values. This is
+                intended to allow the caller to join results with source data.
             body (RealtimePredictionInput): Input values for creating realtime predictions
 
         Raises:
@@ -593,11 +615,18 @@ class Api:
     ) -> BatchPredictionList:
         """
         Args:
-            deployment_id (str):
-            filter_ (str | Unset):
-            sort (GetBatchPredictionsSort | Unset):
-            limit (int | Unset):  Default: 32.
-            offset (int | Unset):
+            deployment_id (str): ID of the deployment
+            filter_ (str | Unset): Batch prediction fields by which you can filter responses.
+                - aliasId: UUID string - ID of an alias within the batch prediction
+                - createdBy: ID string
+                - deploymentId: UUID string - ID of a deployment of a model associated with the experiment
+                - experimentId: UUID string - ID of experiment in which model(s) exist
+                - experimentVersionId: UUID string - ID of experiment version in which model(s) exist
+                - modelId: UUID string - By model ID
+                - ownerId: ID string of batch prediction owner
+            sort (GetBatchPredictionsSort | Unset): Field(s) by which to sort response
+            limit (int | Unset): Number of results per page. Default is 32. Default: 32.
+            offset (int | Unset): Number of rows to skip before getting page[size]
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -627,7 +656,7 @@ class Api:
     ) -> BatchPredictionResponse:
         """
         Args:
-            deployment_id (str):
+            deployment_id (str): ID of the deployment
             body (BatchPredictionInput): Input values for creating a batch prediction configuration
 
         Raises:
@@ -654,8 +683,8 @@ class Api:
     ) -> BatchPredictionResponse:
         """
         Args:
-            deployment_id (str):
-            batch_prediction_id (str):
+            deployment_id (str): ID of the deployment
+            batch_prediction_id (str): ID of the batch prediction
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -681,8 +710,8 @@ class Api:
     ) -> None:
         """
         Args:
-            deployment_id (str):
-            batch_prediction_id (str):
+            deployment_id (str): ID of the deployment
+            batch_prediction_id (str): ID of the batch prediction
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -710,8 +739,8 @@ class Api:
     ) -> None:
         """
         Args:
-            deployment_id (str):
-            batch_prediction_id (str):
+            deployment_id (str): ID of the deployment
+            batch_prediction_id (str): ID of the batch prediction
             body (list[BatchPredictionPatchOperation]):
 
         Raises:
@@ -739,8 +768,8 @@ class Api:
     ) -> JobResponse:
         """
         Args:
-            deployment_id (str):
-            batch_prediction_id (str):
+            deployment_id (str): ID of the deployment
+            batch_prediction_id (str): ID of the batch prediction
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -767,8 +796,8 @@ class Api:
         """Retrieves the schedule for a batch prediction.
 
         Args:
-            deployment_id (str):
-            batch_prediction_id (str):
+            deployment_id (str): ID of the deployment
+            batch_prediction_id (str): ID of the batch prediction
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -797,8 +826,8 @@ class Api:
         """Adds a schedule to a batch prediction.
 
         Args:
-            deployment_id (str):
-            batch_prediction_id (str):
+            deployment_id (str): ID of the deployment
+            batch_prediction_id (str): ID of the batch prediction
             body (BatchPredictionScheduleInput): Input values for a batch prediction schedule
 
         Raises:
@@ -827,8 +856,8 @@ class Api:
         """Deletes the schedule from a batch prediction.
 
         Args:
-            deployment_id (str):
-            batch_prediction_id (str):
+            deployment_id (str): ID of the deployment
+            batch_prediction_id (str): ID of the batch prediction
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -857,8 +886,8 @@ class Api:
         """Updates the schedule for a batch prediction.
 
         Args:
-            deployment_id (str):
-            batch_prediction_id (str):
+            deployment_id (str): ID of the deployment
+            batch_prediction_id (str): ID of the batch prediction
             body (list[BatchPredictionSchedulePatchOperation]):
 
         Raises:
@@ -890,10 +919,17 @@ class Api:
         """Retrieves a list of experiments based on provided filter and sort parameters.
 
         Args:
-            filter_ (str | Unset):
-            sort (GetExperimentsSort | Unset):
-            limit (int | Unset):  Default: 32.
-            offset (int | Unset):
+            filter_ (str | Unset): Experiment fields by which you can filter responses within this
+                tenant
+                - ownerId: ID string - ID of the owner/user that created the experiment
+                - spaceId: ID string (or empty string for personal space) - ID of the space where the
+                experiment is saved.
+                - experimentVersionId: UUID string - ID of an experiment version in the experiment
+                - modelId: UUID string - ID of a model associated with the experiment
+                - deploymentId: UUID string - ID of a deployment of a model associated with the experiment
+            sort (GetExperimentsSort | Unset): Field(s) by which to sort response
+            limit (int | Unset): Number of results per page. Default is 32. Default: 32.
+            offset (int | Unset): Number of rows to skip before getting page[size]
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -945,7 +981,7 @@ class Api:
     ) -> ExperimentResponse:
         """
         Args:
-            experiment_id (str):
+            experiment_id (str): ID of the experiment
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -969,7 +1005,7 @@ class Api:
     ) -> None:
         """
         Args:
-            experiment_id (str):
+            experiment_id (str): ID of the experiment
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -995,7 +1031,7 @@ class Api:
     ) -> None:
         """
         Args:
-            experiment_id (str):
+            experiment_id (str): ID of the experiment
             body (list[ExperimentPatchOperation]):
 
         Raises:
@@ -1025,7 +1061,7 @@ class Api:
         and most accurate models based on evaluation metrics.
 
         Args:
-            experiment_id (str):
+            experiment_id (str): ID of the experiment
             body (ModelRecommendationInput): Criteria to determine which pool of models to provide
                 recommendations from
 
@@ -1057,11 +1093,29 @@ class Api:
     ) -> ExperimentModelList:
         """
         Args:
-            experiment_id (str):
-            filter_ (str | Unset):
-            sort (GetExperimentModelsSort | Unset):
-            limit (int | Unset):  Default: 32.
-            offset (int | Unset):
+            experiment_id (str): ID of the experiment
+            filter_ (str | Unset): Model fields you can filter by:
+                - experimentVersionId: UUID string - Find by experiment version ID
+                - batchNum: UUID string - Search by batch number
+                - isHpo: boolean - Is hyperparameter optimization used?
+                - isMetrics: boolean - Are metrics for regression, binary, or multiclass are used?
+                - id: UUID string - Find by model ID
+                - algorithm: enum string - Find by algorithm. Valid algorithms: catboost_classifier,
+                catboost_regression, elasticnet_regression, gaussian_nb, kneighbors_classifier,
+                lasso_regression, lasso, lgbm_classifier, lgbm_regression, linear_regression,
+                logistic_regression, random_forest_classifier, random_forest_regression, sgd_regression,
+                xgb_classifier, xgb_regression
+                - status: enum string - find by status. Valid statuses: pending, training_requested,
+                training_done, ready, error
+                - hasDeployment: boolean - Models that are part of a deployment
+                - nameContains: string - Models with name includes this case-insensitive string
+                - exactName: string - Models with exact name. Model names may not be unique
+                - samplingRatio: number - Find models by sampling ratio
+                - modelState: enum string - State by which to find models. Valid states: pending, enabled,
+                disabled, inactive
+            sort (GetExperimentModelsSort | Unset): Field(s) by which to sort response
+            limit (int | Unset): Number of results per page. Default is 32. Default: 32.
+            offset (int | Unset): Number of rows to skip before getting page[size]
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1090,8 +1144,8 @@ class Api:
     ) -> ExperimentModelResponse:
         """
         Args:
-            experiment_id (str):
-            model_id (str):
+            experiment_id (str): ID of the experiment
+            model_id (str): ID of the model
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1121,11 +1175,16 @@ class Api:
     ) -> ExperimentVersionList:
         """
         Args:
-            experiment_id (str):
-            filter_ (str | Unset):
-            sort (GetExperimentVersionsSort | Unset):
-            limit (int | Unset):  Default: 32.
-            offset (int | Unset):
+            experiment_id (str): ID of the experiment
+            filter_ (str | Unset): Experiment version filter options
+                - isRunning: boolean - Is the experiment version running (training models)?
+                - isSettled: boolean - Is the experiment version settled?
+                - status: enum string - Status to filter by. Omit to get models of any status. Valid
+                statuses: pending, ready, error, cancelled
+                - modelId: UUID string - ID of a model associated with the experiment
+            sort (GetExperimentVersionsSort | Unset): Field(s) by which to sort response
+            limit (int | Unset): Number of results per page. Default is 32. Default: 32.
+            offset (int | Unset): Number of rows to skip before getting page[size]
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1157,7 +1216,7 @@ class Api:
         are finished training.
 
         Args:
-            experiment_id (str):
+            experiment_id (str): ID of the experiment
             body (ExperimentVersionInput): Input for creating a new experiment version. Defaults
                 provided in the ProfileInsights response.
 
@@ -1185,8 +1244,8 @@ class Api:
     ) -> ExperimentVersionResponse:
         """
         Args:
-            experiment_id (str):
-            experiment_version_id (str):
+            experiment_id (str): ID of the experiment
+            experiment_version_id (str): ID of the experiment version
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1212,8 +1271,8 @@ class Api:
     ) -> None:
         """
         Args:
-            experiment_id (str):
-            experiment_version_id (str):
+            experiment_id (str): ID of the experiment
+            experiment_version_id (str): ID of the experiment version
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1241,8 +1300,8 @@ class Api:
     ) -> None:
         """
         Args:
-            experiment_id (str):
-            experiment_version_id (str):
+            experiment_id (str): ID of the experiment
+            experiment_version_id (str): ID of the experiment version
             body (list[ExperimentVersionPatchOperation]):
 
         Raises:
@@ -1271,8 +1330,8 @@ class Api:
         """Cancels jobs for an experiment version or batch prediction.
 
         Args:
-            corr_type (CancelJobCorrType):
-            corr_id (str):
+            corr_type (CancelJobCorrType): The type of a resource paired with a corrId
+            corr_id (str): The ID of a correlated resource of corrType
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1331,8 +1390,9 @@ class Api:
         POST /ml/profile-insights, poll this endpoint until a 200 OK response with ready status is returned.
 
         Args:
-            data_set_id (str):
-            target (str | Unset):
+            data_set_id (str): The Qlik catalog dataset ID
+            target (str | Unset): The optional target feature for profile-insights GET requests after
+                this is known.
             experiment_type (ExperimentType | Unset): Experiment type
 
         Raises:
@@ -1372,10 +1432,22 @@ class RawApi:
     ) -> Response[DeploymentList]:
         """
         Args:
-            filter_ (str | Unset):
-            sort (GetDeploymentsSort | Unset):
-            limit (int | Unset):  Default: 32.
-            offset (int | Unset):
+            filter_ (str | Unset): Deployment fields by which you can filter responses.
+                - spaceId: ID string (or empty string for personal space) - ID of space in which
+                deployment(s) exist
+                - modelId: UUID string - By model ID
+                - createdBy: ID string
+                - ownerId: ID string
+                - experimentId: UUID string - ID of experiment in which model(s) exist
+                - experimentVersionId: UUID string - ID of experiment version in which model(s) exist
+                - predictionId: UUID string - ID of prediction which exists on deployment
+                - predictionEnabled: boolean - Are predictions enabled
+                - exactName: string - Deployments with exact name. Names may not be unique.
+                - nameContains: string - Deployments where name includes this. Names may not be unique
+                - experimentType: string - Deployments that have models of the experiment type
+            sort (GetDeploymentsSort | Unset): Field(s) by which to sort response
+            limit (int | Unset): Number of results per page. Default is 32. Default: 32.
+            offset (int | Unset): Number of rows to skip before getting page[size]
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1427,7 +1499,7 @@ class RawApi:
     ) -> Response[DeploymentResponse]:
         """
         Args:
-            deployment_id (str):
+            deployment_id (str): ID of the deployment
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1451,7 +1523,7 @@ class RawApi:
     ) -> Response[None]:
         """
         Args:
-            deployment_id (str):
+            deployment_id (str): ID of the deployment
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1477,7 +1549,7 @@ class RawApi:
     ) -> Response[None]:
         """
         Args:
-            deployment_id (str):
+            deployment_id (str): ID of the deployment
             body (list[DeploymentPatchOperation]):
 
         Raises:
@@ -1503,7 +1575,7 @@ class RawApi:
     ) -> Response[None]:
         """
         Args:
-            deployment_id (str):
+            deployment_id (str): ID of the deployment
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1527,7 +1599,7 @@ class RawApi:
     ) -> Response[None]:
         """
         Args:
-            deployment_id (str):
+            deployment_id (str): ID of the deployment
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1553,7 +1625,7 @@ class RawApi:
     ) -> Response[None]:
         """
         Args:
-            deployment_id (str):
+            deployment_id (str): ID of the deployment
             body (DeployedModelsInput): Input values for adding deployed models to a deployment
 
         Raises:
@@ -1581,7 +1653,7 @@ class RawApi:
     ) -> Response[None]:
         """
         Args:
-            deployment_id (str):
+            deployment_id (str): ID of the deployment
             body (DeployedModelsInput): Input values for adding deployed models to a deployment
 
         Raises:
@@ -1613,11 +1685,14 @@ class RawApi:
         """Retrieves a list of aliases based on filter parameters for a deployment.
 
         Args:
-            deployment_id (str):
-            filter_ (str | Unset):
-            sort (GetDeploymentAliasesSort | Unset):
-            limit (int | Unset):  Default: 32.
-            offset (int | Unset):
+            deployment_id (str): ID of the deployment
+            filter_ (str | Unset): Alias fields by which you can filter responses
+                - name: string - Aliases with exact name
+                - modelId: UUID string - By model ID
+                - mode: enum string - Mode by which alias is set to
+            sort (GetDeploymentAliasesSort | Unset): Field(s) by which to sort response
+            limit (int | Unset): Number of results per page. Default is 32. Default: 32.
+            offset (int | Unset): Number of rows to skip before getting page[size]
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1648,7 +1723,7 @@ class RawApi:
         """Creates an alias for a deployment.
 
         Args:
-            deployment_id (str):
+            deployment_id (str): ID of the deployment
             body (AliasInput): Input for creating a new alias
 
         Raises:
@@ -1676,8 +1751,8 @@ class RawApi:
         """Retrieves an alias that exists on the deployment.
 
         Args:
-            deployment_id (str):
-            alias_id (str):
+            deployment_id (str): ID of the deployment
+            alias_id (str): ID of the alias
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1704,8 +1779,8 @@ class RawApi:
         """Delete an alias from a deployment.
 
         Args:
-            deployment_id (str):
-            alias_id (str):
+            deployment_id (str): ID of the deployment
+            alias_id (str): ID of the alias
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1734,8 +1809,8 @@ class RawApi:
         """Updates an alias for a deployment.
 
         Args:
-            deployment_id (str):
-            alias_id (str):
+            deployment_id (str): ID of the deployment
+            alias_id (str): ID of the alias
             body (list[AliasPatchOperation]):
 
         Raises:
@@ -1769,12 +1844,16 @@ class RawApi:
     ) -> Response[RealtimePredictionResponse]:
         """
         Args:
-            deployment_id (str):
-            alias_name (str):
-            include_not_predicted_reason (bool | Unset):
-            include_shap (bool | Unset):
-            include_source (bool | Unset):
-            index (str | Unset):
+            deployment_id (str): ID of the deployment
+            alias_name (str): The name of the ML Deployment Alias that will be used to determine which
+                model should be used to produce predictions
+            include_not_predicted_reason (bool | Unset): If true, reason why a prediction was not
+                produced included response
+            include_shap (bool | Unset): If true, shap values included in response
+            include_source (bool | Unset): If true, source data included in response
+            index (str | Unset): The name of the feature in the source data to use as an index in the
+                response data. The column will be included with its original name and values. This is
+                intended to allow the caller to join results with source data.
             body (RealtimePredictionInput): Input values for creating realtime predictions
 
         Raises:
@@ -1811,11 +1890,14 @@ class RawApi:
     ) -> Response[RealtimePredictionResponse]:
         """
         Args:
-            deployment_id (str):
-            include_not_predicted_reason (bool | Unset):
-            include_shap (bool | Unset):
-            include_source (bool | Unset):
-            index (str | Unset):
+            deployment_id (str): ID of the deployment
+            include_not_predicted_reason (bool | Unset): If true, reason why a prediction was not
+                produced included response
+            include_shap (bool | Unset): If true, shapley values included in response
+            include_source (bool | Unset): If true, source data included in response
+            index (str | Unset): The name of the feature in the source data to use as an index in the
+                response data. The column will be included with its original name and values. This is
+                intended to allow the caller to join results with source data.
             body (RealtimePredictionInput): Input values for creating realtime predictions
 
         Raises:
@@ -1850,11 +1932,18 @@ class RawApi:
     ) -> Response[BatchPredictionList]:
         """
         Args:
-            deployment_id (str):
-            filter_ (str | Unset):
-            sort (GetBatchPredictionsSort | Unset):
-            limit (int | Unset):  Default: 32.
-            offset (int | Unset):
+            deployment_id (str): ID of the deployment
+            filter_ (str | Unset): Batch prediction fields by which you can filter responses.
+                - aliasId: UUID string - ID of an alias within the batch prediction
+                - createdBy: ID string
+                - deploymentId: UUID string - ID of a deployment of a model associated with the experiment
+                - experimentId: UUID string - ID of experiment in which model(s) exist
+                - experimentVersionId: UUID string - ID of experiment version in which model(s) exist
+                - modelId: UUID string - By model ID
+                - ownerId: ID string of batch prediction owner
+            sort (GetBatchPredictionsSort | Unset): Field(s) by which to sort response
+            limit (int | Unset): Number of results per page. Default is 32. Default: 32.
+            offset (int | Unset): Number of rows to skip before getting page[size]
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1884,7 +1973,7 @@ class RawApi:
     ) -> Response[BatchPredictionResponse]:
         """
         Args:
-            deployment_id (str):
+            deployment_id (str): ID of the deployment
             body (BatchPredictionInput): Input values for creating a batch prediction configuration
 
         Raises:
@@ -1911,8 +2000,8 @@ class RawApi:
     ) -> Response[BatchPredictionResponse]:
         """
         Args:
-            deployment_id (str):
-            batch_prediction_id (str):
+            deployment_id (str): ID of the deployment
+            batch_prediction_id (str): ID of the batch prediction
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1938,8 +2027,8 @@ class RawApi:
     ) -> Response[None]:
         """
         Args:
-            deployment_id (str):
-            batch_prediction_id (str):
+            deployment_id (str): ID of the deployment
+            batch_prediction_id (str): ID of the batch prediction
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -1967,8 +2056,8 @@ class RawApi:
     ) -> Response[None]:
         """
         Args:
-            deployment_id (str):
-            batch_prediction_id (str):
+            deployment_id (str): ID of the deployment
+            batch_prediction_id (str): ID of the batch prediction
             body (list[BatchPredictionPatchOperation]):
 
         Raises:
@@ -1996,8 +2085,8 @@ class RawApi:
     ) -> Response[JobResponse]:
         """
         Args:
-            deployment_id (str):
-            batch_prediction_id (str):
+            deployment_id (str): ID of the deployment
+            batch_prediction_id (str): ID of the batch prediction
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -2024,8 +2113,8 @@ class RawApi:
         """Retrieves the schedule for a batch prediction.
 
         Args:
-            deployment_id (str):
-            batch_prediction_id (str):
+            deployment_id (str): ID of the deployment
+            batch_prediction_id (str): ID of the batch prediction
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -2054,8 +2143,8 @@ class RawApi:
         """Adds a schedule to a batch prediction.
 
         Args:
-            deployment_id (str):
-            batch_prediction_id (str):
+            deployment_id (str): ID of the deployment
+            batch_prediction_id (str): ID of the batch prediction
             body (BatchPredictionScheduleInput): Input values for a batch prediction schedule
 
         Raises:
@@ -2084,8 +2173,8 @@ class RawApi:
         """Deletes the schedule from a batch prediction.
 
         Args:
-            deployment_id (str):
-            batch_prediction_id (str):
+            deployment_id (str): ID of the deployment
+            batch_prediction_id (str): ID of the batch prediction
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -2114,8 +2203,8 @@ class RawApi:
         """Updates the schedule for a batch prediction.
 
         Args:
-            deployment_id (str):
-            batch_prediction_id (str):
+            deployment_id (str): ID of the deployment
+            batch_prediction_id (str): ID of the batch prediction
             body (list[BatchPredictionSchedulePatchOperation]):
 
         Raises:
@@ -2147,10 +2236,17 @@ class RawApi:
         """Retrieves a list of experiments based on provided filter and sort parameters.
 
         Args:
-            filter_ (str | Unset):
-            sort (GetExperimentsSort | Unset):
-            limit (int | Unset):  Default: 32.
-            offset (int | Unset):
+            filter_ (str | Unset): Experiment fields by which you can filter responses within this
+                tenant
+                - ownerId: ID string - ID of the owner/user that created the experiment
+                - spaceId: ID string (or empty string for personal space) - ID of the space where the
+                experiment is saved.
+                - experimentVersionId: UUID string - ID of an experiment version in the experiment
+                - modelId: UUID string - ID of a model associated with the experiment
+                - deploymentId: UUID string - ID of a deployment of a model associated with the experiment
+            sort (GetExperimentsSort | Unset): Field(s) by which to sort response
+            limit (int | Unset): Number of results per page. Default is 32. Default: 32.
+            offset (int | Unset): Number of rows to skip before getting page[size]
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -2202,7 +2298,7 @@ class RawApi:
     ) -> Response[ExperimentResponse]:
         """
         Args:
-            experiment_id (str):
+            experiment_id (str): ID of the experiment
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -2226,7 +2322,7 @@ class RawApi:
     ) -> Response[None]:
         """
         Args:
-            experiment_id (str):
+            experiment_id (str): ID of the experiment
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -2252,7 +2348,7 @@ class RawApi:
     ) -> Response[None]:
         """
         Args:
-            experiment_id (str):
+            experiment_id (str): ID of the experiment
             body (list[ExperimentPatchOperation]):
 
         Raises:
@@ -2282,7 +2378,7 @@ class RawApi:
         and most accurate models based on evaluation metrics.
 
         Args:
-            experiment_id (str):
+            experiment_id (str): ID of the experiment
             body (ModelRecommendationInput): Criteria to determine which pool of models to provide
                 recommendations from
 
@@ -2314,11 +2410,29 @@ class RawApi:
     ) -> Response[ExperimentModelList]:
         """
         Args:
-            experiment_id (str):
-            filter_ (str | Unset):
-            sort (GetExperimentModelsSort | Unset):
-            limit (int | Unset):  Default: 32.
-            offset (int | Unset):
+            experiment_id (str): ID of the experiment
+            filter_ (str | Unset): Model fields you can filter by:
+                - experimentVersionId: UUID string - Find by experiment version ID
+                - batchNum: UUID string - Search by batch number
+                - isHpo: boolean - Is hyperparameter optimization used?
+                - isMetrics: boolean - Are metrics for regression, binary, or multiclass are used?
+                - id: UUID string - Find by model ID
+                - algorithm: enum string - Find by algorithm. Valid algorithms: catboost_classifier,
+                catboost_regression, elasticnet_regression, gaussian_nb, kneighbors_classifier,
+                lasso_regression, lasso, lgbm_classifier, lgbm_regression, linear_regression,
+                logistic_regression, random_forest_classifier, random_forest_regression, sgd_regression,
+                xgb_classifier, xgb_regression
+                - status: enum string - find by status. Valid statuses: pending, training_requested,
+                training_done, ready, error
+                - hasDeployment: boolean - Models that are part of a deployment
+                - nameContains: string - Models with name includes this case-insensitive string
+                - exactName: string - Models with exact name. Model names may not be unique
+                - samplingRatio: number - Find models by sampling ratio
+                - modelState: enum string - State by which to find models. Valid states: pending, enabled,
+                disabled, inactive
+            sort (GetExperimentModelsSort | Unset): Field(s) by which to sort response
+            limit (int | Unset): Number of results per page. Default is 32. Default: 32.
+            offset (int | Unset): Number of rows to skip before getting page[size]
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -2347,8 +2461,8 @@ class RawApi:
     ) -> Response[ExperimentModelResponse]:
         """
         Args:
-            experiment_id (str):
-            model_id (str):
+            experiment_id (str): ID of the experiment
+            model_id (str): ID of the model
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -2378,11 +2492,16 @@ class RawApi:
     ) -> Response[ExperimentVersionList]:
         """
         Args:
-            experiment_id (str):
-            filter_ (str | Unset):
-            sort (GetExperimentVersionsSort | Unset):
-            limit (int | Unset):  Default: 32.
-            offset (int | Unset):
+            experiment_id (str): ID of the experiment
+            filter_ (str | Unset): Experiment version filter options
+                - isRunning: boolean - Is the experiment version running (training models)?
+                - isSettled: boolean - Is the experiment version settled?
+                - status: enum string - Status to filter by. Omit to get models of any status. Valid
+                statuses: pending, ready, error, cancelled
+                - modelId: UUID string - ID of a model associated with the experiment
+            sort (GetExperimentVersionsSort | Unset): Field(s) by which to sort response
+            limit (int | Unset): Number of results per page. Default is 32. Default: 32.
+            offset (int | Unset): Number of rows to skip before getting page[size]
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -2414,7 +2533,7 @@ class RawApi:
         are finished training.
 
         Args:
-            experiment_id (str):
+            experiment_id (str): ID of the experiment
             body (ExperimentVersionInput): Input for creating a new experiment version. Defaults
                 provided in the ProfileInsights response.
 
@@ -2442,8 +2561,8 @@ class RawApi:
     ) -> Response[ExperimentVersionResponse]:
         """
         Args:
-            experiment_id (str):
-            experiment_version_id (str):
+            experiment_id (str): ID of the experiment
+            experiment_version_id (str): ID of the experiment version
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -2469,8 +2588,8 @@ class RawApi:
     ) -> Response[None]:
         """
         Args:
-            experiment_id (str):
-            experiment_version_id (str):
+            experiment_id (str): ID of the experiment
+            experiment_version_id (str): ID of the experiment version
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -2498,8 +2617,8 @@ class RawApi:
     ) -> Response[None]:
         """
         Args:
-            experiment_id (str):
-            experiment_version_id (str):
+            experiment_id (str): ID of the experiment
+            experiment_version_id (str): ID of the experiment version
             body (list[ExperimentVersionPatchOperation]):
 
         Raises:
@@ -2528,8 +2647,8 @@ class RawApi:
         """Cancels jobs for an experiment version or batch prediction.
 
         Args:
-            corr_type (CancelJobCorrType):
-            corr_id (str):
+            corr_type (CancelJobCorrType): The type of a resource paired with a corrId
+            corr_id (str): The ID of a correlated resource of corrType
 
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
@@ -2588,8 +2707,9 @@ class RawApi:
         POST /ml/profile-insights, poll this endpoint until a 200 OK response with ready status is returned.
 
         Args:
-            data_set_id (str):
-            target (str | Unset):
+            data_set_id (str): The Qlik catalog dataset ID
+            target (str | Unset): The optional target feature for profile-insights GET requests after
+                this is known.
             experiment_type (ExperimentType | Unset): Experiment type
 
         Raises:
