@@ -468,7 +468,27 @@ def preprocess(
         raise SpecError("\n  ".join(problems))
     vendor_ids = pin_names(doc, names.pin(package, rel, doc))
     copy_parameter_descriptions(doc)
+    add_docstring_facts(doc)
     return doc, vendor_ids
+
+
+def add_docstring_facts(doc: dict[str, Any]) -> None:
+    """What the generator drops with the x- extensions, said in each operation's docstring: its
+    rate tier, its deprecation and sunset, and the work it starts (templates see only the
+    description, so the facts are added to it)."""
+    for _, _, op in operations_of(doc):
+        facts = []
+        if tier := op.get("x-qlik-tier"):
+            facts.append(f"Rate limit: Tier {tier['tier']} ({tier['limit']} requests per minute, per user and tenant).")
+        if op.get("deprecated"):
+            sunset = f" Sunset: {op['x-sunset']}." if op.get("x-sunset") else ""
+            note = f" {str(op['x-deprecation-note']).rstrip('.')}." if op.get("x-deprecation-note") else ""
+            facts.append(f"Deprecated.{sunset}{note}")
+        if job := op.get("x-job"):
+            facts.append(f"Starts long-running work: ``client.start(...)`` waits for it by polling {job['poll']}.")
+        if facts:
+            description = str(op.get("description") or "").rstrip()
+            op["description"] = (description + "\n\n" if description else "") + " ".join(facts)
 
 
 def read_vendor_conventions(doc: dict[str, Any]) -> list[str]:
@@ -683,6 +703,8 @@ def operation_row(spec: Spec, path: str, method: str, op: dict[str, Any], params
             f"job=Job({parse_key_text(job['poll'])!r}, {dict(job.get('params', {}))!r}, {cancel!r}, "
             f"{dict(job.get('cancel-params', {}))!r})"
         )
+    if result := op.get("x-job-result"):
+        fields.append(f"job_result={parse_key_text(result)!r}")
     if op.get("deprecated"):
         fields.append("deprecated=True")
     for key, name in (("x-sunset", "sunset"), ("x-deprecation-note", "deprecation_note")):
@@ -714,9 +736,47 @@ def check_spec(spec: Spec) -> list[str]:
                     problems.append(f"{where}: x-job {role} names unknown operation {ref}")
                 elif role == "poll" and key not in terminal:
                     problems.append(f"{where}: x-job polls {ref}, which has no x-terminal-states")
+        if (result := op.get("x-job-result")) is not None:
+            key = parse_key_text(result)
+            if key is None or key not in keys or key[0] != "GET":
+                problems.append(f"{where}: x-job-result must name a GET of this spec as 'GET /path', not {result!r}")
         if op.get("x-sunset") and not op.get("deprecated"):
             problems.append(f"{where}: x-sunset without deprecated: true")
     return problems
+
+
+def job_results(spec: Spec) -> dict[str, str]:
+    """Each operation that starts long-running work -> the Python name of the operation whose
+    answer the work ends with ("" where the spec cannot say: a DataRobot 202 without x-job-result).
+
+    The Api template types such a method as a job starter of that answer (``start()`` returns a
+    Job of it): the generator drops x- extensions before templates see them, so this reaches the
+    templates as a file of facts in the template folder (see generate_one).
+    """
+    names = {(m.upper(), p): python_identifier(op["operationId"]) for p, m, op, _ in spec.operations()}
+    found = {}
+    for path, method, op, _ in spec.operations():
+        target = None
+        if job := op.get("x-job"):
+            target = parse_key_text(job["poll"])
+        elif result := op.get("x-job-result"):
+            target = parse_key_text(result)
+        elif any(code == 202 for code, _, _ in success_responses(spec, op)):
+            found[names[(method.upper(), path)]] = ""
+            continue
+        if target is not None:
+            found[names[(method.upper(), path)]] = names[target]
+    return found
+
+
+def write_template_facts(spec: Spec, templates: Path) -> None:
+    """codegen/templates plus this spec's facts (job_results.jinja), for one run of the generator."""
+    shutil.copytree(TEMPLATES, templates)
+    facts = json.dumps(job_results(spec), sort_keys=True)
+    (templates / "job_results.jinja").write_text(
+        "{# Written by codegen/generate.py for one spec: operation -> the operation its work ends on. #}\n"
+        f"{{% set job_results = {facts} %}}\n"
+    )
 
 
 def write_operation_table(spec: Spec, package_dir: Path) -> None:
@@ -755,12 +815,14 @@ def generate_one(spec: Spec, out: Path, scratch: Path) -> None:
         )
     )
     package_dir = out / spec.package
+    templates = scratch / f"{spec.package}.templates"
+    write_template_facts(spec, templates)
     command = [
         str(BIN / "openapi-python-client"),
         "generate",
         "--path", str(preprocessed),
         "--output-path", str(package_dir),
-        "--custom-template-path", str(TEMPLATES),
+        "--custom-template-path", str(templates),
         "--config", str(config),
         "--meta", "none",
         "--overwrite",

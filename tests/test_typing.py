@@ -25,6 +25,13 @@ async def job(qlik: QlikClient, datarobot: DataRobotClient) -> None:
     reveal_type(raw.parsed)
     await qlik.ml.create_batch_prediction("d", body={{"data": {{"type": "batch-prediction"}}}})  # a plain mapping
     await qlik.data_stores.patch_data_store("ds", body=[{{"op": "add", "path": "/a"}}])
+    job = await qlik.start(qlik.ml.predict_batch_prediction, "d", "b")
+    reveal_type(await job)
+    reveal_type(await job.wait(timeout=60))
+    model_job = await datarobot.start(datarobot.models.create_model, "p")
+    reveal_type(await model_job)
+    other_job = await datarobot.start(datarobot.models.create_prime_file, "p")
+    reveal_type(other_job)
     packages = await datarobot.models.list_model_packages(limit=10)
     reveal_type(packages)
     async for item in qlik.paginate(qlik.ml.get_deployments, limit=100):
@@ -46,6 +53,11 @@ def test_operations_have_their_real_types(tmp_path: Path) -> None:
     assert "list[aioautoml._generated.qlik_data_stores.models.data_store.DataStore] | aioautoml._wire.Unset" in out
     assert "DeploymentList" in out and "ModelPackageListResponse" in out
     assert 'Revealed type is "aioautoml._generated.qlik_ml.models.deployment.Deployment"' in out  # paginate's items
+    assert out.count("batch_prediction_response.BatchPredictionResponse") == 2  # await job, job.wait()
+    # a DataRobot model job ends on the model its 303 points at, read with the models GET; a job
+    # whose end the spec cannot name is a Job[Any]
+    assert "datarobot_models.models.model_details_response.ModelDetailsResponse" in out
+    assert 'Revealed type is "aioautoml.jobs.Job[Any]"' in out
     assert "error" not in out.replace("Revealed type", "")
 
 
@@ -56,6 +68,11 @@ def test_operations_have_their_real_types(tmp_path: Path) -> None:
         ('await qlik.ml.get_deployments(sort="bogus")', "incompatible type \"Literal['bogus']\""),
         ("await qlik.ml.get_deployments(limit=1, nope=2)", 'Unexpected keyword argument "nope"'),
         ('DataRobotClient("https://dr.example.com", tokn="x")', 'No overload variant of "DataRobotClient"'),
+        (
+            'await qlik.start(qlik.ml.get_deployment, "d")',
+            'Argument 1 to "start" of "BaseClient" has incompatible type',
+        ),
+        ('await qlik.start(qlik.ml.predict_batch_prediction, "d")', "Missing positional argument"),
         ('QlikClient("https://t.example.com", token=None)', 'No overload variant of "QlikClient"'),
         ('QlikClient("https://t.example.com")', 'No overload variant of "QlikClient"'),
         ('QlikClient("https://t.example.com", token="t", retry=3)', 'No overload variant of "QlikClient"'),

@@ -339,6 +339,7 @@ OPERATIONS: dict[OperationKey, Operation] = {
         rate_limit=None,
         idempotent=True,
         success=((202, None),),
+        job_result=("GET", "/api/v2/projects/{projectId}/models/{modelId}/"),
     ),
     ("GET", "/api/v2/projects/{projectId}/biasMitigationFeatureInfo/"): Operation(
         id="retrieveBiasMitigationFeatureInfo",
@@ -402,6 +403,7 @@ OPERATIONS: dict[OperationKey, Operation] = {
         rate_limit=None,
         idempotent=False,
         success=((202, None),),
+        job_result=("GET", "/api/v2/projects/{projectId}/models/{modelId}/"),
     ),
     ("POST", "/api/v2/projects/{projectId}/blenderModels/blendCheck/"): Operation(
         id="checkBlenderModels",
@@ -533,6 +535,7 @@ OPERATIONS: dict[OperationKey, Operation] = {
         rate_limit=None,
         idempotent=True,
         success=((202, "application/json"),),
+        job_result=("GET", "/api/v2/projects/{projectId}/models/{modelId}/"),
     ),
     ("POST", "/api/v2/projects/{projectId}/datetimeModels/fromModel/"): Operation(
         id="createDatetimeModelFromModel",
@@ -546,6 +549,7 @@ OPERATIONS: dict[OperationKey, Operation] = {
         rate_limit=None,
         idempotent=True,
         success=((202, "application/json"),),
+        job_result=("GET", "/api/v2/projects/{projectId}/models/{modelId}/"),
     ),
     ("GET", "/api/v2/projects/{projectId}/datetimeModels/{modelId}/"): Operation(
         id="retrieveDatetimeModel",
@@ -665,6 +669,7 @@ OPERATIONS: dict[OperationKey, Operation] = {
         rate_limit=None,
         idempotent=True,
         success=((202, "application/json"),),
+        job_result=("GET", "/api/v2/projects/{projectId}/models/{modelId}/"),
     ),
     ("GET", "/api/v2/projects/{projectId}/frozenModels/"): Operation(
         id="listFrozenModels",
@@ -726,6 +731,7 @@ OPERATIONS: dict[OperationKey, Operation] = {
         rate_limit=None,
         idempotent=False,
         success=((202, "application/json"),),
+        job_result=("GET", "/api/v2/projects/{projectId}/models/{modelId}/"),
     ),
     ("GET", "/api/v2/projects/{projectId}/modelJobs/"): Operation(
         id="listModelJobs",
@@ -841,6 +847,7 @@ OPERATIONS: dict[OperationKey, Operation] = {
         rate_limit=None,
         idempotent=False,
         success=((202, None),),
+        job_result=("GET", "/api/v2/projects/{projectId}/models/{modelId}/"),
     ),
     ("POST", "/api/v2/projects/{projectId}/models/fromModel/"): Operation(
         id="createModelFromModel",
@@ -854,6 +861,7 @@ OPERATIONS: dict[OperationKey, Operation] = {
         rate_limit=None,
         idempotent=False,
         success=((202, "application/json"),),
+        job_result=("GET", "/api/v2/projects/{projectId}/models/{modelId}/"),
     ),
     ("GET", "/api/v2/projects/{projectId}/models/{modelId}/"): Operation(
         id="retrieveModel",
@@ -918,6 +926,7 @@ OPERATIONS: dict[OperationKey, Operation] = {
         rate_limit=None,
         idempotent=False,
         success=((202, None),),
+        job_result=("GET", "/api/v2/projects/{projectId}/models/{modelId}/"),
     ),
     ("GET", "/api/v2/projects/{projectId}/models/{modelId}/advancedTuning/parameters/"): Operation(
         id="retrieveModelAdvancedTuningParameters",
@@ -1282,6 +1291,7 @@ OPERATIONS: dict[OperationKey, Operation] = {
         rate_limit=None,
         idempotent=False,
         success=((202, None),),
+        job_result=("GET", "/api/v2/projects/{projectId}/models/{modelId}/"),
         deprecated=True,
         deprecation_note="Deprecated in v2.35.",
     ),
@@ -1334,6 +1344,7 @@ OPERATIONS: dict[OperationKey, Operation] = {
         rate_limit=None,
         idempotent=False,
         success=((202, None),),
+        job_result=("GET", "/api/v2/projects/{projectId}/models/{modelId}/"),
     ),
     ("GET", "/api/v2/projects/{projectId}/ratingTableModels/{modelId}/"): Operation(
         id="retrieveRatingTableModel",

@@ -18,13 +18,28 @@ import logging
 import os
 import sys
 import warnings
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Callable, Coroutine, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from enum import Enum, StrEnum
 from functools import cache
 from http import HTTPStatus
 from types import ModuleType, UnionType
-from typing import IO, Any, BinaryIO, Generic, Literal, Protocol, TypeVar, Union, get_args, get_origin, get_type_hints
+from typing import (
+    IO,
+    Any,
+    BinaryIO,
+    Concatenate,
+    Generic,
+    Literal,
+    ParamSpec,
+    Protocol,
+    TypeVar,
+    Union,
+    get_args,
+    get_origin,
+    get_type_hints,
+    overload,
+)
 from urllib.parse import quote
 
 import attrs
@@ -147,6 +162,7 @@ class Operation:
     paging: Paging | None = None
     terminal_states: TerminalStates | None = None
     job: Job | None = None
+    job_result: OperationKey | None = None  # a DataRobot job's 303 target (x-job-result)
     deprecated: bool = False
     sunset: str | None = None
     deprecation_note: str | None = None
@@ -504,6 +520,53 @@ def endpoint(module: ModuleType) -> Callable[[F], F]:
 
     def mark(method: F) -> F:
         method.__aioautoml_endpoint__ = module  # type: ignore[attr-defined]
+        return method
+
+    return mark
+
+
+R_co = TypeVar("R_co", covariant=True)
+T_co = TypeVar("T_co", covariant=True)
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class JobStarter(Protocol[P, R_co, T_co]):
+    """A generated method that starts long-running work which ends on a ``T_co`` (what
+    ``client.start`` takes: its Job is a ``Job[T_co]``). Calling it answers ``R_co`` as usual."""
+
+    @property
+    def __aioautoml_job_result__(self) -> Callable[[RawResponse], T_co] | None: ...
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> Coroutine[Any, Any, R_co]: ...
+
+
+class _JobMethod(Protocol[P, R_co, T_co]):
+    """The type of a job-starting method on its class: bound, it is a JobStarter."""
+
+    @overload
+    def __get__(self, instance: None, owner: type[Any]) -> _JobMethod[P, R_co, T_co]: ...
+    @overload
+    def __get__(self, instance: object, owner: type[Any]) -> JobStarter[P, R_co, T_co]: ...
+
+
+@overload
+def starts_job(
+    result: Callable[[RawResponse], T],
+) -> Callable[[Callable[Concatenate[Any, P], Coroutine[Any, Any, R]]], _JobMethod[P, R, T]]: ...
+@overload
+def starts_job() -> Callable[[Callable[Concatenate[Any, P], Coroutine[Any, Any, R]]], _JobMethod[P, R, Any]]: ...
+
+
+def starts_job(result: Callable[[RawResponse], Any] | None = None) -> Any:
+    """Mark a generated method as starting long-running work that ends with ``result``'s answer
+    (the poll's parser for Qlik; the 303 target's for DataRobot; none where the spec cannot say).
+
+    Only a type for the checker and an attribute at run time: the method itself is unchanged.
+    """
+
+    def mark(method: Any) -> Any:
+        method.__aioautoml_job_result__ = result
         return method
 
     return mark

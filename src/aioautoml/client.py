@@ -29,7 +29,7 @@ from yarl import URL
 
 from . import __version__
 from . import _constants as const
-from ._wire import UNSET, Operation, RawResponse, Request, Response, parse_body
+from ._wire import UNSET, JobStarter, Operation, RawResponse, Request, Response, parse_body
 from .auth import Credential, TokenProvider, TokenSource
 from .errors import (
     AioAutoMLError,
@@ -54,6 +54,7 @@ log = logging.getLogger("aioautoml")
 T = TypeVar("T")
 P = ParamSpec("P")
 ItemT = TypeVar("ItemT")
+ResultT = TypeVar("ResultT")
 
 USER_AGENT = f"aioautoml/{__version__} aiohttp/{aiohttp.__version__} python/{platform.python_version()}"
 
@@ -501,8 +502,12 @@ class BaseClient:
 
         return Paginator(self, operation, args, kwargs)
 
-    async def start(self, operation: Callable[P, Awaitable[Any]], /, *args: P.args, **kwargs: P.kwargs) -> Job:
-        """Call an operation that starts long-running work; return a Job to wait on."""
+    async def start(self, operation: JobStarter[P, Any, ResultT], /, *args: P.args, **kwargs: P.kwargs) -> Job[ResultT]:
+        """Call an operation that starts long-running work; return a Job to wait on.
+
+        ``operation`` is one the spec marks as starting work (``qlik.ml.predict_batch_prediction``,
+        ``datarobot.models.create_model``, ...); ``await job`` gives what the work ends on, typed.
+        """
         from .jobs import start_job
 
         return await start_job(self, operation, args, kwargs)

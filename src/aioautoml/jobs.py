@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable, Generator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from yarl import URL
 
@@ -50,6 +50,8 @@ if TYPE_CHECKING:
 __all__ = ["Job", "start_job"]
 
 log = logging.getLogger("aioautoml.jobs")
+
+T = TypeVar("T")
 
 
 # DataRobot's Location URLs (e.g. /api/v2/status/{id}/) are not all in the spec: they are read
@@ -83,9 +85,11 @@ class _Progress(Protocol):
     async def cancel(self, client: BaseClient) -> None: ...
 
 
-class Job:
-    """Work in progress. ``await job`` (or ``await job.wait(...)``) returns the finished result:
-    the resource read in its success state (Qlik), or the body the 303 pointed at (DataRobot)."""
+class Job(Generic[T]):
+    """Work in progress. ``await job`` (or ``await job.wait(...)``) returns the finished result, a
+    ``T``: the resource read in its success state (Qlik), or the body the 303 pointed at
+    (DataRobot). ``T`` comes from the operation that started it (codegen marks each such method
+    with what its work ends on), so a type checker knows it."""
 
     def __init__(self, client: BaseClient, operation: Operation, started: Response[Any], progress: _Progress) -> None:
         self._client = client
@@ -93,7 +97,7 @@ class Job:
         self.started = started  # the starting call's response (status, headers, parsed body)
         self._progress = progress
 
-    def __await__(self) -> Generator[Any, None, Any]:
+    def __await__(self) -> Generator[Any, None, T]:
         return self.wait().__await__()
 
     async def wait(
@@ -104,7 +108,7 @@ class Job:
         max_interval: float = const.DEFAULT_POLL_MAX_INTERVAL,
         backoff: float = const.DEFAULT_POLL_BACKOFF,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    ) -> Any:
+    ) -> T:
         """Poll until the job ends; raise JobFailedError or JobTimeoutError otherwise."""
         if interval <= 0 or max_interval < interval or backoff < 1:
             raise InvalidRequestError("need 0 < interval <= max_interval and backoff >= 1")
@@ -114,7 +118,7 @@ class Job:
             while True:
                 finished, result, retry_after = await self._progress.poll(self._client)
                 if finished:
-                    return result
+                    return result  # type: ignore[no-any-return]  # what the starting method's mark says
                 # A server-given wait is honoured up to max_interval: it never stretches a poll beyond it.
                 delay = min(retry_after, max_interval) if retry_after is not None else interval
                 if deadline is not None and loop.time() + delay > deadline:
@@ -144,7 +148,7 @@ class Job:
 
 async def start_job(
     client: BaseClient, method: Callable[..., Awaitable[Any]], args: tuple[Any, ...], kwargs: Mapping[str, Any]
-) -> Job:
+) -> Job[Any]:
     endpoint = endpoint_of(method)
     operation: Operation = endpoint.OPERATION
     request: Request = endpoint.build_request(*args, **kwargs)
@@ -276,6 +280,7 @@ class _LocationPoll:
         return False, None, parse_retry_after(raw.headers.get("Retry-After"))
 
     async def _fetch(self, client: BaseClient, url: str) -> Any:
+        # The operation whose path the 303's target has (the spec's x-job-result, typically) parses it.
         known = operation_for_url(self._operation.api, "GET", url)
         if known is None:
             return (await client.send(Request(operation=_FETCH, path=url))).json()

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from io import BytesIO
 from typing import Any, cast
 
-from aioautoml._wire import Transport, endpoint
+from aioautoml._wire import Transport, endpoint, starts_job
 
 from ..models.advanced_tuning_arguments_retrieve_response import AdvancedTuningArgumentsRetrieveResponse
 from ..models.base_dependency_build_metadata_response import BaseDependencyBuildMetadataResponse
@@ -350,6 +350,9 @@ class Api:
         This route is a counterpart of a corresponding endpoint for native models: GET
         /api/v2/projects/{projectId}/models/{modelId}/featureImpact/
 
+        Deprecated. .. minversion:: v2.23 DEPRECATED: please use version route instead: GET
+        /api/v2/customModels/{customModelId}/versions/{customModelVersionId}/featureImpact/.
+
         Args:
             image_id (str): ID of the image of the custom inference model to retrieve feature impact
                 from.
@@ -369,6 +372,7 @@ class Api:
             _retrieve_custom_inference_image_feature_impact.parse_response,
         )
 
+    @starts_job()
     @endpoint(_create_custom_inference_image_feature_impact)
     async def create_custom_inference_image_feature_impact(
         self,
@@ -385,6 +389,9 @@ class Api:
 
         This route is a counterpart of a corresponding endpoint for native models: POST
         /api/v2/projects/{projectId}/models/{modelId}/featureImpact/
+
+        Deprecated. .. minversion:: v2.23 DEPRECATED: please use version route instead: POST
+        /api/v2/customModels/{customModelId}/versions/{customModelVersionId}/featureImpact/.
 
         Args:
             image_id (str): ID of the image of the custom inference model to submit feature impact job
@@ -436,6 +443,7 @@ class Api:
             _retrieve_custom_model_dependency_build.parse_response,
         )
 
+    @starts_job()
     @endpoint(_create_custom_model_dependency_build)
     async def create_custom_model_dependency_build(
         self,
@@ -739,6 +747,7 @@ class Api:
             _list_model_packages.parse_response,
         )
 
+    @starts_job()
     @endpoint(_create_model_package_from_leaderboard)
     async def create_model_package_from_leaderboard(
         self,
@@ -778,6 +787,9 @@ class Api:
 
         .. minversion:: v2.31 DEPRECATED: please use the following route instead: POST
         /api/v2/modelPackages/fromLeaderboard/
+
+        Deprecated. .. minversion:: v2.31 DEPRECATED: please use the following route instead: POST
+        /api/v2/modelPackages/fromLeaderboard/.
 
         Args:
             body (ModelPackageCreateFromLearningModel | Unset): Request body of POST
@@ -833,6 +845,9 @@ class Api:
          (Deprecated in v2.32) Permanently archive a model package. It will no longer be able to be used in
         new deployments or replacement. It will not be accessible in the model package list api. It will
         only be accessible at the model package retrieve route for this model package.
+
+        Deprecated. (Deprecated in v2.32) Permanently archive a model package. (The document names no
+        replacement route.).
 
         Args:
             model_package_id (str): ID of the model package.
@@ -945,6 +960,8 @@ class Api:
         model package and their roles on the model package. (The replacement route named before "instead"
         was lost in the scrape.)
 
+        Deprecated. (Deprecated in v2.32) instead. (The replacement route was lost in the scrape.).
+
         Args:
             model_package_id (str): ID of the model package.
             id (str | Unset): Only return roles for a user, group or organization with this
@@ -1011,6 +1028,7 @@ class Api:
             _list_bias_mitigated_models.parse_response,
         )
 
+    @starts_job(_retrieve_model.parse_response)
     @endpoint(_create_bias_mitigated_model)
     async def create_bias_mitigated_model(
         self,
@@ -1073,6 +1091,7 @@ class Api:
             _retrieve_bias_mitigation_feature_info.parse_response,
         )
 
+    @starts_job()
     @endpoint(_create_bias_mitigation_feature_info)
     async def create_bias_mitigation_feature_info(
         self,
@@ -1134,6 +1153,7 @@ class Api:
             _list_blender_models.parse_response,
         )
 
+    @starts_job(_retrieve_model.parse_response)
     @endpoint(_create_blender_model)
     async def create_blender_model(
         self,
@@ -1430,6 +1450,7 @@ class Api:
             _list_datetime_models.parse_response,
         )
 
+    @starts_job(_retrieve_model.parse_response)
     @endpoint(_create_datetime_model)
     async def create_datetime_model(
         self,
@@ -1464,6 +1485,7 @@ class Api:
             _create_datetime_model.parse_response,
         )
 
+    @starts_job(_retrieve_model.parse_response)
     @endpoint(_create_datetime_model_from_model)
     async def create_datetime_model_from_model(
         self,
@@ -1535,6 +1557,7 @@ class Api:
             _retrieve_datetime_model.parse_response,
         )
 
+    @starts_job()
     @endpoint(_create_datetime_model_backtests)
     async def create_datetime_model_backtests(
         self,
@@ -1625,6 +1648,10 @@ class Api:
         Changed attributes:
         n_clusters becomes number_of_clusters and is returned for unsupervised clustering models.
 
+        Deprecated. .. minversion:: v2.34 .. deprecated:: v2.34 Use GET
+        /api/v2/projects/{projectId}/modelRecords/ instead. Fewer attributes are returned in the response of
+        model records route.
+
         Args:
             project_id (str): The project ID.
             with_metric (str | Unset): If specified, the returned models will only have scores for
@@ -1665,6 +1692,7 @@ class Api:
             _list_models.parse_response,
         )
 
+    @starts_job(_retrieve_model.parse_response)
     @endpoint(_create_model)
     async def create_model(
         self,
@@ -1708,6 +1736,7 @@ class Api:
             _create_model.parse_response,
         )
 
+    @starts_job(_retrieve_model.parse_response)
     @endpoint(_create_model_from_model)
     async def create_model_from_model(
         self,
@@ -1837,6 +1866,7 @@ class Api:
             _update_model.parse_response,
         )
 
+    @starts_job(_retrieve_model.parse_response)
     @endpoint(_create_model_advanced_tuning)
     async def create_model_advanced_tuning(
         self,
@@ -1972,6 +2002,7 @@ class Api:
             _update_model_cluster_names.parse_response,
         )
 
+    @starts_job()
     @endpoint(_create_model_cross_validation)
     async def create_model_cross_validation(
         self,
@@ -2211,6 +2242,7 @@ class Api:
             _list_model_prediction_intervals.parse_response,
         )
 
+    @starts_job()
     @endpoint(_create_model_prediction_intervals)
     async def create_model_prediction_intervals(
         self,
@@ -2442,6 +2474,7 @@ class Api:
             _retrieve_eureqa_model.parse_response,
         )
 
+    @starts_job(_retrieve_model.parse_response)
     @endpoint(_create_frozen_datetime_model)
     async def create_frozen_datetime_model(
         self,
@@ -2599,6 +2632,7 @@ class Api:
             _retrieve_frozen_model.parse_response,
         )
 
+    @starts_job(_retrieve_model.parse_response)
     @endpoint(_create_incremental_learning_model)
     async def create_incremental_learning_model(
         self,
@@ -2821,6 +2855,8 @@ class Api:
 
          Check if a model can be approximated by DataRobot Prime. Deprecated in v2.35.
 
+        Deprecated. Deprecated in v2.35.
+
         Args:
             project_id (str): the project the model belongs to
             model_id (str): the model to check
@@ -2873,6 +2909,7 @@ class Api:
             _list_model_prime_rulesets.parse_response,
         )
 
+    @starts_job()
     @endpoint(_create_model_prime_rulesets)
     async def create_model_prime_rulesets(
         self,
@@ -2885,6 +2922,8 @@ class Api:
 
          Approximate an existing model on the leaderboard with DataRobot Prime. A request body should be an
         empty JSON {}. Deprecated in v2.35.
+
+        Deprecated. Deprecated in v2.35.
 
         Args:
             project_id (str): the project the model to approximate belongs to
@@ -2949,6 +2988,7 @@ class Api:
             _list_prime_files.parse_response,
         )
 
+    @starts_job()
     @endpoint(_create_prime_file)
     async def create_prime_file(
         self,
@@ -2959,6 +2999,8 @@ class Api:
         """Request creation and validation of source code from a Prime model.
 
          Request creation and validation of source code from a Prime model. Deprecated in v2.35.
+
+        Deprecated. Deprecated in v2.35.
 
         Args:
             project_id (str): the project the Prime model belongs to
@@ -3073,6 +3115,7 @@ class Api:
             _list_prime_models.parse_response,
         )
 
+    @starts_job(_retrieve_model.parse_response)
     @endpoint(_create_prime_model)
     async def create_prime_model(
         self,
@@ -3089,6 +3132,8 @@ class Api:
         Prime model using one of those rulesets.
         Available rulesets can be retrieved via GET
         /api/v2/projects/(projectId)/models/(modelId)/primeRulesets/. Deprecated in v2.35.
+
+        Deprecated. Deprecated in v2.35.
 
         Args:
             project_id (str): the project in which to create the model
@@ -3193,6 +3238,7 @@ class Api:
             _list_rating_table_models.parse_response,
         )
 
+    @starts_job(_retrieve_model.parse_response)
     @endpoint(_create_rating_table_model)
     async def create_rating_table_model(
         self,
@@ -3295,6 +3341,7 @@ class Api:
             _list_rating_tables.parse_response,
         )
 
+    @starts_job()
     @endpoint(_upload_rating_table)
     async def upload_rating_table(
         self,
@@ -3513,6 +3560,7 @@ class Api:
             _list_rule_fit_files.parse_response,
         )
 
+    @starts_job()
     @endpoint(_create_rule_fit_file)
     async def create_rule_fit_file(
         self,
@@ -4105,6 +4153,9 @@ class RawApi:
         This route is a counterpart of a corresponding endpoint for native models: GET
         /api/v2/projects/{projectId}/models/{modelId}/featureImpact/
 
+        Deprecated. .. minversion:: v2.23 DEPRECATED: please use version route instead: GET
+        /api/v2/customModels/{customModelId}/versions/{customModelVersionId}/featureImpact/.
+
         Args:
             image_id (str): ID of the image of the custom inference model to retrieve feature impact
                 from.
@@ -4140,6 +4191,9 @@ class RawApi:
 
         This route is a counterpart of a corresponding endpoint for native models: POST
         /api/v2/projects/{projectId}/models/{modelId}/featureImpact/
+
+        Deprecated. .. minversion:: v2.23 DEPRECATED: please use version route instead: POST
+        /api/v2/customModels/{customModelId}/versions/{customModelVersionId}/featureImpact/.
 
         Args:
             image_id (str): ID of the image of the custom inference model to submit feature impact job
@@ -4534,6 +4588,9 @@ class RawApi:
         .. minversion:: v2.31 DEPRECATED: please use the following route instead: POST
         /api/v2/modelPackages/fromLeaderboard/
 
+        Deprecated. .. minversion:: v2.31 DEPRECATED: please use the following route instead: POST
+        /api/v2/modelPackages/fromLeaderboard/.
+
         Args:
             body (ModelPackageCreateFromLearningModel | Unset): Request body of POST
                 /api/v2/modelPackages/fromLearningModel/.
@@ -4588,6 +4645,9 @@ class RawApi:
          (Deprecated in v2.32) Permanently archive a model package. It will no longer be able to be used in
         new deployments or replacement. It will not be accessible in the model package list api. It will
         only be accessible at the model package retrieve route for this model package.
+
+        Deprecated. (Deprecated in v2.32) Permanently archive a model package. (The document names no
+        replacement route.).
 
         Args:
             model_package_id (str): ID of the model package.
@@ -4699,6 +4759,8 @@ class RawApi:
          (Deprecated in v2.32) instead.Get a list of users, groups and organizations who have access to this
         model package and their roles on the model package. (The replacement route named before "instead"
         was lost in the scrape.)
+
+        Deprecated. (Deprecated in v2.32) instead. (The replacement route was lost in the scrape.).
 
         Args:
             model_package_id (str): ID of the model package.
@@ -5379,6 +5441,10 @@ class RawApi:
         prediction_threshold_read_only - Retrievable from the individual model level.
         Changed attributes:
         n_clusters becomes number_of_clusters and is returned for unsupervised clustering models.
+
+        Deprecated. .. minversion:: v2.34 .. deprecated:: v2.34 Use GET
+        /api/v2/projects/{projectId}/modelRecords/ instead. Fewer attributes are returned in the response of
+        model records route.
 
         Args:
             project_id (str): The project ID.
@@ -6576,6 +6642,8 @@ class RawApi:
 
          Check if a model can be approximated by DataRobot Prime. Deprecated in v2.35.
 
+        Deprecated. Deprecated in v2.35.
+
         Args:
             project_id (str): the project the model belongs to
             model_id (str): the model to check
@@ -6640,6 +6708,8 @@ class RawApi:
 
          Approximate an existing model on the leaderboard with DataRobot Prime. A request body should be an
         empty JSON {}. Deprecated in v2.35.
+
+        Deprecated. Deprecated in v2.35.
 
         Args:
             project_id (str): the project the model to approximate belongs to
@@ -6714,6 +6784,8 @@ class RawApi:
         """Request creation and validation of source code from a Prime model.
 
          Request creation and validation of source code from a Prime model. Deprecated in v2.35.
+
+        Deprecated. Deprecated in v2.35.
 
         Args:
             project_id (str): the project the Prime model belongs to
@@ -6844,6 +6916,8 @@ class RawApi:
         Prime model using one of those rulesets.
         Available rulesets can be retrieved via GET
         /api/v2/projects/(projectId)/models/(modelId)/primeRulesets/. Deprecated in v2.35.
+
+        Deprecated. Deprecated in v2.35.
 
         Args:
             project_id (str): the project in which to create the model

@@ -6,7 +6,7 @@
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
-from aioautoml._wire import Transport, endpoint
+from aioautoml._wire import Transport, endpoint, starts_job
 
 from ..models.automation import Automation
 from ..models.automation_create_request import AutomationCreateRequest
@@ -72,6 +72,8 @@ class Api:
 
          Retrieves a list of the automations that the requesting user has access to.
 
+        Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
+
         Args:
             filter_ (str | Unset): Allowed filters: name, runMode, lastRunStatus, ownerId, spaceId.
             limit (int | Unset): The number of automations to retrieve. (The document gives no
@@ -111,6 +113,8 @@ class Api:
         least one of the following scopes: automations, admin.automations, automations.private or
         automations.shared.
 
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             body (AutomationCreateRequest):
 
@@ -140,6 +144,8 @@ class Api:
         automation and either be assigned one of the roles: AutomationsCreator, TenantAdmin or have at least
         one of the following scopes (depending on whether the automation is in a private or shared space):
         automations, automations.private or automations.shared.
+
+        Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
 
         Args:
             id (str): The unique identifier for the automation.
@@ -172,6 +178,8 @@ class Api:
         automation and either be assigned the AutomationCreator role or have at least one of the following
         scopes: automations, admin.automations, automations.private or automations.shared.
 
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             id (str): The unique identifier for the automation.
             body (AutomationUpdateRequest):
@@ -203,6 +211,8 @@ class Api:
         the owner of the automation; be assigned one of the following roles: AnalyticsAdmin, TenantAdmin;
         have at least one of the following scopes: admin.automations, admin.automations:strict,
         automations.private, or automations.shared.
+
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
 
         Args:
             id (str): The unique identifier for the automation.
@@ -237,6 +247,8 @@ class Api:
         AnalyticsAdmin or have at least one of the following scopes: admin.automations,
         admin.automations:strict.
 
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             id (str): The unique identifier for the automation.
             body (ChangeAutomationOwnerRequest):
@@ -267,6 +279,8 @@ class Api:
         """Change the space of an automation
 
          Changes the space of an automation by specifying a new space.
+
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
 
         Args:
             id (str): The unique identifier for the automation.
@@ -301,6 +315,8 @@ class Api:
         at least one of the following scopes: automations, admin.automations, automations.private or
         automations.shared.
 
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             id (str): The unique identifier for the automation.
             body (CopyAutomationRequest):
@@ -333,6 +349,8 @@ class Api:
         the following roles: TenantAdmin, AnalyticsAdmin; have at least one of the following scopes:
         admin.automations, admin.automations:strict, automations.private, or automations.shared.
 
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             id (str): The unique identifier for the automation.
 
@@ -362,6 +380,8 @@ class Api:
         at least one of the following conditions: be the owner of the automation; be assigned one of the
         following roles: AnalyticsAdmin, TenantAdmin; have at least one of the following scopes:
         admin.automations, admin.automations:strict, automations.private, or automations.shared.
+
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
 
         Args:
             id (str): The unique identifier for the automation.
@@ -396,6 +416,8 @@ class Api:
         AnalyticsAdmin or have at least one of the following scopes: admin.automations,
         admin.automations:strict. (The document gives this operation the same description as change-owner,
         and a `userId` body.)
+
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
 
         Args:
             id (str): The unique identifier for the automation.
@@ -433,6 +455,8 @@ class Api:
         must have at least one of the following scopes: admin.automation-runs, automation-runs.private, or
         automation-runs.shared.
 
+        Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
+
         Args:
             id (str): The unique identifier for the automation.
             filter_ (str | Unset): Allowed filters: status, context, startTime, title, spaceId,
@@ -460,6 +484,7 @@ class Api:
             _get_automation_runs.parse_response,
         )
 
+    @starts_job(_get_automation_run.parse_response)
     @endpoint(_create_automation_run)
     async def create_automation_run(
         self,
@@ -473,6 +498,9 @@ class Api:
         requesting user must meet the following requirement: Private space: be the owner of the automation
         and have the automations.private scope. Shared space: be editor or operator in shared space and have
         automations.shared scope.
+
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant). Starts long-running work:
+        ``client.start(...)`` waits for it by polling GET /api/workflows/automations/{id}/runs/{runId}.
 
         Args:
             id (str): The unique identifier for the automation.
@@ -507,6 +535,8 @@ class Api:
         and have the automations.private scope. Shared space: be editor or operator in shared space and have
         automations.shared scope.
 
+        Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
+
         Args:
             id (str): The unique identifier for the automation.
             run_id (str): The unique identifier for the run.
@@ -539,6 +569,8 @@ class Api:
         automation belongs to, the requesting user must meet the following requirement: Private space: be
         the owner of the automation and have the automations.private scope. Shared space: be editor or
         operator in shared space and have automations.shared scope.
+
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
 
         Args:
             id (str): The unique identifier for the automation.
@@ -573,6 +605,8 @@ class Api:
         the owner of the automation and have the automations.private scope. Shared space: be editor or
         operator in shared space and have automations.shared scope.
 
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             id (str): The unique identifier for the automation.
             run_id (str): The unique identifier for the run.
@@ -605,6 +639,8 @@ class Api:
         the requesting user must meet the following requirement: Private space: be the owner of the
         automation and have the automations.private scope. Shared space: be editor or operator in shared
         space and have automations.shared scope.
+
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
 
         Args:
             id (str): The unique identifier for the automation.
@@ -639,6 +675,8 @@ class Api:
         the automation and have the automations.private scope. Shared space: be editor or operator in shared
         space and have automations.shared scope.
 
+        Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
+
         Args:
             id (str): The unique identifier for the automation.
             run_id (str): The unique identifier for the run.
@@ -667,6 +705,8 @@ class Api:
 
          Retrieves the global automation settings for the tenant.
 
+        Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
+
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
             aioautoml.errors.APIConnectionError: The request could not be completed (APITimeoutError on a timeout).
@@ -689,6 +729,8 @@ class Api:
         """Update the automation settings
 
          Updates the global automation settings for the tenant.
+
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
 
         Args:
             body (AutomationSettings):
@@ -719,6 +761,8 @@ class Api:
 
          Retrieves paginated usage metrics for automations. The requesting user must be assigned the
         TenantAdmin or AnalyticsAdmin role.
+
+        Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
 
         Args:
             filter_ (str): Indicates how the metrics should be filtered using a SCIM-style expression.
@@ -766,6 +810,8 @@ class RawApi:
 
          Retrieves a list of the automations that the requesting user has access to.
 
+        Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
+
         Args:
             filter_ (str | Unset): Allowed filters: name, runMode, lastRunStatus, ownerId, spaceId.
             limit (int | Unset): The number of automations to retrieve. (The document gives no
@@ -805,6 +851,8 @@ class RawApi:
         least one of the following scopes: automations, admin.automations, automations.private or
         automations.shared.
 
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             body (AutomationCreateRequest):
 
@@ -834,6 +882,8 @@ class RawApi:
         automation and either be assigned one of the roles: AutomationsCreator, TenantAdmin or have at least
         one of the following scopes (depending on whether the automation is in a private or shared space):
         automations, automations.private or automations.shared.
+
+        Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
 
         Args:
             id (str): The unique identifier for the automation.
@@ -866,6 +916,8 @@ class RawApi:
         automation and either be assigned the AutomationCreator role or have at least one of the following
         scopes: automations, admin.automations, automations.private or automations.shared.
 
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             id (str): The unique identifier for the automation.
             body (AutomationUpdateRequest):
@@ -897,6 +949,8 @@ class RawApi:
         the owner of the automation; be assigned one of the following roles: AnalyticsAdmin, TenantAdmin;
         have at least one of the following scopes: admin.automations, admin.automations:strict,
         automations.private, or automations.shared.
+
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
 
         Args:
             id (str): The unique identifier for the automation.
@@ -931,6 +985,8 @@ class RawApi:
         AnalyticsAdmin or have at least one of the following scopes: admin.automations,
         admin.automations:strict.
 
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             id (str): The unique identifier for the automation.
             body (ChangeAutomationOwnerRequest):
@@ -961,6 +1017,8 @@ class RawApi:
         """Change the space of an automation
 
          Changes the space of an automation by specifying a new space.
+
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
 
         Args:
             id (str): The unique identifier for the automation.
@@ -995,6 +1053,8 @@ class RawApi:
         at least one of the following scopes: automations, admin.automations, automations.private or
         automations.shared.
 
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             id (str): The unique identifier for the automation.
             body (CopyAutomationRequest):
@@ -1027,6 +1087,8 @@ class RawApi:
         the following roles: TenantAdmin, AnalyticsAdmin; have at least one of the following scopes:
         admin.automations, admin.automations:strict, automations.private, or automations.shared.
 
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             id (str): The unique identifier for the automation.
 
@@ -1056,6 +1118,8 @@ class RawApi:
         at least one of the following conditions: be the owner of the automation; be assigned one of the
         following roles: AnalyticsAdmin, TenantAdmin; have at least one of the following scopes:
         admin.automations, admin.automations:strict, automations.private, or automations.shared.
+
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
 
         Args:
             id (str): The unique identifier for the automation.
@@ -1090,6 +1154,8 @@ class RawApi:
         AnalyticsAdmin or have at least one of the following scopes: admin.automations,
         admin.automations:strict. (The document gives this operation the same description as change-owner,
         and a `userId` body.)
+
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
 
         Args:
             id (str): The unique identifier for the automation.
@@ -1126,6 +1192,8 @@ class RawApi:
         automation, or be assigned the one of roles: TenantAdmin, AnalyticsAdmin. Alternatively, the user
         must have at least one of the following scopes: admin.automation-runs, automation-runs.private, or
         automation-runs.shared.
+
+        Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
 
         Args:
             id (str): The unique identifier for the automation.
@@ -1168,6 +1236,9 @@ class RawApi:
         and have the automations.private scope. Shared space: be editor or operator in shared space and have
         automations.shared scope.
 
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant). Starts long-running work:
+        ``client.start(...)`` waits for it by polling GET /api/workflows/automations/{id}/runs/{runId}.
+
         Args:
             id (str): The unique identifier for the automation.
             body (AutomationRunCreateRequest):
@@ -1200,6 +1271,8 @@ class RawApi:
         requesting user must meet the following requirement: Private space: be the owner of the automation
         and have the automations.private scope. Shared space: be editor or operator in shared space and have
         automations.shared scope.
+
+        Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
 
         Args:
             id (str): The unique identifier for the automation.
@@ -1234,6 +1307,8 @@ class RawApi:
         the owner of the automation and have the automations.private scope. Shared space: be editor or
         operator in shared space and have automations.shared scope.
 
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             id (str): The unique identifier for the automation.
             run_id (str): The unique identifier for the run.
@@ -1266,6 +1341,8 @@ class RawApi:
         automation belongs to, the requesting user must meet the following requirement: Private space: be
         the owner of the automation and have the automations.private scope. Shared space: be editor or
         operator in shared space and have automations.shared scope.
+
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
 
         Args:
             id (str): The unique identifier for the automation.
@@ -1300,6 +1377,8 @@ class RawApi:
         automation and have the automations.private scope. Shared space: be editor or operator in shared
         space and have automations.shared scope.
 
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             id (str): The unique identifier for the automation.
             run_id (str): The unique identifier for the run.
@@ -1333,6 +1412,8 @@ class RawApi:
         the automation and have the automations.private scope. Shared space: be editor or operator in shared
         space and have automations.shared scope.
 
+        Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
+
         Args:
             id (str): The unique identifier for the automation.
             run_id (str): The unique identifier for the run.
@@ -1361,6 +1442,8 @@ class RawApi:
 
          Retrieves the global automation settings for the tenant.
 
+        Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
+
         Raises:
             aioautoml.errors.APIStatusError: The server answered with an error status (a subclass per status).
             aioautoml.errors.APIConnectionError: The request could not be completed (APITimeoutError on a timeout).
@@ -1383,6 +1466,8 @@ class RawApi:
         """Update the automation settings
 
          Updates the global automation settings for the tenant.
+
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
 
         Args:
             body (AutomationSettings):
@@ -1413,6 +1498,8 @@ class RawApi:
 
          Retrieves paginated usage metrics for automations. The requesting user must be assigned the
         TenantAdmin or AnalyticsAdmin role.
+
+        Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
 
         Args:
             filter_ (str): Indicates how the metrics should be filtered using a SCIM-style expression.

@@ -6,7 +6,7 @@
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
-from aioautoml._wire import Transport, endpoint
+from aioautoml._wire import Transport, endpoint, starts_job
 
 from ..models.error_response import ErrorResponse
 from ..types import UNSET, Response, Unset
@@ -39,6 +39,9 @@ class Api:
 
          Returns a file containing the shapley values in coordinate form that are associated with a
         prediction ID. Deprecated: "This endpoint is deprecated. Sunset date: 2026-02."
+
+        Rate limit: Tier 1 (1000 requests per minute, per user and tenant). Deprecated. Sunset: 2026-02.
+        This endpoint is deprecated. Sunset date: 2026-02.
 
         Args:
             prediction_id (str): The ID of the prediction configuration object that provides
@@ -75,6 +78,9 @@ class Api:
         no body; it is transcribed as such (no request body, no response content). The document gives no
         job/status body and no operation to poll.
 
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant). Deprecated. Sunset: 2026-02. This
+        endpoint is deprecated. Sunset date: 2026-02.
+
         Args:
             prediction_id (str): The ID of the prediction configuration object that provides
                 parameters to be applied when the prediction is produced.
@@ -106,6 +112,9 @@ class Api:
 
          Returns a file containing any rows in a prediction operation where a prediction was unable to be
         produced. Deprecated: "This endpoint is deprecated. Sunset date: 2026-02."
+
+        Rate limit: Tier 1 (1000 requests per minute, per user and tenant). Deprecated. Sunset: 2026-02.
+        This endpoint is deprecated. Sunset date: 2026-02.
 
         Args:
             prediction_id (str): The ID of the prediction configuration object that provides
@@ -141,6 +150,9 @@ class Api:
          Returns a file containing the predicted values that are associated with a prediction ID. Deprecated:
         "This endpoint is deprecated. Sunset date: 2026-02."
 
+        Rate limit: Tier 1 (1000 requests per minute, per user and tenant). Deprecated. Sunset: 2026-02.
+        This endpoint is deprecated. Sunset date: 2026-02.
+
         Args:
             prediction_id (str): The ID of the prediction configuration object that provides
                 parameters to be applied when the prediction is produced.
@@ -174,6 +186,9 @@ class Api:
 
          Returns a file containing the shapley values that are associated with a prediction ID. Deprecated:
         "This endpoint is deprecated. Sunset date: 2026-02."
+
+        Rate limit: Tier 1 (1000 requests per minute, per user and tenant). Deprecated. Sunset: 2026-02.
+        This endpoint is deprecated. Sunset date: 2026-02.
 
         Args:
             prediction_id (str): The ID of the prediction configuration object that provides
@@ -209,6 +224,9 @@ class Api:
 
          Returns a file containing the source values and an index field that are associated with a prediction
         ID. Deprecated: "This endpoint is deprecated. Sunset date: 2026-02."
+
+        Rate limit: Tier 1 (1000 requests per minute, per user and tenant). Deprecated. Sunset: 2026-02.
+        This endpoint is deprecated. Sunset date: 2026-02.
 
         Args:
             prediction_id (str): The ID of the prediction configuration object that provides
@@ -254,6 +272,9 @@ class RawApi:
          Returns a file containing the shapley values in coordinate form that are associated with a
         prediction ID. Deprecated: "This endpoint is deprecated. Sunset date: 2026-02."
 
+        Rate limit: Tier 1 (1000 requests per minute, per user and tenant). Deprecated. Sunset: 2026-02.
+        This endpoint is deprecated. Sunset date: 2026-02.
+
         Args:
             prediction_id (str): The ID of the prediction configuration object that provides
                 parameters to be applied when the prediction is produced.
@@ -289,6 +310,9 @@ class RawApi:
         no body; it is transcribed as such (no request body, no response content). The document gives no
         job/status body and no operation to poll.
 
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant). Deprecated. Sunset: 2026-02. This
+        endpoint is deprecated. Sunset date: 2026-02.
+
         Args:
             prediction_id (str): The ID of the prediction configuration object that provides
                 parameters to be applied when the prediction is produced.
@@ -320,6 +344,9 @@ class RawApi:
 
          Returns a file containing any rows in a prediction operation where a prediction was unable to be
         produced. Deprecated: "This endpoint is deprecated. Sunset date: 2026-02."
+
+        Rate limit: Tier 1 (1000 requests per minute, per user and tenant). Deprecated. Sunset: 2026-02.
+        This endpoint is deprecated. Sunset date: 2026-02.
 
         Args:
             prediction_id (str): The ID of the prediction configuration object that provides
@@ -355,6 +382,9 @@ class RawApi:
          Returns a file containing the predicted values that are associated with a prediction ID. Deprecated:
         "This endpoint is deprecated. Sunset date: 2026-02."
 
+        Rate limit: Tier 1 (1000 requests per minute, per user and tenant). Deprecated. Sunset: 2026-02.
+        This endpoint is deprecated. Sunset date: 2026-02.
+
         Args:
             prediction_id (str): The ID of the prediction configuration object that provides
                 parameters to be applied when the prediction is produced.
@@ -388,6 +418,9 @@ class RawApi:
 
          Returns a file containing the shapley values that are associated with a prediction ID. Deprecated:
         "This endpoint is deprecated. Sunset date: 2026-02."
+
+        Rate limit: Tier 1 (1000 requests per minute, per user and tenant). Deprecated. Sunset: 2026-02.
+        This endpoint is deprecated. Sunset date: 2026-02.
 
         Args:
             prediction_id (str): The ID of the prediction configuration object that provides
@@ -423,6 +456,9 @@ class RawApi:
 
          Returns a file containing the source values and an index field that are associated with a prediction
         ID. Deprecated: "This endpoint is deprecated. Sunset date: 2026-02."
+
+        Rate limit: Tier 1 (1000 requests per minute, per user and tenant). Deprecated. Sunset: 2026-02.
+        This endpoint is deprecated. Sunset date: 2026-02.
 
         Args:
             prediction_id (str): The ID of the prediction configuration object that provides

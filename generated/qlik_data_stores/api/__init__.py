@@ -6,7 +6,7 @@
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
-from aioautoml._wire import Transport, endpoint
+from aioautoml._wire import Transport, endpoint, starts_job
 
 from ..models.data_asset_list import DataAssetList
 from ..models.data_set_list import DataSetList
@@ -49,6 +49,8 @@ class Api:
     ) -> DataStoreList:
         """Get all data stores.
 
+         Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
+
         Args:
             limit (int | Unset): Page size limit.
             page (int | Unset):
@@ -82,6 +84,8 @@ class Api:
     ) -> DataStore:
         """Save new data store.
 
+         Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             body (DataStoreInput):
 
@@ -107,6 +111,8 @@ class Api:
         body: DataStoreIds | Mapping[str, Any],
     ) -> None:
         """Delete data stores if it does not contain any data-assets.
+
+         Rate limit: Tier 2 (100 requests per minute, per user and tenant).
 
         Args:
             body (DataStoreIds):
@@ -134,6 +140,8 @@ class Api:
         projections: list[str] | Unset = UNSET,
     ) -> DataStore:
         """Get data store by ID.
+
+         Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
 
         Args:
             data_store_id (str):
@@ -164,6 +172,8 @@ class Api:
     ) -> DataStore:
         """Update data store.
 
+         Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             data_store_id (str):
             body (DataStoreInput):
@@ -192,6 +202,8 @@ class Api:
         body: Sequence[JsonPatch | Mapping[str, Any]],
     ) -> DataStore | None:
         """Patch data store.
+
+         Rate limit: Tier 2 (100 requests per minute, per user and tenant).
 
         Args:
             data_store_id (str):
@@ -224,6 +236,8 @@ class Api:
         sort: list[str] | Unset = UNSET,
     ) -> DataAssetList:
         """Get all data assets belonging to the data store(s).
+
+         Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
 
         Args:
             data_store_ids (list[str]): Comma-separated data store IDs or * to include all data
@@ -260,6 +274,8 @@ class Api:
     ) -> None:
         """Delete data assets and child data-sets by data-store IDs.
 
+         Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             data_store_ids (list[str]): Comma-separated data store IDs or * to include all data
                 stores.
@@ -291,6 +307,8 @@ class Api:
         sort: list[str] | Unset = UNSET,
     ) -> DataSetList:
         """Get all data sets belonging to the data store(s) and data asset(s).
+
+         Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
 
         Args:
             data_store_ids (list[str]): Comma-separated data store IDs or * to include all data
@@ -330,6 +348,8 @@ class Api:
         data_asset_ids: list[str],
     ) -> None:
         """Delete data sets by data-store IDs and data-asset IDs.
+
+         Rate limit: Tier 2 (100 requests per minute, per user and tenant).
 
         Args:
             data_store_ids (list[str]): Comma-separated data store IDs or * to include all data
@@ -373,6 +393,8 @@ class RawApi:
     ) -> Response[DataStoreList]:
         """Get all data stores.
 
+         Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
+
         Args:
             limit (int | Unset): Page size limit.
             page (int | Unset):
@@ -406,6 +428,8 @@ class RawApi:
     ) -> Response[DataStore]:
         """Save new data store.
 
+         Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             body (DataStoreInput):
 
@@ -431,6 +455,8 @@ class RawApi:
         body: DataStoreIds | Mapping[str, Any],
     ) -> Response[None]:
         """Delete data stores if it does not contain any data-assets.
+
+         Rate limit: Tier 2 (100 requests per minute, per user and tenant).
 
         Args:
             body (DataStoreIds):
@@ -458,6 +484,8 @@ class RawApi:
         projections: list[str] | Unset = UNSET,
     ) -> Response[DataStore]:
         """Get data store by ID.
+
+         Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
 
         Args:
             data_store_id (str):
@@ -488,6 +516,8 @@ class RawApi:
     ) -> Response[DataStore]:
         """Update data store.
 
+         Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             data_store_id (str):
             body (DataStoreInput):
@@ -516,6 +546,8 @@ class RawApi:
         body: Sequence[JsonPatch | Mapping[str, Any]],
     ) -> Response[DataStore | None]:
         """Patch data store.
+
+         Rate limit: Tier 2 (100 requests per minute, per user and tenant).
 
         Args:
             data_store_id (str):
@@ -548,6 +580,8 @@ class RawApi:
         sort: list[str] | Unset = UNSET,
     ) -> Response[DataAssetList]:
         """Get all data assets belonging to the data store(s).
+
+         Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
 
         Args:
             data_store_ids (list[str]): Comma-separated data store IDs or * to include all data
@@ -584,6 +618,8 @@ class RawApi:
     ) -> Response[None]:
         """Delete data assets and child data-sets by data-store IDs.
 
+         Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             data_store_ids (list[str]): Comma-separated data store IDs or * to include all data
                 stores.
@@ -615,6 +651,8 @@ class RawApi:
         sort: list[str] | Unset = UNSET,
     ) -> Response[DataSetList]:
         """Get all data sets belonging to the data store(s) and data asset(s).
+
+         Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
 
         Args:
             data_store_ids (list[str]): Comma-separated data store IDs or * to include all data
@@ -654,6 +692,8 @@ class RawApi:
         data_asset_ids: list[str],
     ) -> Response[None]:
         """Delete data sets by data-store IDs and data-asset IDs.
+
+         Rate limit: Tier 2 (100 requests per minute, per user and tenant).
 
         Args:
             data_store_ids (list[str]): Comma-separated data store IDs or * to include all data

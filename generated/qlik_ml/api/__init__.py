@@ -6,7 +6,7 @@
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
-from aioautoml._wire import Transport, endpoint
+from aioautoml._wire import Transport, endpoint, starts_job
 
 from ..models.alias_input import AliasInput
 from ..models.alias_list import AliasList
@@ -113,7 +113,8 @@ class Api:
         limit: int | Unset = 32,
         offset: int | Unset = UNSET,
     ) -> DeploymentList:
-        """
+        """Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
+
         Args:
             filter_ (str | Unset): Deployment fields by which you can filter responses.
                 - spaceId: ID string (or empty string for personal space) - ID of space in which
@@ -156,7 +157,8 @@ class Api:
         *,
         body: DeploymentInput | Mapping[str, Any],
     ) -> DeploymentResponse:
-        """
+        """Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             body (DeploymentInput): Input for creating a new deployment
 
@@ -180,7 +182,8 @@ class Api:
         self,
         deployment_id: str,
     ) -> DeploymentResponse:
-        """
+        """Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
+
         Args:
             deployment_id (str): ID of the deployment
 
@@ -204,7 +207,8 @@ class Api:
         self,
         deployment_id: str,
     ) -> None:
-        """
+        """Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             deployment_id (str): ID of the deployment
 
@@ -230,7 +234,8 @@ class Api:
         *,
         body: Sequence[DeploymentPatchOperation | Mapping[str, Any]],
     ) -> None:
-        """
+        """Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             deployment_id (str): ID of the deployment
             body (list[DeploymentPatchOperation]):
@@ -256,7 +261,8 @@ class Api:
         self,
         deployment_id: str,
     ) -> None:
-        """
+        """Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             deployment_id (str): ID of the deployment
 
@@ -280,7 +286,8 @@ class Api:
         self,
         deployment_id: str,
     ) -> None:
-        """
+        """Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             deployment_id (str): ID of the deployment
 
@@ -306,7 +313,8 @@ class Api:
         *,
         body: DeployedModelsInput | Mapping[str, Any],
     ) -> None:
-        """
+        """Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             deployment_id (str): ID of the deployment
             body (DeployedModelsInput): Input values for adding deployed models to a deployment
@@ -334,7 +342,8 @@ class Api:
         *,
         body: DeployedModelsInput | Mapping[str, Any],
     ) -> None:
-        """
+        """Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             deployment_id (str): ID of the deployment
             body (DeployedModelsInput): Input values for adding deployed models to a deployment
@@ -366,6 +375,8 @@ class Api:
         offset: int | Unset = UNSET,
     ) -> AliasList:
         """Retrieves a list of aliases based on filter parameters for a deployment.
+
+        Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
 
         Args:
             deployment_id (str): ID of the deployment
@@ -405,6 +416,8 @@ class Api:
     ) -> AliasResponse:
         """Creates an alias for a deployment.
 
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             deployment_id (str): ID of the deployment
             body (AliasInput): Input for creating a new alias
@@ -433,6 +446,8 @@ class Api:
     ) -> AliasResponse:
         """Retrieves an alias that exists on the deployment.
 
+        Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
+
         Args:
             deployment_id (str): ID of the deployment
             alias_id (str): ID of the alias
@@ -460,6 +475,8 @@ class Api:
         alias_id: str,
     ) -> None:
         """Delete an alias from a deployment.
+
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
 
         Args:
             deployment_id (str): ID of the deployment
@@ -490,6 +507,8 @@ class Api:
         body: Sequence[AliasPatchOperation | Mapping[str, Any]],
     ) -> None:
         """Updates an alias for a deployment.
+
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
 
         Args:
             deployment_id (str): ID of the deployment
@@ -525,7 +544,8 @@ class Api:
         include_source: bool | Unset = UNSET,
         index: str | Unset = UNSET,
     ) -> RealtimePredictionResponse:
-        """
+        """Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             deployment_id (str): ID of the deployment
             alias_name (str): The name of the ML Deployment Alias that will be used to determine which
@@ -571,7 +591,8 @@ class Api:
         include_source: bool | Unset = UNSET,
         index: str | Unset = UNSET,
     ) -> RealtimePredictionResponse:
-        """
+        """Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             deployment_id (str): ID of the deployment
             include_not_predicted_reason (bool | Unset): If true, reason why a prediction was not
@@ -613,7 +634,8 @@ class Api:
         limit: int | Unset = 32,
         offset: int | Unset = UNSET,
     ) -> BatchPredictionList:
-        """
+        """Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
+
         Args:
             deployment_id (str): ID of the deployment
             filter_ (str | Unset): Batch prediction fields by which you can filter responses.
@@ -654,7 +676,8 @@ class Api:
         *,
         body: BatchPredictionInput | Mapping[str, Any],
     ) -> BatchPredictionResponse:
-        """
+        """Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             deployment_id (str): ID of the deployment
             body (BatchPredictionInput): Input values for creating a batch prediction configuration
@@ -681,7 +704,8 @@ class Api:
         deployment_id: str,
         batch_prediction_id: str,
     ) -> BatchPredictionResponse:
-        """
+        """Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
+
         Args:
             deployment_id (str): ID of the deployment
             batch_prediction_id (str): ID of the batch prediction
@@ -708,7 +732,8 @@ class Api:
         deployment_id: str,
         batch_prediction_id: str,
     ) -> None:
-        """
+        """Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             deployment_id (str): ID of the deployment
             batch_prediction_id (str): ID of the batch prediction
@@ -737,7 +762,8 @@ class Api:
         *,
         body: Sequence[BatchPredictionPatchOperation | Mapping[str, Any]],
     ) -> None:
-        """
+        """Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             deployment_id (str): ID of the deployment
             batch_prediction_id (str): ID of the batch prediction
@@ -760,13 +786,17 @@ class Api:
             _patch_batch_prediction.parse_response,
         )
 
+    @starts_job(_get_batch_prediction.parse_response)
     @endpoint(_predict_batch_prediction)
     async def predict_batch_prediction(
         self,
         deployment_id: str,
         batch_prediction_id: str,
     ) -> JobResponse:
-        """
+        """Rate limit: Tier 2 (100 requests per minute, per user and tenant). Starts long-running work:
+        ``client.start(...)`` waits for it by polling GET /api/v1/ml/deployments/{deploymentId}/batch-
+        predictions/{batchPredictionId}.
+
         Args:
             deployment_id (str): ID of the deployment
             batch_prediction_id (str): ID of the batch prediction
@@ -794,6 +824,8 @@ class Api:
         batch_prediction_id: str,
     ) -> BatchPredictionScheduleResponse:
         """Retrieves the schedule for a batch prediction.
+
+        Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
 
         Args:
             deployment_id (str): ID of the deployment
@@ -825,6 +857,8 @@ class Api:
     ) -> BatchPredictionScheduleResponse:
         """Adds a schedule to a batch prediction.
 
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             deployment_id (str): ID of the deployment
             batch_prediction_id (str): ID of the batch prediction
@@ -855,6 +889,8 @@ class Api:
     ) -> None:
         """Deletes the schedule from a batch prediction.
 
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             deployment_id (str): ID of the deployment
             batch_prediction_id (str): ID of the batch prediction
@@ -884,6 +920,8 @@ class Api:
         body: Sequence[BatchPredictionSchedulePatchOperation | Mapping[str, Any]],
     ) -> None:
         """Updates the schedule for a batch prediction.
+
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
 
         Args:
             deployment_id (str): ID of the deployment
@@ -917,6 +955,8 @@ class Api:
         offset: int | Unset = UNSET,
     ) -> ExperimentList:
         """Retrieves a list of experiments based on provided filter and sort parameters.
+
+        Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
 
         Args:
             filter_ (str | Unset): Experiment fields by which you can filter responses within this
@@ -955,7 +995,8 @@ class Api:
         *,
         body: ExperimentInput | Mapping[str, Any],
     ) -> ExperimentResponse:
-        """
+        """Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             body (ExperimentInput): Input for creating this entity
 
@@ -979,7 +1020,8 @@ class Api:
         self,
         experiment_id: str,
     ) -> ExperimentResponse:
-        """
+        """Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
+
         Args:
             experiment_id (str): ID of the experiment
 
@@ -1003,7 +1045,8 @@ class Api:
         self,
         experiment_id: str,
     ) -> None:
-        """
+        """Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             experiment_id (str): ID of the experiment
 
@@ -1029,7 +1072,8 @@ class Api:
         *,
         body: Sequence[ExperimentPatchOperation | Mapping[str, Any]],
     ) -> None:
-        """
+        """Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             experiment_id (str): ID of the experiment
             body (list[ExperimentPatchOperation]):
@@ -1059,6 +1103,8 @@ class Api:
     ) -> ModelRecommendationResponse:
         """Returns model recommendations for a specified experiment, including the best-performing, fastest,
         and most accurate models based on evaluation metrics.
+
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
 
         Args:
             experiment_id (str): ID of the experiment
@@ -1091,7 +1137,8 @@ class Api:
         limit: int | Unset = 32,
         offset: int | Unset = UNSET,
     ) -> ExperimentModelList:
-        """
+        """Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
+
         Args:
             experiment_id (str): ID of the experiment
             filter_ (str | Unset): Model fields you can filter by:
@@ -1142,7 +1189,8 @@ class Api:
         experiment_id: str,
         model_id: str,
     ) -> ExperimentModelResponse:
-        """
+        """Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
+
         Args:
             experiment_id (str): ID of the experiment
             model_id (str): ID of the model
@@ -1173,7 +1221,8 @@ class Api:
         limit: int | Unset = 32,
         offset: int | Unset = UNSET,
     ) -> ExperimentVersionList:
-        """
+        """Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
+
         Args:
             experiment_id (str): ID of the experiment
             filter_ (str | Unset): Experiment version filter options
@@ -1205,6 +1254,7 @@ class Api:
             _get_experiment_versions.parse_response,
         )
 
+    @starts_job(_get_experiment_version.parse_response)
     @endpoint(_create_experiment_version)
     async def create_experiment_version(
         self,
@@ -1214,6 +1264,10 @@ class Api:
     ) -> ExperimentVersionResponse:
         """Creates an experiment version. Poll this version and check its status field to determine when models
         are finished training.
+
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant). Starts long-running work:
+        ``client.start(...)`` waits for it by polling GET
+        /api/v1/ml/experiments/{experimentId}/versions/{experimentVersionId}.
 
         Args:
             experiment_id (str): ID of the experiment
@@ -1242,7 +1296,8 @@ class Api:
         experiment_id: str,
         experiment_version_id: str,
     ) -> ExperimentVersionResponse:
-        """
+        """Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
+
         Args:
             experiment_id (str): ID of the experiment
             experiment_version_id (str): ID of the experiment version
@@ -1269,7 +1324,8 @@ class Api:
         experiment_id: str,
         experiment_version_id: str,
     ) -> None:
-        """
+        """Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             experiment_id (str): ID of the experiment
             experiment_version_id (str): ID of the experiment version
@@ -1298,7 +1354,8 @@ class Api:
         *,
         body: Sequence[ExperimentVersionPatchOperation | Mapping[str, Any]],
     ) -> None:
-        """
+        """Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             experiment_id (str): ID of the experiment
             experiment_version_id (str): ID of the experiment version
@@ -1329,6 +1386,8 @@ class Api:
     ) -> None:
         """Cancels jobs for an experiment version or batch prediction.
 
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             corr_type (CancelJobCorrType): The type of a resource paired with a corrId
             corr_id (str): The ID of a correlated resource of corrType
@@ -1349,6 +1408,7 @@ class Api:
             _cancel_job.parse_response,
         )
 
+    @starts_job(_get_profile_insights.parse_response)
     @endpoint(_create_profile_insights)
     async def create_profile_insights(
         self,
@@ -1358,6 +1418,9 @@ class Api:
         """Starts creating profile insights for an experiment dataset. This is an asynchronous operation. A 202
         Accepted response indicates that the process has started successfully. Use the link in the response
         to check the status.
+
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant). Starts long-running work:
+        ``client.start(...)`` waits for it by polling GET /api/v1/ml/profile-insights/{dataSetId}.
 
         Args:
             body (ProfileInsightsInput): Input to get dataset and feature metadata needed to create
@@ -1388,6 +1451,8 @@ class Api:
     ) -> ProfileInsightsResponse:
         """Retrieves profile insights for the specified dataset. If you received a 202 Accepted response from
         POST /ml/profile-insights, poll this endpoint until a 200 OK response with ready status is returned.
+
+        Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
 
         Args:
             data_set_id (str): The Qlik catalog dataset ID
@@ -1430,7 +1495,8 @@ class RawApi:
         limit: int | Unset = 32,
         offset: int | Unset = UNSET,
     ) -> Response[DeploymentList]:
-        """
+        """Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
+
         Args:
             filter_ (str | Unset): Deployment fields by which you can filter responses.
                 - spaceId: ID string (or empty string for personal space) - ID of space in which
@@ -1473,7 +1539,8 @@ class RawApi:
         *,
         body: DeploymentInput | Mapping[str, Any],
     ) -> Response[DeploymentResponse]:
-        """
+        """Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             body (DeploymentInput): Input for creating a new deployment
 
@@ -1497,7 +1564,8 @@ class RawApi:
         self,
         deployment_id: str,
     ) -> Response[DeploymentResponse]:
-        """
+        """Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
+
         Args:
             deployment_id (str): ID of the deployment
 
@@ -1521,7 +1589,8 @@ class RawApi:
         self,
         deployment_id: str,
     ) -> Response[None]:
-        """
+        """Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             deployment_id (str): ID of the deployment
 
@@ -1547,7 +1616,8 @@ class RawApi:
         *,
         body: Sequence[DeploymentPatchOperation | Mapping[str, Any]],
     ) -> Response[None]:
-        """
+        """Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             deployment_id (str): ID of the deployment
             body (list[DeploymentPatchOperation]):
@@ -1573,7 +1643,8 @@ class RawApi:
         self,
         deployment_id: str,
     ) -> Response[None]:
-        """
+        """Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             deployment_id (str): ID of the deployment
 
@@ -1597,7 +1668,8 @@ class RawApi:
         self,
         deployment_id: str,
     ) -> Response[None]:
-        """
+        """Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             deployment_id (str): ID of the deployment
 
@@ -1623,7 +1695,8 @@ class RawApi:
         *,
         body: DeployedModelsInput | Mapping[str, Any],
     ) -> Response[None]:
-        """
+        """Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             deployment_id (str): ID of the deployment
             body (DeployedModelsInput): Input values for adding deployed models to a deployment
@@ -1651,7 +1724,8 @@ class RawApi:
         *,
         body: DeployedModelsInput | Mapping[str, Any],
     ) -> Response[None]:
-        """
+        """Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             deployment_id (str): ID of the deployment
             body (DeployedModelsInput): Input values for adding deployed models to a deployment
@@ -1683,6 +1757,8 @@ class RawApi:
         offset: int | Unset = UNSET,
     ) -> Response[AliasList]:
         """Retrieves a list of aliases based on filter parameters for a deployment.
+
+        Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
 
         Args:
             deployment_id (str): ID of the deployment
@@ -1722,6 +1798,8 @@ class RawApi:
     ) -> Response[AliasResponse]:
         """Creates an alias for a deployment.
 
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             deployment_id (str): ID of the deployment
             body (AliasInput): Input for creating a new alias
@@ -1750,6 +1828,8 @@ class RawApi:
     ) -> Response[AliasResponse]:
         """Retrieves an alias that exists on the deployment.
 
+        Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
+
         Args:
             deployment_id (str): ID of the deployment
             alias_id (str): ID of the alias
@@ -1777,6 +1857,8 @@ class RawApi:
         alias_id: str,
     ) -> Response[None]:
         """Delete an alias from a deployment.
+
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
 
         Args:
             deployment_id (str): ID of the deployment
@@ -1807,6 +1889,8 @@ class RawApi:
         body: Sequence[AliasPatchOperation | Mapping[str, Any]],
     ) -> Response[None]:
         """Updates an alias for a deployment.
+
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
 
         Args:
             deployment_id (str): ID of the deployment
@@ -1842,7 +1926,8 @@ class RawApi:
         include_source: bool | Unset = UNSET,
         index: str | Unset = UNSET,
     ) -> Response[RealtimePredictionResponse]:
-        """
+        """Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             deployment_id (str): ID of the deployment
             alias_name (str): The name of the ML Deployment Alias that will be used to determine which
@@ -1888,7 +1973,8 @@ class RawApi:
         include_source: bool | Unset = UNSET,
         index: str | Unset = UNSET,
     ) -> Response[RealtimePredictionResponse]:
-        """
+        """Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             deployment_id (str): ID of the deployment
             include_not_predicted_reason (bool | Unset): If true, reason why a prediction was not
@@ -1930,7 +2016,8 @@ class RawApi:
         limit: int | Unset = 32,
         offset: int | Unset = UNSET,
     ) -> Response[BatchPredictionList]:
-        """
+        """Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
+
         Args:
             deployment_id (str): ID of the deployment
             filter_ (str | Unset): Batch prediction fields by which you can filter responses.
@@ -1971,7 +2058,8 @@ class RawApi:
         *,
         body: BatchPredictionInput | Mapping[str, Any],
     ) -> Response[BatchPredictionResponse]:
-        """
+        """Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             deployment_id (str): ID of the deployment
             body (BatchPredictionInput): Input values for creating a batch prediction configuration
@@ -1998,7 +2086,8 @@ class RawApi:
         deployment_id: str,
         batch_prediction_id: str,
     ) -> Response[BatchPredictionResponse]:
-        """
+        """Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
+
         Args:
             deployment_id (str): ID of the deployment
             batch_prediction_id (str): ID of the batch prediction
@@ -2025,7 +2114,8 @@ class RawApi:
         deployment_id: str,
         batch_prediction_id: str,
     ) -> Response[None]:
-        """
+        """Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             deployment_id (str): ID of the deployment
             batch_prediction_id (str): ID of the batch prediction
@@ -2054,7 +2144,8 @@ class RawApi:
         *,
         body: Sequence[BatchPredictionPatchOperation | Mapping[str, Any]],
     ) -> Response[None]:
-        """
+        """Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             deployment_id (str): ID of the deployment
             batch_prediction_id (str): ID of the batch prediction
@@ -2083,7 +2174,10 @@ class RawApi:
         deployment_id: str,
         batch_prediction_id: str,
     ) -> Response[JobResponse]:
-        """
+        """Rate limit: Tier 2 (100 requests per minute, per user and tenant). Starts long-running work:
+        ``client.start(...)`` waits for it by polling GET /api/v1/ml/deployments/{deploymentId}/batch-
+        predictions/{batchPredictionId}.
+
         Args:
             deployment_id (str): ID of the deployment
             batch_prediction_id (str): ID of the batch prediction
@@ -2111,6 +2205,8 @@ class RawApi:
         batch_prediction_id: str,
     ) -> Response[BatchPredictionScheduleResponse]:
         """Retrieves the schedule for a batch prediction.
+
+        Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
 
         Args:
             deployment_id (str): ID of the deployment
@@ -2142,6 +2238,8 @@ class RawApi:
     ) -> Response[BatchPredictionScheduleResponse]:
         """Adds a schedule to a batch prediction.
 
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             deployment_id (str): ID of the deployment
             batch_prediction_id (str): ID of the batch prediction
@@ -2172,6 +2270,8 @@ class RawApi:
     ) -> Response[None]:
         """Deletes the schedule from a batch prediction.
 
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             deployment_id (str): ID of the deployment
             batch_prediction_id (str): ID of the batch prediction
@@ -2201,6 +2301,8 @@ class RawApi:
         body: Sequence[BatchPredictionSchedulePatchOperation | Mapping[str, Any]],
     ) -> Response[None]:
         """Updates the schedule for a batch prediction.
+
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
 
         Args:
             deployment_id (str): ID of the deployment
@@ -2234,6 +2336,8 @@ class RawApi:
         offset: int | Unset = UNSET,
     ) -> Response[ExperimentList]:
         """Retrieves a list of experiments based on provided filter and sort parameters.
+
+        Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
 
         Args:
             filter_ (str | Unset): Experiment fields by which you can filter responses within this
@@ -2272,7 +2376,8 @@ class RawApi:
         *,
         body: ExperimentInput | Mapping[str, Any],
     ) -> Response[ExperimentResponse]:
-        """
+        """Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             body (ExperimentInput): Input for creating this entity
 
@@ -2296,7 +2401,8 @@ class RawApi:
         self,
         experiment_id: str,
     ) -> Response[ExperimentResponse]:
-        """
+        """Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
+
         Args:
             experiment_id (str): ID of the experiment
 
@@ -2320,7 +2426,8 @@ class RawApi:
         self,
         experiment_id: str,
     ) -> Response[None]:
-        """
+        """Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             experiment_id (str): ID of the experiment
 
@@ -2346,7 +2453,8 @@ class RawApi:
         *,
         body: Sequence[ExperimentPatchOperation | Mapping[str, Any]],
     ) -> Response[None]:
-        """
+        """Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             experiment_id (str): ID of the experiment
             body (list[ExperimentPatchOperation]):
@@ -2376,6 +2484,8 @@ class RawApi:
     ) -> Response[ModelRecommendationResponse]:
         """Returns model recommendations for a specified experiment, including the best-performing, fastest,
         and most accurate models based on evaluation metrics.
+
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
 
         Args:
             experiment_id (str): ID of the experiment
@@ -2408,7 +2518,8 @@ class RawApi:
         limit: int | Unset = 32,
         offset: int | Unset = UNSET,
     ) -> Response[ExperimentModelList]:
-        """
+        """Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
+
         Args:
             experiment_id (str): ID of the experiment
             filter_ (str | Unset): Model fields you can filter by:
@@ -2459,7 +2570,8 @@ class RawApi:
         experiment_id: str,
         model_id: str,
     ) -> Response[ExperimentModelResponse]:
-        """
+        """Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
+
         Args:
             experiment_id (str): ID of the experiment
             model_id (str): ID of the model
@@ -2490,7 +2602,8 @@ class RawApi:
         limit: int | Unset = 32,
         offset: int | Unset = UNSET,
     ) -> Response[ExperimentVersionList]:
-        """
+        """Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
+
         Args:
             experiment_id (str): ID of the experiment
             filter_ (str | Unset): Experiment version filter options
@@ -2532,6 +2645,10 @@ class RawApi:
         """Creates an experiment version. Poll this version and check its status field to determine when models
         are finished training.
 
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant). Starts long-running work:
+        ``client.start(...)`` waits for it by polling GET
+        /api/v1/ml/experiments/{experimentId}/versions/{experimentVersionId}.
+
         Args:
             experiment_id (str): ID of the experiment
             body (ExperimentVersionInput): Input for creating a new experiment version. Defaults
@@ -2559,7 +2676,8 @@ class RawApi:
         experiment_id: str,
         experiment_version_id: str,
     ) -> Response[ExperimentVersionResponse]:
-        """
+        """Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
+
         Args:
             experiment_id (str): ID of the experiment
             experiment_version_id (str): ID of the experiment version
@@ -2586,7 +2704,8 @@ class RawApi:
         experiment_id: str,
         experiment_version_id: str,
     ) -> Response[None]:
-        """
+        """Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             experiment_id (str): ID of the experiment
             experiment_version_id (str): ID of the experiment version
@@ -2615,7 +2734,8 @@ class RawApi:
         *,
         body: Sequence[ExperimentVersionPatchOperation | Mapping[str, Any]],
     ) -> Response[None]:
-        """
+        """Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+
         Args:
             experiment_id (str): ID of the experiment
             experiment_version_id (str): ID of the experiment version
@@ -2645,6 +2765,8 @@ class RawApi:
         corr_id: str,
     ) -> Response[None]:
         """Cancels jobs for an experiment version or batch prediction.
+
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
 
         Args:
             corr_type (CancelJobCorrType): The type of a resource paired with a corrId
@@ -2676,6 +2798,9 @@ class RawApi:
         Accepted response indicates that the process has started successfully. Use the link in the response
         to check the status.
 
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant). Starts long-running work:
+        ``client.start(...)`` waits for it by polling GET /api/v1/ml/profile-insights/{dataSetId}.
+
         Args:
             body (ProfileInsightsInput): Input to get dataset and feature metadata needed to create
                 experiment versions
@@ -2705,6 +2830,8 @@ class RawApi:
     ) -> Response[ProfileInsightsResponse]:
         """Retrieves profile insights for the specified dataset. If you received a 202 Accepted response from
         POST /ml/profile-insights, poll this endpoint until a 200 OK response with ready status is returned.
+
+        Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
 
         Args:
             data_set_id (str): The Qlik catalog dataset ID
