@@ -13,9 +13,10 @@ use, like the generated packages behind ``qlik.ml`` and friends).
 
 __version__ = "0.1.0"
 
+from typing import TYPE_CHECKING, Any
+
 from ._wire import UNSET, Response, Unset
 from .auth import TokenProvider, TokenSource
-from .bulk import Bulk, Call, Outcome
 from .client import ClientKeywords, ClientOptions
 from .datarobot import DataRobotClient
 from .errors import (
@@ -43,13 +44,40 @@ from .errors import (
     UnexpectedStatusError,
     UnprocessableEntityError,
 )
-from .files import Download
-from .jobs import Job
 from .limits import RateStore, TierLimit, TierStats
-from .oauth import ClientCredentials
-from .pages import Page, Paginator
 from .qlik import QlikClient
 from .retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from .bulk import Bulk, Call, Outcome
+    from .files import Download
+    from .jobs import Job
+    from .oauth import ClientCredentials
+    from .pages import Page, Paginator
+
+# Imported on first use (PEP 562): what a client's methods return, and the OAuth token source,
+# are not needed to make a client, and `import aioautoml` stays light.
+_LAZY = {
+    "Bulk": "bulk",
+    "Call": "bulk",
+    "Outcome": "bulk",
+    "Download": "files",
+    "Job": "jobs",
+    "ClientCredentials": "oauth",
+    "Page": "pages",
+    "Paginator": "pages",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'aioautoml' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
 
 __all__ = [
     # the clients and their options

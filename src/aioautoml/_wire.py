@@ -11,7 +11,6 @@ request (:class:`Request`: encoded path and query, body) and a ``parse_response`
 from __future__ import annotations
 
 import asyncio
-import difflib
 import importlib
 import json as jsonlib
 import logging
@@ -43,9 +42,7 @@ from typing import (
 from urllib.parse import quote
 
 import attrs
-import msgspec
 from attrs import define
-from msgspec import json as msgspec_json
 from yarl import URL
 
 from .errors import InvalidRequestError, ResponseParseError, UnexpectedStatusError
@@ -277,10 +274,23 @@ def decode_json(content: bytes) -> Any:
     """JSON text as Python values: msgspec (twice as fast as the standard library, and integers of
     any size kept exact, which orjson turns into floats beyond 64 bits), or the standard library
     for what msgspec refuses and it reads (a BOM, NaN, a number out of range)."""
+    decode, refused = _MSGSPEC or _load_msgspec()
     try:
-        return msgspec_json.decode(content)
-    except msgspec.DecodeError:
+        return decode(content)
+    except refused:
         return jsonlib.loads(content)
+
+
+_MSGSPEC: tuple[Callable[[bytes], Any], type[Exception]] | None = None
+
+
+def _load_msgspec() -> tuple[Callable[[bytes], Any], type[Exception]]:
+    # Imported on the first response, not with aioautoml: `import aioautoml` stays light.
+    global _MSGSPEC
+    import msgspec
+
+    _MSGSPEC = msgspec.json.decode, msgspec.DecodeError
+    return _MSGSPEC
 
 
 def _charset(content_type: str) -> str:
@@ -478,6 +488,8 @@ def _check_mapping(operation: Operation, model: type, value: Mapping[Any, Any], 
     if not is_open:
         for key in value:
             if key not in fields:
+                import difflib  # only for a mistake's message
+
                 close = difflib.get_close_matches(str(key), fields, n=1)
                 hint = f" (did you mean {close[0]!r}?)" if close else f"; it has {', '.join(sorted(fields))}"
                 raise InvalidRequestError(f"{operation.id}: {where}: unknown key {key!r} for {_name(model)}{hint}")
