@@ -79,6 +79,7 @@ def __getattr__(name: str) -> Any:
     globals()[name] = value
     return value
 
+
 __all__ = [
     # the clients and their options
     "QlikClient",
