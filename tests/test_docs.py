@@ -41,6 +41,11 @@ def test_the_qlik_ml_page_lists_every_method_with_its_signature(site: Path) -> N
     text = text_of(site / "aioautoml" / "apis" / "qlik_ml.html")
     assert re.search(r"get_deployment\(\s*self,\s*deployment_id: str\)", text)
     assert "Arguments:" in text and "Returns:" in text and "Raises:" in text
+    # the document's words for each parameter, and what the extensions say (tier, deprecation)
+    assert "Deployment fields by which you can filter responses" in text
+    assert "Rate limit: Tier 1 (1000 requests per minute" in text
+    automl = text_of(site / "aioautoml" / "apis" / "qlik_automl_predictions.html")
+    assert "Deprecated. Sunset: 2026-02." in automl
 
 
 @pytest.mark.timeout(300)
