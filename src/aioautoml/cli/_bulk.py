@@ -1,0 +1,301 @@
+"""``aioautoml bulk``: one operation over the lines of a file, through the library's bulk runner,
+an outcome per line written as it completes, resumable.
+
+Resuming keeps what is settled and runs the rest: a line done, or failed in a way that would fail
+again (a 4xx, a bad input), is not run again; a line that failed transiently (429, 5xx, no answer)
+is; a write whose outcome is unknown (it may have been acted on) is never re-sent, only reported
+and counted as failed. A torn last line (the previous run was killed mid-write) is cut off.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import click
+
+from .._wire import Operation
+from ..errors import AioAutoMLError, InvalidRequestError
+from ._catalog import Signature, signature
+from ._commands import call_arguments, operation_params, resolve
+from ._output import FAILED, OK, USAGE, describe_error, error_record, jsonable
+from ._run import api_method, configure_logging, make_client, run, vendor_of
+
+# Errors worth another try on --resume: the server was busy or did not answer, and the request
+# either did nothing or can safely be repeated (outcome_unknown is checked first).
+_TRANSIENT_TYPES = frozenset({"APIConnectionError", "APITimeoutError", "RateLimitError", "ServerError"})
+
+
+@dataclass(frozen=True, slots=True)
+class Input:
+    line: int  # 1-based line number in the input file
+    raw: Any  # the line as given: an ID, or an object of keyword arguments
+    args: list[Any]
+    kwargs: dict[str, Any]
+    problem: Exception | None = None  # the line cannot become a call: recorded as its failure
+
+
+@click.command(
+    "bulk",
+    help=(
+        "Run OPERATION of API (e.g. qlik-ml get-deployment) once per line of --input, CONCURRENCY at a"
+        " time, pacing as the library does. A line of ids.txt fills the first path parameter; a line of"
+        " inputs.jsonl is an object of keyword arguments (path parameters, options, body). Each outcome"
+        ' is a line of --output as it completes: {"line", "input", "ok", "result" or "error"}.'
+        " Exit status 1 when any input failed."
+    ),
+)
+@click.argument("api")
+@click.argument("operation")
+@click.option(
+    "--input",
+    "input_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="ids.txt (an ID per line) or inputs.jsonl (a JSON object per line).",
+)
+@click.option("--output", "output_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--concurrency", type=click.IntRange(min=1), default=8, show_default=True)
+@click.option("--resume", is_flag=True, help="Continue an earlier run's --output: run only what is not settled.")
+@click.option(
+    "--progress-every", type=click.IntRange(min=1), default=100, show_default=True, help="A progress line per N."
+)
+@click.option("--base-url", help="The tenant URL or DataRobot endpoint, instead of the environment's.")
+@click.option("--verbose", "-v", is_flag=True, help="Log at DEBUG on standard error.")
+def bulk(
+    api: str,
+    operation: str,
+    input_path: Path,
+    output_path: Path,
+    concurrency: int,
+    resume: bool,
+    progress_every: int,
+    base_url: str | None,
+    verbose: bool,
+) -> int:
+    found = resolve(api, operation)
+    configure_logging(verbose)
+    if output_path.exists() and not resume:
+        raise click.UsageError(f"{output_path} exists: --resume continues it (or remove it to start again)")
+    settled = _resume(output_path) if resume and output_path.exists() else {}
+    return _Run(found, input_path, output_path, settled, concurrency, progress_every, base_url).start()
+
+
+class _Run:
+    def __init__(
+        self,
+        operation: Operation,
+        input_path: Path,
+        output_path: Path,
+        settled: Mapping[int, Mapping[str, Any]],
+        concurrency: int,
+        progress_every: int,
+        base_url: str | None,
+    ) -> None:
+        self.operation = operation
+        self.signature = signature(operation)
+        self.input_path = input_path
+        self.output_path = output_path
+        self.settled = settled
+        self.concurrency = concurrency
+        self.progress_every = progress_every
+        self.base_url = base_url
+        self.done = 0
+        self.failed = 0
+        self.total = 0
+
+    def start(self) -> int:
+        earlier_failed = 0
+        for line, record in sorted(self.settled.items()):
+            if not record.get("ok"):
+                earlier_failed += 1
+                error = record.get("error") or {}
+                if error.get("outcome_unknown"):
+                    click.echo(
+                        f"line {line}: its outcome is unknown from an earlier run; not re-sent: {error.get('message')}",
+                        err=True,
+                    )
+        pending = [item for item in self._inputs() if item.line not in self.settled]
+        self.total = len(pending)
+        if self.settled:
+            click.echo(f"resuming: {len(self.settled)} lines settled earlier, {self.total} to run", err=True)
+        code = run(lambda: self._main(pending), self._interrupted)
+        if code not in (OK, FAILED):
+            return code
+        failed = earlier_failed + self.failed
+        click.echo(f"bulk: {self.done} run, {self.failed} failed; {failed} failed in all", err=True)
+        return FAILED if failed or code == FAILED else OK
+
+    def _interrupted(self) -> None:
+        click.echo(
+            f"bulk: interrupted after {self.done} of {self.total} ({self.failed} failed); --resume continues",
+            err=True,
+        )
+
+    async def _main(self, pending: list[Input]) -> int:
+        try:
+            client = make_client(vendor_of(self.operation), self.base_url)
+        except AioAutoMLError as error:
+            click.echo(f"error: {describe_error(error)}", err=True)
+            return USAGE
+        async with client:
+            method = api_method(client, self.operation)
+
+            async def call(item: Input) -> Any:
+                if item.problem is not None:
+                    raise item.problem
+                return await method(*item.args, **item.kwargs)
+
+            with self.output_path.open("a", encoding="utf-8") as output:
+                progress = _Progress(self.total, self.progress_every)
+                try:
+                    async for outcome in client.bulk(
+                        call, ((item,) for item in pending), concurrency=self.concurrency, ordered=False
+                    ):
+                        item: Input = outcome.input[0]
+                        self.done += 1
+                        if outcome.error is None:
+                            record = {
+                                "line": item.line,
+                                "input": item.raw,
+                                "ok": True,
+                                "result": jsonable(outcome.value),
+                            }
+                        else:
+                            self.failed += 1
+                            record = {
+                                "line": item.line,
+                                "input": item.raw,
+                                "ok": False,
+                                "error": error_record(outcome.error),
+                            }
+                        _write(output, record)
+                        progress.update(self.done, self.failed)
+                finally:
+                    progress.close()
+        return OK
+
+    def _inputs(self) -> Iterator[Input]:
+        with self.input_path.open(encoding="utf-8") as lines:
+            for number, text in enumerate(lines, 1):
+                text = text.strip()
+                if text and not text.startswith("#"):
+                    yield _input(self.operation, self.signature, number, text)
+
+
+def _input(operation: Operation, sig: Signature, number: int, text: str) -> Input:
+    """One line as the arguments of a call, or as the problem that keeps it from being one."""
+    raw: Any = text
+    try:
+        if text.startswith("{"):
+            try:
+                raw = json.loads(text)
+            except ValueError as exc:
+                raise InvalidRequestError(f"line {number} is not a JSON object: {exc}") from None
+            values = _keyword_values(operation, sig, raw)
+        else:
+            first = next((p.name for p in sig.parameters if p.kind is p.POSITIONAL_OR_KEYWORD), None)
+            if first is None:
+                raise InvalidRequestError(f"{operation.id} has no path parameter for an ID line; give JSON objects")
+            values = _keyword_values(operation, sig, {first: text})
+        missing = [p.name for p in sig.parameters if p.default is p.empty and values.get(p.name) is None]
+        if missing:
+            raise InvalidRequestError(f"{operation.id}: line {number} lacks {', '.join(missing)}")
+        args, kwargs = call_arguments(operation, sig, values)
+        return Input(number, raw, args, kwargs)
+    except (InvalidRequestError, click.ClickException) as problem:
+        error = problem if isinstance(problem, InvalidRequestError) else InvalidRequestError(problem.format_message())
+        return Input(number, raw, [], {}, error)
+
+
+def _keyword_values(operation: Operation, sig: Signature, given: Mapping[str, Any]) -> dict[str, Any]:
+    """An input object's values by Python name, converted as the command's parameters would."""
+    params = {p.name: p for p in operation_params(operation, sig) if p.name is not None}
+    values: dict[str, Any] = {}
+    for key, value in given.items():
+        name = key.replace("-", "_")
+        name = name if name in params else name + "_" if name + "_" in params else name
+        param = params.get(name)
+        if param is None:
+            raise InvalidRequestError(f"{operation.id}: unknown parameter {key!r}; it has {', '.join(sorted(params))}")
+        if name == "body" or value is None:
+            values[name] = value
+        elif getattr(param, "multiple", False):
+            items = value if isinstance(value, list) else [value]
+            values[name] = [param.type.convert(item, param, None) for item in items]
+        else:
+            values[name] = param.type.convert(value, param, None)
+    return values
+
+
+def _write(output: IO[str], record: Mapping[str, Any]) -> None:
+    # One write and a flush per outcome: a line is whole on disk before the next is started.
+    output.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+    output.flush()
+
+
+def _settled(record: Mapping[str, Any]) -> bool:
+    if record.get("ok"):
+        return True
+    error = record.get("error") or {}
+    if error.get("outcome_unknown"):
+        return True  # never re-sent: it may have been acted on
+    status = error.get("status")
+    transient = status == 429 or (isinstance(status, int) and status >= 500) or error.get("type") in _TRANSIENT_TYPES
+    return not transient
+
+
+def _resume(path: Path) -> dict[int, Mapping[str, Any]]:
+    """The settled records of an earlier run; the file is rewritten to hold only those, so that
+    each line ends with one outcome. A torn last line is cut off (and its input runs again)."""
+    content = path.read_bytes()
+    whole, _, torn = content.rpartition(b"\n")
+    if torn:
+        click.echo(f"{path}: the last line is incomplete ({len(torn)} bytes); it is cut off", err=True)
+    records: dict[int, Mapping[str, Any]] = {}
+    for number, raw in enumerate(whole.splitlines(), 1):
+        try:
+            record = json.loads(raw)
+            line = record["line"]
+        except (ValueError, KeyError, TypeError):
+            raise click.UsageError(f"{path} line {number} is not a result record: cannot resume from it") from None
+        records[int(line)] = record
+    settled = {line: record for line, record in records.items() if _settled(record)}
+    partial = path.with_name(path.name + ".part")
+    with partial.open("w", encoding="utf-8") as output:
+        for _, record in sorted(settled.items()):
+            output.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+    os.replace(partial, path)
+    return settled
+
+
+class _Progress:
+    """A bar when standard error is a terminal (and tqdm is installed), else a line per N outcomes."""
+
+    def __init__(self, total: int, every: int) -> None:
+        self.total = total
+        self.every = every
+        self.bar: Any = None
+        if sys.stderr.isatty():
+            try:
+                from tqdm import tqdm
+
+                self.bar = tqdm(total=total, unit="call", file=sys.stderr)
+            except ImportError:
+                pass
+
+    def update(self, done: int, failed: int) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
+            self.bar.set_postfix(failed=failed, refresh=False)
+        elif done % self.every == 0 or done == self.total:
+            click.echo(f"bulk: {done}/{self.total} done, {failed} failed", err=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
