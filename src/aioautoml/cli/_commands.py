@@ -26,7 +26,8 @@ from ._catalog import CLIENTS, ApiRef, Signature, api_ref, apis, command_name, i
 
 # The command line's own options; an operation parameter of the same name is offered as --param-NAME.
 RESERVED = frozenset(
-    {"all", "max-items", "jsonl", "wait", "wait-timeout", "cancel-on-interrupt", "output", "dry-run", "verbose"}
+    {"all", "max-items", "jsonl", "wait", "wait-timeout", "poll-interval", "cancel-on-interrupt", "output", "dry-run"}
+    | {"verbose"}
     | {"base-url", "help"}
 )
 
@@ -213,6 +214,11 @@ def cli_params(operation: Operation, sig: Signature) -> list[click.Parameter]:
                 ["--wait-timeout", "cli_wait_timeout"],
                 type=click.FloatRange(min=0, min_open=True),
                 help="Give up waiting after SECONDS (the job goes on).",
+            ),
+            click.Option(
+                ["--poll-interval", "cli_poll_interval"],
+                type=click.FloatRange(min=0, min_open=True),
+                help="Seconds between the first polls (growing 1.5x, at most 30 s).",
             ),
             click.Option(
                 ["--cancel-on-interrupt", "cli_cancel_on_interrupt"],

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from .. import _constants as const
 from .._wire import UNSET, Operation, endpoint_of
 from ..errors import AioAutoMLError
 from ._catalog import CLIENTS, is_file_download, signature
@@ -76,8 +77,9 @@ def run_operation(operation: Operation, values: Mapping[str, Any]) -> int:
     configure_logging(bool(values.get("cli_verbose")))
     sig = signature(operation)
     args, kwargs = call_arguments(operation, sig, values)
-    if values.get("cli_cancel_on_interrupt") and not values.get("cli_wait"):
-        raise click.UsageError("--cancel-on-interrupt goes with --wait")
+    for option in ("cancel_on_interrupt", "poll_interval", "wait_timeout"):
+        if values.get(f"cli_{option}") not in (None, False) and not values.get("cli_wait"):
+            raise click.UsageError(f"--{option.replace('_', '-')} goes with --wait")
     waiting: list[bool] = []
 
     async def main() -> int:
@@ -126,8 +128,12 @@ async def _perform(
         job: Job[Any] = await client.start(method, *args, **kwargs)  # type: ignore[arg-type]  # the mark is checked when the command is built
         click.echo(f"{operation.id}: started ({job.started.status_code}); waiting for it to finish", err=True)
         waiting.append(True)
-        timeout = values.get("cli_wait_timeout")
-        options: dict[str, Any] = {} if timeout is None else {"timeout": timeout}
+        options: dict[str, Any] = {}
+        if values.get("cli_wait_timeout") is not None:
+            options["timeout"] = values["cli_wait_timeout"]
+        if values.get("cli_poll_interval") is not None:
+            interval = values["cli_poll_interval"]
+            options.update(interval=interval, max_interval=max(interval, const.DEFAULT_POLL_MAX_INTERVAL))
         result = await job.wait(cancel_on_cancel=bool(values.get("cli_cancel_on_interrupt")), **options)
         _print(result, jsonl, None)
         return
