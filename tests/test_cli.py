@@ -146,6 +146,25 @@ async def test_a_call_prints_the_model_as_json(cli: Cli, loopback: LoopbackServe
     code, out, err = await cli("qlik", "ml", "get-deployment", "dep-0007")
     assert code == 0, err
     assert json.loads(out)["data"]["attributes"]["name"] == "Deployment dep-0007"
+    cli.env["QLIK_TENANT_URL"] = "http://127.0.0.1:9"  # nothing listens there: --base-url wins
+    code, out, err = await cli("qlik", "ml", "get-deployment", "dep-0008", "--base-url", loopback.url)
+    assert code == 0, err
+    assert json.loads(out)["data"]["id"] == "dep-0008"
+    assert len(loopback.requests_for("get_deployment")) == 2
+
+
+async def test_help_imports_no_models() -> None:
+    """--help reads no operation table, an API's --help only its table: no model is imported."""
+    for args, unwanted in ((["--help"], "aioautoml._generated"), (["qlik", "ml", "--help"], "qlik_ml.models")):
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-X", "importtime", "-m", "aioautoml.cli", *args,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        out, err = await asyncio.wait_for(process.communicate(), 20)
+        assert process.returncode == 0 and b"Commands" in out
+        imported = [line.rsplit("|", 1)[-1].strip() for line in err.decode().splitlines()]
+        assert "click" in imported  # the measurement itself works
+        assert not [name for name in imported if unwanted in name]
 
 
 async def test_all_pages_to_jsonl_and_max_items_stops(cli: Cli, loopback: LoopbackServer) -> None:
@@ -222,6 +241,7 @@ async def test_a_download_streams_to_the_output_file(cli: Cli, loopback: Loopbac
     lines = (tmp_path / "p.csv").read_text().splitlines()
     assert lines[0] == "row,predictionId,prediction,probability" and len(lines) == 101
     assert out == "" and "wrote" in err
+    assert "warning: getPredictionResults is deprecated; its sunset date is 2026-02" in err
 
 
 # -- bulk ----------------------------------------------------------------------------------------

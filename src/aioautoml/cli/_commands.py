@@ -258,7 +258,9 @@ def command_help(operation: Operation, sig: Signature) -> str:
     if arguments:
         lines += ["", "\b", "Arguments:"]
         lines += [f"  {p.name.upper()}  {described.get(p.name, '')}".rstrip() for p in arguments]
-    if returns:
+    if is_file_download(operation):
+        lines += ["", "Writes the file to --output, or to standard output."]
+    elif returns and returns != "None":
         lines += ["", f"Prints: {returns} as JSON."]
     return "\n".join(lines)
 

@@ -21,9 +21,10 @@ def jsonable(value: Any) -> Any:
     """A parsed result as plain JSON values: models by their to_dict, the rest as it is."""
     to_dict = getattr(value, "to_dict", None)
     if callable(to_dict):
-        return to_dict()
+        # A required field the server left out is UNSET in the model (parsing is tolerant): left out here too.
+        return jsonable(to_dict())
     if isinstance(value, Mapping):
-        return {str(k): jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items() if not isinstance(v, Unset)}
     if isinstance(value, (list, tuple)):
         return [jsonable(v) for v in value]
     if isinstance(value, enum.Enum):

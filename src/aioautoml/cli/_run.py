@@ -8,6 +8,7 @@ import contextlib
 import logging
 import os
 import sys
+import warnings
 from collections.abc import Callable, Coroutine, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -54,8 +55,16 @@ def api_method(client: BaseClient, operation: Operation) -> Callable[..., Corout
 
 
 def configure_logging(verbose: bool) -> None:
+    """--verbose: the library's DEBUG log (retries, pacing) on standard error; and warnings, such as
+    a deprecated operation's sunset date, as one line each (Python hides DeprecationWarning by default)."""
     if verbose:
         logging.basicConfig(level=logging.DEBUG, stream=sys.stderr, format="%(asctime)s %(name)s: %(message)s")
+    warnings.filterwarnings("default", category=DeprecationWarning, message=r"\S+ is deprecated")
+    warnings.showwarning = _show_warning
+
+
+def _show_warning(message: Warning | str, category: type[Warning], *_: Any, **__: Any) -> None:
+    click.echo(f"warning: {message}", err=True)
 
 
 def run(main: Callable[[], Coroutine[Any, Any, int]], interrupted: Callable[[], None] | None = None) -> int:
