@@ -203,6 +203,9 @@ async def test_a_bad_body_names_the_key_exits_2_and_sends_nothing(
     assert code == 2 and "not JSON" in err
     code, _, err = await cli("qlik", "ml", "get-deployment")  # a usage error: the argument is missing
     assert code == 2 and "DEPLOYMENT_ID" in err
+    del cli.env["QLIK_API_KEY"]
+    code, _, err = await cli("qlik", "ml", "get-deployment", "dep-0001")  # no credentials: a usage error too
+    assert code == 2 and "cannot configure QlikClient" in err and "QLIK_API_KEY" in err
     assert loopback.requests == []
 
 

@@ -308,9 +308,7 @@ class ApiGroup(click.Group):
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         # The listing reads the table only: building every command would import every model.
         rows = [(name, _short_help(op)) for name, op in sorted(operations(self.ref.package).items())]
-        if rows:
-            with formatter.section("Commands"):
-                formatter.write_dl(rows)
+        write_rows(formatter, "Commands", rows)
 
 
 class VendorGroup(click.Group):
@@ -335,8 +333,15 @@ class VendorGroup(click.Group):
             (name, f"{len(operations(ref.package))} operations ({ref.package})")
             for name, ref in sorted(self._refs().items())
         ]
-        with formatter.section("APIs"):
-            formatter.write_dl(rows)
+        write_rows(formatter, "APIs", rows)
+
+
+def write_rows(formatter: click.HelpFormatter, title: str, rows: list[tuple[str, str]]) -> None:
+    """A listing with each row on one line: click's wrapping would cut the paths mid-word."""
+    width = max((len(name) for name, _ in rows), default=0)
+    with formatter.section(title):
+        for name, text in rows:
+            formatter.write(f"{'':{formatter.current_indent}}{name:<{width}}  {text}\n")
 
 
 def resolve(api: str, operation: str) -> Operation:

@@ -24,11 +24,12 @@ class Root(click.Group):
         return None
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        # Written out here so that --help imports no operation table at all.
+        from ._commands import write_rows
+
+        # Written out here so that --help reads no operation table at all.
         rows = [(vendor, f"{vendor} APIs: aioautoml {vendor} --help") for vendor in sorted(CLIENTS)]
         rows.append(("bulk", "One operation over many inputs, resumable: aioautoml bulk --help"))
-        with formatter.section("Commands"):
-            formatter.write_dl(rows)
+        write_rows(formatter, "Commands", rows)
 
 
 root = Root(
