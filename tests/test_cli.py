@@ -352,6 +352,45 @@ async def test_ctrl_c_mid_bulk_stops_cleanly_with_complete_lines(
     assert 5 <= len(done) < 70 and all(r["ok"] for r in done)
 
 
+async def test_ctrl_c_mid_bulk_write_records_the_calls_in_flight_as_unknown(
+    cli: Cli, loopback: LoopbackServer, tmp_path: Path
+) -> None:
+    """A POST in flight at Ctrl-C may have been acted on: resuming must not send it again.
+    (DataRobot's model training: a POST of no rate tier, so the client does not pace it.)"""
+    path = "/api/v2/projects/{projectId}/models/"
+    original = loopback.handler("POST", path)
+
+    async def slow(request: web.Request) -> web.StreamResponse:
+        await asyncio.sleep(0.05)
+        return await original(request)
+
+    loopback.route("POST", path, slow)
+    inputs = [{"project_id": f"p-{i}", "body": {"blueprintId": "bp"}} for i in range(1, 71)]
+    (tmp_path / "in.jsonl").write_text("".join(json.dumps(i) + "\n" for i in inputs))
+    run = ("bulk", "datarobot-models", "create-model", "--input", "in.jsonl", "--output", "out.jsonl")
+    process = await cli.start(*run, "--concurrency", "3", "--progress-every", "5")
+    await read_stderr_until(process, "bulk: 5/70 done")
+    process.send_signal(signal.SIGINT)
+    await asyncio.wait_for(process.communicate(), 15)
+    assert process.returncode == 130
+    first = records(tmp_path / "out.jsonl")
+    unknown = {r["line"] for r in first if not r["ok"]}
+    assert unknown and all(r["error"]["outcome_unknown"] for r in first if not r["ok"])  # the calls in flight
+    assert 5 <= len(first) < 70
+
+    code, _, err = await cli(*run, "--concurrency", "8")
+    assert code == 2 and "--resume" in err  # not overwritten
+    code, _, err = await cli(*run, "--concurrency", "8", "--resume")
+    assert code == 1  # the unknown ones count as failed
+    assert f"line {min(unknown)}: its outcome is unknown" in err
+    await eventually(lambda: len(loopback.requests_for("create_model")) >= 70)  # the interrupted ones are recorded late
+    sent = [r.path for r in loopback.requests_for("create_model")]
+    assert len(sent) == len(set(sent)) == 70  # every input sent exactly once, over both runs
+    final = records(tmp_path / "out.jsonl")
+    assert sorted(r["line"] for r in final) == list(range(1, 71))
+    assert {r["line"] for r in final if not r["ok"]} == unknown
+
+
 @pytest.mark.parametrize("cancel", [False, True])
 async def test_ctrl_c_during_wait_leaves_the_job_running_unless_asked(
     cli: Cli, loopback: LoopbackServer, cancel: bool

@@ -9,14 +9,17 @@ and counted as failed. A torn last line (the previous run was killed mid-write) 
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import json
 import os
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+import aiohttp
 import click
 
 from .._wire import Operation
@@ -138,17 +141,30 @@ class _Run:
         )
 
     async def _main(self, pending: list[Input]) -> int:
+        # Which calls reached the wire (past pacing): a write interrupted before that was not sent.
+        sent: set[int] = set()
+        trace = aiohttp.TraceConfig()
+
+        async def on_request_start(*_: Any) -> None:
+            item = _CALLING.get()
+            if item is not None:
+                sent.add(item.line)
+
+        trace.on_request_start.append(on_request_start)
         try:
-            client = make_client(vendor_of(self.operation), self.base_url)
+            client = make_client(vendor_of(self.operation), self.base_url, trace_configs=[trace])
         except AioAutoMLError as error:
             click.echo(f"error: {describe_error(error)}", err=True)
             return USAGE
         async with client:
             method = api_method(client, self.operation)
+            started: dict[int, Input] = {}  # called, and its outcome not yet written
 
             async def call(item: Input) -> Any:
                 if item.problem is not None:
                     raise item.problem
+                started[item.line] = item
+                _CALLING.set(item)  # this worker task's context: seen by on_request_start
                 return await method(*item.args, **item.kwargs)
 
             with self.output_path.open("a", encoding="utf-8") as output:
@@ -160,25 +176,34 @@ class _Run:
                         item: Input = outcome.input[0]
                         self.done += 1
                         if outcome.error is None:
-                            record = {
-                                "line": item.line,
-                                "input": item.raw,
-                                "ok": True,
-                                "result": jsonable(outcome.value),
-                            }
+                            record = {"line": item.line, "input": item.raw, "ok": True}
+                            record["result"] = jsonable(outcome.value)
                         else:
                             self.failed += 1
-                            record = {
-                                "line": item.line,
-                                "input": item.raw,
-                                "ok": False,
-                                "error": error_record(outcome.error),
-                            }
+                            record = {"line": item.line, "input": item.raw, "ok": False}
+                            record["error"] = error_record(outcome.error)
                         _write(output, record)
+                        started.pop(item.line, None)
                         progress.update(self.done, self.failed)
+                except asyncio.CancelledError:
+                    if not self.operation.idempotent:
+                        self._unknown_on_interrupt(output, [item for line, item in started.items() if line in sent])
+                    raise
                 finally:
                     progress.close()
         return OK
+
+    def _unknown_on_interrupt(self, output: IO[str], items: Iterable[Input]) -> None:
+        """Calls of a write in flight at Ctrl-C (or done, with the outcome not yet written) may have
+        been acted on: recorded as outcome unknown, so that --resume does not send them again."""
+        for item in sorted(items, key=lambda item: item.line):
+            self.done += 1
+            self.failed += 1
+            error = {"type": "Interrupted", "status": None, "code": None, "request_id": None, "outcome_unknown": True}
+            error["message"] = (
+                f"{self.operation.id} was interrupted in flight: it may have been sent, its outcome is unknown"
+            )
+            _write(output, {"line": item.line, "input": item.raw, "ok": False, "error": error})
 
     def _inputs(self) -> Iterator[Input]:
         with self.input_path.open(encoding="utf-8") as lines:
@@ -186,6 +211,9 @@ class _Run:
                 text = text.strip()
                 if text and not text.startswith("#"):
                     yield _input(self.operation, self.signature, number, text)
+
+
+_CALLING: contextvars.ContextVar[Input | None] = contextvars.ContextVar("aioautoml_cli_calling", default=None)
 
 
 def _input(operation: Operation, sig: Signature, number: int, text: str) -> Input:

@@ -36,7 +36,7 @@ def vendor_of(operation: Operation) -> str:
     return operation.api.partition("_")[0]
 
 
-def make_client(vendor: str, base_url: str | None) -> BaseClient:
+def make_client(vendor: str, base_url: str | None, **options: Any) -> BaseClient:
     """The vendor's client from the environment (from_env: API key, OAuth, drconfig.yaml)."""
     import aioautoml
 
@@ -47,7 +47,7 @@ def make_client(vendor: str, base_url: str | None) -> BaseClient:
         for other in others:
             environ.pop(other, None)
     client_class = getattr(aioautoml, CLIENTS[vendor])
-    return client_class.from_env(environ=environ)  # type: ignore[no-any-return]
+    return client_class.from_env(environ=environ, **options)  # type: ignore[no-any-return]
 
 
 def api_method(client: BaseClient, operation: Operation) -> Callable[..., Coroutine[Any, Any, Any]]:
