@@ -95,7 +95,7 @@ class _Run:
         operation: Operation,
         input_path: Path,
         output_path: Path,
-        settled: Mapping[int, Mapping[str, Any]],
+        settled: Mapping[int, Settled],
         concurrency: int,
         progress_every: int,
         base_url: str | None,
@@ -114,17 +114,17 @@ class _Run:
 
     def start(self) -> int:
         earlier_failed = 0
-        for line, record in sorted(self.settled.items()):
-            if not record.get("ok"):
+        for line, settled in sorted(self.settled.items()):
+            if not settled.ok:
                 earlier_failed += 1
-                error = record.get("error") or {}
-                if error.get("outcome_unknown"):
+                if settled.outcome_unknown:
                     click.echo(
-                        f"line {line}: its outcome is unknown from an earlier run; not re-sent: {error.get('message')}",
+                        f"line {line}: its outcome is unknown from an earlier run; not re-sent: {settled.message}",
                         err=True,
                     )
-        pending = [item for item in self._inputs() if item.line not in self.settled]
-        self.total = len(pending)
+        self.total = sum(1 for _ in self._lines())
+        parser = _Parser(self.operation, self.signature)
+        pending = (parser.parse(number, text) for number, text in self._lines())
         if self.settled:
             click.echo(f"resuming: {len(self.settled)} lines settled earlier, {self.total} to run", err=True)
         code = run(lambda: self._main(pending), self._interrupted)
@@ -140,7 +140,7 @@ class _Run:
             err=True,
         )
 
-    async def _main(self, pending: list[Input]) -> int:
+    async def _main(self, pending: Iterator[Input]) -> int:
         # Which calls reached the wire (past pacing): a write interrupted before that was not sent.
         sent: set[int] = set()
         trace = aiohttp.TraceConfig()
@@ -205,60 +205,74 @@ class _Run:
             )
             _write(output, {"line": item.line, "input": item.raw, "ok": False, "error": error})
 
-    def _inputs(self) -> Iterator[Input]:
+    def _lines(self) -> Iterator[tuple[int, str]]:
+        """The input lines not settled earlier (read as the run goes: the file is never held whole)."""
         with self.input_path.open(encoding="utf-8") as lines:
             for number, text in enumerate(lines, 1):
                 text = text.strip()
-                if text and not text.startswith("#"):
-                    yield _input(self.operation, self.signature, number, text)
+                if text and not text.startswith("#") and number not in self.settled:
+                    yield number, text
 
 
 _CALLING: contextvars.ContextVar[Input | None] = contextvars.ContextVar("aioautoml_cli_calling", default=None)
 
 
-def _input(operation: Operation, sig: Signature, number: int, text: str) -> Input:
-    """One line as the arguments of a call, or as the problem that keeps it from being one."""
-    raw: Any = text
-    try:
-        if text.startswith("{"):
-            try:
-                raw = json.loads(text)
-            except ValueError as exc:
-                raise InvalidRequestError(f"line {number} is not a JSON object: {exc}") from None
-            values = _keyword_values(operation, sig, raw)
-        else:
-            first = next((p.name for p in sig.parameters if p.kind is p.POSITIONAL_OR_KEYWORD), None)
-            if first is None:
+class _Parser:
+    """Lines of the input file as calls; the command's parameters, built once, convert the values."""
+
+    def __init__(self, operation: Operation, sig: Signature) -> None:
+        self.operation = operation
+        self.sig = sig
+        self.params = {p.name: p for p in operation_params(operation, sig) if p.name is not None}
+        self.first = next((p.name for p in sig.parameters if p.kind is p.POSITIONAL_OR_KEYWORD), None)
+        self.required = [p.name for p in sig.parameters if p.default is p.empty]
+
+    def parse(self, number: int, text: str) -> Input:
+        """One line as the arguments of a call, or as the problem that keeps it from being one."""
+        operation = self.operation
+        raw: Any = text
+        try:
+            if text.startswith("{"):
+                try:
+                    raw = json.loads(text)
+                except ValueError as exc:
+                    raise InvalidRequestError(f"line {number} is not a JSON object: {exc}") from None
+                values = self._values(raw)
+            elif self.first is None:
                 raise InvalidRequestError(f"{operation.id} has no path parameter for an ID line; give JSON objects")
-            values = _keyword_values(operation, sig, {first: text})
-        missing = [p.name for p in sig.parameters if p.default is p.empty and values.get(p.name) is None]
-        if missing:
-            raise InvalidRequestError(f"{operation.id}: line {number} lacks {', '.join(missing)}")
-        args, kwargs = call_arguments(operation, sig, values)
-        return Input(number, raw, args, kwargs)
-    except (InvalidRequestError, click.ClickException) as problem:
-        error = problem if isinstance(problem, InvalidRequestError) else InvalidRequestError(problem.format_message())
-        return Input(number, raw, [], {}, error)
+            else:
+                values = self._values({self.first: text})
+            missing = [name for name in self.required if values.get(name) is None]
+            if missing:
+                raise InvalidRequestError(f"{operation.id}: line {number} lacks {', '.join(missing)}")
+            args, kwargs = call_arguments(operation, self.sig, values)
+            return Input(number, raw, args, kwargs)
+        except (InvalidRequestError, click.ClickException) as problem:
+            error = (
+                problem if isinstance(problem, InvalidRequestError) else InvalidRequestError(problem.format_message())
+            )
+            return Input(number, raw, [], {}, error)
 
-
-def _keyword_values(operation: Operation, sig: Signature, given: Mapping[str, Any]) -> dict[str, Any]:
-    """An input object's values by Python name, converted as the command's parameters would."""
-    params = {p.name: p for p in operation_params(operation, sig) if p.name is not None}
-    values: dict[str, Any] = {}
-    for key, value in given.items():
-        name = key.replace("-", "_")
-        name = name if name in params else name + "_" if name + "_" in params else name
-        param = params.get(name)
-        if param is None:
-            raise InvalidRequestError(f"{operation.id}: unknown parameter {key!r}; it has {', '.join(sorted(params))}")
-        if name == "body" or value is None:
-            values[name] = value
-        elif getattr(param, "multiple", False):
-            items = value if isinstance(value, list) else [value]
-            values[name] = [param.type.convert(item, param, None) for item in items]
-        else:
-            values[name] = param.type.convert(value, param, None)
-    return values
+    def _values(self, given: Mapping[str, Any]) -> dict[str, Any]:
+        """An input object's values by Python name (or as spelt on the command line), converted."""
+        params = self.params
+        values: dict[str, Any] = {}
+        for key, value in given.items():
+            name = key.replace("-", "_")
+            name = name if name in params else name + "_" if name + "_" in params else name
+            param = params.get(name)
+            if param is None:
+                raise InvalidRequestError(
+                    f"{self.operation.id}: unknown parameter {key!r}; it has {', '.join(sorted(params))}"
+                )
+            if name == "body" or value is None:
+                values[name] = value
+            elif getattr(param, "multiple", False):
+                items = value if isinstance(value, list) else [value]
+                values[name] = [param.type.convert(item, param, None) for item in items]
+            else:
+                values[name] = param.type.convert(value, param, None)
+        return values
 
 
 def _write(output: IO[str], record: Mapping[str, Any]) -> None:
@@ -278,28 +292,43 @@ def _settled(record: Mapping[str, Any]) -> bool:
     return not transient
 
 
-def _resume(path: Path) -> dict[int, Mapping[str, Any]]:
-    """The settled records of an earlier run; the file is rewritten to hold only those, so that
-    each line ends with one outcome. A torn last line is cut off (and its input runs again)."""
-    content = path.read_bytes()
-    whole, _, torn = content.rpartition(b"\n")
+@dataclass(frozen=True, slots=True)
+class Settled:
+    """What resuming keeps of an earlier outcome (not its result: the file may be large)."""
+
+    ok: bool
+    outcome_unknown: bool
+    message: str | None
+
+
+def _resume(path: Path) -> dict[int, Settled]:
+    """The settled outcomes of an earlier run, by input line. The file is rewritten to hold only
+    those, so that each line ends with one outcome. A torn last line is cut off (its input runs again)."""
+    last: dict[int, tuple[int, Settled | None]] = {}  # input line -> (its latest record's position, kept?)
+    torn = 0
+    with path.open("rb") as records:
+        for position, raw in enumerate(records):
+            if not raw.endswith(b"\n"):
+                torn = len(raw)  # only the last line can lack its newline
+                break
+            try:
+                record = json.loads(raw)
+                line = int(record["line"])
+            except (ValueError, KeyError, TypeError):
+                raise click.UsageError(f"{path} line {position + 1} is not a result record: cannot resume") from None
+            error = record.get("error") or {}
+            kept = Settled(bool(record.get("ok")), bool(error.get("outcome_unknown")), error.get("message"))
+            last[line] = (position, kept if _settled(record) else None)
     if torn:
-        click.echo(f"{path}: the last line is incomplete ({len(torn)} bytes); it is cut off", err=True)
-    records: dict[int, Mapping[str, Any]] = {}
-    for number, raw in enumerate(whole.splitlines(), 1):
-        try:
-            record = json.loads(raw)
-            line = record["line"]
-        except (ValueError, KeyError, TypeError):
-            raise click.UsageError(f"{path} line {number} is not a result record: cannot resume from it") from None
-        records[int(line)] = record
-    settled = {line: record for line, record in records.items() if _settled(record)}
+        click.echo(f"{path}: the last line is incomplete ({torn} bytes); it is cut off", err=True)
+    keep = {position for position, kept in last.values() if kept is not None}
     partial = path.with_name(path.name + ".part")
-    with partial.open("w", encoding="utf-8") as output:
-        for _, record in sorted(settled.items()):
-            output.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+    with path.open("rb") as records, partial.open("wb") as output:
+        for position, raw in enumerate(records):
+            if position in keep:
+                output.write(raw)
     os.replace(partial, path)
-    return settled
+    return {line: kept for line, (_, kept) in last.items() if kept is not None}
 
 
 class _Progress:
