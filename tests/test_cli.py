@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import os
 import signal
 import sys
+import typing
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,7 @@ import pytest
 from aiohttp import web
 
 from aioautoml._wire import operation_table
-from aioautoml.cli._catalog import apis, operations
+from aioautoml.cli._catalog import apis, operations, signature
 from aioautoml.cli._commands import build_command
 from aioautoml.cli._root import root
 from aioautoml.testing import Fault, LoopbackServer
@@ -126,6 +128,37 @@ def test_every_operation_of_every_table_has_a_command() -> None:
     }
 
 
+def test_every_parameter_is_typed_from_the_signature() -> None:
+    """Path parameters positional; lists repeatable; booleans --x/--no-x; enums choices; no clashes."""
+    seen = {"multiple": 0, "flag": 0, "choice": 0, "argument": 0}
+    for ref in apis():
+        for operation in operations(ref.package).values():
+            command = build_command(operation)
+            sig = signature(operation)
+            by_name = {p.name: p for p in command.params}
+            spellings = [opt for p in command.params for opt in [*p.opts, *p.secondary_opts]]
+            assert len(spellings) == len(set(spellings)), operation.python_name
+            for parameter in sig.parameters:
+                param = by_name[parameter.name]
+                annotation = sig.hints[parameter.name]
+                args = typing.get_args(annotation) or (annotation,)
+                if parameter.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD:
+                    assert isinstance(param, click.Argument)
+                    seen["argument"] += 1
+                elif parameter.name == "body":
+                    assert param.opts == ["--body"]
+                elif any(typing.get_origin(a) is list for a in args):
+                    assert param.multiple
+                    seen["multiple"] += 1
+                elif bool in args:
+                    assert isinstance(param, click.Option) and param.secondary_opts
+                    seen["flag"] += 1
+                elif any(typing.get_origin(a) is typing.Literal for a in args):
+                    assert isinstance(param.type, click.Choice)
+                    seen["choice"] += 1
+    assert all(seen.values()), seen  # every kind occurs in the specs
+
+
 async def test_help_is_readable(cli: Cli) -> None:
     code, out, _ = await cli("--help")
     assert code == 0
@@ -180,6 +213,16 @@ async def test_all_pages_to_jsonl_and_max_items_stops(cli: Cli, loopback: Loopba
     code, out, err = await cli("datarobot", "models", "list-model-packages", "--all")
     assert code == 0, err
     assert len(json.loads(out)) == 25  # without --jsonl: one JSON array
+
+
+async def test_verbose_logs_the_retries_without_the_token(cli: Cli, loopback: LoopbackServer) -> None:
+    loopback.inject(Fault("status", operation="get_deployment", status=503, times=1))
+    code, out, err = await cli("qlik", "ml", "get-deployment", "dep-0001", "--verbose")
+    assert code == 0, err
+    assert json.loads(out)["data"]["id"] == "dep-0001"
+    assert "dep-0001: server error (attempt 1 of 5); retrying in" in err  # the library's DEBUG line
+    assert loopback.token not in err
+    assert len(loopback.requests_for("get_deployment")) == 2
 
 
 async def test_an_api_error_is_one_line_and_exit_1(cli: Cli) -> None:
