@@ -356,6 +356,25 @@ async def test_bulk_never_resends_a_write_whose_outcome_is_unknown(
     assert {r["line"] for r in records(tmp_path / "out.jsonl")} == {1, 2, 3}
 
 
+async def test_bulk_wait_starts_each_job_and_waits_for_it(cli: Cli, loopback: LoopbackServer, tmp_path: Path) -> None:
+    loopback.qlik.fail_predictions.add("bp-0002-01")
+    inputs = [
+        {"deployment_id": dep, "batch_prediction_id": bps[0]} for dep, bps in loopback.qlik.batch_predictions.items()
+    ]
+    (tmp_path / "in.jsonl").write_text("".join(json.dumps(i) + "\n" for i in inputs[:3]))
+    run = ("bulk", "qlik-ml", "predict-batch-prediction", "--input", "in.jsonl", "--output", "out.jsonl", "--wait")
+    code, _, err = await cli(*run, "--poll-interval", "0.01")
+    assert code == 1, err
+    outcomes = {r["line"]: r for r in records(tmp_path / "out.jsonl")}
+    assert outcomes[1]["result"]["data"]["attributes"]["status"] == "ready"
+    assert outcomes[2]["error"]["type"] == "JobFailedError" and "'error'" in outcomes[2]["error"]["message"]
+    assert outcomes[3]["ok"] is True
+    assert len(loopback.requests_for("predict_batch_prediction")) == 3
+    assert len(loopback.requests_for("get_batch_prediction")) >= 6  # each job polled to its end
+    code, _, err = await cli("bulk", "qlik-ml", "get-deployment", "--input", "in.jsonl", "--output", "o", "--wait")
+    assert code == 2 and "starts no job" in err
+
+
 async def test_bulk_refuses_to_overwrite_an_output_without_resume(cli: Cli, tmp_path: Path) -> None:
     (tmp_path / "ids.txt").write_text("dep-0001\n")
     (tmp_path / "out.jsonl").write_text("")

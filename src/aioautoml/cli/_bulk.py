@@ -17,7 +17,7 @@ import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import aiohttp
 import click
@@ -27,7 +27,10 @@ from ..errors import AioAutoMLError, InvalidRequestError
 from ._catalog import Signature, signature
 from ._commands import call_arguments, operation_params, resolve
 from ._output import FAILED, OK, USAGE, describe_error, error_record, jsonable
-from ._run import api_method, configure_logging, make_client, run, vendor_of
+from ._run import api_method, configure_logging, make_client, run, vendor_of, wait_options
+
+if TYPE_CHECKING:
+    from ..jobs import Job
 
 # Errors worth another try on --resume: the server was busy or did not answer, and the request
 # either did nothing or can safely be repeated (outcome_unknown is checked first).
@@ -68,6 +71,10 @@ class Input:
 @click.option(
     "--progress-every", type=click.IntRange(min=1), default=100, show_default=True, help="A progress line per N."
 )
+@click.option("--wait", is_flag=True, help="Operations that start a job: wait for each; its end is the result.")
+@click.option(
+    "--poll-interval", type=click.FloatRange(min=0, min_open=True), help="With --wait: seconds between first polls."
+)
 @click.option("--base-url", help="The tenant URL or DataRobot endpoint, instead of the environment's.")
 @click.option("--verbose", "-v", is_flag=True, help="Log at DEBUG on standard error.")
 def bulk(
@@ -78,15 +85,22 @@ def bulk(
     concurrency: int,
     resume: bool,
     progress_every: int,
+    wait: bool,
+    poll_interval: float | None,
     base_url: str | None,
     verbose: bool,
 ) -> int:
     found = resolve(api, operation)
     configure_logging(verbose)
+    if wait and not signature(found).starts_job:
+        raise click.UsageError(f"{found.python_name.replace('_', '-')} starts no job: --wait does not apply")
+    if poll_interval is not None and not wait:
+        raise click.UsageError("--poll-interval goes with --wait")
     if output_path.exists() and not resume:
         raise click.UsageError(f"{output_path} exists: --resume continues it (or remove it to start again)")
     settled = _resume(output_path) if resume and output_path.exists() else {}
-    return _Run(found, input_path, output_path, settled, concurrency, progress_every, base_url).start()
+    waiting = wait_options(poll_interval) if wait else None
+    return _Run(found, input_path, output_path, settled, concurrency, progress_every, waiting, base_url).start()
 
 
 class _Run:
@@ -98,6 +112,7 @@ class _Run:
         settled: Mapping[int, Settled],
         concurrency: int,
         progress_every: int,
+        waiting: dict[str, Any] | None,
         base_url: str | None,
     ) -> None:
         self.operation = operation
@@ -107,6 +122,7 @@ class _Run:
         self.settled = settled
         self.concurrency = concurrency
         self.progress_every = progress_every
+        self.waiting = waiting  # Job.wait's keywords with --wait, else None
         self.base_url = base_url
         self.done = 0
         self.failed = 0
@@ -165,7 +181,10 @@ class _Run:
                     raise item.problem
                 started[item.line] = item
                 _CALLING.set(item)  # this worker task's context: seen by on_request_start
-                return await method(*item.args, **item.kwargs)
+                if self.waiting is None:
+                    return await method(*item.args, **item.kwargs)
+                job: Job[Any] = await client.start(method, *item.args, **item.kwargs)  # type: ignore[arg-type]
+                return await job.wait(**self.waiting)  # Ctrl-C leaves the jobs running: they were started
 
             with self.output_path.open("a", encoding="utf-8") as output:
                 progress = _Progress(self.total, self.progress_every)

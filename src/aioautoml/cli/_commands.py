@@ -133,10 +133,6 @@ def option_name(python_name: str) -> str:
     return f"param-{name}" if name in RESERVED else name
 
 
-def _help_text(description: str) -> str:
-    return description.replace("\b", "")
-
-
 def operation_params(operation: Operation, sig: Signature) -> list[click.Parameter]:
     """Path parameters as positional arguments, the others as options, typed from the signature."""
     _, described, _ = parse_doc(sig.doc)
@@ -146,7 +142,7 @@ def operation_params(operation: Operation, sig: Signature) -> list[click.Paramet
         annotation = sig.hints.get(name, str)
         options = _without_unset(annotation)
         required = parameter.default is inspect.Parameter.empty
-        description = _help_text(described.get(name, ""))
+        description = described.get(name, "")
         if parameter.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD:
             item = _is_list(options[0]) if len(options) == 1 else None
             kind: click.ParamType[Any, Any] = _CommaList() if item is not None else _scalar_type(options[0])

@@ -137,13 +137,9 @@ async def _perform(
         job: Job[Any] = await client.start(method, *args, **kwargs)  # type: ignore[arg-type]  # the mark is checked when the command is built
         click.echo(f"{operation.id}: started ({job.started.status_code}); waiting for it to finish", err=True)
         waiting.append(True)
-        options: dict[str, Any] = {}
-        if values.get("cli_wait_timeout") is not None:
-            options["timeout"] = values["cli_wait_timeout"]
-        if values.get("cli_poll_interval") is not None:
-            interval = values["cli_poll_interval"]
-            options.update(interval=interval, max_interval=max(interval, const.DEFAULT_POLL_MAX_INTERVAL))
-        result = await job.wait(cancel_on_cancel=bool(values.get("cli_cancel_on_interrupt")), **options)
+        options = wait_options(values.get("cli_poll_interval"), values.get("cli_wait_timeout"))
+        options["cancel_on_cancel"] = bool(values.get("cli_cancel_on_interrupt"))
+        result = await job.wait(**options)
         _print(result, jsonl, None)
         return
     max_items = values.get("cli_max_items")
@@ -156,6 +152,16 @@ async def _perform(
             write_line(dumps([item async for item in items], indent=2))
         return
     _print(await method(*args, **kwargs), jsonl, operation.paging.items if operation.paging else None)
+
+
+def wait_options(poll_interval: float | None, timeout: float | None = None) -> dict[str, Any]:
+    """Job.wait's keywords for --poll-interval and --wait-timeout; Ctrl-C leaves the job running."""
+    options: dict[str, Any] = {"cancel_on_cancel": False}
+    if timeout is not None:
+        options["timeout"] = timeout
+    if poll_interval is not None:
+        options.update(interval=poll_interval, max_interval=max(poll_interval, const.DEFAULT_POLL_MAX_INTERVAL))
+    return options
 
 
 def _print(result: Any, jsonl: bool, items_pointer: str | None) -> None:
