@@ -36,8 +36,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.Abort:  # Ctrl-C outside the event loop (click turns it into Abort)
         print("interrupted", file=sys.stderr)
         return INTERRUPTED
-    except BrokenPipeError:  # output piped into `head`: not an error of ours
-        return OK
     return result if isinstance(result, int) else OK
 
 

@@ -24,7 +24,7 @@ import click
 
 from .._wire import Operation
 from ..errors import AioAutoMLError, InvalidRequestError
-from ._catalog import Signature, signature
+from ._catalog import Signature, apis, signature
 from ._commands import call_arguments, operation_params, resolve
 from ._output import FAILED, OK, USAGE, describe_error, error_record, jsonable
 from ._run import api_method, configure_logging, make_client, run, vendor_of, wait_options
@@ -55,6 +55,7 @@ class Input:
         ' is a line of --output as it completes: {"line", "input", "ok", "result" or "error"}.'
         " Exit status 1 when any input failed."
     ),
+    epilog="APIs: " + ", ".join(ref.package.replace("_", "-") for ref in apis()) + ".",
 )
 @click.argument("api")
 @click.argument("operation")
@@ -65,7 +66,13 @@ class Input:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="ids.txt (an ID per line) or inputs.jsonl (a JSON object per line).",
 )
-@click.option("--output", "output_path", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--output",
+    "output_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="results.jsonl: an outcome per input line, written as each completes.",
+)
 @click.option("--concurrency", type=click.IntRange(min=1), default=8, show_default=True)
 @click.option("--resume", is_flag=True, help="Continue an earlier run's --output: run only what is not settled.")
 @click.option(
