@@ -56,19 +56,28 @@ def environment(server: LoopbackServer, home: Path) -> dict[str, str]:
     }
 
 
+def _default_sigint() -> None:
+    # A shell starts a background job with SIGINT ignored, and Python then installs no handler for
+    # it: the command would not see the Ctrl-C these tests send. The child gets the default back.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Cli:
     """The command as a subprocess; the event loop keeps serving the loopback server meanwhile."""
 
     def __init__(self, server: LoopbackServer, home: Path) -> None:
         self.env = environment(server, home)
         self.cwd = home
+        self.processes: list[asyncio.subprocess.Process] = []
 
     async def start(self, *args: str) -> asyncio.subprocess.Process:
-        return await asyncio.create_subprocess_exec(
+        process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "aioautoml.cli", *args,
-            env=self.env, cwd=self.cwd,
+            env=self.env, cwd=self.cwd, preexec_fn=_default_sigint,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
         )  # fmt: skip
+        self.processes.append(process)
+        return process
 
     async def __call__(self, *args: str) -> tuple[int, str, str]:
         process = await self.start(*args)
@@ -76,10 +85,19 @@ class Cli:
         assert process.returncode is not None
         return process.returncode, out.decode(), err.decode()
 
+    async def close(self) -> None:
+        """A test that failed half-way leaves no process behind."""
+        for process in self.processes:
+            if process.returncode is None:
+                process.kill()
+                await process.communicate()
+
 
 @pytest.fixture
-def cli(loopback: LoopbackServer, tmp_path: Path) -> Cli:
-    return Cli(loopback, tmp_path)
+async def cli(loopback: LoopbackServer, tmp_path: Path) -> AsyncIterator[Cli]:
+    command = Cli(loopback, tmp_path)
+    yield command
+    await command.close()
 
 
 async def read_stderr_until(process: asyncio.subprocess.Process, marker: str) -> list[str]:
