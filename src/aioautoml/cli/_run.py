@@ -57,8 +57,9 @@ def api_method(client: BaseClient, operation: Operation) -> Callable[..., Corout
 def configure_logging(verbose: bool) -> None:
     """--verbose: the library's DEBUG log (retries, pacing) on standard error; and warnings, such as
     a deprecated operation's sunset date, as one line each (Python hides DeprecationWarning by default)."""
-    if verbose:
-        logging.basicConfig(level=logging.DEBUG, stream=sys.stderr, format="%(asctime)s %(name)s: %(message)s")
+    if verbose:  # the library's loggers only: asyncio's and aiohttp's DEBUG lines would drown them
+        logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(asctime)s %(name)s: %(message)s")
+        logging.getLogger("aioautoml").setLevel(logging.DEBUG)
     warnings.filterwarnings("default", category=DeprecationWarning, message=r"\S+ is deprecated")
     warnings.showwarning = _show_warning
 
