@@ -228,6 +228,9 @@ async def test_all_pages_to_jsonl_and_max_items_stops(cli: Cli, loopback: Loopba
     assert code == 0, err
     assert [json.loads(line)["id"] for line in out.splitlines()] == loopback.qlik.deployments[:30]
     assert len(loopback.requests_for("get_deployments")) == 3 + 2  # stopped after the page holding item 30
+    code, out, err = await cli("qlik", "ml", "get-deployments", "--limit", "25", "--jsonl")  # one page's items
+    assert code == 0, err
+    assert [json.loads(line)["id"] for line in out.splitlines()] == loopback.qlik.deployments[:25]
     code, out, err = await cli("datarobot", "models", "list-model-packages", "--all")
     assert code == 0, err
     assert len(json.loads(out)) == 25  # without --jsonl: one JSON array
