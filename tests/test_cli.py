@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 import pytest
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from aioautoml._wire import operation_table
 from aioautoml.cli._catalog import apis, operations, signature
@@ -309,6 +309,31 @@ async def test_a_download_streams_to_the_output_file(cli: Cli, loopback: Loopbac
     assert lines[0] == "row,predictionId,prediction,probability" and len(lines) == 101
     assert out == "" and "wrote" in err
     assert "warning: getPredictionResults is deprecated; its sunset date is 2026-02" in err
+
+
+async def test_a_multipart_body_uploads_a_file_given_as_at_path(
+    cli: Cli, loopback: LoopbackServer, tmp_path: Path
+) -> None:
+    received: list[dict[str | None, tuple[str | None, bytes]]] = []
+
+    async def upload(request: web.Request) -> web.Response:
+        parts = {}
+        async for part in await request.multipart():
+            assert isinstance(part, BodyPartReader)
+            parts[part.name] = (part.filename, await part.read())
+        received.append(parts)
+        return web.json_response({"id": "rt-1", "ratingTableName": "tiers"}, status=202)
+
+    loopback.route("POST", "/api/v2/projects/{projectId}/ratingTables/", upload)
+    (tmp_path / "table.csv").write_bytes(b"feature,coefficient\nage,0.5\n")
+    body = '{"ratingTableName": "tiers", "ratingTableFile": "@table.csv"}'
+    code, out, err = await cli("datarobot", "models", "upload-rating-table", "p-1", "--body", body)
+    assert code == 0 and json.loads(out)["id"] == "rt-1", err
+    assert received == [
+        {"ratingTableFile": ("table.csv", b"feature,coefficient\nage,0.5\n"), "ratingTableName": (None, b"tiers")}
+    ]
+    code, _, err = await cli("datarobot", "models", "upload-rating-table", "p-1", "--body", body.replace("@", ""))
+    assert code == 2 and "ratingTableFile is a file part" in err and len(received) == 1
 
 
 # -- bulk ----------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import inspect
+import io
 import json
 import re
 import sys
@@ -380,7 +381,7 @@ def call_arguments(operation: Operation, sig: Signature, values: Mapping[str, An
         if value is None or value == ():
             continue
         if parameter.name == "body" and isinstance(value, str):
-            value = parse_json_argument(value, "--body")
+            value = attach_files(sig.hints.get("body"), parse_json_argument(value, "--body"))
         if isinstance(value, tuple):
             value = list(value)
         if parameter.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD:
@@ -388,3 +389,28 @@ def call_arguments(operation: Operation, sig: Signature, values: Mapping[str, An
         else:
             kwargs[parameter.name] = value
     return args, kwargs
+
+
+def attach_files(annotation: Any, body: Any) -> Any:
+    """A multipart body's file parts given as ``"@path"``: read into a File named after the file.
+    Read whole (a rating table is small), so nothing stays open across a bulk run."""
+    if not isinstance(body, dict):
+        return body
+    from .._wire import File, _model_fields, _options
+
+    for model in _options(annotation):
+        if not (isinstance(model, type) and hasattr(model, "_json_keys")):
+            continue
+        fields, _ = _model_fields(model)
+        for key, (_, _, field_type) in fields.items():
+            value = body.get(key)
+            if File in _options(field_type) and isinstance(value, str) and value.startswith("@"):
+                path = Path(value[1:])
+                try:
+                    content = path.read_bytes()
+                except OSError as exc:
+                    raise click.BadParameter(
+                        f"cannot read {path}: {exc.strerror}", param_hint=f"--body {key}"
+                    ) from None
+                body[key] = File(io.BytesIO(content), file_name=path.name)
+    return body
