@@ -76,6 +76,20 @@ async def test_cancelling_the_wait_cancels_the_qlik_job(server: LoopbackServer, 
     assert server.requests[-1].path == "/api/v1/ml/jobs/batch-prediction/bp-0001-01/actions/cancel"
 
 
+async def test_a_wait_cancelled_with_cancel_on_cancel_false_leaves_the_job_running(
+    server: LoopbackServer, qlik: QlikClient
+) -> None:
+    server.qlik.job_polls = 1000
+    job = await qlik.start(qlik.ml.predict_batch_prediction, "dep-0001", "bp-0001-01")
+    waiting = asyncio.create_task(job.wait(interval=0.01, max_interval=0.01, cancel_on_cancel=False))
+    await eventually(lambda: len(server.requests_for("get_batch_prediction")) >= 2)
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    assert server.qlik.cancelled == []
+    assert server.requests_for("cancel_job") == []
+
+
 @pytest.mark.fake_clock
 async def test_retry_after_sets_the_next_poll(server: LoopbackServer, qlik: QlikClient) -> None:
     path = "/api/v1/ml/deployments/{deploymentId}/batch-predictions/{batchPredictionId}"

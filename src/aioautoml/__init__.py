@@ -15,7 +15,7 @@ __version__ = "0.1.0"
 
 from typing import TYPE_CHECKING, Any
 
-from ._wire import UNSET, Response, Unset
+from ._wire import UNSET, File, Response, Unset
 from .auth import TokenProvider, TokenSource
 from .client import ClientKeywords, ClientOptions
 from .datarobot import DataRobotClient
@@ -103,6 +103,8 @@ __all__ = [
     "Outcome",
     "Call",
     "Download",
+    # what a multipart body's file part takes
+    "File",
     "UNSET",
     "Unset",
     # errors

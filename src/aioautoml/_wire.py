@@ -502,13 +502,18 @@ def _check_mapping(operation: Operation, model: type, value: Mapping[Any, Any], 
 
 
 def _check_value(operation: Operation, annotation: Any, value: Any, where: str) -> None:
-    """Follow a nested model, or a list of them, into a mapping given for it."""
-    models = [option for option in _options(annotation) if isinstance(option, type) and attrs.has(option)]
+    """Follow a nested model, or a list of them, into a mapping given for it; a file part must be a File."""
+    options = _options(annotation)
+    if File in options and not isinstance(value, File) and value is not UNSET:
+        raise InvalidRequestError(
+            f"{operation.id}: {where} is a file part: give a File (an open binary file), not {type(value).__name__}"
+        )
+    models = [option for option in options if isinstance(option, type) and attrs.has(option)]
     if models and isinstance(value, Mapping) and not any(isinstance(value, m) for m in models):
         if len(models) == 1:
             _check_mapping(operation, models[0], value, where)
         return
-    lists = [option for option in _options(annotation) if get_origin(option) is list]
+    lists = [option for option in options if get_origin(option) is list]
     if lists and isinstance(value, (list, tuple)):
         for index, item in enumerate(value):
             for inner in lists:

@@ -11,7 +11,8 @@ Two ways the APIs report progress, one awaitable :class:`Job` for both:
 Waiting polls at ``interval`` seconds, growing by ``backoff`` up to ``max_interval``, sooner or
 later as a ``Retry-After`` says, until ``timeout`` (JobTimeoutError; the work goes on). If the
 task waiting is cancelled, the work is cancelled too: Qlik's jobs cancel endpoint (``x-job``'s
-``cancel``), or DataRobot's DELETE on the polled job URL when the spec has one.
+``cancel``), or DataRobot's DELETE on the polled job URL when the spec has one; unless
+``wait(cancel_on_cancel=False)``, which only stops waiting.
 """
 
 from __future__ import annotations
@@ -108,8 +109,13 @@ class Job(Generic[T]):
         max_interval: float = const.DEFAULT_POLL_MAX_INTERVAL,
         backoff: float = const.DEFAULT_POLL_BACKOFF,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        cancel_on_cancel: bool = True,
     ) -> T:
-        """Poll until the job ends; raise JobFailedError or JobTimeoutError otherwise."""
+        """Poll until the job ends; raise JobFailedError or JobTimeoutError otherwise.
+
+        If the waiting task is cancelled, the work is cancelled too, unless ``cancel_on_cancel``
+        is False: then only the waiting stops and the work goes on (the command line's Ctrl-C).
+        """
         if interval <= 0 or max_interval < interval or backoff < 1:
             raise InvalidRequestError("need 0 < interval <= max_interval and backoff >= 1")
         loop = asyncio.get_running_loop()
@@ -128,7 +134,8 @@ class Job(Generic[T]):
                 await sleep(delay)
                 interval = min(max_interval, interval * backoff)
         except asyncio.CancelledError:
-            await self._cancel_quietly()
+            if cancel_on_cancel:
+                await self._cancel_quietly()
             raise
 
     async def cancel(self) -> None:

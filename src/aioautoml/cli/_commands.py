@@ -1,0 +1,416 @@
+"""click commands built at run time from the operation tables and the ``Api`` signatures.
+
+click rather than typer: typer reads a real function's annotations, and ours are ``str | Unset``
+unions and attrs models it cannot take, so each operation would need a hand-written or synthesised
+function. A click ``Group`` answers ``list_commands``/``get_command`` itself, so the groups below
+list names from the tables alone and build a command's parameters only when it is invoked.
+"""
+
+from __future__ import annotations
+
+import datetime
+import inspect
+import io
+import json
+import re
+import sys
+import types
+import typing
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Literal, Union
+
+import click
+
+from .._wire import Operation, Unset
+from ._catalog import CLIENTS, ApiRef, Signature, api_ref, apis, command_name, is_file_download, operations, signature
+
+# The command line's own options; an operation parameter of the same name is offered as --param-NAME.
+RESERVED = frozenset(
+    {"all", "max-items", "jsonl", "wait", "wait-timeout", "poll-interval", "cancel-on-interrupt", "output", "dry-run"}
+    | {"verbose"}
+    | {"base-url", "help"}
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Types: from an annotation to a click type
+
+
+class _DateTime(click.ParamType[Any, Any]):
+    name = "datetime"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, datetime.datetime):
+            return value
+        try:
+            return datetime.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            self.fail(f"{value!r} is not an ISO 8601 date-time", param, ctx)
+
+
+class _CommaList(click.ParamType[Any, Any]):
+    """A path parameter that is a list: one argument, comma-separated."""
+
+    name = "list"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, (list, tuple)):
+            return list(value)
+        return [item for item in str(value).split(",") if item]
+
+
+def _without_unset(annotation: Any) -> list[Any]:
+    if typing.get_origin(annotation) in (Union, types.UnionType):
+        return [a for a in typing.get_args(annotation) if a is not Unset and a is not type(None)]
+    return [annotation]
+
+
+def _scalar_type(annotation: Any) -> click.ParamType[Any, Any]:
+    if typing.get_origin(annotation) is Literal:
+        return click.Choice([str(value) for value in typing.get_args(annotation)])
+    if annotation is bool:
+        return click.BOOL
+    if annotation is int:
+        return click.INT
+    if annotation is float:
+        return click.FLOAT
+    if annotation is datetime.datetime:
+        return _DateTime()
+    return click.STRING  # str, Any and whatever else a query can carry as text
+
+
+def _is_list(annotation: Any) -> Any | None:
+    """The item type of a list annotation, or None."""
+    if typing.get_origin(annotation) in (list, Sequence, tuple):
+        args = typing.get_args(annotation)
+        return args[0] if args else str
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Docstrings: the generated ones are Google style (summary, Args:, Raises:, Returns:)
+
+_SECTION = re.compile(r"^(Args|Raises|Returns):\s*$")
+_ARG = re.compile(r"^(\w+) \(([^)]*)\):\s*(.*)$")
+
+
+def parse_doc(doc: str) -> tuple[str, dict[str, str], str]:
+    """(summary, description per parameter, what it returns)."""
+    summary: list[str] = []
+    params: dict[str, list[str]] = {}
+    returns: list[str] = []
+    section = ""
+    current: list[str] | None = None
+    for raw in doc.splitlines():
+        line = raw.strip()
+        match = _SECTION.match(line)
+        if match and not raw.startswith(" "):
+            section = match.group(1)
+            continue
+        if section == "":
+            summary.append(raw)
+        elif section == "Args":
+            arg = _ARG.match(line) if not raw.startswith("        ") else None
+            if arg:
+                current = params.setdefault(arg.group(1), [arg.group(3)])
+            elif current is not None and line:
+                current.append(line)
+        elif section == "Returns" and line:
+            returns.append(line)
+    return (
+        "\n".join(summary).strip(),
+        {name: " ".join(lines).strip() for name, lines in params.items()},
+        " ".join(returns),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# One operation's parameters
+
+
+def option_name(python_name: str) -> str:
+    name = python_name.rstrip("_").replace("_", "-")
+    return f"param-{name}" if name in RESERVED else name
+
+
+def operation_params(operation: Operation, sig: Signature) -> list[click.Parameter]:
+    """Path parameters as positional arguments, the others as options, typed from the signature."""
+    _, described, _ = parse_doc(sig.doc)
+    params: list[click.Parameter] = []
+    for parameter in sig.parameters:
+        name = parameter.name
+        annotation = sig.hints.get(name, str)
+        options = _without_unset(annotation)
+        required = parameter.default is inspect.Parameter.empty
+        description = described.get(name, "")
+        if parameter.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD:
+            item = _is_list(options[0]) if len(options) == 1 else None
+            kind: click.ParamType[Any, Any] = _CommaList() if item is not None else _scalar_type(options[0])
+            params.append(click.Argument([name], type=kind, required=required, metavar=name.upper()))
+            continue
+        flag = "--" + option_name(name)
+        if name == "body":
+            params.append(
+                click.Option(
+                    [flag, name],
+                    required=required,
+                    metavar="JSON|@FILE",
+                    help=(description + " " if description else "") + "JSON text, or @file.json ('@-': stdin).",
+                )
+            )
+            continue
+        lists = [_is_list(option) for option in options]
+        item = next((i for i in lists if i is not None), None)
+        if item is not None:
+            params.append(
+                click.Option(
+                    [flag, name],
+                    multiple=True,
+                    type=_scalar_type(item),
+                    required=required,
+                    help=(description + " " if description else "") + "Repeat for several.",
+                )
+            )
+        elif options == [bool]:
+            params.append(
+                click.Option(
+                    [f"{flag}/--no-{flag[2:]}", name], default=None, required=required, help=description or None
+                )
+            )
+        else:
+            params.append(
+                click.Option(
+                    [flag, name],
+                    type=_scalar_type(options[0]) if len(options) == 1 else click.STRING,
+                    required=required,
+                    help=description or None,
+                    show_default=False,
+                )
+            )
+    return params
+
+
+def cli_params(operation: Operation, sig: Signature) -> list[click.Parameter]:
+    """The command line's own options for an operation, by what its table row says it does."""
+    params: list[click.Parameter] = []
+    if operation.paging is not None:
+        params += [
+            click.Option(["--all", "cli_all"], is_flag=True, help="Every item of every page (paging)."),
+            click.Option(
+                ["--max-items", "cli_max_items"],
+                type=click.IntRange(min=0),
+                help="At most N items across pages (paging).",
+            ),
+        ]
+    params.append(click.Option(["--jsonl", "cli_jsonl"], is_flag=True, help="One JSON item per line."))
+    if sig.starts_job:
+        params += [
+            click.Option(["--wait", "cli_wait"], is_flag=True, help="Wait for the job it starts to finish."),
+            click.Option(
+                ["--wait-timeout", "cli_wait_timeout"],
+                type=click.FloatRange(min=0, min_open=True),
+                help="Give up waiting after SECONDS (the job goes on).",
+            ),
+            click.Option(
+                ["--poll-interval", "cli_poll_interval"],
+                type=click.FloatRange(min=0, min_open=True),
+                help="Seconds between the first polls (growing 1.5x, at most 30 s).",
+            ),
+            click.Option(
+                ["--cancel-on-interrupt", "cli_cancel_on_interrupt"],
+                is_flag=True,
+                help="On Ctrl-C during --wait, cancel the job too (by default it goes on).",
+            ),
+        ]
+    if is_file_download(operation):
+        params.append(
+            click.Option(
+                ["--output", "cli_output"],
+                type=click.Path(dir_okay=False, path_type=Path),
+                help="Write the file here (streamed); without it, to standard output.",
+            )
+        )
+    params += common_params()
+    return params
+
+
+def common_params() -> list[click.Parameter]:
+    return [
+        click.Option(
+            ["--dry-run", "cli_dry_run"], is_flag=True, help="Print the request that would be sent; send nothing."
+        ),
+        click.Option(
+            ["--base-url", "cli_base_url"],
+            help="The tenant URL or DataRobot endpoint, instead of the environment's.",
+        ),
+        click.Option(["--verbose", "-v", "cli_verbose"], is_flag=True, help="Log at DEBUG on standard error."),
+    ]
+
+
+def command_help(operation: Operation, sig: Signature) -> str:
+    summary, described, returns = parse_doc(sig.doc)
+    lines = [summary or operation.id, "", f"{operation.method} {operation.path}"]
+    arguments = [p for p in sig.parameters if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]
+    if arguments:
+        lines += ["", "\b", "Arguments:"]
+        lines += [f"  {p.name.upper()}  {described.get(p.name, '')}".rstrip() for p in arguments]
+    if is_file_download(operation):
+        lines += ["", "Writes the file to --output, or to standard output."]
+    elif returns and returns != "None":
+        lines += ["", f"Prints: {returns} as JSON."]
+    return "\n".join(lines)
+
+
+def build_command(operation: Operation) -> click.Command:
+    from ._run import run_operation
+
+    sig = signature(operation)
+
+    def callback(**values: Any) -> int:
+        return run_operation(operation, values)
+
+    return click.Command(
+        command_name(operation),
+        params=operation_params(operation, sig) + cli_params(operation, sig),
+        callback=callback,
+        help=command_help(operation, sig),
+        short_help=_short_help(operation),
+        no_args_is_help=False,
+    )
+
+
+def _short_help(operation: Operation) -> str:
+    return f"{operation.method} {operation.path}" + (" (deprecated)" if operation.deprecated else "")
+
+
+# ---------------------------------------------------------------------------------------------
+# The groups: names from the tables, commands built on demand
+
+
+class ApiGroup(click.Group):
+    """One API: a command per row of its operation table."""
+
+    def __init__(self, ref: ApiRef) -> None:
+        super().__init__(ref.name, help=f"The operations of {ref.package} (one command per operation).")
+        self.ref = ref
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(operations(self.ref.package))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        operation = operations(self.ref.package).get(cmd_name)
+        return build_command(operation) if operation is not None else None
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # The listing reads the table only: building every command would import every model.
+        rows = [(name, _short_help(op)) for name, op in sorted(operations(self.ref.package).items())]
+        write_rows(formatter, "Commands", rows)
+
+
+class VendorGroup(click.Group):
+    """One vendor (qlik, datarobot): a group per generated package of that vendor."""
+
+    def __init__(self, vendor: str) -> None:
+        super().__init__(vendor, help=f"{vendor} APIs, configured by the environment ({CLIENTS[vendor]}.from_env).")
+        self.vendor = vendor
+
+    def _refs(self) -> dict[str, ApiRef]:
+        return {ref.name: ref for ref in apis() if ref.vendor == self.vendor}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(self._refs())
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        ref = self._refs().get(cmd_name)
+        return ApiGroup(ref) if ref is not None else None
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [
+            (name, f"{len(operations(ref.package))} operations ({ref.package})")
+            for name, ref in sorted(self._refs().items())
+        ]
+        write_rows(formatter, "APIs", rows)
+
+
+def write_rows(formatter: click.HelpFormatter, title: str, rows: list[tuple[str, str]]) -> None:
+    """A listing with each row on one line: click's wrapping would cut the paths mid-word."""
+    width = max((len(name) for name, _ in rows), default=0)
+    with formatter.section(title):
+        for name, text in rows:
+            formatter.write(f"{'':{formatter.current_indent}}{name:<{width}}  {text}\n")
+
+
+def resolve(api: str, operation: str) -> Operation:
+    """``bulk``'s API and operation arguments, as a usage error when they name nothing."""
+    ref = api_ref(api)
+    if ref is None:
+        known = ", ".join(r.package.replace("_", "-") for r in apis())
+        raise click.UsageError(f"no API {api!r}; there are {known}")
+    found = operations(ref.package).get(operation.replace("_", "-"))
+    if found is None:
+        import difflib
+
+        close = difflib.get_close_matches(operation.replace("_", "-"), operations(ref.package), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise click.UsageError(f"{ref.package} has no operation {operation!r}{hint}")
+    return found
+
+
+def parse_json_argument(text: str, what: str) -> Any:
+    """``--body``: JSON text, ``@file.json``, or ``@-`` for standard input."""
+    if text.startswith("@"):
+        source = text[1:]
+        try:
+            text = sys.stdin.read() if source == "-" else Path(source).read_text()
+        except OSError as exc:
+            raise click.BadParameter(f"cannot read {source}: {exc.strerror}", param_hint=what) from None
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise click.BadParameter(f"not JSON: {exc}", param_hint=what) from None
+
+
+def call_arguments(operation: Operation, sig: Signature, values: Mapping[str, Any]) -> tuple[list[Any], dict[str, Any]]:
+    """Positional and keyword arguments of the Api method from parsed values (by Python name);
+    what was not given is left out, so the method's own defaults apply."""
+    args: list[Any] = []
+    kwargs: dict[str, Any] = {}
+    for parameter in sig.parameters:
+        value = values.get(parameter.name)
+        if value is None or value == ():
+            continue
+        if parameter.name == "body" and isinstance(value, str):
+            value = attach_files(sig.hints.get("body"), parse_json_argument(value, "--body"))
+        if isinstance(value, tuple):
+            value = list(value)
+        if parameter.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD:
+            args.append(value)
+        else:
+            kwargs[parameter.name] = value
+    return args, kwargs
+
+
+def attach_files(annotation: Any, body: Any) -> Any:
+    """A multipart body's file parts given as ``"@path"``: read into a File named after the file.
+    Read whole (a rating table is small), so nothing stays open across a bulk run."""
+    if not isinstance(body, dict):
+        return body
+    from .._wire import File, _model_fields, _options
+
+    for model in _options(annotation):
+        if not (isinstance(model, type) and hasattr(model, "_json_keys")):
+            continue
+        fields, _ = _model_fields(model)
+        for key, (_, _, field_type) in fields.items():
+            value = body.get(key)
+            if File in _options(field_type) and isinstance(value, str) and value.startswith("@"):
+                path = Path(value[1:])
+                try:
+                    content = path.read_bytes()
+                except OSError as exc:
+                    raise click.BadParameter(
+                        f"cannot read {path}: {exc.strerror}", param_hint=f"--body {key}"
+                    ) from None
+                body[key] = File(io.BytesIO(content), file_name=path.name)
+    return body

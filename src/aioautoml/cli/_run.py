@@ -1,0 +1,210 @@
+"""Running one operation from the command line: the client from the environment, then a plain
+call, a page walk, a job waited for, a file streamed, or only the request shown (--dry-run)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import sys
+import warnings
+from collections.abc import Callable, Coroutine, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from .. import _constants as const
+from .._wire import UNSET, Operation, endpoint_of
+from ..errors import AioAutoMLError
+from ._catalog import CLIENTS, is_file_download, signature
+from ._commands import call_arguments
+from ._output import INTERRUPTED, OK, describe_error, dumps, exit_code, jsonable, write_line
+
+if TYPE_CHECKING:
+    from ..client import BaseClient
+    from ..jobs import Job
+
+REDACTED = "Bearer <redacted>"
+
+# The variables from_env reads for the URL, per vendor: --base-url replaces them.
+_URL_VARIABLES = {"qlik": ("QLIK_TENANT_URL", ("QLIK_BASE_URL",)), "datarobot": ("DATAROBOT_ENDPOINT", ())}
+
+
+def vendor_of(operation: Operation) -> str:
+    return operation.api.partition("_")[0]
+
+
+def make_client(vendor: str, base_url: str | None, **options: Any) -> BaseClient:
+    """The vendor's client from the environment (from_env: API key, OAuth, drconfig.yaml)."""
+    import aioautoml
+
+    environ = dict(os.environ)
+    if base_url:
+        variable, others = _URL_VARIABLES[vendor]
+        environ[variable] = base_url
+        for other in others:
+            environ.pop(other, None)
+    client_class = getattr(aioautoml, CLIENTS[vendor])
+    return client_class.from_env(environ=environ, **options)  # type: ignore[no-any-return]
+
+
+def api_method(client: BaseClient, operation: Operation) -> Callable[..., Coroutine[Any, Any, Any]]:
+    return getattr(client._api(operation.api), operation.python_name)  # type: ignore[no-any-return]
+
+
+def configure_logging(verbose: bool) -> None:
+    """--verbose: the library's DEBUG log (retries, pacing) on standard error; and warnings, such as
+    a deprecated operation's sunset date, as one line each (Python hides DeprecationWarning by default)."""
+    if verbose:  # the library's loggers only: asyncio's and aiohttp's DEBUG lines would drown them
+        logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(asctime)s %(name)s: %(message)s")
+        logging.getLogger("aioautoml").setLevel(logging.DEBUG)
+    warnings.filterwarnings("default", category=DeprecationWarning, message=r"\S+ is deprecated")
+    warnings.showwarning = _show_warning
+
+
+def _show_warning(message: Warning | str, category: type[Warning], *_: Any, **__: Any) -> None:
+    click.echo(f"warning: {message}", err=True)
+
+
+def run(main: Callable[[], Coroutine[Any, Any, int]], interrupted: Callable[[], None] | None = None) -> int:
+    """``asyncio.run``, with Ctrl-C as exit status 130 and no traceback.
+
+    asyncio.run turns the first SIGINT into a cancellation of the main task, so the coroutine's
+    own cleanup (flushing output, closing the client, leaving a job running) happens first.
+    """
+    try:
+        return asyncio.run(main())
+    except KeyboardInterrupt:
+        if interrupted is not None:
+            interrupted()
+        click.echo("interrupted", err=True)
+        return INTERRUPTED
+
+
+def run_operation(operation: Operation, values: Mapping[str, Any]) -> int:
+    configure_logging(bool(values.get("cli_verbose")))
+    sig = signature(operation)
+    args, kwargs = call_arguments(operation, sig, values)
+    for option in ("cancel_on_interrupt", "poll_interval", "wait_timeout"):
+        if values.get(f"cli_{option}") not in (None, False) and not values.get("cli_wait"):
+            raise click.UsageError(f"--{option.replace('_', '-')} goes with --wait")
+    waiting: list[bool] = []
+
+    async def main() -> int:
+        try:
+            client = make_client(vendor_of(operation), values.get("cli_base_url"))
+            async with client:
+                method = api_method(client, operation)
+                if values.get("cli_dry_run"):
+                    write_line(dumps(describe_request(client, method, args, kwargs), indent=2))
+                    return OK
+                await _perform(client, operation, method, args, kwargs, values, waiting)
+                return OK
+        except AioAutoMLError as error:
+            click.echo(f"error: {describe_error(error)}", err=True)
+            return exit_code(error)
+
+    def interrupted() -> None:
+        if waiting and not values.get("cli_cancel_on_interrupt"):
+            click.echo("stopped waiting; the job goes on (--cancel-on-interrupt cancels it)", err=True)
+
+    return run(main, interrupted)
+
+
+async def _perform(
+    client: BaseClient,
+    operation: Operation,
+    method: Callable[..., Coroutine[Any, Any, Any]],
+    args: list[Any],
+    kwargs: dict[str, Any],
+    values: Mapping[str, Any],
+    waiting: list[bool],
+) -> None:
+    jsonl = bool(values.get("cli_jsonl"))
+    if is_file_download(operation):
+        output: Path | None = values.get("cli_output")
+        if output is not None:
+            written = await client.download(output, method, *args, **kwargs)
+            click.echo(f"wrote {written.size} bytes to {written.path}", err=True)
+        else:
+            stdout = sys.stdout.buffer
+            async for chunk in client.stream(method, *args, **kwargs):
+                stdout.write(chunk)
+            stdout.flush()
+        return
+    if values.get("cli_wait"):
+        job: Job[Any] = await client.start(method, *args, **kwargs)  # type: ignore[arg-type]  # the mark is checked when the command is built
+        click.echo(f"{operation.id}: started ({job.started.status_code}); waiting for it to finish", err=True)
+        waiting.append(True)
+        options = wait_options(values.get("cli_poll_interval"), values.get("cli_wait_timeout"))
+        options["cancel_on_cancel"] = bool(values.get("cli_cancel_on_interrupt"))
+        result = await job.wait(**options)
+        _print(result, jsonl, None)
+        return
+    max_items = values.get("cli_max_items")
+    if operation.paging is not None and (values.get("cli_all") or max_items is not None):
+        items = client.paginate(method, *args, **kwargs).items(max_items=max_items)
+        if jsonl:
+            async for item in items:
+                write_line(dumps(item))
+        else:
+            write_line(dumps([item async for item in items], indent=2))
+        return
+    _print(await method(*args, **kwargs), jsonl, operation.paging.items if operation.paging else None)
+
+
+def wait_options(poll_interval: float | None, timeout: float | None = None) -> dict[str, Any]:
+    """Job.wait's keywords for --poll-interval and --wait-timeout; Ctrl-C leaves the job running."""
+    options: dict[str, Any] = {"cancel_on_cancel": False}
+    if timeout is not None:
+        options["timeout"] = timeout
+    if poll_interval is not None:
+        options.update(interval=poll_interval, max_interval=max(poll_interval, const.DEFAULT_POLL_MAX_INTERVAL))
+    return options
+
+
+def _print(result: Any, jsonl: bool, items_pointer: str | None) -> None:
+    if result is None:  # a 204
+        return
+    if not jsonl:
+        write_line(dumps(result, indent=2))
+        return
+    document = jsonable(result)
+    if items_pointer is not None:  # one page of a list: its items, one per line
+        from ..jobs import json_pointer
+
+        with contextlib.suppress(KeyError, IndexError, TypeError):  # not the documented shape: print it whole
+            document = json_pointer(document, items_pointer)
+    for item in document if isinstance(document, list) else [document]:
+        write_line(dumps(item))
+
+
+def describe_request(
+    client: BaseClient, method: Callable[..., Any], args: list[Any], kwargs: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The request an operation would send, as the pipeline would send it, with the token redacted.
+    Building it validates the body through the model, as a real call does."""
+    from ..client import USER_AGENT
+
+    request = endpoint_of(method).build_request(*args, **kwargs)
+    url = client.url_for(request.path)
+    if request.query:
+        url = url.extend_query(request.query)
+    headers = {"User-Agent": USER_AGENT, "Authorization": REDACTED}
+    for name, value in (request.headers or {}).items():
+        headers[name] = REDACTED if name.lower() == "authorization" else value
+    body: Any = None
+    if request.json is not UNSET:
+        headers["Content-Type"] = "application/json"
+        body = request.json
+    elif request.data is not UNSET:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        body = request.data
+    elif request.files is not None:
+        headers["Content-Type"] = "multipart/form-data"
+        body = {"parts": [name for name, _ in request.files]}
+    elif request.content is not None:
+        body = request.content if isinstance(request.content, str) else f"<{len(request.content)} bytes>"
+    return {"method": request.method, "url": str(url), "headers": headers, "body": body}
