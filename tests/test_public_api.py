@@ -17,7 +17,7 @@ APIS = sorted(m.name for m in pkgutil.iter_modules(generated_root.__path__) if m
 
 EXPORTED = {
     "QlikClient", "DataRobotClient", "ClientKeywords", "ClientOptions", "RetryPolicy", "TierLimit", "TierStats",
-    "RateStore", "ClientCredentials", "TokenProvider", "TokenSource", "Response", "Paginator", "Page", "Job",
+    "RateStore", "RedisStore", "RateStoreError", "ClientCredentials", "TokenProvider", "TokenSource", "Response", "Paginator", "Page", "Job",
     "Bulk", "Outcome", "Call", "Download", "UNSET", "Unset", "AioAutoMLError", "InvalidRequestError",
     "ConfigurationError", "OAuthError", "APIConnectionError", "APITimeoutError", "RedirectError", "APIStatusError",
     "BadRequestError", "UnauthorizedError", "ForbiddenError", "NotFoundError", "ConflictError",
