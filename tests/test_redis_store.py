@@ -12,6 +12,7 @@ import logging
 import subprocess
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -256,3 +257,16 @@ def test_the_store_needs_the_extra_and_the_package_does_not_import_redis(monkeyp
     monkeypatch.setitem(sys.modules, "redis.asyncio", None)
     with pytest.raises(ImportError, match=r"pip install 'aioautoml\[redis\]'"):
         RedisStore()
+
+
+@pytest.mark.parametrize(("required", "outcome"), [("", "1 skipped"), ("1", "1 error")])
+def test_without_redis_server_the_tests_skip_unless_required(required: str, outcome: str) -> None:
+    # PATH without redis-server: the fixture skips, saying how to install it, or fails when CI requires it.
+    env = {"PATH": "/nonexistent", "AIOAUTOML_REQUIRE_REDIS": required}
+    test = "tests/test_redis_store.py::test_a_provider_without_a_stable_identity_is_refused"
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", test],
+        env=env, capture_output=True, text=True, timeout=60, cwd=Path(__file__).parent.parent,
+    )  # fmt: skip
+    assert outcome in done.stdout, done.stdout + done.stderr
+    assert "apt-get install redis-server" in done.stdout
