@@ -115,6 +115,27 @@ async def test_redis_stopped_mid_run_raises_before_sending(redis_server: RedisSe
     assert server.rate_limited == 0
 
 
+async def test_a_redis_restart_mid_run_loses_nothing_and_bounds_the_burst(redis_server: RedisServer) -> None:
+    limit = TierLimit(PER_SECOND, window=1.0, headroom=0.05, max_in_flight=4)
+    async with (
+        LoopbackServer(tiers={"1": (PER_SECOND, 1.0)}, deployments=40) as server,
+        QlikClient(server.url, token=server.token, limits={"1": limit}, rate_store=redis_server.url) as qlik,
+    ):
+        job = asyncio.create_task(read_all(qlik, ids(40)))
+        await eventually(lambda: len(server.requests) >= 8)
+        redis_server.stop()  # the budget, its script cache and every connection are gone
+        redis_server.start()
+        restarted_at = asyncio.get_running_loop().time()
+        outcomes = await job
+    sent = [r.path.rsplit("/", 1)[1] for r in server.requests]
+    assert len(sent) == len(set(sent)) and server.rate_limited == 0  # nothing sent twice
+    assert all(isinstance(o.error, RateStoreError) for o in outcomes if not o.ok)
+    assert sorted(o.input for o in outcomes if o.ok) == sorted(sent)  # a failed reservation sent nothing
+    assert sum(1 for r in server.requests if r.at > restarted_at + 0.3) >= 10  # the new Redis paces the rest
+    # An empty budget lets one burst through at most, on top of the rate.
+    assert most_in_one_second([r.at for r in server.requests]) <= PER_SECOND + limit.effective_burst
+
+
 async def test_redis_stopped_with_the_local_policy_goes_on_at_its_share(
     redis_server: RedisServer, caplog: pytest.LogCaptureFixture
 ) -> None:

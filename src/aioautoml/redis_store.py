@@ -60,7 +60,9 @@ PROBE_RECHECK = 0.05  # seconds between looks at another process's probe
 STORE_RETRY = 5.0  # seconds of local pacing before the store is tried again (on_store_error="local")
 NEEDS_PROBE_MS = 60_000  # how long after a pause the first request still goes alone
 
-# KEYS: tat, pause, probe. ARGV: interval us, tolerance us, probe holder, probe ttl ms.
+# KEYS: tat, pause, probe. ARGV: interval us, tolerance us, probe holder, probe ttl ms, floor us
+# (the caller's own latest slot plus an interval: after a restart emptied the budget, the new
+# schedule starts after the slots reserved on the old one, instead of beside them).
 # Answers {0, delay us, is probe} (a slot reserved), {1, us} (paused), {2, us} (a probe is out).
 _RESERVE = """
 local t = redis.call('TIME')
@@ -74,6 +76,8 @@ local interval = tonumber(ARGV[1])
 if interval > 0 then
   local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
   if tat < now then tat = now end
+  local floor = now + tonumber(ARGV[5])
+  if tat < floor then tat = floor end
   at = tat - tonumber(ARGV[2])
   if at < now then at = now end
   local nxt = tat + interval
@@ -248,6 +252,7 @@ class RedisPacer:
         "_fallback_until",
         "_gate",
         "_holder",
+        "_horizon",
         "_id",
         "_keys",
         "_local_probe",
@@ -271,6 +276,7 @@ class RedisPacer:
         self._resume_at = 0.0  # loop time before which this process knows the tier is paused
         self._gate: asyncio.Event | None = None  # set while this process's probe is out
         self._holder = ""  # the probe key's value while this process holds it
+        self._horizon = 0.0  # loop time of the latest slot this process reserved
         self._id = uuid.uuid4().hex
         self._n = 0
         self._fallback: LocalPacer | None = None
@@ -295,9 +301,11 @@ class RedisPacer:
                 return await self._enter_fallback(start)
             self._n += 1
             holder = f"{self._id}:{self._n}"
+            ahead = self._horizon - loop.time()
+            floor = round(ahead * 1e6) + self._reserve_args[0] if ahead > 0 else 0
             try:
                 answer = await self._store.run(
-                    _RESERVE, self._keys, (*self._reserve_args, holder, PROBE_TTL_MS)
+                    _RESERVE, self._keys, (*self._reserve_args, holder, PROBE_TTL_MS, floor)
                 )  # fmt: skip
             except RateStoreError as error:
                 self._store.store_failed(error)  # raises, unless the policy is to pace locally
@@ -311,6 +319,7 @@ class RedisPacer:
                     await asyncio.sleep(min(wait, PROBE_RECHECK))
             else:
                 probe = bool(int(answer[2]))
+                self._horizon = max(self._horizon, loop.time() + wait)
                 if probe:
                     self._gate, self._holder = asyncio.Event(), holder
                 try:
