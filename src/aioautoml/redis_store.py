@@ -61,8 +61,8 @@ STORE_RETRY = 5.0  # seconds of local pacing before the store is tried again (on
 NEEDS_PROBE_MS = 60_000  # how long after a pause the first request still goes alone
 
 # KEYS: tat, pause, probe. ARGV: interval us, tolerance us, probe holder, probe ttl ms, floor us
-# (the caller's own latest slot plus an interval: after a restart emptied the budget, the new
-# schedule starts after the slots reserved on the old one, instead of beside them).
+# (the caller's own latest slot: after a restart emptied the budget, the new schedule continues
+# from the slots reserved on the old one, instead of running beside them).
 # Answers {0, delay us, is probe} (a slot reserved), {1, us} (paused), {2, us} (a probe is out).
 _RESERVE = """
 local t = redis.call('TIME')
@@ -302,7 +302,9 @@ class RedisPacer:
             self._n += 1
             holder = f"{self._id}:{self._n}"
             ahead = self._horizon - loop.time()
-            floor = round(ahead * 1e6) + self._reserve_args[0] if ahead > 0 else 0
+            # Not later than its latest slot: that is below the intact budget's TAT by a tolerance and
+            # an interval, more than any lag of this loop, so it moves nothing until a restart.
+            floor = round(ahead * 1e6) if ahead > 0 else 0
             try:
                 answer = await self._store.run(
                     _RESERVE, self._keys, (*self._reserve_args, holder, PROBE_TTL_MS, floor)
