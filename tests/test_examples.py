@@ -139,6 +139,18 @@ async def test_shared_budget_processes(redis_server: RedisServer, tmp_path: Path
     assert 40 * 0.85 <= rate <= 40  # the budget used, and not more than it
 
 
+async def test_shared_budget_arq(redis_server: RedisServer, tmp_path: Path) -> None:
+    # arq's queue and the rate budget in one Redis; two worker processes, 40 reads at 20 per second.
+    code, out, err = await run(
+        "shared_budget_arq.py", redis_server.url, "--workers", "2", "--jobs", "40", env=dict(os.environ), cwd=tmp_path
+    )
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0] == "2 workers, 40 jobs done, the last: dep-0040: Deployment dep-0040"
+    assert lines[1].startswith("served 40 at ") and lines[2] == "server 429s: 0"
+    assert float(lines[1].split()[3]) <= 20
+
+
 def test_the_examples_pass_mypy_strict() -> None:
     out, err, status = mypy.run(["--strict", "--no-error-summary", str(EXAMPLES)])
     assert status == 0, out + err
