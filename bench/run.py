@@ -515,15 +515,25 @@ async def redis_child(url: str, token: str, redis_url: str, requests: int, start
     allowed, window = REDIS_TIER
     limits = {"1": TierLimit(allowed, window=window)}
     async with QlikClient(url, token=token, limits=limits, rate_store=redis_url) as qlik:
+        # What a first request imports (the API's modules, msgspec) is not part of the timing.
+        qlik.ml.get_deployment  # noqa: B018
+        import msgspec.json  # noqa: F401
+
         await asyncio.sleep(max(0.0, start_at - time.time()))  # every process starts together
+        done: list[float] = []
+
+        async def read(deployment_id: str) -> None:
+            await qlik.ml.get_deployment(deployment_id)
+            done.append(time.time())
+
         start = time.time()
-        outcomes = await qlik.bulk(qlik.ml.get_deployment, deployment_ids(requests))
-        end = time.time()
+        outcomes = await qlik.bulk(read, deployment_ids(requests))
         stats = qlik.stats["1"]
     failed = sum(1 for o in outcomes if not o.ok)
     return {
         "start": start,
-        "end": end,
+        "first": min(done),
+        "end": max(done),
         "requests": stats.requests,
         "rate_limited": stats.rate_limited,
         "failed": failed,
@@ -554,13 +564,18 @@ def shared_pacing(processes: int, redis_url: str) -> dict[str, Any]:
         ]
         reports = [json.loads(child.communicate(timeout=120)[0].strip().splitlines()[-1]) for child in children]
     span = max(r["end"] for r in reports) - min(r["start"] for r in reports)
+    steady = max(r["end"] for r in reports) - min(r["first"] for r in reports)
     done = per_process * processes
     return {
         "processes": processes,
         "allowed": f"{allowed} per {window:g} s",
         "requests": done,
         "elapsed_s": span,
-        "share_of_allowed_rate": done / span / (allowed / window),
+        # From the first request's answer to the last one's: the budget's use once running.
+        "share_of_allowed_rate": (done - 1) / steady / (allowed / window),
+        # From the start, with every process's cold start (connections, first sends) in it.
+        "share_of_allowed_rate_from_start": done / span / (allowed / window),
+        "first_answer_s": min(r["first"] for r in reports) - min(r["start"] for r in reports),
         "server_429s": sum(r["rate_limited"] for r in reports),  # every 429 the server sent, as received
         "failed": sum(r["failed"] for r in reports),
     }
@@ -608,8 +623,10 @@ def redis_report(r: dict[str, Any]) -> list[str]:
     ]
     for entry in r["shared_budget"].values():
         lines.append(
-            f"   {entry['processes']} process(es): {entry['share_of_allowed_rate']:.1%} of the allowed rate,"
-            f" {entry['server_429s']} 429s, {entry['failed']} failed, {entry['elapsed_s']:.1f} s"
+            f"   {entry['processes']} process(es): {entry['share_of_allowed_rate']:.1%} of the allowed rate"
+            f" ({entry['share_of_allowed_rate_from_start']:.1%} from the start, first answer after"
+            f" {entry['first_answer_s']:.2f} s), {entry['server_429s']} 429s, {entry['failed']} failed,"
+            f" {entry['elapsed_s']:.1f} s"
         )
     local, shared = r["store_cpu"]["in-process pacing"], r["store_cpu"]["Redis store"]
     lines.append(

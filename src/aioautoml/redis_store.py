@@ -58,7 +58,8 @@ log = logging.getLogger("aioautoml")
 PROBE_TTL_MS = 10_000  # a probe not answered within this frees the tier (its process may have died)
 PROBE_RECHECK = 0.05  # seconds between looks at another process's probe
 STORE_RETRY = 5.0  # seconds of local pacing before the store is tried again (on_store_error="local")
-NEEDS_PROBE_MS = 60_000  # how long after a pause the first request still goes alone
+NEEDS_PROBE_MS = 60_000
+CONNECTIONS = 8  # per event loop  # how long after a pause the first request still goes alone
 
 # KEYS: tat, pause, probe. ARGV: interval us, tolerance us, probe holder, probe ttl ms, floor us
 # (the caller's own latest slot: after a restart emptied the budget, the new schedule continues
@@ -193,17 +194,24 @@ class RedisStore:
         loop = asyncio.get_running_loop()
         client = self._clients.get(loop)
         if client is None:
-            from redis.asyncio import Redis
+            from redis.asyncio import BlockingConnectionPool, Redis
             from redis.asyncio.retry import Retry
             from redis.backoff import NoBackoff
 
-            client = self._clients[loop] = Redis.from_url(
+            # A few connections, waited for (a script takes well under a millisecond), rather than
+            # one per waiting request: a job's start would otherwise open hundreds at once.
+            pool = BlockingConnectionPool.from_url(
                 self.url,
+                max_connections=CONNECTIONS,
+                timeout=self.timeout,
                 socket_timeout=self.timeout,
                 socket_connect_timeout=self.timeout,
                 retry=Retry(NoBackoff(), 0),  # a reserve run twice would reserve twice
                 retry_on_timeout=False,
+                lib_name=None,  # no CLIENT SETINFO round trips on each new connection
+                lib_version=None,
             )
+            client = self._clients[loop] = Redis.from_pool(pool)
         return client
 
     async def run(self, script: str, keys: tuple[str, ...], args: tuple[str | int, ...]) -> Any:
