@@ -18,7 +18,15 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
-from aioautoml import InvalidRequestError, QlikClient, RateStoreError, RedisStore, RetryPolicy, TierLimit
+from aioautoml import (
+    DataRobotClient,
+    InvalidRequestError,
+    QlikClient,
+    RateStoreError,
+    RedisStore,
+    RetryPolicy,
+    TierLimit,
+)
 from aioautoml.bulk import Outcome
 from aioautoml.testing import Fault, LoopbackServer
 
@@ -291,3 +299,20 @@ def test_without_redis_server_the_tests_skip_unless_required(required: str, outc
     )  # fmt: skip
     assert outcome in done.stdout, done.stdout + done.stderr
     assert "apt-get install redis-server" in done.stdout
+
+
+async def test_datarobot_clients_share_one_budget(redis_server: RedisServer) -> None:
+    limits = {"default": TierLimit(PER_SECOND, window=1.0, headroom=0.05)}
+    async with LoopbackServer(tiers=None, datarobot_limit=(PER_SECOND, 1.0)) as server:
+        clients = [
+            DataRobotClient(f"{server.url}/api/v2", token=server.token, limits=limits, rate_store=redis_server.url)
+            for _ in range(2)
+        ]
+
+        async def read(client: DataRobotClient) -> None:
+            async with client:
+                await asyncio.gather(*(client.models.list_model_packages() for _ in range(15)))
+
+        await asyncio.gather(*(read(client) for client in clients))
+    assert server.rate_limited == 0 and len(server.requests) == 30
+    assert most_in_one_second([r.at for r in server.requests]) <= PER_SECOND

@@ -40,7 +40,7 @@ import hashlib
 import logging
 import uuid
 import weakref
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Coroutine
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from yarl import URL
@@ -118,6 +118,15 @@ return 0
 """
 
 _SHA = {script: hashlib.sha1(script.encode()).hexdigest() for script in (_RESERVE, _PAUSE, _RELEASE)}
+
+
+_BACKGROUND: set[asyncio.Task[Any]] = set()
+
+
+def _done(task: asyncio.Task[Any]) -> None:
+    _BACKGROUND.discard(task)
+    if not task.cancelled():
+        task.exception()  # retrieved: a store that failed meanwhile leaves the probe key to its TTL
 
 
 def _require_redis() -> None:
@@ -321,6 +330,10 @@ class RedisPacer:
                 self._store.store_failed(error)  # raises, unless the policy is to pace locally
                 self._fallback_until = loop.time() + STORE_RETRY
                 continue
+            except asyncio.CancelledError:
+                # The script may have run and made this request the probe: hand it on (a no-op if not).
+                self._spawn(self._store.run(_RELEASE, self._keys[2:0:-1], (holder, "1", NEEDS_PROBE_MS)))
+                raise
             state, wait = int(answer[0]), int(answer[1]) / 1e6
             if state == 1:  # paused: one sleep to the deadline, then the probe is handed out
                 self._resume_at = max(self._resume_at, loop.time() + wait)
@@ -354,8 +367,12 @@ class RedisPacer:
 
     def _release_soon(self) -> None:
         # A probe cancelled before it was sent: the next request probes (now, not after the TTL).
-        task = asyncio.get_running_loop().create_task(self.leave(probe=True, pause=None, answered=False))
-        task.add_done_callback(lambda done: done.cancelled() or done.exception())
+        self._spawn(self.leave(probe=True, pause=None, answered=False))
+
+    def _spawn(self, work: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        _BACKGROUND.add(task)  # held until done: the loop keeps only a weak reference
+        task.add_done_callback(_done)
 
     async def leave(self, *, probe: bool, pause: float | None, answered: bool) -> None:
         loop = asyncio.get_running_loop()
