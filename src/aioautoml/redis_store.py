@@ -129,6 +129,17 @@ def _done(task: asyncio.Task[Any]) -> None:
         task.exception()  # retrieved: a store that failed meanwhile leaves the probe key to its TTL
 
 
+def _no_setinfo() -> dict[str, None]:
+    # redis-py 8 replaced lib_name/lib_version (now deprecated) by driver_info; None turns either off.
+    import inspect
+
+    from redis.asyncio.connection import AbstractConnection
+
+    if "driver_info" in inspect.signature(AbstractConnection.__init__).parameters:
+        return {"driver_info": None}
+    return {"lib_name": None, "lib_version": None}
+
+
 def _require_redis() -> None:
     try:
         import redis.asyncio  # noqa: F401
@@ -217,8 +228,7 @@ class RedisStore:
                 socket_connect_timeout=self.timeout,
                 retry=Retry(NoBackoff(), 0),  # a reserve run twice would reserve twice
                 retry_on_timeout=False,
-                lib_name=None,  # no CLIENT SETINFO round trips on each new connection
-                lib_version=None,
+                **_no_setinfo(),  # no CLIENT SETINFO round trips on each new connection
             )
             client = self._clients[loop] = Redis.from_pool(pool)
         return client
