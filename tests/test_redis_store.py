@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -316,3 +317,22 @@ async def test_datarobot_clients_share_one_budget(redis_server: RedisServer) -> 
         await asyncio.gather(*(read(client) for client in clients))
     assert server.rate_limited == 0 and len(server.requests) == 30
     assert most_in_one_second([r.at for r in server.requests]) <= PER_SECOND
+
+
+async def test_a_redis_that_stops_answering_times_out_before_sending(redis_server: RedisServer) -> None:
+    store = RedisStore(redis_server.url, timeout=0.3)
+    async with LoopbackServer(tiers=None, deployments=3) as server:
+        async with QlikClient(server.url, token=server.token, rate_store=store) as qlik:
+            await qlik.ml.get_deployment("dep-0001")  # connected, the script loaded
+            assert redis_server.process is not None
+            redis_server.process.send_signal(signal.SIGSTOP)  # it holds the connection and answers nothing
+            try:
+                started = asyncio.get_running_loop().time()
+                with pytest.raises(RateStoreError, match="Timeout"):
+                    await qlik.ml.get_deployment("dep-0002")
+                assert asyncio.get_running_loop().time() - started < 2  # redis-py's default would wait for ever
+            finally:
+                redis_server.process.send_signal(signal.SIGCONT)
+            await qlik.ml.get_deployment("dep-0003")  # answering again: the next reservation goes through
+        await store.aclose()
+    assert [r.path.rsplit("/", 1)[1] for r in server.requests] == ["dep-0001", "dep-0003"]
