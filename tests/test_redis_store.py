@@ -87,7 +87,10 @@ async def read_all(client: QlikClient, inputs: list[str]) -> list[Outcome[Any]]:
 
 async def test_a_429_met_by_one_process_pauses_the_others(redis_server: RedisServer) -> None:
     async with LoopbackServer(tiers=None, deployments=3) as server:
-        server.inject(Fault("status", operation="get_deployment", status=429, retry_after="0.5"))
+        server.inject(
+            Fault("status", operation="get_deployment", status=429, retry_after="0.5"),
+            Fault("slow", operation="get_deployment", delay=0.3),  # the probe, answered 0.3 s after it came
+        )
         first = QlikClient(server.url, token=server.token, limits=LIMITS, retry=RETRY, rate_store=redis_server.url)
         second = QlikClient(server.url, token=server.token, limits=LIMITS, retry=RETRY, rate_store=redis_server.url)
         async with first, second:
@@ -102,6 +105,8 @@ async def test_a_429_met_by_one_process_pauses_the_others(redis_server: RedisSer
     after = [r for r in server.requests if r.status == 200]
     assert len(after) == 2 and probes == 1  # one request probed the tier after the pause
     assert all(r.at >= rate_limited.at + 0.45 for r in after)
+    probe, other = sorted(after, key=lambda r: r.at)
+    assert other.at >= probe.at + 0.29  # the other process waited for the probe's answer
 
 
 async def test_redis_stopped_mid_run_raises_before_sending(redis_server: RedisServer) -> None:
