@@ -27,6 +27,7 @@ from aioautoml import (
     RedisStore,
     RetryPolicy,
     TierLimit,
+    redis_store,
 )
 from aioautoml.bulk import Outcome
 from aioautoml.testing import Fault, LoopbackServer
@@ -341,3 +342,24 @@ async def test_a_redis_that_stops_answering_times_out_before_sending(redis_serve
             await qlik.ml.get_deployment("dep-0003")  # answering again: the next reservation goes through
         await store.aclose()
     assert [r.path.rsplit("/", 1)[1] for r in server.requests] == ["dep-0001", "dep-0003"]
+
+
+async def test_the_local_policy_returns_to_redis_once_it_answers(
+    redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(redis_store, "STORE_RETRY", 0.2)  # seconds of local pacing before Redis is tried again
+    store = RedisStore(redis_server.url, on_store_error="local", fallback_share=0.5)
+    async with LoopbackServer(tiers=None, deployments=3) as server:
+        async with QlikClient(server.url, token=server.token, limits=LIMITS, rate_store=store) as qlik:
+            await qlik.ml.get_deployment("dep-0001")
+            redis_server.stop()
+            await qlik.ml.get_deployment("dep-0002")  # paced locally
+            redis_server.start()  # empty: no budget key until a reservation writes one
+            assert await redis_keys(redis_server.url, "aioautoml:*:tat") == []
+            loop = asyncio.get_running_loop()
+            back_at = loop.time() + 0.25
+            while loop.time() < back_at:  # requests go on, locally, until the retry time has passed
+                await qlik.ml.get_deployment("dep-0003")
+            await qlik.ml.get_deployment("dep-0001")
+        await store.aclose()
+    assert await redis_keys(redis_server.url, "aioautoml:*:tat")  # the budget is in Redis again
