@@ -6,7 +6,7 @@ client's CPU time is the client's alone. Instructions per request are counted th
 client side alone, in a child process under valgrind's cachegrind, at two lengths. Results go to
 bench/results.json and a table on stdout. Timing here is reported, never asserted.
 
-    python bench/run.py [--requests 20000] [--rounds 5] [--quick] [--skip-instructions]
+    python bench/run.py [--requests 20000] [--rounds 5] [--quick] [--skip-instructions] [--only redis]
 """
 
 from __future__ import annotations
@@ -462,6 +462,182 @@ def memory() -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------------------------
+# 7. One budget across processes through Redis: utilisation and 429s, and the store's CPU cost
+
+REDIS_TIER = (300, 5.0)  # 300 per 5 s (60/s, Tier 1 scaled): far below what 2 cores drive, 1.8 windows a run
+REDIS_REQUESTS = 540
+
+
+class RedisServer:
+    """A redis-server of the bench's own on a free loopback port, without persistence."""
+
+    def __init__(self) -> None:
+        import socket
+
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise RuntimeError("redis-server is not installed (apt-get install redis-server)")
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.url = f"redis://127.0.0.1:{port}/0"
+        args = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while not self._answers(port):  # until it answers PING
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("redis-server did not start")
+            time.sleep(0.01)
+
+    @staticmethod
+    def _answers(port: int) -> bool:
+        import socket
+
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as connection:
+                connection.sendall(b"PING\r\n")
+                return connection.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def __enter__(self) -> RedisServer:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.process.kill()
+        self.process.wait(timeout=10)
+
+
+async def redis_child(url: str, token: str, redis_url: str, requests: int, start_at: float) -> dict[str, Any]:
+    """One of the processes sharing the budget: its requests, 429s and wall-clock span."""
+    from aioautoml import QlikClient, TierLimit
+
+    allowed, window = REDIS_TIER
+    limits = {"1": TierLimit(allowed, window=window)}
+    async with QlikClient(url, token=token, limits=limits, rate_store=redis_url) as qlik:
+        # What a first request imports (the API's modules, msgspec) is not part of the timing.
+        qlik.ml.get_deployment  # noqa: B018
+        import msgspec.json  # noqa: F401
+
+        await asyncio.sleep(max(0.0, start_at - time.time()))  # every process starts together
+        done: list[float] = []
+
+        async def read(deployment_id: str) -> None:
+            await qlik.ml.get_deployment(deployment_id)
+            done.append(time.time())
+
+        start = time.time()
+        outcomes = await qlik.bulk(read, deployment_ids(requests))
+        stats = qlik.stats["1"]
+    failed = sum(1 for o in outcomes if not o.ok)
+    return {
+        "start": start,
+        "first": min(done),
+        "end": max(done),
+        "requests": stats.requests,
+        "rate_limited": stats.rate_limited,
+        "failed": failed,
+    }
+
+
+def shared_pacing(processes: int, redis_url: str) -> dict[str, Any]:
+    allowed, window = REDIS_TIER
+    per_process = REDIS_REQUESTS // processes
+    with Server(tiers={"1": [allowed, window]}, deployments=3) as server:
+        start_at = time.time() + 3.0  # after every child has imported and connected
+        children = [
+            subprocess.Popen(
+                [
+                    PYTHON,
+                    __file__,
+                    "--redis-child",
+                    server.url,
+                    server.token,
+                    redis_url,
+                    str(per_process),
+                    str(start_at),
+                ],
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(processes)
+        ]
+        reports = [json.loads(child.communicate(timeout=120)[0].strip().splitlines()[-1]) for child in children]
+    span = max(r["end"] for r in reports) - min(r["start"] for r in reports)
+    steady = max(r["end"] for r in reports) - min(r["first"] for r in reports)
+    done = per_process * processes
+    return {
+        "processes": processes,
+        "allowed": f"{allowed} per {window:g} s",
+        "requests": done,
+        "elapsed_s": span,
+        # From the first request's answer to the last one's: the budget's use once running.
+        "share_of_allowed_rate": (done - 1) / steady / (allowed / window),
+        # From the start, with every process's cold start (connections, first sends) in it.
+        "share_of_allowed_rate_from_start": done / span / (allowed / window),
+        "first_answer_s": min(r["first"] for r in reports) - min(r["start"] for r in reports),
+        "server_429s": sum(r["rate_limited"] for r in reports),  # every 429 the server sent, as received
+        "failed": sum(r["failed"] for r in reports),
+    }
+
+
+async def store_cpu(redis_url: str, n: int, rounds: int) -> dict[str, dict[str, float]]:
+    """CPU per request, in-process pacing next to the Redis store, limits never binding."""
+    from aioautoml import QlikClient, RedisStore, TierLimit
+
+    never_binding = {"1": TierLimit(per_minute=10**9, max_in_flight=1000)}
+    store = RedisStore(redis_url)
+    with Server(tiers=None, deployments=3) as server:
+        local = QlikClient(server.url, token=server.token, limits=never_binding, rate_key="bench-local")
+        shared = QlikClient(
+            server.url, token=server.token, limits=never_binding, rate_key="bench-redis", rate_store=store
+        )
+        variants: dict[str, Work] = {
+            "in-process pacing": functools.partial(drive, local.ml.get_deployment),
+            "Redis store": functools.partial(drive, shared.ml.get_deployment),
+        }
+        try:
+            for work in variants.values():
+                await work(500)
+            samples = await alternate(variants, n, rounds)
+        finally:
+            await local.close()
+            await shared.close()
+            await store.aclose()
+    return summarise(samples, n, "request", "local")
+
+
+def redis_section(rounds: int, requests: int) -> dict[str, Any]:
+    with RedisServer() as redis:
+        shared = {str(n): shared_pacing(n, redis.url) for n in (1, 4, 8)}
+        cpu = asyncio.run(store_cpu(redis.url, requests, rounds))
+    return {"shared_budget": shared, "store_cpu": cpu}
+
+
+def redis_report(r: dict[str, Any]) -> list[str]:
+    first = next(iter(r["shared_budget"].values()))
+    lines = [
+        "",
+        f"7. one budget across processes through Redis: {first['requests']} Tier-1 GETs against a server allowing"
+        f" {first['allowed']} (targets ≥ 95%, 0 429s)",
+    ]
+    for entry in r["shared_budget"].values():
+        lines.append(
+            f"   {entry['processes']} process(es): {entry['share_of_allowed_rate']:.1%} of the allowed rate"
+            f" ({entry['share_of_allowed_rate_from_start']:.1%} from the start, first answer after"
+            f" {entry['first_answer_s']:.2f} s), {entry['server_429s']} 429s, {entry['failed']} failed,"
+            f" {entry['elapsed_s']:.1f} s"
+        )
+    local, shared = r["store_cpu"]["in-process pacing"], r["store_cpu"]["Redis store"]
+    lines.append(
+        f"   CPU per request (limits never binding): in-process {local['cpu_us_per_request']:.1f} µs, Redis store"
+        f" {shared['cpu_us_per_request']:.1f} µs: {shared['cpu_ratio_to_local']:.2f}x"
+        f" ({shared['cpu_ratio_to_local_min']:.2f}-{shared['cpu_ratio_to_local_max']:.2f})"
+    )
+    return lines
+
+
+# ---------------------------------------------------------------------------------------------
 # 6. Import time
 
 
@@ -575,9 +751,10 @@ def report(results: dict[str, Any]) -> str:
         "",
         f"6. import: aioautoml {i['aioautoml_ms']:.0f} ms, aiohttp alone {i['aiohttp_ms']:.0f} ms:"
         f" {i['above_aiohttp_ms']:.0f} ms above aiohttp (median of {results['import_runs']})",
-        "",
-        f"bench took {results['elapsed_s'] / 60:.1f} min",
     ]
+    if "redis" in results:
+        lines += redis_report(results["redis"])
+    lines += ["", f"bench took {results['elapsed_s'] / 60:.1f} min"]
     return "\n".join(lines)
 
 
@@ -642,10 +819,23 @@ def main() -> None:
         "--skip-instructions", action="store_true", help="no valgrind: leave the instruction counts out"
     )
     parser.add_argument("--quick", action="store_true", help="a smaller run of every section, to try the script")
+    parser.add_argument("--only", choices=["redis"], help="run one section and merge it into bench/results.json")
     parser.add_argument("--child", nargs=4, metavar=("CASE", "URL", "TOKEN", "TARGET"), help=argparse.SUPPRESS)
     child_args = ("SECTION", "VARIANT", "URL", "TOKEN", "N")
     parser.add_argument("--instructions-child", nargs=5, metavar=child_args, help=argparse.SUPPRESS)
+    parser.add_argument("--redis-child", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.redis_child:
+        url, token, redis_url, n, start_at = args.redis_child
+        print(json.dumps(asyncio.run(redis_child(url, token, redis_url, int(n), float(start_at)))))
+        return
+    if args.only == "redis":  # the other sections' rows are kept as they are
+        path = HERE / "results.json"
+        results = json.loads(path.read_text()) if path.exists() else {}
+        results["redis"] = redis_section(args.rounds, 5_000 if args.quick else args.requests // 4)
+        path.write_text(json.dumps(results, indent=2) + "\n")
+        print("\n".join(redis_report(results["redis"])))
+        return
     if args.child:
         print(json.dumps(asyncio.run(child(*args.child))))
         return
@@ -672,6 +862,10 @@ def main() -> None:
     results["memory"] = memory()
     results["import_runs"] = 9
     results["import"] = import_time(results["import_runs"])
+    if shutil.which("redis-server"):
+        results["redis"] = redis_section(plan.rounds, plan.units["per_request"] // 4)
+    else:
+        print("section 7 skipped: redis-server is not installed (apt-get install redis-server)", flush=True)
     results["elapsed_s"] = time.perf_counter() - start
     (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     print(report(results))

@@ -115,3 +115,65 @@ async def eventually(condition: Callable[[], bool], within: float = 5.0) -> None
     async with asyncio.timeout(within):
         while not condition():  # noqa: ASYNC110 - the condition is the server's or client's state
             await asyncio.sleep(0.002)
+
+
+# ---------------------------------------------------------------------------------------------
+# A real Redis for the shared rate store: a redis-server of its own per test, on a free port.
+
+import os  # noqa: E402
+import shutil  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+
+
+class RedisServer:
+    """``redis-server`` on 127.0.0.1, without persistence: ``stop()`` and ``start()`` it mid-test."""
+
+    def __init__(self, binary: str) -> None:
+        self.binary = binary
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        args = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while not self.answers_ping():  # until it answers, not for a guessed while
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"redis-server on port {self.port} did not answer PING")
+            time.sleep(0.01)
+
+    def answers_ping(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as connection:
+                connection.sendall(b"PING\r\n")
+                return connection.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+            self.process = None
+
+
+@pytest.fixture
+def redis_server() -> Iterator[RedisServer]:
+    binary = shutil.which("redis-server")
+    if binary is None:
+        message = "redis-server is not installed (apt-get install redis-server): the Redis store's tests need it"
+        if os.environ.get("AIOAUTOML_REQUIRE_REDIS") == "1":
+            pytest.fail(message + "; AIOAUTOML_REQUIRE_REDIS=1 makes that a failure")
+        pytest.skip(message)
+    server = RedisServer(binary)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

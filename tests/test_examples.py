@@ -15,6 +15,8 @@ from mypy import api as mypy
 
 from aioautoml.testing import Fault, LoopbackServer
 
+from .conftest import RedisServer
+
 EXAMPLES = Path(__file__).parent.parent / "examples"
 
 
@@ -120,6 +122,33 @@ async def test_aiohttp_app(loopback: LoopbackServer, tmp_path: Path, monkeypatch
     finally:
         await runner.cleanup()
     assert [r.path for r in loopback.requests] == ["/api/v1/ml/deployments/dep-0003", "/api/v1/ml/deployments/nope"]
+
+
+async def test_shared_budget_processes(redis_server: RedisServer, tmp_path: Path) -> None:
+    # Four spawned processes, one Tier-1 budget (40 per second) through Redis, against a loopback
+    # server in the example's parent process, which counts the 429s it had to send.
+    code, out, err = await run(
+        "shared_budget_processes.py", redis_server.url, "--processes", "4", "--requests", "30",
+        env=dict(os.environ), cwd=tmp_path,
+    )  # fmt: skip
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].startswith("4 processes, 120 read, 0 failed")
+    assert lines[1].startswith("served 120 at ") and lines[2] == "server 429s: 0"
+    rate = float(lines[1].split()[3])
+    assert 40 * 0.85 <= rate <= 40  # the budget used, and not more than it
+
+
+async def test_shared_budget_arq(redis_server: RedisServer, tmp_path: Path) -> None:
+    # arq's queue and the rate budget in one Redis; two worker processes, 40 reads at 20 per second.
+    code, out, err = await run(
+        "shared_budget_arq.py", redis_server.url, "--workers", "2", "--jobs", "40", env=dict(os.environ), cwd=tmp_path
+    )
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0] == "2 workers, 40 jobs done, the last: dep-0040: Deployment dep-0040"
+    assert lines[1].startswith("served 40 at ") and lines[2] == "server 429s: 0"
+    assert float(lines[1].split()[3]) <= 20
 
 
 def test_the_examples_pass_mypy_strict() -> None:

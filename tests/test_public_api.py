@@ -17,8 +17,9 @@ APIS = sorted(m.name for m in pkgutil.iter_modules(generated_root.__path__) if m
 
 EXPORTED = {
     "QlikClient", "DataRobotClient", "ClientKeywords", "ClientOptions", "RetryPolicy", "TierLimit", "TierStats",
-    "RateStore", "ClientCredentials", "TokenProvider", "TokenSource", "Response", "Paginator", "Page", "Job",
-    "Bulk", "Outcome", "Call", "Download", "File", "UNSET", "Unset", "AioAutoMLError", "InvalidRequestError",
+    "RateStore", "RedisStore", "RateStoreError", "ClientCredentials", "TokenProvider", "TokenSource", "Response",
+    "Paginator", "Page", "Job", "Bulk", "Outcome", "Call", "Download", "File", "UNSET", "Unset", "AioAutoMLError",
+    "InvalidRequestError",
     "ConfigurationError", "OAuthError", "APIConnectionError", "APITimeoutError", "RedirectError", "APIStatusError",
     "BadRequestError", "UnauthorizedError", "ForbiddenError", "NotFoundError", "ConflictError",
     "UnprocessableEntityError", "RateLimitError", "ServerError", "ErrorDetail", "UnexpectedStatusError",

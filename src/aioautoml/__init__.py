@@ -37,6 +37,7 @@ from .errors import (
     OAuthError,
     PagingError,
     RateLimitError,
+    RateStoreError,
     RedirectError,
     ResponseParseError,
     ServerError,
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
     from .jobs import Job
     from .oauth import ClientCredentials
     from .pages import Page, Paginator
+    from .redis_store import RedisStore
 
 # Imported on first use (PEP 562): what a client's methods return, and the OAuth token source,
 # are not needed to make a client, and `import aioautoml` stays light.
@@ -66,6 +68,7 @@ _LAZY = {
     "ClientCredentials": "oauth",
     "Page": "pages",
     "Paginator": "pages",
+    "RedisStore": "redis_store",  # imports redis itself only when it connects
 }
 
 
@@ -90,6 +93,7 @@ __all__ = [
     "TierLimit",
     "TierStats",
     "RateStore",
+    "RedisStore",
     # credentials
     "ClientCredentials",
     "TokenProvider",
@@ -123,6 +127,7 @@ __all__ = [
     "ConflictError",
     "UnprocessableEntityError",
     "RateLimitError",
+    "RateStoreError",
     "ServerError",
     "ErrorDetail",
     "UnexpectedStatusError",

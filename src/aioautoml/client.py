@@ -65,7 +65,7 @@ class ClientKeywords(TypedDict, total=False):
     rate_key: str | None
     limits: Mapping[str, TierLimit] | None
     pacing: bool
-    rate_store: RateStore | None
+    rate_store: RateStore | str | None
     retry: RetryPolicy | None
     timeout: float | aiohttp.ClientTimeout | None
     connection_limit: int
@@ -189,7 +189,7 @@ class BaseClient:
         rate_key: str | None = None,
         limits: Mapping[str, TierLimit] | None = None,
         pacing: bool = True,
-        rate_store: RateStore | None = None,
+        rate_store: RateStore | str | None = None,
         retry: RetryPolicy | None = None,
         timeout: float | aiohttp.ClientTimeout | None = None,
         connection_limit: int = const.DEFAULT_CONNECTION_LIMIT,
@@ -209,10 +209,11 @@ class BaseClient:
         session_headers = {hdrs.USER_AGENT: USER_AGENT, **(headers or {})}
         if credential.header is not None:  # a static token: sent by the session, set once
             session_headers[hdrs.AUTHORIZATION] = credential.header
+        store = _rate_store(rate_store)
         self._state = _State(
             str(url).rstrip("/"),
             credential,
-            rate_store or LOCAL_STORE,
+            store,
             limits=dict(limits or {}),
             pacing=pacing,
             rate_key=rate_key,
@@ -223,6 +224,7 @@ class BaseClient:
             trace_configs=list(trace_configs or []),
             headers=session_headers,
         )
+        self._state.owns_store = isinstance(rate_store, str)  # made here from a URL: closed with the client
         self._options = ClientOptions(
             timeout=_as_timeout(timeout) if timeout is not None else const.DEFAULT_TIMEOUT,
             retry=retry or RetryPolicy(),
@@ -560,6 +562,16 @@ def _one_retry_layer(session: aiohttp.ClientSession) -> None:
     connection on a GET reaches the server exactly as often as our retry layer tries.
     """
     session._retry_connection = False
+
+
+def _rate_store(store: RateStore | str | None) -> RateStore:
+    if store is None:
+        return LOCAL_STORE
+    if isinstance(store, str):  # a URL: the Redis store, imported only when asked for
+        from .redis_store import RedisStore
+
+        return RedisStore(store)
+    return store
 
 
 def _as_timeout(timeout: float | aiohttp.ClientTimeout) -> aiohttp.ClientTimeout:

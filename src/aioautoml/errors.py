@@ -3,6 +3,7 @@
     AioAutoMLError
     ├── InvalidRequestError          bad arguments, caught before anything is sent
     ├── ConfigurationError           from_env(): settings missing or contradictory (names, never values)
+    ├── RateStoreError               the shared rate store (Redis) failed before the request was sent
     ├── OAuthError                   the token endpoint refused the client credentials, or answered badly
     ├── APIConnectionError           no usable response (outcome_unknown: it may have been acted on)
     │   └── APITimeoutError
@@ -55,6 +56,7 @@ __all__ = [
     "OAuthError",
     "PagingError",
     "RateLimitError",
+    "RateStoreError",
     "RedirectError",
     "ResponseParseError",
     "ServerError",
@@ -96,6 +98,19 @@ class ConfigurationError(AioAutoMLError, ValueError):
         lines.append(f"  found: {', '.join(found) if found else 'nothing'}")
         lines.append(f"  needed: {needed}")
         super().__init__("\n".join(lines))
+
+
+class RateStoreError(AioAutoMLError):
+    """The shared rate store (``rate_store="redis://..."``) could not reserve a request's place:
+    unreachable, timed out or failing. Raised before the request is sent, so nothing was sent.
+    ``store`` names the store (its URL without a password)."""
+
+    def __init__(self, store: str, cause: BaseException) -> None:
+        self.store = store
+        super().__init__(
+            f"the rate store {store} failed ({type(cause).__name__}: {cause}); the request was not sent."
+            " Start the store, or pass on_store_error='local' to pace per process at a share of the tier."
+        )
 
 
 class OAuthError(AioAutoMLError):
