@@ -1,8 +1,9 @@
 """The Redis rate store against a real redis-server (tests/conftest.py starts one per test).
 
 Several clients, each with its own RedisStore, stand in for processes: they share nothing but
-Redis (their pacers, connections and in-process pause state are their own). The test with real
-processes is examples/shared_budget_processes.py, run by tests/test_examples.py.
+Redis (their pacers, connections and in-process pause state are their own). Real OS processes:
+test_a_429_pauses_a_real_other_process here, and examples/shared_budget_processes.py (four
+processes, one budget, 0 429s), run by tests/test_examples.py.
 """
 
 from __future__ import annotations
@@ -363,3 +364,62 @@ async def test_the_local_policy_returns_to_redis_once_it_answers(
             await qlik.ml.get_deployment("dep-0001")
         await store.aclose()
     assert await redis_keys(redis_server.url, "aioautoml:*:tat")  # the budget is in Redis again
+
+
+# The other process: one read through the same Redis budget, once it is told to go.
+OTHER_PROCESS = """
+import asyncio, sys
+from aioautoml import QlikClient, TierLimit
+
+async def main() -> None:
+    url, token, store = sys.argv[1:4]
+    async with QlikClient(url, token=token, limits={"1": TierLimit(20, window=1.0)}, rate_store=store) as qlik:
+        print("ready", flush=True)
+        sys.stdin.readline()
+        print((await qlik.ml.get_deployment("dep-0002")).data.id, flush=True)
+
+asyncio.run(main())
+"""
+
+
+async def test_a_429_pauses_a_real_other_process(redis_server: RedisServer) -> None:
+    """The pause crosses an OS process boundary: the other process knows of the 429 only through
+    Redis, and its request waits for the pause and the probe's answer."""
+    pause = 1.5
+    async with LoopbackServer(tiers=None, deployments=3) as server:
+        server.inject(
+            Fault("status", operation="get_deployment", status=429, retry_after=str(pause)),
+            Fault("slow", operation="get_deployment", delay=0.3),  # the probe, answered 0.3 s after it came
+        )
+        other = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", OTHER_PROCESS, server.url, server.token, redis_server.url,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        )  # fmt: skip
+        assert other.stdin is not None and other.stdout is not None
+        try:
+            assert await asyncio.wait_for(other.stdout.readline(), 15) == b"ready\n"  # imported, connected
+            async with QlikClient(
+                server.url, token=server.token, limits=LIMITS, retry=RETRY, rate_store=redis_server.url
+            ) as first:
+                paused = asyncio.create_task(first.ml.get_deployment("dep-0001"))
+                async with asyncio.timeout(5):
+                    while not any(r.status == 429 for r in server.requests):  # noqa: ASYNC110
+                        await asyncio.sleep(0.005)  # until the server has answered the 429
+                    while not await redis_keys(redis_server.url, "aioautoml:*:pause"):  # noqa: ASYNC110
+                        await asyncio.sleep(0.005)  # and its pause is in Redis
+                told = asyncio.get_running_loop().time()
+                other.stdin.write(b"go\n")
+                await other.stdin.drain()
+                assert await asyncio.wait_for(other.stdout.readline(), 15) == b"dep-0002\n"
+                await paused
+        finally:
+            if other.returncode is None:
+                other.kill()
+            await other.wait()
+    rate_limited = next(r for r in server.requests if r.status == 429)
+    assert told < rate_limited.at + pause - 0.2, "the other process was told to go too late to show anything"
+    answered = sorted((r for r in server.requests if r.status == 200), key=lambda r: r.at)
+    assert len(answered) == 2  # and which of the two probes is the race to the first slot after the pause
+    probe, second = answered
+    assert probe.at >= rate_limited.at + pause - 0.05
+    assert second.at >= probe.at + 0.29  # the other waited for the probe's answer, not only for the pause
