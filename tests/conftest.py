@@ -126,6 +126,7 @@ import socket  # noqa: E402
 import subprocess  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 
 class RedisServer:
@@ -177,3 +178,17 @@ def redis_server() -> Iterator[RedisServer]:
         yield server
     finally:
         server.stop()
+
+
+def loopback_environment(server: LoopbackServer, home: Path) -> dict[str, str]:
+    """The environment a subprocess (an example, the command line) configures itself from: this
+    machine's, without its own QLIK_*/DATAROBOT_* settings, pointed at ``server``."""
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith(("QLIK_", "DATAROBOT_"))}
+    return {
+        **inherited,
+        "HOME": str(home),  # no drconfig.yaml of the machine's user
+        "QLIK_TENANT_URL": server.url,
+        "QLIK_API_KEY": server.token,
+        "DATAROBOT_ENDPOINT": f"{server.url}/api/v2",
+        "DATAROBOT_API_TOKEN": server.token,
+    }

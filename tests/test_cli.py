@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
-import os
 import signal
 import sys
 import typing
@@ -24,7 +23,7 @@ from aioautoml.cli._root import root
 from aioautoml.testing import Fault, LoopbackServer
 from aioautoml.testing.server import APIS
 
-from .conftest import eventually
+from .conftest import eventually, loopback_environment
 
 GOOD_BODY = {
     "data": {
@@ -44,18 +43,6 @@ async def loopback() -> AsyncIterator[LoopbackServer]:
         yield server
 
 
-def environment(server: LoopbackServer, home: Path) -> dict[str, str]:
-    inherited = {k: v for k, v in os.environ.items() if not k.startswith(("QLIK_", "DATAROBOT_"))}
-    return {
-        **inherited,
-        "HOME": str(home),  # no drconfig.yaml of the machine's user
-        "QLIK_TENANT_URL": server.url,
-        "QLIK_API_KEY": server.token,
-        "DATAROBOT_ENDPOINT": f"{server.url}/api/v2",
-        "DATAROBOT_API_TOKEN": server.token,
-    }
-
-
 def _default_sigint() -> None:
     # A shell starts a background job with SIGINT ignored, and Python then installs no handler for
     # it: the command would not see the Ctrl-C these tests send. The child gets the default back.
@@ -66,7 +53,7 @@ class Cli:
     """The command as a subprocess; the event loop keeps serving the loopback server meanwhile."""
 
     def __init__(self, server: LoopbackServer, home: Path) -> None:
-        self.env = environment(server, home)
+        self.env = loopback_environment(server, home)
         self.cwd = home
         self.processes: list[asyncio.subprocess.Process] = []
 

@@ -15,7 +15,7 @@ from mypy import api as mypy
 
 from aioautoml.testing import Fault, LoopbackServer
 
-from .conftest import RedisServer
+from .conftest import RedisServer, loopback_environment
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 
@@ -24,17 +24,6 @@ EXAMPLES = Path(__file__).parent.parent / "examples"
 async def loopback() -> AsyncIterator[LoopbackServer]:
     async with LoopbackServer(deployments=12, batch_predictions=2, job_polls=2) as server:
         yield server
-
-
-def environment(server: LoopbackServer, home: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "HOME": str(home),  # no drconfig.yaml of the machine's user
-        "QLIK_TENANT_URL": server.url,
-        "QLIK_API_KEY": server.token,
-        "DATAROBOT_ENDPOINT": f"{server.url}/api/v2",
-        "DATAROBOT_API_TOKEN": server.token,
-    }
 
 
 async def run(script: str, *args: str, env: dict[str, str], cwd: Path) -> tuple[int, str, str]:
@@ -49,7 +38,7 @@ async def run(script: str, *args: str, env: dict[str, str], cwd: Path) -> tuple[
 
 async def test_export_deployments_csv(loopback: LoopbackServer, tmp_path: Path) -> None:
     code, out, err = await run(
-        "export_deployments_csv.py", "out.csv", env=environment(loopback, tmp_path), cwd=tmp_path
+        "export_deployments_csv.py", "out.csv", env=loopback_environment(loopback, tmp_path), cwd=tmp_path
     )
     assert code == 0, err
     with (tmp_path / "out.csv").open() as file:
@@ -59,7 +48,7 @@ async def test_export_deployments_csv(loopback: LoopbackServer, tmp_path: Path) 
 
 
 async def test_batch_predictions_end_to_end(loopback: LoopbackServer, tmp_path: Path) -> None:
-    env = environment(loopback, tmp_path)
+    env = loopback_environment(loopback, tmp_path)
     code, out, err = await run("batch_predictions.py", "dep-0001", "results", env=env, cwd=tmp_path)
     assert code == 0, err
     assert sorted(line.split(":")[0] for line in out.splitlines()) == loopback.qlik.batch_predictions["dep-0001"]
@@ -69,7 +58,7 @@ async def test_batch_predictions_end_to_end(loopback: LoopbackServer, tmp_path: 
 
 async def test_datarobot_model_job(loopback: LoopbackServer, tmp_path: Path) -> None:
     code, out, err = await run(
-        "datarobot_model_job.py", "proj-1", "bp-7", env=environment(loopback, tmp_path), cwd=tmp_path
+        "datarobot_model_job.py", "proj-1", "bp-7", env=loopback_environment(loopback, tmp_path), cwd=tmp_path
     )
     assert code == 0, err
     assert "training: " in out and "/api/v2/projects/proj-1/modelJobs/1/" in out
@@ -78,7 +67,7 @@ async def test_datarobot_model_job(loopback: LoopbackServer, tmp_path: Path) -> 
 
 async def test_error_handling(loopback: LoopbackServer, tmp_path: Path) -> None:
     loopback.inject(Fault("status", operation="get_deployment", status=503, times=10))
-    env = environment(loopback, tmp_path)
+    env = loopback_environment(loopback, tmp_path)
     code, out, err = await run("error_handling.py", "missing", env=env, cwd=tmp_path)
     lines = out.splitlines()
     assert code == 0, err
@@ -93,7 +82,9 @@ async def test_error_handling(loopback: LoopbackServer, tmp_path: Path) -> None:
 
 async def test_bulk_with_progress(loopback: LoopbackServer, tmp_path: Path) -> None:
     (tmp_path / "ids.txt").write_text("\n".join([*loopback.qlik.deployments, "missing"]) + "\n")
-    code, out, err = await run("bulk_with_progress.py", "ids.txt", env=environment(loopback, tmp_path), cwd=tmp_path)
+    code, out, err = await run(
+        "bulk_with_progress.py", "ids.txt", env=loopback_environment(loopback, tmp_path), cwd=tmp_path
+    )
     assert code == 1  # one input failed
     assert "missing: 404 on GET" in out and "12 read, 1 failed" in out
     assert "tier 1: 13 requests" in out
@@ -101,7 +92,7 @@ async def test_bulk_with_progress(loopback: LoopbackServer, tmp_path: Path) -> N
 
 
 async def test_aiohttp_app(loopback: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for name, value in environment(loopback, tmp_path).items():
+    for name, value in loopback_environment(loopback, tmp_path).items():
         monkeypatch.setenv(name, value)
     sys.path.insert(0, str(EXAMPLES))
     try:
