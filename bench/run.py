@@ -508,13 +508,59 @@ class RedisServer:
         self.process.wait(timeout=10)
 
 
-async def redis_child(url: str, token: str, redis_url: str, requests: int, start_at: float) -> dict[str, Any]:
+class LimitsPollStore:
+    """The alternative the store was chosen against: the ``limits`` library's moving window in
+    Redis, which answers only "allowed now?". A refused request sleeps until the window's reset
+    time (the host's clock) and asks again, as a caller of ``hit`` must."""
+
+    def __init__(self, redis_url: str) -> None:
+        from limits import RateLimitItemPerSecond
+        from limits.aio.storage import RedisStorage
+        from limits.aio.strategies import MovingWindowRateLimiter
+
+        allowed, window = REDIS_TIER
+        self.storage = RedisStorage(redis_url.replace("redis://", "async+redis://"), implementation="redispy")
+        self.limiter = MovingWindowRateLimiter(self.storage)
+        # The same 1% headroom the in-process bucket and the GCRA store leave.
+        self.item = RateLimitItemPerSecond(int(allowed * 0.99), int(window))
+        self.polls = 0
+
+    def pacer(self, key: Any, limit: Any) -> LimitsPollStore:
+        self.key, self.limit = "-".join(key), limit
+        return self
+
+    def admit_now(self) -> bool:
+        return False
+
+    async def enter(self) -> tuple[float, bool]:
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        while not await self.limiter.hit(self.item, self.key):
+            self.polls += 1
+            stats = await self.limiter.get_window_stats(self.item, self.key)
+            await asyncio.sleep(max(stats.reset_time - time.time(), 0.001))
+        return loop.time() - start, False
+
+    async def leave(self, *, probe: bool, pause: float | None, answered: bool) -> None:
+        pass  # a 429's pause is not shared: limits has no notion of one
+
+    def paused_for(self) -> float:
+        return 0.0
+
+    async def aclose(self) -> None:
+        pass
+
+
+async def redis_child(
+    url: str, token: str, redis_url: str, requests: int, start_at: float, strategy: str = "gcra"
+) -> dict[str, Any]:
     """One of the processes sharing the budget: its requests, 429s and wall-clock span."""
     from aioautoml import QlikClient, TierLimit
 
     allowed, window = REDIS_TIER
     limits = {"1": TierLimit(allowed, window=window)}
-    async with QlikClient(url, token=token, limits=limits, rate_store=redis_url) as qlik:
+    store: Any = redis_url if strategy == "gcra" else LimitsPollStore(redis_url)
+    async with QlikClient(url, token=token, limits=limits, rate_store=store) as qlik:
         # What a first request imports (the API's modules, msgspec) is not part of the timing.
         qlik.ml.get_deployment  # noqa: B018
         import msgspec.json  # noqa: F401
@@ -540,9 +586,24 @@ async def redis_child(url: str, token: str, redis_url: str, requests: int, start
     }
 
 
-def shared_pacing(processes: int, redis_url: str) -> dict[str, Any]:
+def redis_commands(redis_url: str) -> tuple[int, int]:
+    """Scripts run (EVALSHA/EVAL: a round trip each, for both strategies) and all commands Redis
+    executed, those inside the scripts included."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    try:
+        stats = client.info("commandstats")
+        scripts = sum(stats.get(f"cmdstat_{name}", {}).get("calls", 0) for name in ("evalsha", "eval"))
+        return scripts, sum(entry["calls"] for entry in stats.values())
+    finally:
+        client.close()
+
+
+def shared_pacing(processes: int, redis_url: str, strategy: str = "gcra") -> dict[str, Any]:
     allowed, window = REDIS_TIER
     per_process = REDIS_REQUESTS // processes
+    commands_before = redis_commands(redis_url)
     with Server(tiers={"1": [allowed, window]}, deployments=3) as server:
         start_at = time.time() + 3.0  # after every child has imported and connected
         children = [
@@ -556,6 +617,7 @@ def shared_pacing(processes: int, redis_url: str) -> dict[str, Any]:
                     redis_url,
                     str(per_process),
                     str(start_at),
+                    strategy,
                 ],
                 stdout=subprocess.PIPE,
                 text=True,
@@ -566,8 +628,12 @@ def shared_pacing(processes: int, redis_url: str) -> dict[str, Any]:
     span = max(r["end"] for r in reports) - min(r["start"] for r in reports)
     steady = max(r["end"] for r in reports) - min(r["first"] for r in reports)
     done = per_process * processes
+    scripts_after, commands_after = redis_commands(redis_url)
     return {
         "processes": processes,
+        "strategy": strategy,
+        "redis_scripts_per_request": (scripts_after - commands_before[0]) / done,
+        "redis_commands_per_request": (commands_after - commands_before[1] - 1) / done,  # less the INFO
         "allowed": f"{allowed} per {window:g} s",
         "requests": done,
         "elapsed_s": span,
@@ -610,8 +676,9 @@ async def store_cpu(redis_url: str, n: int, rounds: int) -> dict[str, dict[str, 
 def redis_section(rounds: int, requests: int) -> dict[str, Any]:
     with RedisServer() as redis:
         shared = {str(n): shared_pacing(n, redis.url) for n in (1, 4, 8)}
+        polling = {str(n): shared_pacing(n, redis.url, "limits-poll") for n in (4, 8)}
         cpu = asyncio.run(store_cpu(redis.url, requests, rounds))
-    return {"shared_budget": shared, "store_cpu": cpu}
+    return {"shared_budget": shared, "limits_poll": polling, "store_cpu": cpu}
 
 
 def redis_report(r: dict[str, Any]) -> list[str]:
@@ -621,12 +688,13 @@ def redis_report(r: dict[str, Any]) -> list[str]:
         f"7. one budget across processes through Redis: {first['requests']} Tier-1 GETs against a server allowing"
         f" {first['allowed']} (targets ≥ 95%, 0 429s)",
     ]
-    for entry in r["shared_budget"].values():
+    for entry in [*r["shared_budget"].values(), *r.get("limits_poll", {}).values()]:
         lines.append(
-            f"   {entry['processes']} process(es): {entry['share_of_allowed_rate']:.1%} of the allowed rate"
-            f" ({entry['share_of_allowed_rate_from_start']:.1%} from the start, first answer after"
+            f"   {entry['strategy']}, {entry['processes']} process(es): {entry['share_of_allowed_rate']:.1%} of the"
+            f" allowed rate ({entry['share_of_allowed_rate_from_start']:.1%} from the start, first answer after"
             f" {entry['first_answer_s']:.2f} s), {entry['server_429s']} 429s, {entry['failed']} failed,"
-            f" {entry['elapsed_s']:.1f} s"
+            f" {entry['redis_scripts_per_request']:.2f} Redis scripts ({entry['redis_commands_per_request']:.1f}"
+            f" commands) per request, {entry['elapsed_s']:.1f} s"
         )
     local, shared = r["store_cpu"]["in-process pacing"], r["store_cpu"]["Redis store"]
     lines.append(
@@ -823,11 +891,11 @@ def main() -> None:
     parser.add_argument("--child", nargs=4, metavar=("CASE", "URL", "TOKEN", "TARGET"), help=argparse.SUPPRESS)
     child_args = ("SECTION", "VARIANT", "URL", "TOKEN", "N")
     parser.add_argument("--instructions-child", nargs=5, metavar=child_args, help=argparse.SUPPRESS)
-    parser.add_argument("--redis-child", nargs=5, help=argparse.SUPPRESS)
+    parser.add_argument("--redis-child", nargs=6, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.redis_child:
-        url, token, redis_url, n, start_at = args.redis_child
-        print(json.dumps(asyncio.run(redis_child(url, token, redis_url, int(n), float(start_at)))))
+        url, token, redis_url, n, start_at, strategy = args.redis_child
+        print(json.dumps(asyncio.run(redis_child(url, token, redis_url, int(n), float(start_at), strategy))))
         return
     if args.only == "redis":  # the other sections' rows are kept as they are
         path = HERE / "results.json"
