@@ -15,6 +15,7 @@ from typing import Any
 import click
 import pytest
 from aiohttp import BodyPartReader, web
+from redis.asyncio import Redis
 
 from aioautoml._wire import operation_table
 from aioautoml.cli._catalog import apis, operations, signature
@@ -23,7 +24,7 @@ from aioautoml.cli._root import root
 from aioautoml.testing import Fault, LoopbackServer
 from aioautoml.testing.server import APIS
 
-from .conftest import eventually, loopback_environment
+from .conftest import RedisServer, eventually, loopback_environment
 
 GOOD_BODY = {
     "data": {
@@ -509,3 +510,30 @@ async def test_ctrl_c_during_wait_leaves_the_job_running_unless_asked(
     else:
         assert loopback.qlik.cancelled == [] and loopback.requests_for("cancel_job") == []
         assert b"the job goes on" in err
+
+
+async def test_bulk_runs_given_one_rate_store_share_one_budget(redis_server: RedisServer, tmp_path: Path) -> None:
+    """Two shell bulk runs at once, each pacing Tier 1 at its default (1000 per minute, a burst of
+    10), against a server allowing 50 per 2 s: apart they would send twice that; through one Redis
+    (--rate-store, and AIOAUTOML_RATE_STORE) they share one budget and draw no 429."""
+    async with LoopbackServer(tiers={"1": (50, 2.0)}, deployments=3) as server:
+        command = Cli(server, tmp_path)
+        try:
+            (tmp_path / "ids.txt").write_text("".join(f"dep-{k % 3 + 1:04d}\n" for k in range(40)))
+            run = ("bulk", "qlik-ml", "get-deployment", "--input", "ids.txt", "--concurrency", "8")
+            command.env["AIOAUTOML_RATE_STORE"] = redis_server.url  # the second run's store
+            results = await asyncio.gather(
+                command(*run, "--output", "a.jsonl", "--rate-store", redis_server.url),
+                command(*run, "--output", "b.jsonl"),
+            )
+        finally:
+            await command.close()
+    for code, _, err in results:
+        assert code == 0, err
+    assert all(r["ok"] for name in ("a.jsonl", "b.jsonl") for r in records(tmp_path / name))
+    assert len(server.requests) == 80 and server.rate_limited == 0
+    redis = Redis.from_url(redis_server.url)
+    try:
+        assert len(await redis.keys("aioautoml:*:tat")) == 1  # one budget: one identity, one tier
+    finally:
+        await redis.aclose()

@@ -16,6 +16,7 @@ from aioautoml.client import USER_AGENT
 from aioautoml.config import DataRobotSettings, datarobot_settings, default_drconfig_path, qlik_settings
 from aioautoml.testing import LoopbackServer
 
+from .conftest import RedisServer
 from .test_oauth import CLIENT_ID, DEPLOYMENT, SECRET, TokenServer
 
 TENANT = "https://tenant.us.qlikcloud.com"
@@ -393,3 +394,40 @@ def test_client_keywords_are_the_constructors_keywords() -> None:
         if parameter.kind is inspect.Parameter.KEYWORD_ONLY and name not in ("token", "token_provider")
     }
     assert set(typing.get_type_hints(ClientKeywords)) == constructor
+
+
+async def test_aioautoml_rate_store_gives_both_clients_one_shared_budget(redis_server: RedisServer) -> None:
+    from redis.asyncio import Redis
+
+    redis = Redis.from_url(redis_server.url)
+
+    async def reservations() -> int:  # scripts Redis ran: one per request paced through it
+        stats = await redis.info("commandstats")
+        return sum(stats.get(f"cmdstat_{name}", {}).get("calls", 0) for name in ("evalsha", "eval"))
+
+    try:
+        async with LoopbackServer(deployments=1) as server:
+            store = {"AIOAUTOML_RATE_STORE": redis_server.url}
+            qlik_env = {"QLIK_TENANT_URL": server.url, "QLIK_API_KEY": server.token, **store}
+            dr_env = {"DATAROBOT_ENDPOINT": f"{server.url}/api/v2", "DATAROBOT_API_TOKEN": server.token, **store}
+            dr_env["HOME"] = "/nonexistent"  # no drconfig.yaml
+            async with QlikClient.from_env(environ=qlik_env) as qlik, DataRobotClient.from_env(environ=dr_env) as dr:
+                await qlik.ml.get_deployment("dep-0001")
+                after_qlik = await reservations()
+                await dr.models.list_model_packages()
+                after_both = await reservations()
+            async with QlikClient.from_env(environ=qlik_env, rate_store=None) as local:  # the caller's keyword wins
+                await local.ml.get_deployment("dep-0001")
+            assert after_qlik >= 1 and after_both > after_qlik  # each client reserved its request in Redis
+            assert await reservations() == after_both  # the in-process one did not
+    finally:
+        await redis.aclose()
+
+
+@pytest.mark.parametrize("value", ["localhost:6379", "http://127.0.0.1:6379/0"])
+def test_a_rate_store_variable_that_is_not_a_redis_url_is_a_configuration_error(value: str) -> None:
+    environ = {"QLIK_TENANT_URL": TENANT, "QLIK_API_KEY": API_KEY, "AIOAUTOML_RATE_STORE": value}
+    with pytest.raises(ConfigurationError) as caught:
+        QlikClient.from_env(environ=environ)
+    assert_problems(caught.value, ["AIOAUTOML_RATE_STORE is not a redis://"])
+    assert caught.value.found == ["AIOAUTOML_RATE_STORE"]

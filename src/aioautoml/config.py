@@ -7,7 +7,8 @@ combination can be tested without a network:
   ``QLIK_TOKEN``) or ``QLIK_CLIENT_ID`` + ``QLIK_CLIENT_SECRET`` (optionally ``QLIK_OAUTH_SCOPE``);
 - :func:`datarobot_settings`: ``DATAROBOT_ENDPOINT`` + ``DATAROBOT_API_TOKEN`` and the
   ``drconfig.yaml`` the official datarobot client reads (``DATAROBOT_CONFIG_FILE``, else
-  ``~/.config/datarobot/drconfig.yaml``); the environment wins over the file, key by key.
+  ``~/.config/datarobot/drconfig.yaml``); the environment wins over the file, key by key;
+- :func:`with_rate_store`: ``AIOAUTOML_RATE_STORE``, a Redis URL for one budget across processes.
 
 A blank variable counts as unset. Whatever is missing or contradictory is gathered into one
 :class:`~aioautoml.errors.ConfigurationError` naming the variables and the file found (never a
@@ -42,6 +43,7 @@ __all__ = [
     "datarobot_settings",
     "default_drconfig_path",
     "qlik_settings",
+    "with_rate_store",
 ]
 
 QLIK_NEEDED = (
@@ -321,6 +323,27 @@ def _read_drconfig(
 
 
 # -- helpers ---------------------------------------------------------------------------------------
+
+
+# -- both -----------------------------------------------------------------------------------------
+
+RATE_STORE_VARIABLE = "AIOAUTOML_RATE_STORE"
+
+
+def with_rate_store(client: str, environ: Mapping[str, str], options: ClientKeywords) -> ClientKeywords:
+    """``AIOAUTOML_RATE_STORE`` (a ``redis://`` URL) as ``rate_store=``, unless ``options`` give one:
+    every process started with the same variable shares one budget (a worker pool, shell bulk runs)."""
+    url = _get(environ, RATE_STORE_VARIABLE)
+    if url is None or "rate_store" in options:
+        return options
+    if URL(url).scheme not in ("redis", "rediss", "unix"):
+        raise ConfigurationError(
+            client,
+            [f"{RATE_STORE_VARIABLE} is not a redis://, rediss:// or unix:// URL"],
+            found=[RATE_STORE_VARIABLE],
+            needed=f"{RATE_STORE_VARIABLE}=redis://host:port/db, or leave it unset for in-process pacing",
+        )
+    return {**options, "rate_store": url}
 
 
 def _get(environ: Mapping[str, str], name: str) -> str | None:

@@ -56,13 +56,15 @@ class DataRobotClient(BaseClient):
         ``DATAROBOT_CONFIG_FILE``, else ``~/.config/datarobot/drconfig.yaml`` if present), the
         environment winning key by key. The file's ``connect_timeout``, ``max_retries`` and
         ``user_agent_suffix`` become ``timeout=``, ``retry=`` and the User-Agent unless ``options``
-        (the client's other keywords) give them. Reading a file needs PyYAML
+        (the client's other keywords) give them; ``AIOAUTOML_RATE_STORE`` gives ``rate_store=``. Reading a file needs PyYAML
         (``pip install 'aioautoml[drconfig]'``). Missing or contradictory settings raise
         :class:`~aioautoml.errors.ConfigurationError`.
         """
-        from .config import datarobot_settings
+        from .config import datarobot_settings, with_rate_store
 
-        settings = datarobot_settings(os.environ if environ is None else environ, config_file)
+        environ = os.environ if environ is None else environ
+        settings = datarobot_settings(environ, config_file)
+        options = with_rate_store("DataRobotClient", environ, options)
         return cls(settings.endpoint, token=settings.token, **settings.client_keywords(options))
 
     def _default_limit(self, operation: Operation) -> TierLimit:

@@ -50,13 +50,15 @@ class QlikClient(BaseClient):
         ``QLIK_TENANT_URL`` (or ``QLIK_BASE_URL``) with ``QLIK_API_KEY`` (or ``QLIK_TOKEN``), or with
         ``QLIK_CLIENT_ID`` and ``QLIK_CLIENT_SECRET`` (and optionally ``QLIK_OAUTH_SCOPE``) for OAuth2
         client credentials (:class:`aioautoml.oauth.ClientCredentials`). ``options`` are the client's
-        other keywords (``limits=``, ``retry=``, ...); ``proxy=``, ``trust_env=`` and ``ssl=`` apply to the
+        other keywords (``limits=``, ``retry=``, ...; ``AIOAUTOML_RATE_STORE`` gives ``rate_store=``); ``proxy=``, ``trust_env=`` and ``ssl=`` apply to the
         token exchange too. Missing or contradictory settings raise
         :class:`~aioautoml.errors.ConfigurationError`.
         """
-        from .config import qlik_settings
+        from .config import qlik_settings, with_rate_store
 
-        settings = qlik_settings(os.environ if environ is None else environ)
+        environ = os.environ if environ is None else environ
+        settings = qlik_settings(environ)
+        options = with_rate_store("QlikClient", environ, options)
         if settings.api_key is not None:
             return cls(settings.tenant_url, token=settings.api_key, **options)
         credentials = settings.client_credentials(

@@ -83,6 +83,12 @@ class Input:
     "--poll-interval", type=click.FloatRange(min=0, min_open=True), help="With --wait: seconds between first polls."
 )
 @click.option("--base-url", help="The tenant URL or DataRobot endpoint, instead of the environment's.")
+@click.option(
+    "--rate-store",
+    metavar="URL",
+    help="A Redis URL: every run and process given the same one shares each tier's budget"
+    " (default: AIOAUTOML_RATE_STORE, else this process paces itself).",
+)
 @click.option("--verbose", "-v", is_flag=True, help="Log at DEBUG on standard error.")
 def bulk(
     api: str,
@@ -95,6 +101,7 @@ def bulk(
     wait: bool,
     poll_interval: float | None,
     base_url: str | None,
+    rate_store: str | None,
     verbose: bool,
 ) -> int:
     found = resolve(api, operation)
@@ -107,7 +114,9 @@ def bulk(
         raise click.UsageError(f"{output_path} exists: --resume continues it (or remove it to start again)")
     settled = _resume(output_path) if resume and output_path.exists() else {}
     waiting = wait_options(poll_interval) if wait else None
-    return _Run(found, input_path, output_path, settled, concurrency, progress_every, waiting, base_url).start()
+    return _Run(
+        found, input_path, output_path, settled, concurrency, progress_every, waiting, base_url, rate_store
+    ).start()
 
 
 class _Run:
@@ -121,6 +130,7 @@ class _Run:
         progress_every: int,
         waiting: dict[str, Any] | None,
         base_url: str | None,
+        rate_store: str | None,
     ) -> None:
         self.operation = operation
         self.signature = signature(operation)
@@ -131,6 +141,7 @@ class _Run:
         self.progress_every = progress_every
         self.waiting = waiting  # Job.wait's keywords with --wait, else None
         self.base_url = base_url
+        self.rate_store = rate_store
         self.done = 0
         self.failed = 0
         self.total = 0
@@ -175,7 +186,7 @@ class _Run:
 
         trace.on_request_start.append(on_request_start)
         try:
-            client = make_client(vendor_of(self.operation), self.base_url, trace_configs=[trace])
+            client = make_client(vendor_of(self.operation), self.base_url, self.rate_store, trace_configs=[trace])
         except AioAutoMLError as error:
             click.echo(f"error: {describe_error(error)}", err=True)
             return USAGE

@@ -36,11 +36,16 @@ def vendor_of(operation: Operation) -> str:
     return operation.api.partition("_")[0]
 
 
-def make_client(vendor: str, base_url: str | None, **options: Any) -> BaseClient:
-    """The vendor's client from the environment (from_env: API key, OAuth, drconfig.yaml)."""
+def make_client(vendor: str, base_url: str | None, rate_store: str | None = None, **options: Any) -> BaseClient:
+    """The vendor's client from the environment (from_env: API key, OAuth, drconfig.yaml, and
+    AIOAUTOML_RATE_STORE, which ``rate_store`` replaces)."""
     import aioautoml
 
+    from ..config import RATE_STORE_VARIABLE
+
     environ = dict(os.environ)
+    if rate_store:
+        environ[RATE_STORE_VARIABLE] = rate_store
     if base_url:
         variable, others = _URL_VARIABLES[vendor]
         environ[variable] = base_url
