@@ -373,7 +373,8 @@ from aioautoml import QlikClient, TierLimit
 
 async def main() -> None:
     url, token, store = sys.argv[1:4]
-    async with QlikClient(url, token=token, limits={"1": TierLimit(20, window=1.0)}, rate_store=store) as qlik:
+    limits = {"1": TierLimit(20, window=1.0, headroom=0.05)}  # the same as the test process
+    async with QlikClient(url, token=token, limits=limits, rate_store=store) as qlik:
         print("ready", flush=True)
         sys.stdin.readline()
         print((await qlik.ml.get_deployment("dep-0002")).data.id, flush=True)
@@ -423,3 +424,17 @@ async def test_a_429_pauses_a_real_other_process(redis_server: RedisServer) -> N
     probe, second = answered
     assert probe.at >= rate_limited.at + pause - 0.05
     assert second.at >= probe.at + 0.29  # the other waited for the probe's answer, not only for the pause
+
+
+async def test_a_process_pacing_the_tier_differently_is_refused_before_sending(redis_server: RedisServer) -> None:
+    async with LoopbackServer(tiers=None, deployments=2) as server:
+        first = QlikClient(server.url, token=server.token, limits=LIMITS, rate_store=redis_server.url)
+        other = {"1": TierLimit(PER_SECOND * 3, window=1.0, headroom=0.05)}  # three times the rate
+        second = QlikClient(server.url, token=server.token, limits=other, rate_store=redis_server.url)
+        async with first, second:
+            await first.ml.get_deployment("dep-0001")
+            with pytest.raises(InvalidRequestError, match="another process paces this tier") as caught:
+                await second.ml.get_deployment("dep-0002")
+            assert "same limits" in str(caught.value) and "burst of" in str(caught.value)
+            await first.ml.get_deployment("dep-0002")  # the budget's own processes go on
+    assert [r.path.rsplit("/", 1)[-1] for r in server.requests] == ["dep-0001", "dep-0002"]

@@ -61,10 +61,13 @@ STORE_RETRY = 5.0  # seconds of local pacing before the store is tried again (on
 NEEDS_PROBE_MS = 60_000  # how long after a pause the first request still goes alone
 CONNECTIONS = 8  # per event loop: reservations take well under a millisecond each
 
-# KEYS: tat, pause, probe. ARGV: interval us, tolerance us, probe holder, probe ttl ms, floor us
+# KEYS: tat, pause, probe, shape. ARGV: interval us, tolerance us, probe holder, probe ttl ms, floor us
 # (the caller's own latest slot: after a restart emptied the budget, the new schedule continues
 # from the slots reserved on the old one, instead of running beside them).
-# Answers {0, delay us, is probe} (a slot reserved), {1, us} (paused), {2, us} (a probe is out).
+# The shape key holds the interval and tolerance the schedule runs at, so that a process pacing the
+# tier differently is refused instead of silently blending two rates into one schedule.
+# Answers {0, delay us, is probe} (a slot reserved), {1, us} (paused), {2, us} (a probe is out),
+# {3, 0, the schedule's "interval:tolerance"} (this caller's limits differ).
 _RESERVE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -75,6 +78,9 @@ if held > 0 then return {2, held * 1000} end
 local at = now
 local interval = tonumber(ARGV[1])
 if interval > 0 then
+  local shape = ARGV[1] .. ':' .. ARGV[2]
+  local known = redis.call('GET', KEYS[4])
+  if known and known ~= shape then return {3, 0, known} end
   local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
   if tat < now then tat = now end
   local floor = now + tonumber(ARGV[5])
@@ -82,7 +88,9 @@ if interval > 0 then
   at = tat - tonumber(ARGV[2])
   if at < now then at = now end
   local nxt = tat + interval
-  redis.call('SET', KEYS[1], string.format('%.0f', nxt), 'PX', math.ceil((nxt - now) / 1000) + 1000)
+  local ttl = math.ceil((nxt - now) / 1000) + 1000
+  redis.call('SET', KEYS[1], string.format('%.0f', nxt), 'PX', ttl)
+  redis.call('SET', KEYS[4], shape, 'PX', ttl)
 end
 local probe = 0
 if deadline > 0 then
@@ -205,10 +213,10 @@ class RedisStore:
             )
         return pacer
 
-    def _keys(self, key: TierKey) -> tuple[str, str, str]:
+    def _keys(self, key: TierKey) -> tuple[str, str, str, str]:
         digest = hashlib.sha256("\n".join(key).encode()).hexdigest()[:32]
         base = f"{self.prefix}:{{{digest}}}"  # a hash tag: the three keys share a cluster slot
-        return f"{base}:tat", f"{base}:pause", f"{base}:probe"
+        return f"{base}:tat", f"{base}:pause", f"{base}:probe", f"{base}:shape"
 
     def _client(self) -> Redis:
         loop = asyncio.get_running_loop()
@@ -290,7 +298,7 @@ class RedisPacer:
         "limit",
     )
 
-    def __init__(self, store: RedisStore, keys: tuple[str, str, str], limit: TierLimit) -> None:
+    def __init__(self, store: RedisStore, keys: tuple[str, str, str, str], limit: TierLimit) -> None:
         self.limit = limit
         self._store = store
         self._keys = keys
@@ -347,6 +355,8 @@ class RedisPacer:
             state, wait = int(answer[0]), int(answer[1]) / 1e6
             if state == 1:  # paused: one sleep to the deadline, then the probe is handed out
                 self._resume_at = max(self._resume_at, loop.time() + wait)
+            elif state == 3:
+                raise self._other_shape(answer[2])
             elif state == 2:  # another request's probe is out
                 if self._gate is None:
                     await asyncio.sleep(min(wait, PROBE_RECHECK))
@@ -363,6 +373,16 @@ class RedisPacer:
                         self._release_soon()
                     raise
                 return loop.time() - start, probe
+
+    def _other_shape(self, known: bytes | str) -> InvalidRequestError:
+        text = known.decode() if isinstance(known, bytes) else known
+        interval_us, tolerance_us = (int(part) for part in text.split(":"))
+        theirs = f"one request per {interval_us / 1000:g} ms with a burst of {tolerance_us // interval_us + 1}"
+        return InvalidRequestError(
+            f"another process paces this tier through {self._store.name} at {theirs}; this one asks for"
+            f" {self.limit}. Give every process of one identity the same limits, or give this one its"
+            " own rate_key. Nothing was sent."
+        )
 
     async def _enter_fallback(self, start: float) -> tuple[float, bool]:
         if self._fallback is None:
@@ -398,7 +418,7 @@ class RedisPacer:
         holder = self._holder if probe else ""
         try:
             if pause is not None:
-                await self._store.run(_PAUSE, self._keys[1:], (round(pause * 1e6), holder, NEEDS_PROBE_MS))
+                await self._store.run(_PAUSE, self._keys[1:3], (round(pause * 1e6), holder, NEEDS_PROBE_MS))
             elif probe:
                 await self._store.run(_RELEASE, self._keys[2:0:-1], (holder, "0" if answered else "1", NEEDS_PROBE_MS))
         except RateStoreError as error:
