@@ -161,7 +161,7 @@ class RedisStore:
     ``on_store_error``: ``"raise"`` (a :class:`RateStoreError` before sending) or ``"local"``
     (pace this process at ``fallback_share`` of each tier until the store answers again).
     ``timeout``: seconds for a connect and for each command. Every process must give a tier the
-    same limits: the budget's interval comes with each reservation.
+    same limits: one asking for others is refused (InvalidRequestError) before it sends.
     """
 
     def __init__(
