@@ -537,3 +537,14 @@ async def test_bulk_runs_given_one_rate_store_share_one_budget(redis_server: Red
         assert len(await redis.keys("aioautoml:*:tat")) == 1  # one budget: one identity, one tier
     finally:
         await redis.aclose()
+
+
+async def test_an_output_that_cannot_be_written_is_one_line(cli: Cli, tmp_path: Path) -> None:
+    (tmp_path / "ids.txt").write_text("dep-0001\n")
+    for args in (
+        ("bulk", "qlik-ml", "get-deployment", "--input", "ids.txt", "--output", "missing/out.jsonl"),
+        ("qlik", "automl-predictions", "get-prediction-results", "p-1", "--output", "missing/p.csv"),
+    ):
+        code, _, err = await cli(*args)
+        assert code == 1 and "Traceback" not in err, err
+        assert err.splitlines()[-1].startswith("error: ") and "No such file or directory" in err

@@ -203,7 +203,7 @@ def make_connection_error(
     if isinstance(exc, TimeoutError) and not not_sent:
         return APITimeoutError(method, url, "timed out", outcome_unknown=outcome_unknown)
     if not_sent:
-        reason = f"could not connect: {exc!r}"
+        reason = f"could not connect: {_cause(exc)}"
     elif isinstance(exc, aiohttp.TooManyRedirects):
         reason = f"too many redirects ({len(exc.history)})"
     elif isinstance(exc, aiohttp.ClientResponseError):
@@ -211,8 +211,15 @@ def make_connection_error(
     elif isinstance(exc, aiohttp.ClientPayloadError):
         reason = f"the response body could not be read (cut short or badly encoded): {_plain(str(exc))}"
     else:
-        reason = f"connection lost: {exc!r}"
+        reason = f"connection lost: {_cause(exc)}"
     return APIConnectionError(method, url, reason, outcome_unknown=outcome_unknown)
+
+
+def _cause(exc: BaseException) -> str:
+    # aiohttp's str() reads ("Cannot connect to host h:443 ssl:default [Connection refused]"); its
+    # repr() spells out the connection key's every field.
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _plain(message: str) -> str:

@@ -23,7 +23,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ImportError:
         print("the aioautoml command needs click: pip install 'aioautoml[cli]'", file=sys.stderr)
         return 2
-    from ._output import INTERRUPTED, OK
+    from ._output import FAILED, INTERRUPTED, OK
     from ._root import root
 
     try:
@@ -36,6 +36,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.Abort:  # Ctrl-C outside the event loop (click turns it into Abort)
         print("interrupted", file=sys.stderr)
         return INTERRUPTED
+    except OSError as error:  # an --output that cannot be written, a disk that fills: one line too
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"error: {where}{error.strerror or error}", file=sys.stderr)
+        return FAILED
     return result if isinstance(result, int) else OK
 
 
