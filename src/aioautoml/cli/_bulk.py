@@ -24,8 +24,9 @@ import click
 
 from .._wire import Operation
 from ..errors import AioAutoMLError, InvalidRequestError
+from ._arguments import call_arguments
 from ._catalog import Signature, apis, signature
-from ._commands import call_arguments, operation_params, resolve
+from ._commands import operation_params, resolve
 from ._output import FAILED, OK, USAGE, describe_error, error_record, jsonable
 from ._run import api_method, configure_logging, make_client, run, vendor_of, wait_options
 

@@ -18,8 +18,8 @@ import click
 from .. import _constants as const
 from .._wire import UNSET, Operation, endpoint_of
 from ..errors import AioAutoMLError
+from ._arguments import call_arguments
 from ._catalog import CLIENTS, is_file_download, signature
-from ._commands import call_arguments
 from ._output import INTERRUPTED, OK, describe_error, dumps, exit_code, jsonable, write_line
 
 if TYPE_CHECKING:
