@@ -336,7 +336,9 @@ def with_rate_store(client: str, environ: Mapping[str, str], options: ClientKeyw
     url = _get(environ, RATE_STORE_VARIABLE)
     if url is None or "rate_store" in options:
         return options
-    if URL(url).scheme not in ("redis", "rediss", "unix"):
+    from .redis_store import URL_SCHEMES  # the store's own list (redis itself is not imported)
+
+    if URL(url).scheme not in URL_SCHEMES:
         raise ConfigurationError(
             client,
             [f"{RATE_STORE_VARIABLE} is not a redis://, rediss:// or unix:// URL"],

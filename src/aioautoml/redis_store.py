@@ -36,6 +36,7 @@ loop's.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import logging
 import uuid
@@ -55,6 +56,7 @@ __all__ = ["RedisStore", "RedisPacer"]
 
 log = logging.getLogger("aioautoml")
 
+URL_SCHEMES = frozenset({"redis", "rediss", "unix"})  # what redis-py's from_url connects to
 PROBE_TTL_MS = 10_000  # a probe not answered within this frees the tier (its process may have died)
 PROBE_RECHECK = 0.05  # seconds between looks at another process's probe
 STORE_RETRY = 5.0  # seconds of local pacing before the store is tried again (on_store_error="local")
@@ -181,7 +183,7 @@ class RedisStore:
         if timeout <= 0:
             raise InvalidRequestError(f"timeout must be positive, not {timeout!r}")
         parsed = URL(url)
-        if parsed.scheme not in ("redis", "rediss", "unix"):
+        if parsed.scheme not in URL_SCHEMES:
             raise InvalidRequestError(f"a Redis rate store takes a redis://, rediss:// or unix:// URL, not {url!r}")
         self.url = url
         self.name = str(parsed.with_user(None)) if parsed.user or parsed.password else url  # never a password
@@ -390,7 +392,7 @@ class RedisPacer:
             limit = self.limit
             per_minute = None if limit.per_minute is None else limit.per_minute * share
             burst = max(1, int(limit.effective_burst * share))
-            self._fallback = LocalPacer(TierLimit(per_minute, burst, limit.max_in_flight, limit.window, limit.headroom))
+            self._fallback = LocalPacer(dataclasses.replace(limit, per_minute=per_minute, burst=burst))
         _, probe = await self._fallback.enter()
         self._local_probe = probe
         return asyncio.get_running_loop().time() - start, probe
