@@ -24,9 +24,10 @@ from __future__ import annotations
 import asyncio
 import weakref
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
-from typing import NamedTuple, Protocol
+from typing import Generic, NamedTuple, Protocol, TypeVar
 
 from aiolimiter import AsyncLimiter
 
@@ -39,6 +40,7 @@ __all__ = [
     "LocalPacer",
     "LocalStore",
     "Pacer",
+    "Pacers",
     "RateStore",
     "Slot",
     "Tier",
@@ -227,25 +229,43 @@ class LocalPacer:
         return f"<LocalPacer {self.limit} {state} {self._limiter!r}>"
 
 
-class LocalStore:
-    """The in-process store: one pacer per (event loop, TierKey), shared by every client."""
+P = TypeVar("P", bound=Pacer)
+
+
+class Pacers(Generic[P]):
+    """A store's pacers: one per (running event loop, TierKey), shared by every client asking for
+    the key, which must ask for the same pacing (two rates cannot share one budget)."""
 
     def __init__(self) -> None:
-        self._pacers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[TierKey, LocalPacer]] = (
+        self._by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[TierKey, P]] = (
             weakref.WeakKeyDictionary()
         )
 
-    def pacer(self, key: TierKey, limit: TierLimit) -> LocalPacer:
-        pacers = self._pacers.setdefault(asyncio.get_running_loop(), {})
+    def get(self, key: TierKey, limit: TierLimit, make: Callable[[], P]) -> P:
+        pacers = self._by_loop.setdefault(asyncio.get_running_loop(), {})
         pacer = pacers.get(key)
         if pacer is None:
-            pacer = pacers[key] = LocalPacer(limit)
+            pacer = pacers[key] = make()
         elif pacer.limit.pace != limit.pace:
             raise InvalidRequestError(
                 f"another client of the same identity already paces tier {key.tier} at {pacer.limit}; this one"
                 f" asks for {limit}. Use the same limits, or give this client its own rate_key."
             )
         return pacer
+
+    def forget_loop(self) -> None:
+        """Drop the running loop's pacers (its store is closing)."""
+        self._by_loop.pop(asyncio.get_running_loop(), None)
+
+
+class LocalStore:
+    """The in-process store: one pacer per (event loop, TierKey), shared by every client."""
+
+    def __init__(self) -> None:
+        self._pacers: Pacers[LocalPacer] = Pacers()
+
+    def pacer(self, key: TierKey, limit: TierLimit) -> LocalPacer:
+        return self._pacers.get(key, limit, lambda: LocalPacer(limit))
 
     async def aclose(self) -> None:
         pass  # nothing to close: the pacers go with their event loop

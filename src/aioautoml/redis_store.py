@@ -47,7 +47,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 from yarl import URL
 
 from .errors import InvalidRequestError, RateStoreError
-from .limits import LocalPacer, TierKey, TierLimit
+from .limits import LocalPacer, Pacers, TierKey, TierLimit
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -192,9 +192,7 @@ class RedisStore:
         self.timeout = timeout
         self.prefix = prefix
         self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Redis] = weakref.WeakKeyDictionary()
-        self._pacers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[TierKey, RedisPacer]] = (
-            weakref.WeakKeyDictionary()
-        )
+        self._pacers: Pacers[RedisPacer] = Pacers()
         self._warned = False
 
     def pacer(self, key: TierKey, limit: TierLimit) -> RedisPacer:
@@ -204,20 +202,11 @@ class RedisStore:
                 " callable has none. Pass rate_key='...' (one name per user and tenant), or a TokenSource"
                 " with an identity (aioautoml.ClientCredentials)."
             )
-        pacers = self._pacers.setdefault(asyncio.get_running_loop(), {})
-        pacer = pacers.get(key)
-        if pacer is None:
-            pacer = pacers[key] = RedisPacer(self, self._keys(key), limit)
-        elif pacer.limit.pace != limit.pace:
-            raise InvalidRequestError(
-                f"another client of the same identity already paces tier {key.tier} at {pacer.limit}; this one"
-                f" asks for {limit}. Use the same limits, or give this client its own rate_key."
-            )
-        return pacer
+        return self._pacers.get(key, limit, lambda: RedisPacer(self, self._keys(key), limit))
 
     def _keys(self, key: TierKey) -> tuple[str, str, str, str]:
         digest = hashlib.sha256("\n".join(key).encode()).hexdigest()[:32]
-        base = f"{self.prefix}:{{{digest}}}"  # a hash tag: the three keys share a cluster slot
+        base = f"{self.prefix}:{{{digest}}}"  # a hash tag: the four keys share a cluster slot
         return f"{base}:tat", f"{base}:pause", f"{base}:probe", f"{base}:shape"
 
     def _client(self) -> Redis:
@@ -271,7 +260,7 @@ class RedisStore:
     async def aclose(self) -> None:
         """Close the running loop's connections (clients made from a URL string do this on close)."""
         loop = asyncio.get_running_loop()
-        self._pacers.pop(loop, None)
+        self._pacers.forget_loop()
         client = self._clients.pop(loop, None)
         if client is not None:
             await client.aclose()
