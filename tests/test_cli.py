@@ -503,13 +503,13 @@ async def test_ctrl_c_during_wait_leaves_the_job_running_unless_asked(
     await eventually(lambda: len(loopback.requests_for("get_batch_prediction")) >= polls + 2)  # it is polling
     process.send_signal(signal.SIGINT)
     _, err = await asyncio.wait_for(process.communicate(), 15)
-    assert process.returncode == 130
-    assert b"Traceback" not in err
+    assert process.returncode == 130, err  # each assertion shows the command's stderr when it fails
+    assert b"Traceback" not in err, err
     if cancel:
-        assert loopback.qlik.cancelled == ["batch-prediction/bp-0001-01"]
+        assert loopback.qlik.cancelled == ["batch-prediction/bp-0001-01"], err
     else:
-        assert loopback.qlik.cancelled == [] and loopback.requests_for("cancel_job") == []
-        assert b"the job goes on" in err
+        assert loopback.qlik.cancelled == [] and loopback.requests_for("cancel_job") == [], err
+        assert b"the job goes on" in err, err
 
 
 async def test_bulk_runs_given_one_rate_store_share_one_budget(redis_server: RedisServer, tmp_path: Path) -> None:
