@@ -56,9 +56,12 @@ BIN = Path(sys.executable).parent
 
 # Types the generator does not know, mapped to ones it does (bytes for binaries, str for text).
 CONTENT_TYPE_OVERRIDES = {"application/java-archive": "application/octet-stream"}  # DataRobot's scoring code
-RUFF = "ruff {verb} . --no-cache --isolated --target-version py311 --line-length 120"
+RUFF = "ruff {verb} {target} --no-cache --isolated --target-version py311 --line-length 120"
 # Post-hooks: drop unused imports (also in __init__.py, hence --unsafe-fixes), merge and sort them, format.
-POST_HOOKS = [RUFF.format(verb="check") + " --fix-only --unsafe-fixes --select F401,I", RUFF.format(verb="format")]
+POST_HOOKS = [
+    RUFF.format(verb="check", target=".") + " --fix-only --unsafe-fixes --select F401,I",
+    RUFF.format(verb="format", target="."),
+]
 IDEMPOTENT_METHODS = {"get", "head", "put", "delete", "options"}
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 BANNER = (
@@ -833,13 +836,26 @@ def generate_one(spec: Spec, out: Path, scratch: Path) -> None:
         "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",  # ruff, for the post-hooks
         "PYTHONHASHSEED": "0",  # the generator iterates some sets: fix their order, byte-stable output
     }
-    result = subprocess.run(command, cwd=scratch, env=env, capture_output=True, text=True)
-    if result.returncode != 0:
-        fail(f"openapi-python-client failed on {spec.rel}:\n{result.stdout}\n{result.stderr}")
+    run_tool(command, scratch, env, f"openapi-python-client on {spec.rel}")
     write_operation_table(spec, package_dir)
-    subprocess.run(
-        [*POST_HOOKS[1].split(), "_operations.py"], cwd=package_dir, env=env, check=True, capture_output=True
-    )
+    run_tool(RUFF.format(verb="format", target="_operations.py").split(), package_dir, env, "ruff format")
+
+
+# A Rust tool (ruff, in the generator's post-hooks too) panics when the OS refuses it a thread
+# ("Resource temporarily unavailable", EAGAIN: a busy CI host's process limit). That is no verdict on
+# the input, and generating is idempotent, so it is run again; any other failure stops at once.
+TRANSIENT = "Resource temporarily unavailable"
+ATTEMPTS = 3
+
+
+def run_tool(command: list[str], cwd: Path, env: dict[str, str], what: str) -> None:
+    for attempt in range(1, ATTEMPTS + 1):
+        result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
+        if result.returncode == 0:
+            return
+        if TRANSIENT not in result.stdout + result.stderr or attempt == ATTEMPTS:
+            fail(f"{what} failed (exit status {result.returncode}):\n{result.stdout}\n{result.stderr}")
+        print(f"generate: {what}: {TRANSIENT}, attempt {attempt + 1} of {ATTEMPTS}", file=sys.stderr)
 
 
 def _json_scalar(value: object) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
+import sys
 import textwrap
 from pathlib import Path
 from types import ModuleType
@@ -377,3 +379,49 @@ def test_pinned_names_must_be_unique_identifiers(tmp_path: Path, capsys: pytest.
     err = refused(tmp_path, capsys, specs)
     assert "acme_tiny: get_thing is the name of both GET /things and GET /things/{id}" in err
     assert "acme_tiny: GET /things/{id}: get_thing / Things are not snake_case Python identifiers" in err
+
+
+def flaky_tool(tmp_path: Path, failures: int, message: str) -> list[str]:
+    """A command that fails `failures` times with `message` on stderr, then succeeds."""
+    script = tmp_path / "tool.py"
+    script.write_text(
+        "import pathlib, sys\n"
+        f"runs = pathlib.Path({str(tmp_path / 'runs')!r})\n"
+        "n = int(runs.read_text()) if runs.exists() else 0\n"
+        "runs.write_text(str(n + 1))\n"
+        f"if n < {failures}:\n"
+        f"    sys.exit({message!r})\n"
+    )
+    return [sys.executable, str(script)]
+
+
+def runs(tmp_path: Path) -> int:
+    return int((tmp_path / "runs").read_text())
+
+
+def test_a_tool_refused_a_thread_is_run_again(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    generate = load_generator()
+    panic = (
+        'panicked: ThreadPoolBuildError { kind: IOError(Os { code: 11, message: "Resource temporarily unavailable" }) }'
+    )
+    generate.run_tool(flaky_tool(tmp_path, 2, panic), tmp_path, dict(os.environ), "ruff format")
+    assert runs(tmp_path) == 3
+    assert "ruff format: Resource temporarily unavailable, attempt 3 of 3" in capsys.readouterr().err
+
+
+def test_a_tool_failing_otherwise_stops_generation_with_its_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    generate = load_generator()
+    with pytest.raises(SystemExit):
+        generate.run_tool(flaky_tool(tmp_path, 1, "error: Failed to parse x.py"), tmp_path, dict(os.environ), "ruff")
+    assert runs(tmp_path) == 1, "a real failure is not retried"
+    assert "ruff failed (exit status 1):" in (err := capsys.readouterr().err) and "Failed to parse x.py" in err
+
+
+def test_a_tool_refused_threads_every_time_stops_generation(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    generate = load_generator()
+    with pytest.raises(SystemExit):
+        generate.run_tool(flaky_tool(tmp_path, 9, "Resource temporarily unavailable"), tmp_path, dict(os.environ), "r")
+    assert runs(tmp_path) == generate.ATTEMPTS == 3
+    assert "r failed (exit status 1):" in capsys.readouterr().err
