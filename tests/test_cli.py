@@ -390,6 +390,37 @@ async def test_bulk_never_resends_a_write_whose_outcome_is_unknown(
     assert {r["line"] for r in records(tmp_path / "out.jsonl")} == {1, 2, 3}
 
 
+async def test_resume_refuses_an_input_changed_since_the_earlier_run(
+    cli: Cli, loopback: LoopbackServer, tmp_path: Path
+) -> None:
+    inputs = tmp_path / "in.jsonl"
+    inputs.write_text('{"deployment_id": "dep-0001"}\n{"deployment_id": "dep-0002"}\n{"deployment_id": "dep-0003"}\n')
+    run = ("bulk", "qlik-ml", "get-deployment", "--input", "in.jsonl", "--output", "out.jsonl")
+    loopback.inject(
+        Fault("status", operation="get_deployment", status=500, times=1)
+    )  # a GET's 500: run again on --resume
+    code, _, err = await cli(*run, "--concurrency", "1")
+    assert code == 1, err
+    before = (tmp_path / "out.jsonl").read_text()
+    sent = len(loopback.requests)
+
+    inputs.write_text('{"deployment_id": "dep-0001"}\n{"deployment_id": "dep-0009"}\n{"deployment_id": "dep-0003"}\n')
+    code, _, err = await cli(*run, "--resume")
+    assert code == 2 and "in.jsonl line 2" in err and "the input changed since the earlier run" in err, err
+    inputs.write_text('{"deployment_id": "dep-0001"}\n')
+    code, _, err = await cli(*run, "--resume")
+    assert code == 2 and "holds outcomes for lines in.jsonl does not have (2, 3)" in err, err
+    assert len(loopback.requests) == sent, "nothing is sent for a changed input"
+    assert (tmp_path / "out.jsonl").read_text() == before
+
+    # The same objects with their keys reordered and spaced otherwise are the same input.
+    inputs.write_text('{"deployment_id":"dep-0001"}\n{"deployment_id":  "dep-0002"}\n{"deployment_id":"dep-0003"}\n')
+    code, _, err = await cli(*run, "--resume")
+    assert code == 0, err
+    assert len(loopback.requests) == sent + 1  # only the 500 ran again
+    assert sorted(r["line"] for r in records(tmp_path / "out.jsonl")) == [1, 2, 3]
+
+
 async def test_bulk_wait_starts_each_job_and_waits_for_it(cli: Cli, loopback: LoopbackServer, tmp_path: Path) -> None:
     loopback.qlik.fail_predictions.add("bp-0002-01")
     inputs = [

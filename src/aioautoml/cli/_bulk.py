@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import hashlib
 import json
 import os
 import sys
@@ -113,7 +114,7 @@ def bulk(
         raise click.UsageError("--poll-interval goes with --wait")
     if output_path.exists() and not resume:
         raise click.UsageError(f"{output_path} exists: --resume continues it (or remove it to start again)")
-    settled = _resume(output_path) if resume and output_path.exists() else {}
+    settled = _resume(output_path, input_path) if resume and output_path.exists() else {}
     waiting = wait_options(poll_interval) if wait else None
     return _Run(
         found, input_path, output_path, settled, concurrency, progress_every, waiting, base_url, rate_store
@@ -337,11 +338,52 @@ class Settled:
     ok: bool
     outcome_unknown: bool
     message: str | None
+    input_digest: bytes  # of the input line it answers: --resume with an edited input is refused
 
 
-def _resume(path: Path) -> dict[int, Settled]:
-    """The settled outcomes of an earlier run, by input line. The file is rewritten to hold only
-    those, so that each line ends with one outcome. A torn last line is cut off (its input runs again)."""
+def _digest(raw: Any) -> bytes:
+    return hashlib.blake2b(json.dumps(raw, sort_keys=True, default=str).encode(), digest_size=8).digest()
+
+
+def _raw(text: str) -> Any:
+    """An input line as its record's "input" holds it: a JSON object, or the text as given."""
+    if text.startswith("{"):
+        try:
+            return json.loads(text)
+        except ValueError:
+            pass
+    return text
+
+
+def _check_same_input(input_path: Path, output_path: Path, settled: Mapping[int, Settled]) -> None:
+    """Settled outcomes are kept by line number: they are only the answers to the same lines.
+    An input edited, reordered or cut since the earlier run would pair answers with other inputs."""
+    if not settled:
+        return
+    seen: set[int] = set()
+    with input_path.open(encoding="utf-8") as lines:
+        for number, text in enumerate(lines, 1):
+            kept = settled.get(number)
+            if kept is None:
+                continue
+            seen.add(number)
+            if _digest(_raw(text.strip())) != kept.input_digest:
+                raise click.UsageError(
+                    f"{input_path} line {number} ({text.strip()[:60]!r}) is not the input that {output_path}"
+                    " recorded for that line: the input changed since the earlier run; resume with the same"
+                    " input, or write to a new --output"
+                )
+    if missing := sorted(set(settled) - seen):
+        raise click.UsageError(
+            f"{output_path} holds outcomes for lines {input_path} does not have ({', '.join(map(str, missing[:5]))}"
+            f"{', ...' if len(missing) > 5 else ''}): the input changed since the earlier run"
+        )
+
+
+def _resume(path: Path, input_path: Path) -> dict[int, Settled]:
+    """The settled outcomes of an earlier run, by input line. Once they are known to answer the same
+    input, the file is rewritten to hold only those, so that each line ends with one outcome. A torn
+    last line is cut off (its input runs again)."""
     last: dict[int, tuple[int, Settled | None]] = {}  # input line -> (its latest record's position, kept?)
     torn = 0
     with path.open("rb") as records:
@@ -355,8 +397,15 @@ def _resume(path: Path) -> dict[int, Settled]:
             except (ValueError, KeyError, TypeError):
                 raise click.UsageError(f"{path} line {position + 1} is not a result record: cannot resume") from None
             error = record.get("error") or {}
-            kept = Settled(bool(record.get("ok")), bool(error.get("outcome_unknown")), error.get("message"))
+            kept = Settled(
+                bool(record.get("ok")),
+                bool(error.get("outcome_unknown")),
+                error.get("message"),
+                _digest(record.get("input")),
+            )
             last[line] = (position, kept if _settled(record) else None)
+    settled = {line: kept for line, (_, kept) in last.items() if kept is not None}
+    _check_same_input(input_path, path, settled)  # before the file is touched
     if torn:
         click.echo(f"{path}: the last line is incomplete ({torn} bytes); it is cut off", err=True)
     keep = {position for position, kept in last.values() if kept is not None}
@@ -366,7 +415,7 @@ def _resume(path: Path) -> dict[int, Settled]:
             if position in keep:
                 output.write(raw)
     os.replace(partial, path)
-    return {line: kept for line, (_, kept) in last.items() if kept is not None}
+    return settled
 
 
 class _Progress:
