@@ -421,6 +421,51 @@ async def test_resume_refuses_an_input_changed_since_the_earlier_run(
     assert sorted(r["line"] for r in records(tmp_path / "out.jsonl")) == [1, 2, 3]
 
 
+async def test_bulk_dry_run_shows_each_request_and_sends_nothing(
+    cli: Cli, loopback: LoopbackServer, tmp_path: Path
+) -> None:
+    bad_body = {**GOOD_BODY, "dataFileId": 7}  # the model wants a string
+    (tmp_path / "in.jsonl").write_text(
+        json.dumps({"deployment_id": "dep-0001", "body": GOOD_BODY})
+        + "\n"
+        + json.dumps({"deployment_id": "dep-0002", "body": bad_body})
+        + "\n"
+        + json.dumps({"deployment_id": "dep-0003", "colour": "red"})
+        + "\n"
+    )
+    code, out, err = await cli("bulk", "qlik-ml", "create-batch-prediction", "--input", "in.jsonl", "--dry-run")
+    assert code == 2, err  # two lines are not valid calls
+    shown = [json.loads(line) for line in out.splitlines()]
+    assert [r["line"] for r in shown] == [1, 2, 3]
+    request = shown[0]["request"]
+    assert request["method"] == "POST" and request["body"] == GOOD_BODY
+    assert request["url"] == f"{loopback.url}/api/v1/ml/deployments/dep-0001/batch-predictions"
+    assert request["headers"]["Authorization"] == "Bearer <redacted>" and loopback.token not in out + err
+    assert shown[1]["error"]["type"] == "InvalidRequestError" and "dataFileId" in shown[1]["error"]["message"]
+    assert "unknown parameter 'colour'" in shown[2]["error"]["message"]
+    assert "3 requests, 2 not valid calls; nothing sent" in err
+    assert loopback.requests == [] and list(tmp_path.glob("*.jsonl")) == [tmp_path / "in.jsonl"]
+
+    code, _, err = await cli("bulk", "qlik-ml", "create-batch-prediction", "--input", "in.jsonl")
+    assert code == 2 and "Missing option '--output'" in err
+
+
+async def test_bulk_dry_run_with_resume_shows_what_a_resume_would_run(
+    cli: Cli, loopback: LoopbackServer, tmp_path: Path
+) -> None:
+    (tmp_path / "ids.txt").write_text("dep-0001\ndep-0002\ndep-0003\n")
+    loopback.inject(Fault("status", operation="get_deployment", status=500, times=1))  # run again on --resume
+    run = ("bulk", "qlik-ml", "get-deployment", "--input", "ids.txt", "--output", "out.jsonl")
+    code, _, err = await cli(*run, "--concurrency", "1")
+    assert code == 1, err
+    before, sent = (tmp_path / "out.jsonl").read_text(), len(loopback.requests)
+    code, out, err = await cli(*run, "--resume", "--dry-run")
+    assert code == 0, err
+    (again,) = [json.loads(line) for line in out.splitlines()]
+    assert again["line"] == 1 and again["request"]["url"].endswith("/api/v1/ml/deployments/dep-0001")
+    assert len(loopback.requests) == sent and (tmp_path / "out.jsonl").read_text() == before
+
+
 async def test_bulk_wait_starts_each_job_and_waits_for_it(cli: Cli, loopback: LoopbackServer, tmp_path: Path) -> None:
     loopback.qlik.fail_predictions.add("bp-0002-01")
     inputs = [

@@ -15,7 +15,7 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -28,10 +28,11 @@ from ..errors import AioAutoMLError, InvalidRequestError
 from ._arguments import call_arguments
 from ._catalog import Signature, apis, signature
 from ._commands import operation_params, resolve
-from ._output import FAILED, OK, USAGE, describe_error, error_record, jsonable
-from ._run import api_method, configure_logging, make_client, run, vendor_of, wait_options
+from ._output import FAILED, OK, USAGE, describe_error, dumps, error_record, jsonable, write_line
+from ._run import api_method, configure_logging, describe_request, make_client, run, vendor_of, wait_options
 
 if TYPE_CHECKING:
+    from ..client import BaseClient
     from ..jobs import Job
 
 # Errors worth another try on --resume: the server was busy or did not answer, and the request
@@ -71,9 +72,8 @@ class Input:
 @click.option(
     "--output",
     "output_path",
-    required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="results.jsonl: an outcome per input line, written as each completes.",
+    help="results.jsonl: an outcome per input line, written as each completes (required unless --dry-run).",
 )
 @click.option("--concurrency", type=click.IntRange(min=1), default=8, show_default=True)
 @click.option("--resume", is_flag=True, help="Continue an earlier run's --output: run only what is not settled.")
@@ -91,12 +91,18 @@ class Input:
     help="A Redis URL: every run and process given the same one shares each tier's budget"
     " (default: AIOAUTOML_RATE_STORE, else this process paces itself).",
 )
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Print each line's request (token redacted) as a JSON line, or why it is not a valid call;"
+    " send nothing, write no --output. With --resume: only the lines a resume would run.",
+)
 @click.option("--verbose", "-v", is_flag=True, help="Log at DEBUG on standard error.")
 def bulk(
     api: str,
     operation: str,
     input_path: Path,
-    output_path: Path,
+    output_path: Path | None,
     concurrency: int,
     resume: bool,
     progress_every: int,
@@ -104,6 +110,7 @@ def bulk(
     poll_interval: float | None,
     base_url: str | None,
     rate_store: str | None,
+    dry_run: bool,
     verbose: bool,
 ) -> int:
     found = resolve(api, operation)
@@ -112,13 +119,19 @@ def bulk(
         raise click.UsageError(f"{found.python_name.replace('_', '-')} starts no job: --wait does not apply")
     if poll_interval is not None and not wait:
         raise click.UsageError("--poll-interval goes with --wait")
-    if output_path.exists() and not resume:
+    if output_path is None:
+        if not dry_run:
+            raise click.MissingParameter(param_hint="'--output'", param_type="option")
+        if resume:
+            raise click.UsageError("--resume continues an --output: give the one to continue")
+    elif output_path.exists() and not resume:
         raise click.UsageError(f"{output_path} exists: --resume continues it (or remove it to start again)")
-    settled = _resume(output_path, input_path) if resume and output_path.exists() else {}
+    settled = {}
+    if resume and output_path is not None and output_path.exists():
+        settled = _resume(output_path, input_path, compact=not dry_run)
     waiting = wait_options(poll_interval) if wait else None
-    return _Run(
-        found, input_path, output_path, settled, concurrency, progress_every, waiting, base_url, rate_store
-    ).start()
+    job = _Run(found, input_path, output_path, settled, concurrency, progress_every, waiting, base_url, rate_store)
+    return job.dry_run() if dry_run else job.start()
 
 
 class _Run:
@@ -126,7 +139,7 @@ class _Run:
         self,
         operation: Operation,
         input_path: Path,
-        output_path: Path,
+        output_path: Path | None,  # None only for a dry run
         settled: Mapping[int, Settled],
         concurrency: int,
         progress_every: int,
@@ -159,16 +172,61 @@ class _Run:
                         err=True,
                     )
         self.total = sum(1 for _ in self._lines())
-        parser = _Parser(self.operation, self.signature)
-        pending = (parser.parse(number, text) for number, text in self._lines())
+        pending = self._inputs()
         if self.settled:
             click.echo(f"resuming: {len(self.settled)} lines settled earlier, {self.total} to run", err=True)
-        code = run(lambda: self._main(pending), self._interrupted)
+        code = run(self._guarded(lambda: self._main(pending)), self._interrupted)
         if code not in (OK, FAILED):
             return code
         failed = earlier_failed + self.failed
         click.echo(f"bulk: {self.done} run, {self.failed} failed; {failed} failed in all", err=True)
         return FAILED if failed or code == FAILED else OK
+
+    def dry_run(self) -> int:
+        """Each pending line's request as a JSON line on standard output, built as the run would
+        (the body validated through the model); exit status 2 if any line is not a valid call."""
+
+        async def main() -> int:
+            invalid = 0
+            async with self._client() as client:
+                method = api_method(client, self.operation)
+                for item in self._inputs():
+                    record: dict[str, Any] = {"line": item.line, "input": item.raw}
+                    try:
+                        if item.problem is not None:
+                            raise item.problem
+                        record["request"] = describe_request(client, method, item.args, item.kwargs)
+                    except AioAutoMLError as problem:
+                        invalid += 1
+                        record["error"] = error_record(problem)
+                    write_line(dumps(record))
+                    self.total += 1
+            click.echo(f"bulk --dry-run: {self.total} requests, {invalid} not valid calls; nothing sent", err=True)
+            return USAGE if invalid else OK
+
+        return run(self._guarded(main))
+
+    def _guarded(self, main: Callable[[], Awaitable[int]]) -> Callable[[], Coroutine[Any, Any, int]]:
+        """``main``, with a client that cannot be configured as one error line (exit status 2)."""
+
+        async def guarded() -> int:
+            try:
+                return await main()
+            except _Unconfigured as error:
+                click.echo(f"error: {describe_error(error.error)}", err=True)
+                return USAGE
+
+        return guarded
+
+    def _client(self, **options: Any) -> BaseClient:
+        try:
+            return make_client(vendor_of(self.operation), self.base_url, self.rate_store, **options)
+        except AioAutoMLError as error:
+            raise _Unconfigured(error) from error
+
+    def _inputs(self) -> Iterator[Input]:
+        parser = _Parser(self.operation, self.signature)
+        return (parser.parse(number, text) for number, text in self._lines())
 
     def _interrupted(self) -> None:
         click.echo(
@@ -187,12 +245,8 @@ class _Run:
                 sent.add(item.line)
 
         trace.on_request_start.append(on_request_start)
-        try:
-            client = make_client(vendor_of(self.operation), self.base_url, self.rate_store, trace_configs=[trace])
-        except AioAutoMLError as error:
-            click.echo(f"error: {describe_error(error)}", err=True)
-            return USAGE
-        async with client:
+        assert self.output_path is not None  # a run that sends has an output
+        async with self._client(trace_configs=[trace]) as client:
             method = api_method(client, self.operation)
             started: dict[int, Input] = {}  # called, and its outcome not yet written
 
@@ -251,6 +305,13 @@ class _Run:
                 text = text.strip()
                 if text and not text.startswith("#") and number not in self.settled:
                     yield number, text
+
+
+class _Unconfigured(Exception):
+    """make_client's error, carried out of the coroutine to be printed as one line."""
+
+    def __init__(self, error: AioAutoMLError) -> None:
+        self.error = error
 
 
 _CALLING: contextvars.ContextVar[Input | None] = contextvars.ContextVar("aioautoml_cli_calling", default=None)
@@ -380,7 +441,7 @@ def _check_same_input(input_path: Path, output_path: Path, settled: Mapping[int,
         )
 
 
-def _resume(path: Path, input_path: Path) -> dict[int, Settled]:
+def _resume(path: Path, input_path: Path, *, compact: bool = True) -> dict[int, Settled]:
     """The settled outcomes of an earlier run, by input line. Once they are known to answer the same
     input, the file is rewritten to hold only those, so that each line ends with one outcome. A torn
     last line is cut off (its input runs again)."""
@@ -406,6 +467,8 @@ def _resume(path: Path, input_path: Path) -> dict[int, Settled]:
             last[line] = (position, kept if _settled(record) else None)
     settled = {line: kept for line, (_, kept) in last.items() if kept is not None}
     _check_same_input(input_path, path, settled)  # before the file is touched
+    if not compact:  # a dry run: the file is left as it is
+        return settled
     if torn:
         click.echo(f"{path}: the last line is incomplete ({torn} bytes); it is cut off", err=True)
     keep = {position for position, kept in last.values() if kept is not None}
