@@ -92,6 +92,77 @@ async def test_a_mapping_with_a_typo_or_a_missing_key_is_refused_before_sending(
     assert message in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            _with(("data", "attributes"), "name", 5),
+            "createBatchPrediction: body.data.attributes.name must be a string, not int 5",
+        ),
+        (
+            _with(("data", "attributes", "writeback"), "format", "parquett"),
+            "body.data.attributes.writeback.format must be one of 'csv', 'parquet', 'qvd', not str 'parquett'",
+        ),
+        (_with(("data",), "type", "batch-predictions"), "body.data.type must be one of 'batch-prediction'"),
+        (_with(("data",), "attributes", ["x"]), "body.data.attributes must be a BatchPredictionInputAttributes"),
+        (_with(("data", "attributes"), "name", None), "body.data.attributes.name must be a string, not NoneType"),
+        (
+            _with(("data", "attributes"), "name", {"k": "x" * 99}),
+            "must be a string, not dict {'k': '" + "x" * 30 + "...",
+        ),
+    ],
+)
+async def test_a_value_of_the_wrong_type_or_outside_the_enum_is_refused_before_sending(body: Any, message: str) -> None:
+    """from_dict keeps what it is given (servers add fields and values), so a caller's mistake in a
+    mapping would reach the server as a 400: the declared JSON types and enum values are checked."""
+    async with QlikClient(QLIK, token="t") as qlik:
+        with aioresponses() as mocked:
+            with pytest.raises(InvalidRequestError) as caught:
+                await qlik.ml.create_batch_prediction("dep-1", body=body)
+            assert mocked.requests == {}
+    assert message in str(caught.value)
+
+
+def test_numbers_booleans_nulls_and_date_times_as_json_has_them() -> None:
+    from aioautoml._wire import coerce_body, operation_table
+    from aioautoml.types import datarobot_models
+
+    model = datarobot_models.BacktestStatusResponse
+    operation = operation_table("qlik_ml")[("GET", "/api/v1/ml/deployments")]
+    good = {
+        "index": 0,
+        "score": 1,  # an integer where a number is declared
+        "status": "COMPLETED",
+        "trainingDuration": "P1D",
+        "trainingEndDate": "2026-01-02T00:00:00Z",
+        "trainingRowCount": 10,
+        "trainingStartDate": "2026-01-01T00:00:00Z",
+    }
+    assert coerce_body(operation, good, model).score == 1
+    assert coerce_body(operation, {**good, "score": None}, model).score is None  # nullable
+    for key, value, message in [
+        ("index", True, "body.index must be an integer, not bool True"),
+        ("index", 1.5, "body.index must be an integer, not float 1.5"),
+        ("score", "1", "body.score must be a number or null, not str '1'"),
+        ("trainingEndDate", 20260102, "body.trainingEndDate must be an ISO 8601 date-time string"),
+        ("trainingEndDate", "2nd of January", "body.trainingEndDate must be an ISO 8601 date-time string, not str"),
+    ]:
+        with pytest.raises(InvalidRequestError) as caught:
+            coerce_body(operation, {**good, key: value}, model)
+        assert message in str(caught.value) and str(caught.value).startswith("getDeployments: "), key
+
+
+async def test_a_json_patch_value_may_be_any_json_value() -> None:
+    # RFC 6902: the document's `object` is corrected in the overlay; a name is replaced by a string.
+    async with QlikClient(QLIK, token="t") as qlik:
+        with aioresponses() as mocked:
+            mocked.patch(re.compile(".*"), status=204, repeat=True)
+            for value in ("new name", 3, True, None, ["a"], {"k": "v"}):
+                await qlik.data_stores.patch_data_store("ds-1", body=[{"op": "replace", "path": "/p", "value": value}])
+            sent = [call.kwargs["json"][0]["value"] for calls in mocked.requests.values() for call in calls]
+    assert sent == ["new name", 3, True, None, ["a"], {"k": "v"}]
+
+
 @pytest.mark.parametrize("body", ["data", ["data"], 42, None])
 async def test_anything_else_names_the_expected_model(body: Any) -> None:
     async with QlikClient(QLIK, token="t") as qlik:
@@ -122,3 +193,12 @@ async def test_a_free_form_map_takes_any_key() -> None:
             (calls,) = mocked.requests.values()
     assert calls[0].kwargs["json"]["properties"] == {"anyName": 1, "other": "v"}
     assert qlik_data_stores.DataStoreInputProperties._open and not qlik_data_stores.DataStoreInput._open
+
+
+async def test_a_model_built_by_the_caller_is_sent_as_it_is() -> None:
+    # The way to send an enum value newer than the spec: the model is the caller's own statement.
+    body = as_model()
+    writeback = body.data.attributes.writeback  # type: ignore[union-attr]
+    writeback.format_ = "feather"  # type: ignore[union-attr]
+    sent = await sent_body(body)
+    assert sent["data"]["attributes"]["writeback"]["format"] == "feather"

@@ -11,6 +11,7 @@ request (:class:`Request`: encoded path and query, body) and a ``parse_response`
 from __future__ import annotations
 
 import asyncio
+import datetime
 import importlib
 import json as jsonlib
 import logging
@@ -502,28 +503,143 @@ def _check_mapping(operation: Operation, model: type, value: Mapping[Any, Any], 
 
 
 def _check_value(operation: Operation, annotation: Any, value: Any, where: str) -> None:
-    """Follow a nested model, or a list of them, into a mapping given for it; a file part must be a File."""
-    options = _options(annotation)
-    if File in options and not isinstance(value, File) and value is not UNSET:
-        raise InvalidRequestError(
-            f"{operation.id}: {where} is a file part: give a File (an open binary file), not {type(value).__name__}"
-        )
-    models = [option for option in options if isinstance(option, type) and attrs.has(option)]
-    if models and isinstance(value, Mapping) and not any(isinstance(value, m) for m in models):
-        if len(models) == 1:
-            _check_mapping(operation, models[0], value, where)
+    """A value of the JSON type its field declares (an enum's value one the spec lists); follow a
+    nested model, or a list of them, into a mapping given for it; a file part must be a File."""
+    shape = _shape(annotation)
+    if not shape.admits(value):
+        if shape.file:
+            raise InvalidRequestError(
+                f"{operation.id}: {where} is a file part: give a File (an open binary file), not {type(value).__name__}"
+            )
+        raise InvalidRequestError(f"{operation.id}: {where} must be {shape.expected}, not {_shown(value)}")
+    if shape.models and isinstance(value, Mapping) and not isinstance(value, shape.models):
+        if len(shape.models) == 1:
+            _check_mapping(operation, shape.models[0], value, where)
         return
-    lists = [option for option in options if get_origin(option) is list]
-    if lists and isinstance(value, (list, tuple)):
+    if shape.items and isinstance(value, (list, tuple)):
         for index, item in enumerate(value):
-            for inner in lists:
-                _check_value(operation, get_args(inner)[0], item, f"{where}[{index}]")
+            for inner in shape.items:
+                _check_value(operation, inner, item, f"{where}[{index}]")
+
+
+# What a field's annotation admits of a value a caller wrote as JSON would have it: a model's
+# from_dict would store a wrong type as given (it is tolerant, for what servers send) and the server
+# would answer 400. An annotation not named here (Any, a type the generator adds later) admits anything.
+_JSON_TYPES: dict[Any, tuple[type, ...]] = {
+    str: (str,),
+    int: (int,),
+    float: (int, float),
+    bool: (bool,),
+    type(None): (type(None),),
+    Unset: (Unset,),
+    list: (list, tuple),
+    dict: (Mapping,),
+}
+_EXPECTED: dict[Any, str] = {
+    str: "a string",
+    int: "an integer",
+    float: "a number",
+    bool: "true or false",
+    type(None): "null",
+    list: "a list",
+    dict: "an object",
+    datetime.datetime: "an ISO 8601 date-time string",
+    datetime.date: "an ISO 8601 date string",
+}
+_SCALARS = (str, int, float, type(None))  # the values a Literal can hold (bool is an int)
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """An annotation taken apart once: what admits a value, what to follow into, how to name it."""
+
+    anything: bool
+    types: tuple[type, ...]  # isinstance admits the value
+    booleans: bool  # bool is declared (else True is no integer, though Python says it is)
+    values: frozenset[Any]  # the Literal values (an enum's)
+    dates: tuple[type[datetime.date], ...]  # ISO text that their fromisoformat parses
+    file: bool
+    models: tuple[type, ...]
+    items: tuple[Any, ...]  # the item annotations of list options
+    expected: str
+
+    def admits(self, value: Any) -> bool:
+        if self.anything:
+            return True
+        if isinstance(value, bool) and not self.booleans:
+            return value in self.values
+        if isinstance(value, self.types):
+            return True
+        if isinstance(value, _SCALARS) and value in self.values:
+            return True
+        if self.dates and isinstance(value, str):
+            return any(_parses(kind, value) for kind in self.dates)
+        return False
+
+
+def _parses(kind: type[datetime.date], text: str) -> bool:
+    try:
+        kind.fromisoformat(text)  # what the generated from_dict parses with
+    except ValueError:
+        return False
+    return True
 
 
 def _options(annotation: Any) -> tuple[Any, ...]:
+    """The types a field's annotation allows: a union's members, or the one type."""
     if get_origin(annotation) in (Union, UnionType):
         return get_args(annotation)
     return (annotation,)
+
+
+@cache
+def _shape(annotation: Any) -> _Shape:
+    options = _options(annotation)
+    types: list[type] = []
+    values: set[Any] = set()
+    dates: list[type[datetime.date]] = []
+    models: list[type] = []
+    items: list[Any] = []
+    expected: list[str] = []
+    anything = False
+    for option in options:
+        origin = get_origin(option) or option
+        if origin is Literal:
+            values.update(get_args(option))
+            expected.append("one of " + ", ".join(repr(v) for v in get_args(option)))
+        elif origin in _JSON_TYPES:
+            types.extend(_JSON_TYPES[origin])
+            if origin is list:
+                items.extend(get_args(option)[:1])
+        elif option in (datetime.datetime, datetime.date):
+            types.append(option)
+            dates.append(option)
+        elif isinstance(option, type) and attrs.has(option):
+            types.extend((Mapping, option))
+            models.append(option)
+            expected.append(f"a {option.__name__} (an object)")
+        elif option is File:
+            types.append(File)
+        else:
+            anything = True  # Any, or a type this check does not know: not refused here
+        if origin in _EXPECTED and origin is not Unset:
+            expected.append(_EXPECTED[origin])
+    return _Shape(
+        anything=anything,
+        types=tuple(types),
+        booleans=bool in options,
+        values=frozenset(values),
+        dates=tuple(dates),
+        file=File in options,
+        models=tuple(models),
+        items=tuple(items),
+        expected=" or ".join(expected),
+    )
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return f"{type(value).__name__} {text if len(text) <= 40 else text[:37] + '...'}"
 
 
 # ---------------------------------------------------------------------------------------------

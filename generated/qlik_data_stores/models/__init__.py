@@ -27,7 +27,6 @@ from .error_response import ErrorResponse
 from .href import Href
 from .json_patch import JsonPatch
 from .json_patch_op import JsonPatchOp
-from .json_patch_value import JsonPatchValue
 from .links import Links
 from .table_connection_info import TableConnectionInfo
 from .table_connection_info_additional_properties import TableConnectionInfoAdditionalProperties
@@ -61,7 +60,6 @@ __all__ = (
     "Href",
     "JsonPatch",
     "JsonPatchOp",
-    "JsonPatchValue",
     "Links",
     "TableConnectionInfo",
     "TableConnectionInfoAdditionalProperties",

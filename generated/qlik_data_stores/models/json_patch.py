@@ -4,17 +4,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.json_patch_op import JsonPatchOp, check_json_patch_op
 from ..types import TOLERATED_PARSE_ERRORS, UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.json_patch_value import JsonPatchValue
-
 
 T = TypeVar("T", bound="JsonPatch")
 
@@ -37,7 +33,7 @@ class JsonPatch:
         op (JsonPatchOp): The operation to be performed.
         path (str): A JSON pointer to the property being affected.
         from_ (str | Unset): A JSON Pointer path pointing to the location to move/copy from.
-        value (JsonPatchValue | Unset): The value to add, replace or test.
+        value (Any | Unset): The value to add, replace or test.
     """
 
     # What aioautoml._wire.coerce_body validates a plain mapping against: the fields' JSON keys,
@@ -48,7 +44,7 @@ class JsonPatch:
     op: JsonPatchOp
     path: str
     from_: str | Unset = UNSET
-    value: JsonPatchValue | Unset = UNSET
+    value: Any | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -61,12 +57,7 @@ class JsonPatch:
 
         from_ = self.from_
 
-        try:
-            value: dict[str, Any] | Unset = UNSET
-            if not isinstance(self.value, Unset):
-                value = self.value.to_dict()
-        except TOLERATED_PARSE_ERRORS:
-            value = self.value  # a value from_dict kept as the server sent it
+        value = self.value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -97,17 +88,7 @@ class JsonPatch:
 
         from_ = get("from", UNSET)
 
-        _raw_value = get("value", UNSET)
-        try:
-            _value = _raw_value
-            value: JsonPatchValue | Unset
-            if isinstance(_value, Unset):
-                value = UNSET
-            else:
-                value = JsonPatchValue.from_dict(_value)
-
-        except TOLERATED_PARSE_ERRORS:
-            value = _raw_value  # keep what the server sent
+        value = get("value", UNSET)
 
         json_patch = cls(
             op,
@@ -135,6 +116,3 @@ class JsonPatch:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
-
-
-from ..models.json_patch_value import JsonPatchValue  # noqa: E402
