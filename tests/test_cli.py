@@ -466,6 +466,20 @@ async def test_bulk_dry_run_with_resume_shows_what_a_resume_would_run(
     assert len(loopback.requests) == sent and (tmp_path / "out.jsonl").read_text() == before
 
 
+async def test_ctrl_c_stops_a_long_dry_run(cli: Cli, loopback: LoopbackServer, tmp_path: Path) -> None:
+    lines = 100_000
+    (tmp_path / "ids.txt").write_text("dep-0001\n" * lines)
+    process = await cli.start("bulk", "qlik-ml", "get-deployment", "--input", "ids.txt", "--dry-run")
+    assert process.stdout is not None
+    first = await asyncio.wait_for(process.stdout.readline(), 15)  # it is under way
+    assert json.loads(first)["line"] == 1
+    process.send_signal(signal.SIGINT)
+    out, err = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 130 and b"Traceback" not in err, err
+    assert len(out.splitlines()) + 1 < lines, "stopped before the end of the file"
+    assert loopback.requests == []
+
+
 async def test_bulk_wait_starts_each_job_and_waits_for_it(cli: Cli, loopback: LoopbackServer, tmp_path: Path) -> None:
     loopback.qlik.fail_predictions.add("bp-0002-01")
     inputs = [

@@ -201,6 +201,8 @@ class _Run:
                         record["error"] = error_record(problem)
                     write_line(dumps(record))
                     self.total += 1
+                    if self.total % 256 == 0:
+                        await asyncio.sleep(0)  # where Ctrl-C's cancellation can stop a long file
             click.echo(f"bulk --dry-run: {self.total} requests, {invalid} not valid calls; nothing sent", err=True)
             return USAGE if invalid else OK
 
