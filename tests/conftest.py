@@ -187,8 +187,5 @@ def loopback_environment(server: LoopbackServer, home: Path) -> dict[str, str]:
     return {
         **inherited,
         "HOME": str(home),  # no drconfig.yaml of the machine's user
-        "QLIK_TENANT_URL": server.url,
-        "QLIK_API_KEY": server.token,
-        "DATAROBOT_ENDPOINT": f"{server.url}/api/v2",
-        "DATAROBOT_API_TOKEN": server.token,
+        **server.environment(),
     }

@@ -538,11 +538,14 @@ async def test_ctrl_c_mid_bulk_stops_cleanly_with_complete_lines(
     assert 5 <= len(done) < 70 and all(r["ok"] for r in done)
 
 
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 async def test_ctrl_c_mid_bulk_write_records_the_calls_in_flight_as_unknown(
-    cli: Cli, loopback: LoopbackServer, tmp_path: Path
+    cli: Cli, loopback: LoopbackServer, tmp_path: Path, stop: signal.Signals
 ) -> None:
     """A POST in flight at Ctrl-C may have been acted on: resuming must not send it again.
-    (DataRobot's model training: a POST of no rate tier, so the client does not pace it.)"""
+    SIGTERM, a scheduler's stop, is handled the same way: killed outright, the run would lose the
+    record of its calls in flight. (DataRobot's model training: a POST of no rate tier, so the
+    client does not pace it.)"""
     path = "/api/v2/projects/{projectId}/models/"
     original = loopback.handler("POST", path)
 
@@ -556,9 +559,10 @@ async def test_ctrl_c_mid_bulk_write_records_the_calls_in_flight_as_unknown(
     run = ("bulk", "datarobot-models", "create-model", "--input", "in.jsonl", "--output", "out.jsonl")
     process = await cli.start(*run, "--concurrency", "3", "--progress-every", "5")
     await read_stderr_until(process, "bulk: 5/70 done")
-    process.send_signal(signal.SIGINT)
-    await asyncio.wait_for(process.communicate(), 15)
-    assert process.returncode == 130
+    process.send_signal(stop)
+    _, err_bytes = await asyncio.wait_for(process.communicate(), 15)
+    assert process.returncode == (130 if stop == signal.SIGINT else 143), err_bytes
+    assert b"Traceback" not in err_bytes and b"--resume continues" in err_bytes, err_bytes
     first = records(tmp_path / "out.jsonl")
     unknown = {r["line"] for r in first if not r["ok"]}
     assert unknown and all(r["error"]["outcome_unknown"] for r in first if not r["ok"])  # the calls in flight
@@ -581,9 +585,13 @@ async def test_ctrl_c_mid_bulk_write_records_the_calls_in_flight_as_unknown(
     assert {r["line"] for r in final if not r["ok"]} == unknown
 
 
-@pytest.mark.parametrize("cancel", [False, True])
+@pytest.mark.parametrize(
+    ("cancel", "stop"),
+    [(False, signal.SIGINT), (True, signal.SIGINT), (False, signal.SIGTERM)],
+    ids=["SIGINT", "SIGINT-cancel-on-interrupt", "SIGTERM"],
+)
 async def test_ctrl_c_during_wait_leaves_the_job_running_unless_asked(
-    cli: Cli, loopback: LoopbackServer, cancel: bool
+    cli: Cli, loopback: LoopbackServer, cancel: bool, stop: signal.Signals
 ) -> None:
     loopback.qlik.job_polls = 10_000
     args = ["qlik", "ml", "predict-batch-prediction", "dep-0001", "bp-0001-01", "--wait", "--poll-interval", "0.01"]
@@ -591,9 +599,9 @@ async def test_ctrl_c_during_wait_leaves_the_job_running_unless_asked(
     await read_stderr_until(process, "waiting for it to finish")
     polls = len(loopback.requests_for("get_batch_prediction"))
     await eventually(lambda: len(loopback.requests_for("get_batch_prediction")) >= polls + 2)  # it is polling
-    process.send_signal(signal.SIGINT)
+    process.send_signal(stop)
     _, err = await asyncio.wait_for(process.communicate(), 15)
-    assert process.returncode == 130, err  # each assertion shows the command's stderr when it fails
+    assert process.returncode == (130 if stop == signal.SIGINT else 143), err  # each shows stderr when it fails
     assert b"Traceback" not in err, err
     if cancel:
         assert loopback.qlik.cancelled == ["batch-prediction/bp-0001-01"], err

@@ -5,8 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
+import os
+import shlex
+import signal
+import sys
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -205,3 +211,38 @@ async def test_the_fake_clock_mark_runs_client_and_server_on_virtual_time(
     await qlik.ml.get_deployment("dep-0001")
     (request,) = server.requests
     assert 60 <= request.at <= loop.time() < 60.01  # the server read the loop's clock
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+async def test_the_server_on_its_own_serves_the_command_line(tmp_path: Path, stop: signal.Signals) -> None:
+    """``python -m aioautoml.testing`` prints the environment for from_env() and serves until Ctrl-C
+    (or SIGTERM: a shell's background job ignores SIGINT)."""
+    server = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "aioautoml.testing", "--deployments", "4",
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        assert server.stdout is not None
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("QLIK_", "DATAROBOT_"))}
+        env["HOME"] = str(tmp_path)
+        while not (line := (await asyncio.wait_for(server.stdout.readline(), 15)).decode()).startswith("# serving"):
+            name, _, value = line.removeprefix("export ").rstrip("\n").partition("=")
+            env[name] = shlex.split(value)[0]
+        assert sorted(env.keys() & {"QLIK_TENANT_URL", "QLIK_API_KEY", "DATAROBOT_ENDPOINT", "DATAROBOT_API_TOKEN"}) == [
+            "DATAROBOT_API_TOKEN", "DATAROBOT_ENDPOINT", "QLIK_API_KEY", "QLIK_TENANT_URL",
+        ]  # fmt: skip
+        command = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "aioautoml.cli", "qlik", "ml", "get-deployments", "--all", "--jsonl",
+            env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        out, err = await asyncio.wait_for(command.communicate(), 20)
+        assert command.returncode == 0, err
+        assert [json.loads(line)["id"] for line in out.splitlines()] == [f"dep-{k:04d}" for k in range(1, 5)]
+
+        server.send_signal(stop)
+        _, err = await asyncio.wait_for(server.communicate(), 15)
+        assert server.returncode == 0 and b"Traceback" not in err, err
+    finally:
+        if server.returncode is None:
+            server.kill()
+            await server.communicate()

@@ -5,7 +5,7 @@
     aioautoml bulk qlik-ml get-deployment --input ids.txt --output results.jsonl --resume
 
 Needs the ``cli`` extra (click): ``pip install 'aioautoml[cli]'``. Exit status: 0 done, 1 an API
-error or a failed input, 2 a usage error or a bad body (nothing sent), 130 Ctrl-C.
+error or a failed input, 2 a usage error or a bad body (nothing sent), 130 Ctrl-C, 143 SIGTERM.
 """
 
 from __future__ import annotations

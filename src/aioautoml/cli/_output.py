@@ -15,6 +15,7 @@ OK = 0
 FAILED = 1  # the API (or a job, or a bulk input) failed
 USAGE = 2  # the command line or a body was wrong: nothing was sent
 INTERRUPTED = 130  # Ctrl-C, as a shell reports SIGINT
+TERMINATED = 143  # SIGTERM (a scheduler stopping the job), as a shell reports it
 
 
 def jsonable(value: Any) -> Any:

@@ -39,7 +39,7 @@ root = Root(
         " the DataRobot Models API, configured by the environment (QLIK_TENANT_URL + QLIK_API_KEY or"
         " client credentials; DATAROBOT_ENDPOINT + DATAROBOT_API_TOKEN or drconfig.yaml)."
         "\n\nResults print as JSON. Exit status: 0 done, 1 an API error or a failed input, 2 a usage"
-        " error or a bad body (nothing sent), 130 interrupted."
+        " error or a bad body (nothing sent), 130 interrupted, 143 terminated (SIGTERM)."
     ),
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import signal
 import sys
 import warnings
 from collections.abc import Callable, Coroutine, Mapping
@@ -20,7 +21,7 @@ from .._wire import UNSET, Operation, endpoint_of
 from ..errors import AioAutoMLError
 from ._arguments import call_arguments
 from ._catalog import CLIENTS, is_file_download, signature
-from ._output import INTERRUPTED, OK, describe_error, dumps, exit_code, jsonable, write_line
+from ._output import INTERRUPTED, OK, TERMINATED, describe_error, dumps, exit_code, jsonable, write_line
 
 if TYPE_CHECKING:
     from ..client import BaseClient
@@ -74,18 +75,46 @@ def _show_warning(message: Warning | str, category: type[Warning], *_: Any, **__
 
 
 def run(main: Callable[[], Coroutine[Any, Any, int]], interrupted: Callable[[], None] | None = None) -> int:
-    """``asyncio.run``, with Ctrl-C as exit status 130 and no traceback.
+    """``asyncio.run``, with Ctrl-C as exit status 130 and SIGTERM as 143, and no traceback.
 
     asyncio.run turns the first SIGINT into a cancellation of the main task, so the coroutine's
-    own cleanup (flushing output, closing the client, leaving a job running) happens first.
+    own cleanup (flushing output, recording the writes in flight, closing the client, leaving a
+    job running) happens first. SIGTERM, which schedulers and container runtimes send to stop a
+    job, is made to do the same: killed outright, a bulk run would lose the record of its writes
+    in flight, and --resume would send them again.
     """
+    terminated = False
+
+    async def terminable() -> int:
+        nonlocal terminated
+        task = asyncio.current_task()
+        assert task is not None
+        loop = asyncio.get_running_loop()
+
+        def terminate() -> None:
+            nonlocal terminated
+            terminated = True
+            task.cancel()
+
+        loop.add_signal_handler(signal.SIGTERM, terminate)
+        try:
+            return await main()
+        except asyncio.CancelledError:
+            if not terminated:
+                raise  # Ctrl-C: asyncio.run makes it a KeyboardInterrupt
+            return TERMINATED
+        finally:
+            loop.remove_signal_handler(signal.SIGTERM)
+
     try:
-        return asyncio.run(main())
+        code = asyncio.run(terminable())
     except KeyboardInterrupt:
+        code = INTERRUPTED
+    if code in (INTERRUPTED, TERMINATED):
         if interrupted is not None:
             interrupted()
-        click.echo("interrupted", err=True)
-        return INTERRUPTED
+        click.echo("interrupted" if code == INTERRUPTED else "terminated", err=True)
+    return code
 
 
 def run_operation(operation: Operation, values: Mapping[str, Any]) -> int:

@@ -139,6 +139,16 @@ class LoopbackServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def environment(self) -> dict[str, str]:
+        """The variables ``QlikClient.from_env()`` and ``DataRobotClient.from_env()`` read (and so
+        the ``aioautoml`` command line), pointed at this server with its token."""
+        return {
+            "QLIK_TENANT_URL": self.url,
+            "QLIK_API_KEY": self.token,
+            "DATAROBOT_ENDPOINT": f"{self.url}/api/v2",
+            "DATAROBOT_API_TOKEN": self.token,
+        }
+
     @property
     def rate_limited(self) -> int:
         """429s sent for the tier limits (injected ones not counted)."""
