@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
+import os
 import signal
 import sys
 import typing
@@ -478,6 +479,36 @@ async def test_ctrl_c_stops_a_long_dry_run(cli: Cli, loopback: LoopbackServer, t
     assert process.returncode == 130 and b"Traceback" not in err, err
     assert len(out.splitlines()) + 1 < lines, "stopped before the end of the file"
     assert loopback.requests == []
+
+
+async def test_bulk_reads_standard_input_and_pipes_whole(cli: Cli, loopback: LoopbackServer, tmp_path: Path) -> None:
+    """A run reads its input more than once (to count, to check a resume, to run): read twice, a
+    pipe was empty the second time, and the run sent nothing and said it was done."""
+    ids = "".join(f"{dep}\n" for dep in list(loopback.qlik.deployments)[:5])
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "aioautoml.cli", "bulk", "qlik-ml", "get-deployment", "--input", "-",
+        "--output", "stdin.jsonl",
+        env=cli.env, cwd=cli.cwd, stdin=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    _, piped_err = await asyncio.wait_for(process.communicate(ids.encode()), 20)
+    assert process.returncode == 0, piped_err
+    assert sorted(r["input"] for r in records(tmp_path / "stdin.jsonl")) == sorted(ids.split())
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "aioautoml.cli", "bulk", "qlik-ml", "get-deployment", "--input", "-",
+        "--output", "stdin.jsonl", "--resume",
+        env=cli.env, cwd=cli.cwd, stdin=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    _, piped_err = await asyncio.wait_for(process.communicate(b"dep-0009\n" + ids.encode()), 20)
+    assert process.returncode == 2 and b"standard input line 1 ('dep-0009')" in piped_err, piped_err
+
+    fifo = tmp_path / "ids.fifo"  # as `--input <(...)` gives it: a named pipe
+    os.mkfifo(fifo)
+    writer = asyncio.get_running_loop().run_in_executor(None, fifo.write_text, ids)
+    code, _, err = await cli("bulk", "qlik-ml", "get-deployment", "--input", str(fifo), "--output", "fifo.jsonl")
+    await writer
+    assert code == 0, err
+    assert len(records(tmp_path / "fifo.jsonl")) == 5 and "bulk: 5 run, 0 failed" in err
+    assert len(loopback.requests) == 10
 
 
 async def test_bulk_wait_starts_each_job_and_waits_for_it(cli: Cli, loopback: LoopbackServer, tmp_path: Path) -> None:

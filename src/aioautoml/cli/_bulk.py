@@ -10,11 +10,14 @@ and counted as failed. A torn last line (the previous run was killed mid-write) 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import hashlib
 import json
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,8 +69,8 @@ class Input:
     "--input",
     "input_path",
     required=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="ids.txt (an ID per line) or inputs.jsonl (a JSON object per line).",
+    type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path),
+    help="ids.txt (an ID per line) or inputs.jsonl (a JSON object per line); - for standard input.",
 )
 @click.option(
     "--output",
@@ -126,12 +129,30 @@ def bulk(
             raise click.UsageError("--resume continues an --output: give the one to continue")
     elif output_path.exists() and not resume:
         raise click.UsageError(f"{output_path} exists: --resume continues it (or remove it to start again)")
-    settled = {}
-    if resume and output_path is not None and output_path.exists():
-        settled = _resume(output_path, input_path, compact=not dry_run)
-    waiting = wait_options(poll_interval) if wait else None
-    job = _Run(found, input_path, output_path, settled, concurrency, progress_every, waiting, base_url, rate_store)
-    return job.dry_run() if dry_run else job.start()
+    with _rereadable(input_path) as readable:
+        settled = {}
+        if resume and output_path is not None and output_path.exists():
+            shown = "standard input" if str(input_path) == "-" else str(input_path)
+            settled = _resume(output_path, readable, shown, compact=not dry_run)
+        waiting = wait_options(poll_interval) if wait else None
+        job = _Run(found, readable, output_path, settled, concurrency, progress_every, waiting, base_url, rate_store)
+        return job.dry_run() if dry_run else job.start()
+
+
+@contextlib.contextmanager
+def _rereadable(path: Path) -> Iterator[Path]:
+    """The input as a file that can be read more than once (a run reads it to count its lines, to
+    check a resume, and to run): standard input (-), a pipe or a process substitution is copied to
+    a temporary file first. Read twice as it is, a pipe would be empty the second time: no line run."""
+    if str(path) != "-" and path.is_file():
+        yield path
+        return
+    source = sys.stdin.buffer if str(path) == "-" else path.open("rb")
+    with source, tempfile.TemporaryDirectory(prefix="aioautoml-bulk-") as scratch:
+        copy = Path(scratch) / "input"
+        with copy.open("wb") as spooled:
+            shutil.copyfileobj(source, spooled)
+        yield copy
 
 
 class _Run:
@@ -418,7 +439,7 @@ def _raw(text: str) -> Any:
     return text
 
 
-def _check_same_input(input_path: Path, output_path: Path, settled: Mapping[int, Settled]) -> None:
+def _check_same_input(input_path: Path, shown: str, output_path: Path, settled: Mapping[int, Settled]) -> None:
     """Settled outcomes are kept by line number: they are only the answers to the same lines.
     An input edited, reordered or cut since the earlier run would pair answers with other inputs."""
     if not settled:
@@ -432,18 +453,18 @@ def _check_same_input(input_path: Path, output_path: Path, settled: Mapping[int,
             seen.add(number)
             if _digest(_raw(text.strip())) != kept.input_digest:
                 raise click.UsageError(
-                    f"{input_path} line {number} ({text.strip()[:60]!r}) is not the input that {output_path}"
+                    f"{shown} line {number} ({text.strip()[:60]!r}) is not the input that {output_path}"
                     " recorded for that line: the input changed since the earlier run; resume with the same"
                     " input, or write to a new --output"
                 )
     if missing := sorted(set(settled) - seen):
         raise click.UsageError(
-            f"{output_path} holds outcomes for lines {input_path} does not have ({', '.join(map(str, missing[:5]))}"
+            f"{output_path} holds outcomes for lines {shown} does not have ({', '.join(map(str, missing[:5]))}"
             f"{', ...' if len(missing) > 5 else ''}): the input changed since the earlier run"
         )
 
 
-def _resume(path: Path, input_path: Path, *, compact: bool = True) -> dict[int, Settled]:
+def _resume(path: Path, input_path: Path, shown: str, *, compact: bool = True) -> dict[int, Settled]:
     """The settled outcomes of an earlier run, by input line. Once they are known to answer the same
     input, the file is rewritten to hold only those, so that each line ends with one outcome. A torn
     last line is cut off (its input runs again)."""
@@ -468,7 +489,7 @@ def _resume(path: Path, input_path: Path, *, compact: bool = True) -> dict[int, 
             )
             last[line] = (position, kept if _settled(record) else None)
     settled = {line: kept for line, (_, kept) in last.items() if kept is not None}
-    _check_same_input(input_path, path, settled)  # before the file is touched
+    _check_same_input(input_path, shown, path, settled)  # before the file is touched
     if not compact:  # a dry run: the file is left as it is
         return settled
     if torn:
