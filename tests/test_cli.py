@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import sys
+import threading
 import typing
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -569,9 +570,17 @@ async def test_ctrl_c_mid_bulk_stops_cleanly_with_complete_lines(
     assert 5 <= len(done) < 70 and all(r["ok"] for r in done)
 
 
-@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize(
+    ("signals", "status"),
+    [
+        ((signal.SIGINT,), 130),
+        ((signal.SIGTERM,), 143),
+        ((signal.SIGINT, signal.SIGTERM), 130),
+    ],
+    ids=["SIGINT", "SIGTERM", "SIGINT-then-SIGTERM"],
+)
 async def test_ctrl_c_mid_bulk_write_records_the_calls_in_flight_as_unknown(
-    cli: Cli, loopback: LoopbackServer, tmp_path: Path, stop: signal.Signals
+    cli: Cli, loopback: LoopbackServer, tmp_path: Path, signals: tuple[signal.Signals, ...], status: int
 ) -> None:
     """A POST in flight at Ctrl-C may have been acted on: resuming must not send it again.
     SIGTERM, a scheduler's stop, is handled the same way: killed outright, the run would lose the
@@ -590,9 +599,10 @@ async def test_ctrl_c_mid_bulk_write_records_the_calls_in_flight_as_unknown(
     run = ("bulk", "datarobot-models", "create-model", "--input", "in.jsonl", "--output", "out.jsonl")
     process = await cli.start(*run, "--concurrency", "3", "--progress-every", "5")
     await read_stderr_until(process, "bulk: 5/70 done")
-    process.send_signal(stop)
+    for stop in signals:
+        process.send_signal(stop)
     _, err_bytes = await asyncio.wait_for(process.communicate(), 15)
-    assert process.returncode == (130 if stop == signal.SIGINT else 143), err_bytes
+    assert process.returncode == status, err_bytes
     assert b"Traceback" not in err_bytes and b"--resume continues" in err_bytes, err_bytes
     first = records(tmp_path / "out.jsonl")
     unknown = {r["line"] for r in first if not r["ok"]}
@@ -666,6 +676,63 @@ async def test_bulk_runs_given_one_rate_store_share_one_budget(redis_server: Red
         assert len(await redis.keys("aioautoml:*:tat")) == 1  # one budget: one identity, one tier
     finally:
         await redis.aclose()
+
+
+def test_run_takes_sigterm_only_where_it_may() -> None:
+    """SIGTERM is taken as Ctrl-C is only over the default action, in the main thread: an
+    application's handler or an inherited "ignore" stands, and a thread can run a command."""
+    from aioautoml.cli._run import run
+
+    async def main() -> int:
+        return 0
+
+    before = signal.getsignal(signal.SIGTERM)
+    try:
+        for kept in (signal.SIG_IGN, _app_handler):
+            signal.signal(signal.SIGTERM, kept)
+            assert run(main) == 0 and signal.getsignal(signal.SIGTERM) is kept
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        assert run(main) == 0 and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    finally:
+        signal.signal(signal.SIGTERM, before)
+    results: list[int] = []
+    thread = threading.Thread(target=lambda: results.append(run(main)))
+    thread.start()
+    thread.join(10)
+    assert results == [0]
+
+
+SECOND_SIGTERM = """
+import asyncio, os, signal
+from aioautoml.cli._run import run
+
+async def main():
+    async def lingering():  # a task asyncio.run cancels while it shuts down, after main returned
+        try:
+            await asyncio.sleep(3600)
+        except asyncio.CancelledError:
+            os.kill(os.getpid(), signal.SIGTERM)  # the second SIGTERM, in that window
+            await asyncio.sleep(0.05)
+            raise
+    asyncio.get_running_loop().create_task(lingering())
+    os.kill(os.getpid(), signal.SIGTERM)
+    await asyncio.sleep(3600)
+    return 0
+
+raise SystemExit(run(main, lambda: print("cleaned up")))
+"""
+
+
+async def test_a_second_sigterm_while_shutting_down_does_not_kill() -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", SECOND_SIGTERM, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 15)
+    assert process.returncode == 143 and out == b"cleaned up\n" and err == b"terminated\n", err
+
+
+def _app_handler(signum: int, frame: object) -> None:
+    raise AssertionError("not sent in this test")
 
 
 async def test_an_output_that_cannot_be_written_is_one_line(cli: Cli, tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 import warnings
 from collections.abc import Callable, Coroutine, Mapping
 from pathlib import Path
@@ -89,22 +90,21 @@ def run(main: Callable[[], Coroutine[Any, Any, int]], interrupted: Callable[[], 
         nonlocal terminated
         task = asyncio.current_task()
         assert task is not None
-        loop = asyncio.get_running_loop()
 
         def terminate() -> None:
             nonlocal terminated
+            if task.done() or task.cancelling():
+                return  # already stopping (a second signal): let the cleanup finish
             terminated = True
             task.cancel()
 
-        loop.add_signal_handler(signal.SIGTERM, terminate)
+        _on_sigterm(terminate)  # left installed through asyncio.run's shutdown; closing the loop removes it
         try:
             return await main()
         except asyncio.CancelledError:
             if not terminated:
                 raise  # Ctrl-C: asyncio.run makes it a KeyboardInterrupt
             return TERMINATED
-        finally:
-            loop.remove_signal_handler(signal.SIGTERM)
 
     try:
         code = asyncio.run(terminable())
@@ -115,6 +115,18 @@ def run(main: Callable[[], Coroutine[Any, Any, int]], interrupted: Callable[[], 
             interrupted()
         click.echo("interrupted" if code == INTERRUPTED else "terminated", err=True)
     return code
+
+
+def _on_sigterm(handler: Callable[[], None]) -> None:
+    """``handler`` on SIGTERM, as asyncio.run does for SIGINT: only where the default action
+    stands (not over an application's handler, nor an inherited "ignore") and where the loop can
+    take signals (the main thread; not Windows)."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        return
+    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, handler)
 
 
 def run_operation(operation: Operation, values: Mapping[str, Any]) -> int:
