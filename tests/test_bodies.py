@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
+import enum
 import re
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from aioresponses import aioresponses
@@ -140,9 +142,13 @@ def test_numbers_booleans_nulls_and_date_times_as_json_has_them() -> None:
     }
     assert coerce_body(operation, good, model).score == 1
     assert coerce_body(operation, {**good, "score": None}, model).score is None  # nullable
+    assert coerce_body(operation, {**good, "index": 100.0}, model).index == 100.0  # JSON Schema: an integer
+    for date_time in ("2026-01-02t00:00:00z", datetime.date(2026, 1, 2), datetime.datetime(2026, 1, 2)):
+        coerce_body(operation, {**good, "trainingEndDate": date_time}, model)  # RFC 3339 allows t and z
     for key, value, message in [
         ("index", True, "body.index must be an integer, not bool True"),
         ("index", 1.5, "body.index must be an integer, not float 1.5"),
+        ("status", None, "body.status must be a string, not NoneType None (leave the key out not to send it)"),
         ("score", "1", "body.score must be a number or null, not str '1'"),
         ("trainingEndDate", 20260102, "body.trainingEndDate must be an ISO 8601 date-time string"),
         ("trainingEndDate", "2nd of January", "body.trainingEndDate must be an ISO 8601 date-time string, not str"),
@@ -202,3 +208,29 @@ async def test_a_model_built_by_the_caller_is_sent_as_it_is() -> None:
     writeback.format_ = "feather"  # type: ignore[union-attr]
     sent = await sent_body(body)
     assert sent["data"]["attributes"]["writeback"]["format"] == "feather"
+
+
+class Colour(enum.StrEnum):
+    RED = "red"
+
+
+@pytest.mark.parametrize(
+    ("annotation", "admitted", "refused"),
+    [
+        (Literal[0, 1], [0, 1], [True, False, 1.0, "1", None]),  # 1 == 1.0 == True in Python, not in JSON
+        (Literal[True], [True], [1, 1.0, "true"]),
+        (Literal["red", "blue"], ["red", Colour.RED], ["Red", 0, None]),
+        (int | None, [3, 3.0, None], [True, 3.5, "3"]),
+        (float, [3, 3.5], [False, "3.5"]),
+        (bool, [True, False], [0, 1, "true"]),
+        (list[str], [[], ["a"], ("a",)], ["a", {"a": 1}]),
+        (dict[str, Any], [{}, {"a": 1}], [[], "a"]),
+        (Any, [None, 1, "a", [], {}], []),
+    ],
+)
+def test_what_an_annotation_admits(annotation: Any, admitted: list[Any], refused: list[Any]) -> None:
+    from aioautoml._wire import _shape
+
+    shape = _shape(annotation)
+    assert [value for value in admitted if not shape.admits(value)] == []
+    assert [value for value in refused if shape.admits(value)] == []

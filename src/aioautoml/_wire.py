@@ -511,7 +511,8 @@ def _check_value(operation: Operation, annotation: Any, value: Any, where: str) 
             raise InvalidRequestError(
                 f"{operation.id}: {where} is a file part: give a File (an open binary file), not {type(value).__name__}"
             )
-        raise InvalidRequestError(f"{operation.id}: {where} must be {shape.expected}, not {_shown(value)}")
+        hint = " (leave the key out not to send it)" if value is None else ""
+        raise InvalidRequestError(f"{operation.id}: {where} must be {shape.expected}, not {_shown(value)}{hint}")
     if shape.models and isinstance(value, Mapping) and not isinstance(value, shape.models):
         if len(shape.models) == 1:
             _check_mapping(operation, shape.models[0], value, where)
@@ -556,7 +557,8 @@ class _Shape:
     anything: bool
     types: tuple[type, ...]  # isinstance admits the value
     booleans: bool  # bool is declared (else True is no integer, though Python says it is)
-    values: frozenset[Any]  # the Literal values (an enum's)
+    integers: bool  # int is declared: 100.0 is one too (JSON Schema), as pandas' to_json writes it
+    values: frozenset[tuple[type, Any]]  # the Literal values (an enum's), by _literal_key
     dates: tuple[type[datetime.date], ...]  # ISO text that their fromisoformat parses
     file: bool
     models: tuple[type, ...]
@@ -566,23 +568,37 @@ class _Shape:
     def admits(self, value: Any) -> bool:
         if self.anything:
             return True
-        if isinstance(value, bool) and not self.booleans:
-            return value in self.values
+        if isinstance(value, bool):  # before int: Python counts True as 1, JSON does not
+            return self.booleans or (bool, value) in self.values
         if isinstance(value, self.types):
             return True
-        if isinstance(value, _SCALARS) and value in self.values:
+        if self.integers and isinstance(value, float) and value.is_integer():
+            return True
+        if isinstance(value, _SCALARS) and _literal_key(value) in self.values:
             return True
         if self.dates and isinstance(value, str):
             return any(_parses(kind, value) for kind in self.dates)
         return False
 
 
+def _literal_key(value: Any) -> tuple[type, Any]:
+    """A Literal value with its JSON kind: 1, 1.0 and True are equal in Python, not in an enum;
+    a str-valued Enum member is its string."""
+    for kind in (bool, str, int, float):
+        if isinstance(value, kind):
+            return kind, value
+    return type(value), value
+
+
 def _parses(kind: type[datetime.date], text: str) -> bool:
-    try:
-        kind.fromisoformat(text)  # what the generated from_dict parses with
-    except ValueError:
-        return False
-    return True
+    # What the generated from_dict parses with; RFC 3339 also allows a lower-case t and z.
+    for candidate in (text, text.upper()):
+        try:
+            kind.fromisoformat(candidate)
+        except ValueError:
+            continue
+        return True
+    return False
 
 
 def _options(annotation: Any) -> tuple[Any, ...]:
@@ -596,7 +612,7 @@ def _options(annotation: Any) -> tuple[Any, ...]:
 def _shape(annotation: Any) -> _Shape:
     options = _options(annotation)
     types: list[type] = []
-    values: set[Any] = set()
+    values: set[tuple[type, Any]] = set()
     dates: list[type[datetime.date]] = []
     models: list[type] = []
     items: list[Any] = []
@@ -605,14 +621,14 @@ def _shape(annotation: Any) -> _Shape:
     for option in options:
         origin = get_origin(option) or option
         if origin is Literal:
-            values.update(get_args(option))
+            values.update(_literal_key(value) for value in get_args(option))
             expected.append("one of " + ", ".join(repr(v) for v in get_args(option)))
         elif origin in _JSON_TYPES:
             types.extend(_JSON_TYPES[origin])
             if origin is list:
                 items.extend(get_args(option)[:1])
         elif option in (datetime.datetime, datetime.date):
-            types.append(option)
+            types.append(datetime.date)  # a datetime is a date; a date for a date-time is sent as its day
             dates.append(option)
         elif isinstance(option, type) and attrs.has(option):
             types.extend((Mapping, option))
@@ -628,6 +644,7 @@ def _shape(annotation: Any) -> _Shape:
         anything=anything,
         types=tuple(types),
         booleans=bool in options,
+        integers=int in options,
         values=frozenset(values),
         dates=tuple(dates),
         file=File in options,
