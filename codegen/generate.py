@@ -39,6 +39,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import tomllib
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -846,6 +847,7 @@ def generate_one(spec: Spec, out: Path, scratch: Path) -> None:
 # the input, and generating is idempotent, so it is run again; any other failure stops at once.
 TRANSIENT = "Resource temporarily unavailable"
 ATTEMPTS = 3
+BACKOFF = 1.0  # seconds before the second attempt, twice that before the third: let the host recover
 
 
 def run_tool(command: list[str], cwd: Path, env: dict[str, str], what: str) -> None:
@@ -856,6 +858,7 @@ def run_tool(command: list[str], cwd: Path, env: dict[str, str], what: str) -> N
         if TRANSIENT not in result.stdout + result.stderr or attempt == ATTEMPTS:
             fail(f"{what} failed (exit status {result.returncode}):\n{result.stdout}\n{result.stderr}")
         print(f"generate: {what}: {TRANSIENT}, attempt {attempt + 1} of {ATTEMPTS}", file=sys.stderr)
+        time.sleep(BACKOFF * attempt)
 
 
 def _json_scalar(value: object) -> str:

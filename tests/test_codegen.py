@@ -399,8 +399,11 @@ def runs(tmp_path: Path) -> int:
     return int((tmp_path / "runs").read_text())
 
 
-def test_a_tool_refused_a_thread_is_run_again(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_tool_refused_a_thread_is_run_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     generate = load_generator()
+    monkeypatch.setattr(generate, "BACKOFF", 0.0)
     panic = (
         'panicked: ThreadPoolBuildError { kind: IOError(Os { code: 11, message: "Resource temporarily unavailable" }) }'
     )
@@ -419,8 +422,11 @@ def test_a_tool_failing_otherwise_stops_generation_with_its_output(
     assert "ruff failed (exit status 1):" in (err := capsys.readouterr().err) and "Failed to parse x.py" in err
 
 
-def test_a_tool_refused_threads_every_time_stops_generation(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_tool_refused_threads_every_time_stops_generation(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     generate = load_generator()
+    monkeypatch.setattr(generate, "BACKOFF", 0.0)
     with pytest.raises(SystemExit):
         generate.run_tool(flaky_tool(tmp_path, 9, "Resource temporarily unavailable"), tmp_path, dict(os.environ), "r")
     assert runs(tmp_path) == generate.ATTEMPTS == 3
