@@ -225,7 +225,12 @@ async def test_the_server_on_its_own_serves_the_command_line(tmp_path: Path, sto
         assert server.stdout is not None
         env = {k: v for k, v in os.environ.items() if not k.startswith(("QLIK_", "DATAROBOT_"))}
         env["HOME"] = str(tmp_path)
+        env["QLIK_TOKEN"] = "a shell's own, which would contradict the server's"  # the unset line drops it
         while not (line := (await asyncio.wait_for(server.stdout.readline(), 15)).decode()).startswith("# serving"):
+            if line.startswith("unset "):
+                for name in line.split()[1:]:
+                    env.pop(name, None)
+                continue
             name, _, value = line.removeprefix("export ").rstrip("\n").partition("=")
             env[name] = shlex.split(value)[0]
         assert sorted(env.keys() & {"QLIK_TENANT_URL", "QLIK_API_KEY", "DATAROBOT_ENDPOINT", "DATAROBOT_API_TOKEN"}) == [

@@ -13,6 +13,7 @@ import shlex
 import signal
 import sys
 
+from ..config import _QLIK_VARIABLES
 from .server import LoopbackServer
 from .tiers import QLIK_TIERS
 
@@ -21,7 +22,10 @@ async def serve(port: int, deployments: int, rate_limits: bool) -> None:
     server = LoopbackServer(deployments=deployments, tiers=QLIK_TIERS if rate_limits else None)
     server.port = port
     async with server:
-        for name, value in server.environment().items():
+        environment = server.environment()
+        # Any other Qlik setting from_env reads would contradict these (a second token, client credentials).
+        print("unset " + " ".join(name for name in _QLIK_VARIABLES if name not in environment))
+        for name, value in environment.items():
             print(f"export {name}={shlex.quote(value)}")
         print(f"# serving on {server.url}; Ctrl-C (or kill, for a background job) stops it", flush=True)
         stop = asyncio.Event()
