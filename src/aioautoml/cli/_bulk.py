@@ -30,7 +30,7 @@ from .._wire import Operation
 from ..errors import AioAutoMLError, InvalidRequestError
 from ._arguments import call_arguments
 from ._catalog import Signature, apis, signature
-from ._commands import operation_params, resolve
+from ._commands import BASE_URL_HELP, VERBOSE_HELP, operation_params, resolve
 from ._output import FAILED, OK, USAGE, describe_error, dumps, error_record, jsonable, write_line
 from ._run import api_method, configure_logging, describe_request, make_client, run, vendor_of, wait_options
 
@@ -87,7 +87,7 @@ class Input:
 @click.option(
     "--poll-interval", type=click.FloatRange(min=0, min_open=True), help="With --wait: seconds between first polls."
 )
-@click.option("--base-url", help="The tenant URL or DataRobot endpoint, instead of the environment's.")
+@click.option("--base-url", help=BASE_URL_HELP)
 @click.option(
     "--rate-store",
     metavar="URL",
@@ -100,7 +100,7 @@ class Input:
     help="Print each line's request (token redacted) as a JSON line, or why it is not a valid call;"
     " send nothing, write no --output. With --resume: only the lines a resume would run.",
 )
-@click.option("--verbose", "-v", is_flag=True, help="Log at DEBUG on standard error.")
+@click.option("--verbose", "-v", is_flag=True, help=VERBOSE_HELP)
 def bulk(
     api: str,
     operation: str,

@@ -29,6 +29,10 @@ RESERVED = frozenset(
     | {"base-url", "help"}
 )
 
+# The options every operation command and the bulk command share, said once.
+BASE_URL_HELP = "The tenant URL or DataRobot endpoint, instead of the environment's."
+VERBOSE_HELP = "Log at DEBUG on standard error."
+
 
 # ---------------------------------------------------------------------------------------------
 # Types: from an annotation to a click type
@@ -237,11 +241,8 @@ def common_params() -> list[click.Parameter]:
         click.Option(
             ["--dry-run", "cli_dry_run"], is_flag=True, help="Print the request that would be sent; send nothing."
         ),
-        click.Option(
-            ["--base-url", "cli_base_url"],
-            help="The tenant URL or DataRobot endpoint, instead of the environment's.",
-        ),
-        click.Option(["--verbose", "-v", "cli_verbose"], is_flag=True, help="Log at DEBUG on standard error."),
+        click.Option(["--base-url", "cli_base_url"], help=BASE_URL_HELP),
+        click.Option(["--verbose", "-v", "cli_verbose"], is_flag=True, help=VERBOSE_HELP),
     ]
 
 
