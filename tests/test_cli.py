@@ -415,12 +415,15 @@ async def test_resume_refuses_an_input_changed_since_the_earlier_run(
     assert len(loopback.requests) == sent, "nothing is sent for a changed input"
     assert (tmp_path / "out.jsonl").read_text() == before
 
-    # The same objects with their keys reordered and spaced otherwise are the same input.
-    inputs.write_text('{"deployment_id":"dep-0001"}\n{"deployment_id":  "dep-0002"}\n{"deployment_id":"dep-0003"}\n')
+    # The same objects spaced otherwise are the same input; a line added at the end is a new one.
+    inputs.write_text(
+        '{"deployment_id":"dep-0001"}\n{"deployment_id":  "dep-0002"}\n{"deployment_id":"dep-0003"}\n'
+        '{"deployment_id": "dep-0004"}\n'
+    )
     code, _, err = await cli(*run, "--resume")
     assert code == 0, err
-    assert len(loopback.requests) == sent + 1  # only the 500 ran again
-    assert sorted(r["line"] for r in records(tmp_path / "out.jsonl")) == [1, 2, 3]
+    assert len(loopback.requests) == sent + 2  # the 500 ran again, and the new line
+    assert sorted(r["line"] for r in records(tmp_path / "out.jsonl")) == [1, 2, 3, 4]
 
 
 async def test_bulk_dry_run_shows_each_request_and_sends_nothing(
