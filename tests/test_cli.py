@@ -6,6 +6,7 @@ import asyncio
 import inspect
 import json
 import os
+import pty
 import signal
 import sys
 import threading
@@ -513,6 +514,26 @@ async def test_bulk_reads_standard_input_and_pipes_whole(cli: Cli, loopback: Loo
     assert code == 0, err
     assert len(records(tmp_path / "fifo.jsonl")) == 5 and "bulk: 5 run, 0 failed" in err
     assert len(loopback.requests) == 10
+
+
+async def test_bulk_reading_inputs_from_a_terminal_says_how_to_end_them(
+    cli: Cli, loopback: LoopbackServer, tmp_path: Path
+) -> None:
+    controller, terminal = pty.openpty()  # standard input is a terminal, as when nothing is piped
+    try:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "aioautoml.cli", "bulk", "qlik-ml", "get-deployment", "--input", "-",
+            "--output", "typed.jsonl",
+            env=cli.env, cwd=cli.cwd, stdin=terminal, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        seen = await read_stderr_until(process, "Ctrl-D ends them")  # said before it waits for them
+        os.write(controller, b"dep-0001\ndep-0002\n\x04")  # typed, then Ctrl-D
+        _, err = await asyncio.wait_for(process.communicate(), 20)
+    finally:
+        os.close(controller)
+        os.close(terminal)
+    assert process.returncode == 0, "".join(seen) + err.decode()
+    assert [r["input"] for r in records(tmp_path / "typed.jsonl")] == ["dep-0001", "dep-0002"]
 
 
 async def test_bulk_wait_starts_each_job_and_waits_for_it(cli: Cli, loopback: LoopbackServer, tmp_path: Path) -> None:

@@ -15,7 +15,6 @@ import contextvars
 import hashlib
 import json
 import os
-import shutil
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Iterator, Mapping
@@ -147,11 +146,16 @@ def _rereadable(path: Path) -> Iterator[Path]:
     if str(path) != "-" and path.is_file():
         yield path
         return
+    if str(path) == "-" and sys.stdin.isatty():
+        click.echo("bulk: reading the inputs from the terminal, a line each; Ctrl-D ends them", err=True)
     source = sys.stdin.buffer if str(path) == "-" else path.open("rb")
     with source, tempfile.TemporaryDirectory(prefix="aioautoml-bulk-") as scratch:
         copy = Path(scratch) / "input"
         with copy.open("wb") as spooled:
-            shutil.copyfileobj(source, spooled)
+            # One system read at a time, to the first end of input: a terminal's Ctrl-D is not
+            # sticky, and a buffered read(n) (copyfileobj's) takes it as a short read and waits again.
+            while chunk := os.read(source.fileno(), 1 << 16):
+                spooled.write(chunk)
         yield copy
 
 
