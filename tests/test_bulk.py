@@ -42,6 +42,18 @@ async def test_concurrency_is_bounded(server: LoopbackServer, qlik: QlikClient) 
     assert server.max_in_flight == 4
 
 
+async def test_a_concurrency_far_above_the_inputs_starts_a_worker_per_input(
+    server: LoopbackServer, qlik: QlikClient
+) -> None:
+    """Workers start as inputs arrive: a task per unit of a concurrency of 10**12 would never end."""
+    server.inject(Fault("slow", delay=0.2, times=3))
+    run = asyncio.create_task(qlik.bulk(qlik.ml.get_deployment, ["dep-0001"] * 3, concurrency=10**12).run())
+    await eventually(lambda: server.in_flight == 3)  # all three at once: as concurrent as asked
+    workers = [t for t in asyncio.all_tasks() if t.get_coro().__qualname__.endswith(".worker")]  # type: ignore[union-attr]
+    assert 3 <= len(workers) <= 3 + 1  # one per input, and one that may be looking for a fourth
+    assert all(o.ok for o in await run)
+
+
 async def test_inputs_as_mappings_and_tuples(server: LoopbackServer, qlik: QlikClient) -> None:
     inputs = [{"deployment_id": "dep-0001", "batch_prediction_id": "bp-0001-01"}, ("dep-0002", "bp-0002-02")]
     outcomes = await qlik.bulk(qlik.ml.get_batch_prediction, inputs)

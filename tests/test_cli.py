@@ -562,6 +562,9 @@ async def test_bulk_refuses_to_overwrite_an_output_without_resume(cli: Cli, tmp_
     assert code == 2 and "--resume" in err
     code, _, err = await cli("bulk", "qlik-ml", "get-deployment-x", "--input", "ids.txt", "--output", "o.jsonl")
     assert code == 2 and "did you mean 'get-deployment'" in err
+    run = ("bulk", "qlik-ml", "get-deployment", "--input", "ids.txt", "--output", "o.jsonl")
+    code, _, err = await cli(*run, "--concurrency", "1000000000")
+    assert code == 2 and "1<=x<=10000" in err
 
 
 # -- Ctrl-C ----------------------------------------------------------------------------------------

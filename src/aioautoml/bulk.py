@@ -160,6 +160,29 @@ class Bulk(Generic[T]):
         take = _taker(self._inputs, broken)
         take_async = _async_taker(self._inputs, broken) if take is None else None
 
+        # Workers start as inputs arrive, up to the concurrency: a concurrency far above the number
+        # of inputs (a million, for 4 ids) costs nothing, where a task per unit ran a machine out of memory.
+        workers: list[asyncio.Task[None]] = []
+        finished: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        running = 0
+
+        def grow() -> None:
+            nonlocal running
+            if len(workers) < self._concurrency:
+                running += 1
+                workers.append(task := asyncio.create_task(worker()))
+                task.add_done_callback(ended)
+
+        def ended(task: asyncio.Task[None]) -> None:
+            nonlocal running
+            running -= 1
+            if finished.done() or task.cancelled():
+                return
+            if (failure := task.exception()) is not None:
+                finished.set_exception(failure)  # as gather did: the first failure stops the run
+            elif running == 0:  # no worker left, and only a running worker starts another
+                finished.set_result(None)
+
         async def worker() -> None:
             while True:
                 if take is not None:
@@ -169,6 +192,7 @@ class Bulk(Generic[T]):
                     item = await take_async()
                 if item is _END:
                     return
+                grow()  # this worker has an input: the next input may be waiting for another
                 index = next(counter)
                 try:
                     outcome = Outcome(index, item, await _invoke(operation, item))
@@ -180,14 +204,16 @@ class Bulk(Generic[T]):
                     assert queue is not None
                     await queue.put(outcome)
 
-        workers = [asyncio.create_task(worker()) for _ in range(self._concurrency)]
+        grow()
         try:
-            await asyncio.gather(*workers)
+            await finished
         finally:
             for task in workers:
                 task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.gather(*workers, return_exceptions=True)
+            if finished.done() and not finished.cancelled():
+                finished.exception()  # seen, whether or not this task was cancelled before reading it
         if broken:
             raise broken[0]
 

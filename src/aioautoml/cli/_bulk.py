@@ -42,6 +42,11 @@ if TYPE_CHECKING:
 _TRANSIENT_TYPES = frozenset({"APIConnectionError", "APITimeoutError", "RateLimitError", "ServerError"})
 
 
+# Each call under way holds a task, a connection and its buffers: beyond this, more concurrency
+# only queues in memory behind the tiers' pacing and aiohttp's connection pool.
+MAX_CONCURRENCY = 10_000
+
+
 @dataclass(frozen=True, slots=True)
 class Input:
     line: int  # 1-based line number in the input file
@@ -77,7 +82,13 @@ class Input:
     type=click.Path(dir_okay=False, path_type=Path),
     help="results.jsonl: an outcome per input line, written as each completes (required unless --dry-run).",
 )
-@click.option("--concurrency", type=click.IntRange(min=1), default=8, show_default=True)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(min=1, max=MAX_CONCURRENCY),
+    default=8,
+    show_default=True,
+    help="Calls under way at once (pacing still holds each tier to its rate).",
+)
 @click.option("--resume", is_flag=True, help="Continue an earlier run's --output: run only what is not settled.")
 @click.option(
     "--progress-every", type=click.IntRange(min=1), default=100, show_default=True, help="A progress line per N."
