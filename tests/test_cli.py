@@ -258,6 +258,8 @@ async def test_a_bad_body_names_the_key_exits_2_and_sends_nothing(
     assert code == 2 and "not JSON" in err
     code, _, err = await cli("qlik", "ml", "get-deployment")  # a usage error: the argument is missing
     assert code == 2 and "DEPLOYMENT_ID" in err
+    code, _, err = await cli("qlik", "ml", "get-deployment", "dep-0001", "--base-url", "not-a-url")
+    assert code == 2 and "  - --base-url: the tenant URL must be an http(s) URL" in err, err  # not QLIK_TENANT_URL
     del cli.env["QLIK_API_KEY"]
     code, _, err = await cli("qlik", "ml", "get-deployment", "dep-0001")  # no credentials: a usage error too
     assert code == 2 and "cannot configure QlikClient" in err and "QLIK_API_KEY" in err
@@ -565,6 +567,8 @@ async def test_bulk_refuses_to_overwrite_an_output_without_resume(cli: Cli, tmp_
     run = ("bulk", "qlik-ml", "get-deployment", "--input", "ids.txt", "--output", "o.jsonl")
     code, _, err = await cli(*run, "--concurrency", "1000000000")
     assert code == 2 and "1<=x<=10000" in err
+    code, _, err = await cli(*run, "--rate-store", "http://127.0.0.1:6379")
+    assert code == 2 and "  - --rate-store is not a redis://" in err, err
 
 
 # -- Ctrl-C ----------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ import click
 
 from .. import _constants as const
 from .._wire import UNSET, Operation, endpoint_of
-from ..errors import AioAutoMLError
+from ..errors import AioAutoMLError, ConfigurationError
 from ._arguments import call_arguments
 from ._catalog import CLIENTS, is_file_download, signature
 from ._output import INTERRUPTED, OK, TERMINATED, describe_error, dumps, exit_code, jsonable, write_line
@@ -46,15 +46,36 @@ def make_client(vendor: str, base_url: str | None, rate_store: str | None = None
     from ..config import RATE_STORE_VARIABLE
 
     environ = dict(os.environ)
+    given: dict[str, str] = {}  # variable -> the option whose value it holds, for error messages
     if rate_store:
         environ[RATE_STORE_VARIABLE] = rate_store
+        given[RATE_STORE_VARIABLE] = "--rate-store"
     if base_url:
         variable, others = _URL_VARIABLES[vendor]
         environ[variable] = base_url
+        given[variable] = "--base-url"
         for other in others:
             environ.pop(other, None)
     client_class = getattr(aioautoml, CLIENTS[vendor])
-    return client_class.from_env(environ=environ, **options)  # type: ignore[no-any-return]
+    try:
+        return client_class.from_env(environ=environ, **options)  # type: ignore[no-any-return]
+    except ConfigurationError as error:
+        if not given:
+            raise
+        raise _as_given(error, CLIENTS[vendor], given) from None
+
+
+def _as_given(error: ConfigurationError, client: str, given: Mapping[str, str]) -> ConfigurationError:
+    """from_env's error, naming the option a value came from rather than the variable it was put in."""
+
+    def named(text: str) -> str:
+        for variable, option in given.items():
+            text = text.replace(variable, option)
+        return text
+
+    return ConfigurationError(
+        client, [named(p) for p in error.problems], found=[named(f) for f in error.found], needed=error.needed
+    )
 
 
 def api_method(client: BaseClient, operation: Operation) -> Callable[..., Coroutine[Any, Any, Any]]:
