@@ -766,12 +766,37 @@ def _app_handler(signum: int, frame: object) -> None:
     raise AssertionError("not sent in this test")
 
 
-async def test_an_output_that_cannot_be_written_is_one_line(cli: Cli, tmp_path: Path) -> None:
+async def test_an_output_in_a_missing_folder_is_refused_before_sending(
+    cli: Cli, loopback: LoopbackServer, tmp_path: Path
+) -> None:
     (tmp_path / "ids.txt").write_text("dep-0001\n")
     for args in (
         ("bulk", "qlik-ml", "get-deployment", "--input", "ids.txt", "--output", "missing/out.jsonl"),
         ("qlik", "automl-predictions", "get-prediction-results", "p-1", "--output", "missing/p.csv"),
     ):
         code, _, err = await cli(*args)
-        assert code == 1 and "Traceback" not in err, err
-        assert err.splitlines()[-1].startswith("error: ") and "No such file or directory" in err
+        assert code == 2 and "Traceback" not in err, err
+        assert "--output missing/" in err and "the folder missing does not exist" in err, err
+    assert loopback.requests == []
+
+
+async def test_an_output_that_cannot_be_written_is_one_line(cli: Cli, loopback: LoopbackServer, tmp_path: Path) -> None:
+    (tmp_path / "ids.txt").write_text("dep-0001\n")
+    (tmp_path / "out.jsonl").symlink_to(tmp_path / "missing" / "out.jsonl")  # passes the check, fails to open
+    code, _, err = await cli("bulk", "qlik-ml", "get-deployment", "--input", "ids.txt", "--output", "out.jsonl")
+    assert code == 1 and "Traceback" not in err, err
+    assert err.splitlines()[-1].startswith("error: ") and "No such file or directory" in err
+
+
+async def test_output_dash_is_standard_output(cli: Cli, loopback: LoopbackServer, tmp_path: Path) -> None:
+    code, out, err = await cli("qlik", "automl-predictions", "get-prediction-results", "p-1", "--output", "-")
+    assert code == 0, err
+    assert out.startswith("row,predictionId,prediction,probability\n") and len(out.splitlines()) == 101
+    (tmp_path / "ids.txt").write_text("dep-0001\ndep-0002\n")
+    run = ("bulk", "qlik-ml", "get-deployment", "--input", "ids.txt", "--output", "-")
+    code, out, err = await cli(*run)
+    assert code == 0, err
+    assert sorted(json.loads(line)["input"] for line in out.splitlines()) == ["dep-0001", "dep-0002"]
+    code, _, err = await cli(*run, "--resume")
+    assert code == 2 and "--resume continues an --output file" in err
+    assert not (tmp_path / "-").exists()

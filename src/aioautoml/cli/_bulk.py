@@ -30,7 +30,7 @@ from ..errors import AioAutoMLError, InvalidRequestError
 from ._arguments import call_arguments
 from ._catalog import Signature, apis, signature
 from ._commands import BASE_URL_HELP, VERBOSE_HELP, operation_params, resolve
-from ._output import FAILED, OK, USAGE, describe_error, dumps, error_record, jsonable, write_line
+from ._output import FAILED, OK, USAGE, check_output, describe_error, dumps, error_record, jsonable, write_line
 from ._run import api_method, configure_logging, describe_request, make_client, run, vendor_of, wait_options
 
 if TYPE_CHECKING:
@@ -80,7 +80,8 @@ class Input:
     "--output",
     "output_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="results.jsonl: an outcome per input line, written as each completes (required unless --dry-run).",
+    help="results.jsonl: an outcome per input line, written as each completes (required unless --dry-run);"
+    " - for standard output (no --resume then).",
 )
 @click.option(
     "--concurrency",
@@ -132,11 +133,12 @@ def bulk(
         raise click.UsageError(f"{found.python_name.replace('_', '-')} starts no job: --wait does not apply")
     if poll_interval is not None and not wait:
         raise click.UsageError("--poll-interval goes with --wait")
+    if output_path is None and not dry_run:
+        raise click.MissingParameter(param_hint="'--output'", param_type="option")
+    output_path = check_output(output_path)
     if output_path is None:
-        if not dry_run:
-            raise click.MissingParameter(param_hint="'--output'", param_type="option")
         if resume:
-            raise click.UsageError("--resume continues an --output: give the one to continue")
+            raise click.UsageError("--resume continues an --output file: give the one to continue")
     elif output_path.exists() and not resume:
         raise click.UsageError(f"{output_path} exists: --resume continues it (or remove it to start again)")
     with _rereadable(input_path) as readable:
@@ -175,7 +177,7 @@ class _Run:
         self,
         operation: Operation,
         input_path: Path,
-        output_path: Path | None,  # None only for a dry run
+        output_path: Path | None,  # None: standard output (or a dry run)
         settled: Mapping[int, Settled],
         concurrency: int,
         progress_every: int,
@@ -262,15 +264,21 @@ class _Run:
         except AioAutoMLError as error:
             raise _Unconfigured(error) from error
 
+    @contextlib.contextmanager
+    def _outcomes(self) -> Iterator[IO[str]]:
+        if self.output_path is None:  # --output -
+            yield sys.stdout
+            return
+        with self.output_path.open("a", encoding="utf-8") as output:
+            yield output
+
     def _inputs(self) -> Iterator[Input]:
         parser = _Parser(self.operation, self.signature)
         return (parser.parse(number, text) for number, text in self._lines())
 
     def _interrupted(self) -> None:
-        click.echo(
-            f"bulk: interrupted after {self.done} of {self.total} ({self.failed} failed); --resume continues",
-            err=True,
-        )
+        resume = "--resume continues" if self.output_path is not None else "the outcomes so far are on standard output"
+        click.echo(f"bulk: interrupted after {self.done} of {self.total} ({self.failed} failed); {resume}", err=True)
 
     async def _main(self, pending: Iterator[Input]) -> int:
         # Which calls reached the wire (past pacing): a write interrupted before that was not sent.
@@ -283,7 +291,6 @@ class _Run:
                 sent.add(item.line)
 
         trace.on_request_start.append(on_request_start)
-        assert self.output_path is not None  # a run that sends has an output
         async with self._client(trace_configs=[trace]) as client:
             method = api_method(client, self.operation)
             started: dict[int, Input] = {}  # called, and its outcome not yet written
@@ -298,7 +305,7 @@ class _Run:
                 job: Job[Any] = await client.start(method, *item.args, **item.kwargs)  # type: ignore[arg-type]
                 return await job.wait(**self.waiting)  # Ctrl-C leaves the jobs running: they were started
 
-            with self.output_path.open("a", encoding="utf-8") as output:
+            with self._outcomes() as output:
                 progress = _Progress(self.total, self.progress_every)
                 try:
                     async for outcome in client.bulk(

@@ -229,7 +229,7 @@ def cli_params(operation: Operation, sig: Signature) -> list[click.Parameter]:
             click.Option(
                 ["--output", "cli_output"],
                 type=click.Path(dir_okay=False, path_type=Path),
-                help="Write the file here (streamed); without it, to standard output.",
+                help="Write the file here (streamed); without it, or with -, to standard output.",
             )
         )
     params += common_params()

@@ -5,9 +5,13 @@ from __future__ import annotations
 import datetime
 import enum
 import json
+import os
 import sys
 from collections.abc import Mapping
+from pathlib import Path
 from typing import IO, Any
+
+import click
 
 from .._wire import Unset
 
@@ -80,3 +84,16 @@ def exit_code(error: BaseException) -> int:
     from ..errors import ConfigurationError, InvalidRequestError
 
     return USAGE if isinstance(error, (InvalidRequestError, ConfigurationError)) else FAILED
+
+
+def check_output(path: Path | None, option: str = "--output") -> Path | None:
+    """``path`` as an output the command can write, checked before anything is sent; None for
+    standard output (no option, or ``-``). A folder that does not exist is a usage error (exit 2)."""
+    if path is None or str(path) == "-":
+        return None
+    folder = path.parent
+    if not folder.is_dir():
+        raise click.UsageError(f"{option} {path}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise click.UsageError(f"{option} {path}: cannot write in {folder}")
+    return path

@@ -22,7 +22,7 @@ from .._wire import UNSET, Operation, endpoint_of
 from ..errors import AioAutoMLError, ConfigurationError
 from ._arguments import call_arguments
 from ._catalog import CLIENTS, is_file_download, signature
-from ._output import INTERRUPTED, OK, TERMINATED, describe_error, dumps, exit_code, jsonable, write_line
+from ._output import INTERRUPTED, OK, TERMINATED, check_output, describe_error, dumps, exit_code, jsonable, write_line
 
 if TYPE_CHECKING:
     from ..client import BaseClient
@@ -154,6 +154,7 @@ def run_operation(operation: Operation, values: Mapping[str, Any]) -> int:
     configure_logging(bool(values.get("cli_verbose")))
     sig = signature(operation)
     args, kwargs = call_arguments(operation, sig, values)
+    values = {**values, "cli_output": check_output(values.get("cli_output"))}  # before anything is sent
     for option in ("cancel_on_interrupt", "poll_interval", "wait_timeout"):
         if values.get(f"cli_{option}") not in (None, False) and not values.get("cli_wait"):
             raise click.UsageError(f"--{option.replace('_', '-')} goes with --wait")
