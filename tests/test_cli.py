@@ -283,6 +283,24 @@ async def test_dry_run_prints_the_request_redacted_and_sends_nothing(cli: Cli, l
     assert loopback.requests == []
 
 
+async def test_a_list_answered_whole_takes_the_paging_options_too(cli: Cli, loopback: LoopbackServer) -> None:
+    """list-models answers a plain list, not pages: --all and --max-items still mean what they say."""
+
+    async def models(request: web.Request) -> web.Response:
+        return web.json_response([{"id": f"m-{n}", "projectId": "p-1"} for n in range(3)])
+
+    loopback.route("GET", "/api/v2/projects/{projectId}/models/", models)
+    code, out, err = await cli("datarobot", "models", "list-models", "p-1", "--max-items", "2", "--jsonl")
+    assert code == 0, err
+    assert [json.loads(line)["id"] for line in out.splitlines()] == ["m-0", "m-1"]
+    code, out, err = await cli("datarobot", "models", "list-models", "p-1", "--all")
+    assert code == 0 and [m["id"] for m in json.loads(out)] == ["m-0", "m-1", "m-2"], err
+    # The deprecation, in plain words (the document's reST markup left out).
+    assert "warning: listModels is deprecated (since v2.34: use GET /api/v2/projects/{projectId}/modelRecords/" in err
+    code, _, err = await cli("qlik", "automl-predictions", "get-prediction-results", "p-1", "--jsonl")
+    assert code == 2 and "No such option '--jsonl'" in err  # a file is not JSON
+
+
 # -- jobs and files ------------------------------------------------------------------------------
 
 

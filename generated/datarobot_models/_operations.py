@@ -21,7 +21,7 @@ OPERATIONS: dict[OperationKey, Operation] = {
         idempotent=True,
         success=((200, "application/json"),),
         deprecated=True,
-        deprecation_note=".. minversion:: v2.23 DEPRECATED: please use version route instead: GET /api/v2/customModels/{customModelId}/versions/{customModelVersionId}/featureImpact/",
+        deprecation_note="since v2.23: use the version route, GET /api/v2/customModels/{customModelId}/versions/{customModelVersionId}/featureImpact/",
     ),
     ("POST", "/api/v2/customInferenceImages/{imageId}/featureImpact/"): Operation(
         id="createCustomInferenceImageFeatureImpact",
@@ -36,7 +36,7 @@ OPERATIONS: dict[OperationKey, Operation] = {
         idempotent=False,
         success=((202, "application/json"),),
         deprecated=True,
-        deprecation_note=".. minversion:: v2.23 DEPRECATED: please use version route instead: POST /api/v2/customModels/{customModelId}/versions/{customModelVersionId}/featureImpact/",
+        deprecation_note="since v2.23: use the version route, POST /api/v2/customModels/{customModelId}/versions/{customModelVersionId}/featureImpact/",
     ),
     ("GET", "/api/v2/customModels/{customModelId}/versions/{customModelVersionId}/dependencyBuild/"): Operation(
         id="retrieveCustomModelDependencyBuild",
@@ -220,7 +220,7 @@ OPERATIONS: dict[OperationKey, Operation] = {
         idempotent=False,
         success=((201, None),),
         deprecated=True,
-        deprecation_note=".. minversion:: v2.31 DEPRECATED: please use the following route instead: POST /api/v2/modelPackages/fromLeaderboard/",
+        deprecation_note="since v2.31: use POST /api/v2/modelPackages/fromLeaderboard/",
     ),
     ("GET", "/api/v2/modelPackages/{modelPackageId}/"): Operation(
         id="retrieveModelPackage",
@@ -248,7 +248,7 @@ OPERATIONS: dict[OperationKey, Operation] = {
         idempotent=False,
         success=((204, None),),
         deprecated=True,
-        deprecation_note="(Deprecated in v2.32) Permanently archive a model package. (The document names no replacement route.)",
+        deprecation_note="since v2.32; the document names no replacement route",
     ),
     ("GET", "/api/v2/modelPackages/{modelPackageId}/capabilities/"): Operation(
         id="retrieveModelPackageCapabilities",
@@ -306,7 +306,7 @@ OPERATIONS: dict[OperationKey, Operation] = {
         success=((200, "application/json"),),
         paging=Paging(PagingStyle("next-url"), "/data", "limit", next="/next"),
         deprecated=True,
-        deprecation_note="(Deprecated in v2.32) instead. (The replacement route was lost in the scrape.)",
+        deprecation_note='since v2.32; the document\'s replacement route is missing (its text reads only "instead.")',
     ),
     ("GET", "/api/v2/projects/{projectId}/biasMitigatedModels/"): Operation(
         id="listBiasMitigatedModels",
@@ -833,7 +833,7 @@ OPERATIONS: dict[OperationKey, Operation] = {
         idempotent=True,
         success=((200, "application/json"),),
         deprecated=True,
-        deprecation_note=".. minversion:: v2.34 .. deprecated:: v2.34 Use GET /api/v2/projects/{projectId}/modelRecords/ instead. Fewer attributes are returned in the response of model records route.",
+        deprecation_note="since v2.34: use GET /api/v2/projects/{projectId}/modelRecords/ (it returns fewer attributes)",
     ),
     ("POST", "/api/v2/projects/{projectId}/models/"): Operation(
         id="createModel",
@@ -1125,7 +1125,7 @@ OPERATIONS: dict[OperationKey, Operation] = {
         idempotent=True,
         success=((200, "application/json"),),
         deprecated=True,
-        deprecation_note="Deprecated in v2.35.",
+        deprecation_note="since v2.35",
     ),
     ("GET", "/api/v2/projects/{projectId}/models/{modelId}/primeRulesets/"): Operation(
         id="listModelPrimeRulesets",
@@ -1159,7 +1159,7 @@ OPERATIONS: dict[OperationKey, Operation] = {
         idempotent=False,
         success=((202, None),),
         deprecated=True,
-        deprecation_note="Deprecated in v2.35.",
+        deprecation_note="since v2.35",
     ),
     ("GET", "/api/v2/projects/{projectId}/models/{modelId}/scoringCode/"): Operation(
         id="downloadScoringCode",
@@ -1227,7 +1227,7 @@ OPERATIONS: dict[OperationKey, Operation] = {
         idempotent=False,
         success=((202, None),),
         deprecated=True,
-        deprecation_note="Deprecated in v2.35.",
+        deprecation_note="since v2.35",
     ),
     ("GET", "/api/v2/projects/{projectId}/primeFiles/{primeFileId}/"): Operation(
         id="retrievePrimeFile",
@@ -1293,7 +1293,7 @@ OPERATIONS: dict[OperationKey, Operation] = {
         success=((202, None),),
         job_result=("GET", "/api/v2/projects/{projectId}/models/{modelId}/"),
         deprecated=True,
-        deprecation_note="Deprecated in v2.35.",
+        deprecation_note="since v2.35",
     ),
     ("GET", "/api/v2/projects/{projectId}/primeModels/{modelId}/"): Operation(
         id="retrievePrimeModel",

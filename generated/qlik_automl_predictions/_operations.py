@@ -25,7 +25,6 @@ OPERATIONS: dict[OperationKey, Operation] = {
         success=((200, "text/csv"),),
         deprecated=True,
         sunset="2026-02",
-        deprecation_note="This endpoint is deprecated. Sunset date: 2026-02.",
     ),
     ("POST", "/api/v1/automl-predictions/{predictionId}/jobs"): Operation(
         id="retrievePredictionJobs",
@@ -41,7 +40,6 @@ OPERATIONS: dict[OperationKey, Operation] = {
         success=((200, None),),
         deprecated=True,
         sunset="2026-02",
-        deprecation_note="This endpoint is deprecated. Sunset date: 2026-02.",
     ),
     ("GET", "/api/v1/automl-predictions/{predictionId}/not-predicted-reasons"): Operation(
         id="getPredictionNotPredictedReasons",
@@ -60,7 +58,6 @@ OPERATIONS: dict[OperationKey, Operation] = {
         success=((200, "text/csv"),),
         deprecated=True,
         sunset="2026-02",
-        deprecation_note="This endpoint is deprecated. Sunset date: 2026-02.",
     ),
     ("GET", "/api/v1/automl-predictions/{predictionId}/predictions"): Operation(
         id="getPredictionResults",
@@ -79,7 +76,6 @@ OPERATIONS: dict[OperationKey, Operation] = {
         success=((200, "text/csv"),),
         deprecated=True,
         sunset="2026-02",
-        deprecation_note="This endpoint is deprecated. Sunset date: 2026-02.",
     ),
     ("GET", "/api/v1/automl-predictions/{predictionId}/shap"): Operation(
         id="getPredictionShap",
@@ -98,7 +94,6 @@ OPERATIONS: dict[OperationKey, Operation] = {
         success=((200, "text/csv"),),
         deprecated=True,
         sunset="2026-02",
-        deprecation_note="This endpoint is deprecated. Sunset date: 2026-02.",
     ),
     ("GET", "/api/v1/automl-predictions/{predictionId}/source"): Operation(
         id="getPredictionSource",
@@ -117,6 +112,5 @@ OPERATIONS: dict[OperationKey, Operation] = {
         success=((200, "text/csv"),),
         deprecated=True,
         sunset="2026-02",
-        deprecation_note="This endpoint is deprecated. Sunset date: 2026-02.",
     ),
 }

@@ -350,7 +350,7 @@ class Api:
         This route is a counterpart of a corresponding endpoint for native models: GET
         /api/v2/projects/{projectId}/models/{modelId}/featureImpact/
 
-        Deprecated. .. minversion:: v2.23 DEPRECATED: please use version route instead: GET
+        Deprecated. since v2.23: use the version route, GET
         /api/v2/customModels/{customModelId}/versions/{customModelVersionId}/featureImpact/.
 
         Args:
@@ -390,7 +390,7 @@ class Api:
         This route is a counterpart of a corresponding endpoint for native models: POST
         /api/v2/projects/{projectId}/models/{modelId}/featureImpact/
 
-        Deprecated. .. minversion:: v2.23 DEPRECATED: please use version route instead: POST
+        Deprecated. since v2.23: use the version route, POST
         /api/v2/customModels/{customModelId}/versions/{customModelVersionId}/featureImpact/.
 
         Args:
@@ -788,8 +788,7 @@ class Api:
         .. minversion:: v2.31 DEPRECATED: please use the following route instead: POST
         /api/v2/modelPackages/fromLeaderboard/
 
-        Deprecated. .. minversion:: v2.31 DEPRECATED: please use the following route instead: POST
-        /api/v2/modelPackages/fromLeaderboard/.
+        Deprecated. since v2.31: use POST /api/v2/modelPackages/fromLeaderboard/.
 
         Args:
             body (ModelPackageCreateFromLearningModel | Unset): Request body of POST
@@ -846,8 +845,7 @@ class Api:
         new deployments or replacement. It will not be accessible in the model package list api. It will
         only be accessible at the model package retrieve route for this model package.
 
-        Deprecated. (Deprecated in v2.32) Permanently archive a model package. (The document names no
-        replacement route.).
+        Deprecated. since v2.32; the document names no replacement route.
 
         Args:
             model_package_id (str): ID of the model package.
@@ -960,7 +958,8 @@ class Api:
         model package and their roles on the model package. (The replacement route named before "instead"
         was lost in the scrape.)
 
-        Deprecated. (Deprecated in v2.32) instead. (The replacement route was lost in the scrape.).
+        Deprecated. since v2.32; the document's replacement route is missing (its text reads only
+        "instead.").
 
         Args:
             model_package_id (str): ID of the model package.
@@ -1648,9 +1647,8 @@ class Api:
         Changed attributes:
         n_clusters becomes number_of_clusters and is returned for unsupervised clustering models.
 
-        Deprecated. .. minversion:: v2.34 .. deprecated:: v2.34 Use GET
-        /api/v2/projects/{projectId}/modelRecords/ instead. Fewer attributes are returned in the response of
-        model records route.
+        Deprecated. since v2.34: use GET /api/v2/projects/{projectId}/modelRecords/ (it returns fewer
+        attributes).
 
         Args:
             project_id (str): The project ID.
@@ -2855,7 +2853,7 @@ class Api:
 
          Check if a model can be approximated by DataRobot Prime. Deprecated in v2.35.
 
-        Deprecated. Deprecated in v2.35.
+        Deprecated. since v2.35.
 
         Args:
             project_id (str): the project the model belongs to
@@ -2923,7 +2921,7 @@ class Api:
          Approximate an existing model on the leaderboard with DataRobot Prime. A request body should be an
         empty JSON {}. Deprecated in v2.35.
 
-        Deprecated. Deprecated in v2.35.
+        Deprecated. since v2.35.
 
         Args:
             project_id (str): the project the model to approximate belongs to
@@ -3000,7 +2998,7 @@ class Api:
 
          Request creation and validation of source code from a Prime model. Deprecated in v2.35.
 
-        Deprecated. Deprecated in v2.35.
+        Deprecated. since v2.35.
 
         Args:
             project_id (str): the project the Prime model belongs to
@@ -3133,7 +3131,7 @@ class Api:
         Available rulesets can be retrieved via GET
         /api/v2/projects/(projectId)/models/(modelId)/primeRulesets/. Deprecated in v2.35.
 
-        Deprecated. Deprecated in v2.35.
+        Deprecated. since v2.35.
 
         Args:
             project_id (str): the project in which to create the model
@@ -4153,7 +4151,7 @@ class RawApi:
         This route is a counterpart of a corresponding endpoint for native models: GET
         /api/v2/projects/{projectId}/models/{modelId}/featureImpact/
 
-        Deprecated. .. minversion:: v2.23 DEPRECATED: please use version route instead: GET
+        Deprecated. since v2.23: use the version route, GET
         /api/v2/customModels/{customModelId}/versions/{customModelVersionId}/featureImpact/.
 
         Args:
@@ -4192,7 +4190,7 @@ class RawApi:
         This route is a counterpart of a corresponding endpoint for native models: POST
         /api/v2/projects/{projectId}/models/{modelId}/featureImpact/
 
-        Deprecated. .. minversion:: v2.23 DEPRECATED: please use version route instead: POST
+        Deprecated. since v2.23: use the version route, POST
         /api/v2/customModels/{customModelId}/versions/{customModelVersionId}/featureImpact/.
 
         Args:
@@ -4588,8 +4586,7 @@ class RawApi:
         .. minversion:: v2.31 DEPRECATED: please use the following route instead: POST
         /api/v2/modelPackages/fromLeaderboard/
 
-        Deprecated. .. minversion:: v2.31 DEPRECATED: please use the following route instead: POST
-        /api/v2/modelPackages/fromLeaderboard/.
+        Deprecated. since v2.31: use POST /api/v2/modelPackages/fromLeaderboard/.
 
         Args:
             body (ModelPackageCreateFromLearningModel | Unset): Request body of POST
@@ -4646,8 +4643,7 @@ class RawApi:
         new deployments or replacement. It will not be accessible in the model package list api. It will
         only be accessible at the model package retrieve route for this model package.
 
-        Deprecated. (Deprecated in v2.32) Permanently archive a model package. (The document names no
-        replacement route.).
+        Deprecated. since v2.32; the document names no replacement route.
 
         Args:
             model_package_id (str): ID of the model package.
@@ -4760,7 +4756,8 @@ class RawApi:
         model package and their roles on the model package. (The replacement route named before "instead"
         was lost in the scrape.)
 
-        Deprecated. (Deprecated in v2.32) instead. (The replacement route was lost in the scrape.).
+        Deprecated. since v2.32; the document's replacement route is missing (its text reads only
+        "instead.").
 
         Args:
             model_package_id (str): ID of the model package.
@@ -5442,9 +5439,8 @@ class RawApi:
         Changed attributes:
         n_clusters becomes number_of_clusters and is returned for unsupervised clustering models.
 
-        Deprecated. .. minversion:: v2.34 .. deprecated:: v2.34 Use GET
-        /api/v2/projects/{projectId}/modelRecords/ instead. Fewer attributes are returned in the response of
-        model records route.
+        Deprecated. since v2.34: use GET /api/v2/projects/{projectId}/modelRecords/ (it returns fewer
+        attributes).
 
         Args:
             project_id (str): The project ID.
@@ -6642,7 +6638,7 @@ class RawApi:
 
          Check if a model can be approximated by DataRobot Prime. Deprecated in v2.35.
 
-        Deprecated. Deprecated in v2.35.
+        Deprecated. since v2.35.
 
         Args:
             project_id (str): the project the model belongs to
@@ -6709,7 +6705,7 @@ class RawApi:
          Approximate an existing model on the leaderboard with DataRobot Prime. A request body should be an
         empty JSON {}. Deprecated in v2.35.
 
-        Deprecated. Deprecated in v2.35.
+        Deprecated. since v2.35.
 
         Args:
             project_id (str): the project the model to approximate belongs to
@@ -6785,7 +6781,7 @@ class RawApi:
 
          Request creation and validation of source code from a Prime model. Deprecated in v2.35.
 
-        Deprecated. Deprecated in v2.35.
+        Deprecated. since v2.35.
 
         Args:
             project_id (str): the project the Prime model belongs to
@@ -6917,7 +6913,7 @@ class RawApi:
         Available rulesets can be retrieved via GET
         /api/v2/projects/(projectId)/models/(modelId)/primeRulesets/. Deprecated in v2.35.
 
-        Deprecated. Deprecated in v2.35.
+        Deprecated. since v2.35.
 
         Args:
             project_id (str): the project in which to create the model

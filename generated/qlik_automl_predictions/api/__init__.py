@@ -41,7 +41,6 @@ class Api:
         prediction ID. Deprecated: "This endpoint is deprecated. Sunset date: 2026-02."
 
         Rate limit: Tier 1 (1000 requests per minute, per user and tenant). Deprecated. Sunset: 2026-02.
-        This endpoint is deprecated. Sunset date: 2026-02.
 
         Args:
             prediction_id (str): The ID of the prediction configuration object that provides
@@ -78,8 +77,7 @@ class Api:
         no body; it is transcribed as such (no request body, no response content). The document gives no
         job/status body and no operation to poll.
 
-        Rate limit: Tier 2 (100 requests per minute, per user and tenant). Deprecated. Sunset: 2026-02. This
-        endpoint is deprecated. Sunset date: 2026-02.
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant). Deprecated. Sunset: 2026-02.
 
         Args:
             prediction_id (str): The ID of the prediction configuration object that provides
@@ -114,7 +112,6 @@ class Api:
         produced. Deprecated: "This endpoint is deprecated. Sunset date: 2026-02."
 
         Rate limit: Tier 1 (1000 requests per minute, per user and tenant). Deprecated. Sunset: 2026-02.
-        This endpoint is deprecated. Sunset date: 2026-02.
 
         Args:
             prediction_id (str): The ID of the prediction configuration object that provides
@@ -151,7 +148,6 @@ class Api:
         "This endpoint is deprecated. Sunset date: 2026-02."
 
         Rate limit: Tier 1 (1000 requests per minute, per user and tenant). Deprecated. Sunset: 2026-02.
-        This endpoint is deprecated. Sunset date: 2026-02.
 
         Args:
             prediction_id (str): The ID of the prediction configuration object that provides
@@ -188,7 +184,6 @@ class Api:
         "This endpoint is deprecated. Sunset date: 2026-02."
 
         Rate limit: Tier 1 (1000 requests per minute, per user and tenant). Deprecated. Sunset: 2026-02.
-        This endpoint is deprecated. Sunset date: 2026-02.
 
         Args:
             prediction_id (str): The ID of the prediction configuration object that provides
@@ -226,7 +221,6 @@ class Api:
         ID. Deprecated: "This endpoint is deprecated. Sunset date: 2026-02."
 
         Rate limit: Tier 1 (1000 requests per minute, per user and tenant). Deprecated. Sunset: 2026-02.
-        This endpoint is deprecated. Sunset date: 2026-02.
 
         Args:
             prediction_id (str): The ID of the prediction configuration object that provides
@@ -273,7 +267,6 @@ class RawApi:
         prediction ID. Deprecated: "This endpoint is deprecated. Sunset date: 2026-02."
 
         Rate limit: Tier 1 (1000 requests per minute, per user and tenant). Deprecated. Sunset: 2026-02.
-        This endpoint is deprecated. Sunset date: 2026-02.
 
         Args:
             prediction_id (str): The ID of the prediction configuration object that provides
@@ -310,8 +303,7 @@ class RawApi:
         no body; it is transcribed as such (no request body, no response content). The document gives no
         job/status body and no operation to poll.
 
-        Rate limit: Tier 2 (100 requests per minute, per user and tenant). Deprecated. Sunset: 2026-02. This
-        endpoint is deprecated. Sunset date: 2026-02.
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant). Deprecated. Sunset: 2026-02.
 
         Args:
             prediction_id (str): The ID of the prediction configuration object that provides
@@ -346,7 +338,6 @@ class RawApi:
         produced. Deprecated: "This endpoint is deprecated. Sunset date: 2026-02."
 
         Rate limit: Tier 1 (1000 requests per minute, per user and tenant). Deprecated. Sunset: 2026-02.
-        This endpoint is deprecated. Sunset date: 2026-02.
 
         Args:
             prediction_id (str): The ID of the prediction configuration object that provides
@@ -383,7 +374,6 @@ class RawApi:
         "This endpoint is deprecated. Sunset date: 2026-02."
 
         Rate limit: Tier 1 (1000 requests per minute, per user and tenant). Deprecated. Sunset: 2026-02.
-        This endpoint is deprecated. Sunset date: 2026-02.
 
         Args:
             prediction_id (str): The ID of the prediction configuration object that provides
@@ -420,7 +410,6 @@ class RawApi:
         "This endpoint is deprecated. Sunset date: 2026-02."
 
         Rate limit: Tier 1 (1000 requests per minute, per user and tenant). Deprecated. Sunset: 2026-02.
-        This endpoint is deprecated. Sunset date: 2026-02.
 
         Args:
             prediction_id (str): The ID of the prediction configuration object that provides
@@ -458,7 +447,6 @@ class RawApi:
         ID. Deprecated: "This endpoint is deprecated. Sunset date: 2026-02."
 
         Rate limit: Tier 1 (1000 requests per minute, per user and tenant). Deprecated. Sunset: 2026-02.
-        This endpoint is deprecated. Sunset date: 2026-02.
 
         Args:
             prediction_id (str): The ID of the prediction configuration object that provides

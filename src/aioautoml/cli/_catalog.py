@@ -99,6 +99,11 @@ class Signature:
     doc: str
 
     @property
+    def answers_list(self) -> bool:
+        """The method returns a plain list: the whole list in one response, not pages."""
+        return typing.get_origin(self.hints.get("return")) is list
+
+    @property
     def starts_job(self) -> bool:
         # codegen marks the methods that start long-running work (what client.start takes)
         return hasattr(self.function, "__aioautoml_job_result__")

@@ -204,7 +204,15 @@ def cli_params(operation: Operation, sig: Signature) -> list[click.Parameter]:
                 help="At most N items across pages (paging).",
             ),
         ]
-    params.append(click.Option(["--jsonl", "cli_jsonl"], is_flag=True, help="One JSON item per line."))
+    elif sig.answers_list:  # the same options mean the same, for a list that comes whole
+        params += [
+            click.Option(
+                ["--all", "cli_all"], is_flag=True, help="Every item (this operation answers the whole list at once)."
+            ),
+            click.Option(["--max-items", "cli_max_items"], type=click.IntRange(min=0), help="At most N items."),
+        ]
+    if not is_file_download(operation):
+        params.append(click.Option(["--jsonl", "cli_jsonl"], is_flag=True, help="One JSON item per line."))
     if sig.starts_job:
         params += [
             click.Option(["--wait", "cli_wait"], is_flag=True, help="Wait for the job it starts to finish."),

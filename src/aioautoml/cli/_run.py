@@ -220,7 +220,10 @@ async def _perform(
         else:
             write_line(dumps([item async for item in items], indent=2))
         return
-    _print(await method(*args, **kwargs), jsonl, operation.paging.items if operation.paging else None)
+    result = await method(*args, **kwargs)
+    if max_items is not None and isinstance(result, list):  # a list that came whole, not paged
+        result = result[:max_items]
+    _print(result, jsonl, operation.paging.items if operation.paging else None)
 
 
 def wait_options(poll_interval: float | None, timeout: float | None = None) -> dict[str, Any]:
