@@ -234,3 +234,36 @@ def test_what_an_annotation_admits(annotation: Any, admitted: list[Any], refused
     shape = _shape(annotation)
     assert [value for value in admitted if not shape.admits(value)] == []
     assert [value for value in refused if shape.admits(value)] == []
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            {"sort": "bogus"},
+            "getDeployments: query parameter 'sort' must be one of '+createdAt', '+name',",
+        ),
+        ({"limit": "x"}, "getDeployments: query parameter 'limit' must be an integer, not str 'x'"),
+        ({"limit": True}, "getDeployments: query parameter 'limit' must be an integer, not bool True"),
+    ],
+)
+async def test_a_query_value_of_the_wrong_type_or_outside_the_enum_is_refused_before_sending(
+    call: dict[str, Any], message: str
+) -> None:
+    async with QlikClient(QLIK, token="t") as qlik:
+        with aioresponses() as mocked:
+            with pytest.raises(InvalidRequestError) as caught:
+                await qlik.ml.get_deployments(**call)
+            assert mocked.requests == {}
+    assert str(caught.value).startswith(message), str(caught.value)
+
+
+async def test_query_values_of_the_declared_types_are_sent() -> None:
+    async with QlikClient(QLIK, token="t") as qlik:
+        with aioresponses() as mocked:
+            mocked.get(re.compile(".*"), status=200, payload={"data": [], "links": {}}, repeat=True)
+            await qlik.ml.get_deployments(sort="-createdAt", limit=10, offset=0, filter_="name eq 'x'")
+            await qlik.data_stores.get_data_stores(sort=["+name", "-type"], limit=5)
+            urls = [str(url) for (_, url) in mocked.requests]
+    assert "sort=-createdAt" in urls[0] and "limit=10" in urls[0]
+    assert "sort=%2Bname,-type" in urls[1] or "sort=+name,-type" in urls[1], urls[1]

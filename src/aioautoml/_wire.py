@@ -405,11 +405,17 @@ def encode_path(operation: Operation, values: Mapping[str, object]) -> str:
 
 
 def encode_query(operation: Operation, params: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """Query pairs in declaration order; unset values dropped, arrays per their style."""
+    """Query pairs in declaration order; unset values dropped, arrays per their style. A value of
+    another type than the parameter's, or an enum value the spec does not list, is refused."""
     pairs: list[tuple[str, str]] = []
+    shapes: Mapping[str, _Shape] | None = None
     for name, value in params.items():
         if value is None or isinstance(value, Unset):
             continue
+        if shapes is None:
+            shapes = _query_shapes(operation.api, operation.module)
+        if (shape := shapes.get(name)) is not None:
+            _check_query_value(operation, name, shape, value)
         try:
             if isinstance(value, (list, tuple)):
                 if name in operation.comma_separated:  # style: form, explode: false
@@ -424,6 +430,37 @@ def encode_query(operation: Operation, params: Mapping[str, Any]) -> list[tuple[
         except InvalidRequestError as exc:
             raise InvalidRequestError(f"{operation.id}: query parameter {name!r}: {exc}") from None
     return pairs
+
+
+_QUERY_SHAPES: dict[tuple[str, str], Mapping[str, _Shape]] = {}
+
+
+def _query_shapes(api: str, module: str) -> Mapping[str, _Shape]:
+    """An operation's query parameters by spec name, as their build_request annotations take them
+    apart (read once per operation; keyed by name, since an Operation holding mappings is unhashable)."""
+    shapes = _QUERY_SHAPES.get((api, module))
+    if shapes is None:
+        endpoint = importlib.import_module(f"aioautoml._generated.{api}.{module}")
+        hints = get_type_hints(endpoint.build_request)
+        operation: Operation = endpoint.OPERATION
+        shapes = _QUERY_SHAPES[api, module] = {
+            p.name: _shape(hints[p.python_name])
+            for p in operation.parameters
+            if p.location == "query" and p.python_name in hints
+        }
+    return shapes
+
+
+def _check_query_value(operation: Operation, name: str, shape: _Shape, value: Any) -> None:
+    where = f"query parameter {name!r}"
+    if not shape.admits(value):
+        raise InvalidRequestError(f"{operation.id}: {where} must be {shape.expected}, not {_shown(value)}")
+    if shape.items and isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            inner = [_shape(annotation) for annotation in shape.items]
+            if not any(s.admits(item) for s in inner):
+                expected = " or ".join(s.expected for s in inner)
+                raise InvalidRequestError(f"{operation.id}: {where}[{index}] must be {expected}, not {_shown(item)}")
 
 
 # ---------------------------------------------------------------------------------------------
