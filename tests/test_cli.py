@@ -556,6 +556,32 @@ async def test_bulk_reading_inputs_from_a_terminal_says_how_to_end_them(
     assert [r["input"] for r in records(tmp_path / "typed.jsonl")] == ["dep-0001", "dep-0002"]
 
 
+async def test_ctrl_c_mid_bulk_wait_records_the_started_jobs_as_such(
+    cli: Cli, loopback: LoopbackServer, tmp_path: Path
+) -> None:
+    loopback.qlik.job_polls = 10_000  # the jobs run on: the interrupt comes while each is waited for
+    inputs = [
+        {"deployment_id": dep, "batch_prediction_id": bps[0]} for dep, bps in loopback.qlik.batch_predictions.items()
+    ]
+    (tmp_path / "in.jsonl").write_text("".join(json.dumps(i) + "\n" for i in inputs[:3]))
+    run = ("bulk", "qlik-ml", "predict-batch-prediction", "--input", "in.jsonl", "--output", "out.jsonl", "--wait")
+    process = await cli.start(*run, "--poll-interval", "0.01")
+    # All three started and each waited for (Tier 2's pacing spaces the starts out).
+    await eventually(lambda: len({r.path for r in loopback.requests_for("get_batch_prediction")}) == 3)
+    process.send_signal(signal.SIGINT)
+    _, interrupted = await asyncio.wait_for(process.communicate(), 15)
+    assert process.returncode == 130, interrupted
+    outcomes = records(tmp_path / "out.jsonl")
+    assert sorted(r["line"] for r in outcomes) == [1, 2, 3]
+    for outcome in outcomes:
+        error = outcome["error"]
+        assert error["status"] == 202 and error["outcome_unknown"] is True, error
+        assert "started its job (202) and the wait was interrupted: the job goes on" in error["message"]
+    code, _, err = await cli(*run, "--resume")
+    assert code == 1 and len(loopback.requests_for("predict_batch_prediction")) == 3, err  # none started twice
+    assert "its outcome is unknown from an earlier run; not re-sent: predictBatchPrediction started its job" in err
+
+
 async def test_bulk_wait_starts_each_job_and_waits_for_it(cli: Cli, loopback: LoopbackServer, tmp_path: Path) -> None:
     loopback.qlik.fail_predictions.add("bp-0002-01")
     inputs = [
@@ -697,7 +723,8 @@ async def test_ctrl_c_during_wait_leaves_the_job_running_unless_asked(
         assert loopback.qlik.cancelled == ["batch-prediction/bp-0001-01"], err
     else:
         assert loopback.qlik.cancelled == [] and loopback.requests_for("cancel_job") == [], err
-        assert b"the job goes on" in err, err
+        assert b"the job goes on: <Job predictBatchPrediction polling getBatchPrediction" in err, err
+        assert b"bp-0001-01" in err, err  # which job: it can be looked at, or cancelled
 
 
 async def test_bulk_runs_given_one_rate_store_share_one_budget(redis_server: RedisServer, tmp_path: Path) -> None:

@@ -294,6 +294,7 @@ class _Run:
         async with self._client(trace_configs=[trace]) as client:
             method = api_method(client, self.operation)
             started: dict[int, Input] = {}  # called, and its outcome not yet written
+            jobs: dict[int, Job[Any]] = {}  # with --wait: started, and being waited for
 
             async def call(item: Input) -> Any:
                 if item.problem is not None:
@@ -303,6 +304,7 @@ class _Run:
                 if self.waiting is None:
                     return await method(*item.args, **item.kwargs)
                 job: Job[Any] = await client.start(method, *item.args, **item.kwargs)  # type: ignore[arg-type]
+                jobs[item.line] = job
                 return await job.wait(**self.waiting)  # Ctrl-C leaves the jobs running: they were started
 
             with self._outcomes() as output:
@@ -325,22 +327,32 @@ class _Run:
                         progress.update(self.done, self.failed)
                 except asyncio.CancelledError:
                     if not self.operation.idempotent:
-                        self._unknown_on_interrupt(output, [item for line, item in started.items() if line in sent])
+                        in_flight = [item for line, item in started.items() if line in sent]
+                        self._unknown_on_interrupt(output, in_flight, jobs)
                     raise
                 finally:
                     progress.close()
         return OK
 
-    def _unknown_on_interrupt(self, output: IO[str], items: Iterable[Input]) -> None:
+    def _unknown_on_interrupt(self, output: IO[str], items: Iterable[Input], jobs: Mapping[int, Job[Any]]) -> None:
         """Calls of a write in flight at Ctrl-C (or done, with the outcome not yet written) may have
-        been acted on: recorded as outcome unknown, so that --resume does not send them again."""
+        been acted on: recorded as outcome unknown, so that --resume does not send them again. With
+        --wait, a call whose job had started is recorded as that: started, and not waited for."""
         for item in sorted(items, key=lambda item: item.line):
             self.done += 1
             self.failed += 1
-            error = {"type": "Interrupted", "status": None, "code": None, "request_id": None, "outcome_unknown": True}
-            error["message"] = (
-                f"{self.operation.id} was interrupted in flight: it may have been sent, its outcome is unknown"
-            )
+            error: dict[str, Any] = {"type": "Interrupted", "status": None, "code": None, "request_id": None}
+            error["outcome_unknown"] = True  # never re-sent by --resume
+            if (job := jobs.get(item.line)) is not None:
+                error["status"] = int(job.started.status_code)
+                error["message"] = (
+                    f"{self.operation.id} started its job ({job.started.status_code}) and the wait was interrupted:"
+                    f" the job goes on, not waited for: {job!r}"
+                )
+            else:
+                error["message"] = (
+                    f"{self.operation.id} was interrupted in flight: it may have been sent, its outcome is unknown"
+                )
             _write(output, {"line": item.line, "input": item.raw, "ok": False, "error": error})
 
     def _lines(self) -> Iterator[tuple[int, str]]:

@@ -158,7 +158,7 @@ def run_operation(operation: Operation, values: Mapping[str, Any]) -> int:
     for option in ("cancel_on_interrupt", "poll_interval", "wait_timeout"):
         if values.get(f"cli_{option}") not in (None, False) and not values.get("cli_wait"):
             raise click.UsageError(f"--{option.replace('_', '-')} goes with --wait")
-    waiting: list[bool] = []
+    waiting: list[Job[Any]] = []  # the job being waited for
 
     async def main() -> int:
         try:
@@ -176,7 +176,7 @@ def run_operation(operation: Operation, values: Mapping[str, Any]) -> int:
 
     def interrupted() -> None:
         if waiting and not values.get("cli_cancel_on_interrupt"):
-            click.echo("stopped waiting; the job goes on (--cancel-on-interrupt cancels it)", err=True)
+            click.echo(f"stopped waiting; the job goes on: {waiting[0]!r} (--cancel-on-interrupt cancels it)", err=True)
 
     return run(main, interrupted)
 
@@ -188,7 +188,7 @@ async def _perform(
     args: list[Any],
     kwargs: dict[str, Any],
     values: Mapping[str, Any],
-    waiting: list[bool],
+    waiting: list[Job[Any]],
 ) -> None:
     jsonl = bool(values.get("cli_jsonl"))
     if is_file_download(operation):
@@ -205,7 +205,7 @@ async def _perform(
     if values.get("cli_wait"):
         job: Job[Any] = await client.start(method, *args, **kwargs)  # type: ignore[arg-type]  # the mark is checked when the command is built
         click.echo(f"{operation.id}: started ({job.started.status_code}); waiting for it to finish", err=True)
-        waiting.append(True)
+        waiting.append(job)
         options = wait_options(values.get("cli_poll_interval"), values.get("cli_wait_timeout"))
         options["cancel_on_cancel"] = bool(values.get("cli_cancel_on_interrupt"))
         result = await job.wait(**options)
