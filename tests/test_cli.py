@@ -582,6 +582,20 @@ async def test_ctrl_c_mid_bulk_wait_records_the_started_jobs_as_such(
     assert "its outcome is unknown from an earlier run; not re-sent: predictBatchPrediction started its job" in err
 
 
+async def test_bulk_takes_the_api_spelling_of_inputs_and_the_commands_spelling_of_apis(
+    cli: Cli, loopback: LoopbackServer, tmp_path: Path
+) -> None:
+    lines = [
+        {"deploymentId": "dep-0001", "batchPredictionId": "bp-0001-01"},  # as the API names them
+        {"deployment_id": "dep-0002", "batch-prediction-id": "bp-0002-01"},  # Python, command line
+    ]
+    (tmp_path / "in.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
+    run = ("bulk", "qlik", "ml", "get-batch-prediction", "--input", "in.jsonl", "--output", "out.jsonl")  # as commands
+    code, _, err = await cli(*run)
+    assert code == 0, err
+    assert sorted(r["result"]["data"]["id"] for r in records(tmp_path / "out.jsonl")) == ["bp-0001-01", "bp-0002-01"]
+
+
 async def test_bulk_wait_starts_each_job_and_waits_for_it(cli: Cli, loopback: LoopbackServer, tmp_path: Path) -> None:
     loopback.qlik.fail_predictions.add("bp-0002-01")
     inputs = [

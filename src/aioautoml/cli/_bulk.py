@@ -28,7 +28,7 @@ import click
 from .._wire import Operation
 from ..errors import AioAutoMLError, InvalidRequestError
 from ._arguments import call_arguments
-from ._catalog import Signature, apis, signature
+from ._catalog import CLIENTS, Signature, apis, signature
 from ._commands import BASE_URL_HELP, VERBOSE_HELP, operation_params, resolve
 from ._output import FAILED, OK, USAGE, check_output, describe_error, dumps, error_record, jsonable, write_line
 from ._run import api_method, configure_logging, describe_request, make_client, run, vendor_of, wait_options
@@ -56,11 +56,21 @@ class Input:
     problem: Exception | None = None  # the line cannot become a call: recorded as its failure
 
 
+class _BulkCommand(click.Command):
+    """Takes the API as one word (qlik-ml) or as the operation commands spell it (qlik ml)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if len(args) >= 3 and args[0] in CLIENTS and not args[1].startswith("-") and not args[2].startswith("-"):
+            args = [f"{args[0]}-{args[1]}", *args[2:]]
+        return super().parse_args(ctx, args)
+
+
 @click.command(
     "bulk",
+    cls=_BulkCommand,
     help=(
-        "Run OPERATION of API (e.g. qlik-ml get-deployment) once per line of --input, CONCURRENCY at a"
-        " time, pacing as the library does. A line of ids.txt fills the first path parameter; a line of"
+        "Run OPERATION of API (e.g. qlik-ml get-deployment, or qlik ml get-deployment) once per line of"
+        " --input, CONCURRENCY at a time, pacing as the library does. A line of ids.txt fills the first path parameter; a line of"
         " inputs.jsonl is an object of keyword arguments (path parameters, options, body). Each outcome"
         ' is a line of --output as it completes: {"line", "input", "ok", "result" or "error"}.'
         " Exit status 1 when any input failed."
@@ -381,6 +391,7 @@ class _Parser:
         self.operation = operation
         self.sig = sig
         self.params = {p.name: p for p in operation_params(operation, sig) if p.name is not None}
+        self.api_names = {p.name: p.python_name for p in operation.parameters}  # deploymentId -> deployment_id
         self.first = next((p.name for p in sig.parameters if p.kind is p.POSITIONAL_OR_KEYWORD), None)
         self.required = [p.name for p in sig.parameters if p.default is p.empty]
 
@@ -411,12 +422,15 @@ class _Parser:
             return Input(number, raw, [], {}, error)
 
     def _values(self, given: Mapping[str, Any]) -> dict[str, Any]:
-        """An input object's values by Python name (or as spelt on the command line), converted."""
+        """An input object's values by Python name (or as spelt on the command line, or by the API),
+        converted."""
         params = self.params
         values: dict[str, Any] = {}
         for key, value in given.items():
             name = key.replace("-", "_")
             name = name if name in params else name + "_" if name + "_" in params else name
+            if name not in params and key in self.api_names:
+                name = self.api_names[key]
             param = params.get(name)
             if param is None:
                 raise InvalidRequestError(
