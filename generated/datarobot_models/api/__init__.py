@@ -342,7 +342,7 @@ class Api:
     ) -> FeatureImpactResponse:
         """Retrieve feature impact scores for features in a custom inference model image.
 
-         Retrieve feature impact scores for features in a custom inference model image.
+        Retrieve feature impact scores for features in a custom inference model image.
 
         .. minversion:: v2.23 DEPRECATED: please use version route instead: GET
         /api/v2/customModels/{customModelId}/versions/{customModelVersionId}/featureImpact/
@@ -382,7 +382,7 @@ class Api:
     ) -> FeatureImpactCreateResponse:
         """Add a request to calculate feature impact for a custom inference model image to the queue.
 
-         Add a request to calculate feature impact for a custom inference model image to the queue.
+        Add a request to calculate feature impact for a custom inference model image to the queue.
 
         .. minversion:: v2.23 DEPRECATED: please use version route instead: POST
         /api/v2/customModels/{customModelId}/versions/{customModelVersionId}/featureImpact/
@@ -452,7 +452,7 @@ class Api:
     ) -> BaseDependencyBuildMetadataResponse:
         """Start a custom model version's dependency build.
 
-         Start a custom model version's dependency build. This is required to test, deploy, or train custom
+        Start a custom model version's dependency build. This is required to test, deploy, or train custom
         models.
 
         Args:
@@ -511,7 +511,7 @@ class Api:
     ) -> DependencyBuildLogResponse:
         """Retrieve the custom model version's dependency build log.
 
-         Retrieve the custom model version's dependency build log. The document answers application/json with
+        Retrieve the custom model version's dependency build log. The document answers application/json with
         DependencyBuildLogResponse, whose `data` field holds the log.
 
         Args:
@@ -546,7 +546,7 @@ class Api:
     ) -> CustomTrainingBlueprintListResponse:
         """List custom training blueprints.
 
-         List custom training blueprints.
+        List custom training blueprints.
         This route retrieves the metadata for all custom training blueprints a user has access to.
 
         Args:
@@ -584,7 +584,7 @@ class Api:
     ) -> CustomTrainingBlueprintResponse:
         """Create a blueprint from a custom training estimator.
 
-         This route creates a blueprint from a custom training estimator with an environment so that it can
+        This route creates a blueprint from a custom training estimator with an environment so that it can
         be trained via blueprint ID.
 
         Args:
@@ -654,7 +654,7 @@ class Api:
     ) -> None:
         """Grant access or update roles for users on this execution environment.
 
-         Grant access or update roles for users on this execution environment. Up to 100 user roles may be
+        Grant access or update roles for users on this execution environment. Up to 100 user roles may be
         set in a single request.
 
         Args:
@@ -783,7 +783,7 @@ class Api:
     ) -> None:
         """Create model package from DataRobot model.
 
-         Create model package from DataRobot model.
+        Create model package from DataRobot model.
 
         .. minversion:: v2.31 DEPRECATED: please use the following route instead: POST
         /api/v2/modelPackages/fromLeaderboard/
@@ -841,7 +841,7 @@ class Api:
     ) -> None:
         """Permanently archive a model package.
 
-         (Deprecated in v2.32) Permanently archive a model package. It will no longer be able to be used in
+        (Deprecated in v2.32) Permanently archive a model package. It will no longer be able to be used in
         new deployments or replacement. It will not be accessible in the model package list api. It will
         only be accessible at the model package retrieve route for this model package.
 
@@ -954,7 +954,7 @@ class Api:
         """Get a list of users, groups and organizations who have access to this model package and their roles
         on the model package.
 
-         (Deprecated in v2.32) instead.Get a list of users, groups and organizations who have access to this
+        (Deprecated in v2.32) instead.Get a list of users, groups and organizations who have access to this
         model package and their roles on the model package. (The replacement route named before "instead"
         was lost in the scrape.)
 
@@ -1037,7 +1037,7 @@ class Api:
     ) -> None:
         """Add a request to the queue to train a model with bias mitigation applied.
 
-         Add a request to the queue to train a model with bias mitigation applied. If the job has been
+        Add a request to the queue to train a model with bias mitigation applied. If the job has been
         previously submitted, the request will return the jobId of the previously submitted job. Use this
         jobId to check status of the previously submitted job.
 
@@ -1162,7 +1162,7 @@ class Api:
     ) -> None:
         """Create a blender from other models using a specified blender method.
 
-         Create a blender from other models using a specified blender method. Note: Time Series projects only
+        Create a blender from other models using a specified blender method. Note: Time Series projects only
         allow the following blender methods: "AVG", "MED", "FORECAST_DISTANCE_ENET", and
         "FORECAST_DISTANCE_AVG".
 
@@ -1223,7 +1223,7 @@ class Api:
     ) -> BlenderRetrieveResponse:
         """Retrieve a blender.
 
-         Retrieve a blender. Blenders are a special type of models, so the response includes all attributes
+        Retrieve a blender. Blenders are a special type of models, so the response includes all attributes
         that would be in a response to GET /api/v2/projects/{projectId}/models/{modelId}/ as well as some
         additional ones.
 
@@ -1257,7 +1257,7 @@ class Api:
     ) -> CombinedModelListResponse:
         """Retrieve all existing combined models for this project.
 
-         Retrieve all existing combined models for this project. To retrieve information on the segments for
+        Retrieve all existing combined models for this project. To retrieve information on the segments for
         a combined model, retrieve the combined model using GET
         /api/v2/projects/{projectId}/combinedModels/{combinedModelId}/
 
@@ -1292,7 +1292,7 @@ class Api:
     ) -> CombinedModelResponse:
         """Retrieve an existing combined model.
 
-         Retrieve an existing combined model. If available, contains information on which champion model is
+        Retrieve an existing combined model. If available, contains information on which champion model is
         used for each segment.
 
         Args:
@@ -1459,7 +1459,7 @@ class Api:
     ) -> DatetimeModelSubmissionResponse:
         """Train a new datetime model.
 
-         Train a new datetime model.
+        Train a new datetime model.
         All durations and datetimes should be specified in accordance with the :ref:timestamp and duration
         formatting rules<time_format>
 
@@ -1494,7 +1494,7 @@ class Api:
     ) -> DatetimeModelSubmissionResponse:
         """Retrain an existing datetime model using a new training period or different feature list.
 
-         Retrain an existing datetime model using a new training period for the model training set (with
+        Retrain an existing datetime model using a new training period for the model training set (with
         optional time window sampling) or different feature list.
         All durations and datetimes should be specified in accordance with the :ref:timestamp and duration
         formatting rules<time_format>
@@ -1532,7 +1532,7 @@ class Api:
     ) -> DatetimeModelDetailsResponse:
         """Look up a particular datetime model
 
-         Look up a particular datetime model
+        Look up a particular datetime model
         All durations and datetimes are specified in accordance with :ref:timestamp and duration formatting
         rules <time_format>
 
@@ -1594,7 +1594,7 @@ class Api:
     ) -> None:
         """Prepare a specific model for deployment.
 
-         Prepare a specific model for deployment. This model will go through the recommendation stages.
+        Prepare a specific model for deployment. This model will go through the recommendation stages.
 
         Args:
             project_id (str): The project ID
@@ -1631,7 +1631,7 @@ class Api:
     ) -> list[ModelDetailsResponse]:
         """Lists all the models from a project.
 
-         Lists all the models from a project.
+        Lists all the models from a project.
 
         .. minversion:: v2.34 .. deprecated:: v2.34 Use GET /api/v2/projects/{projectId}/modelRecords/
         instead. Fewer attributes are returned in the response of model records route.
@@ -1700,7 +1700,7 @@ class Api:
     ) -> None:
         """Train a new model.
 
-         Train a new model. To specify the amount of data to use to train the model, use either samplePct to
+        Train a new model. To specify the amount of data to use to train the model, use either samplePct to
         express a percentage of the rows of the dataset to use or trainingRowCount to express the number of
         rows to use. If neither samplePct or trainingRowCount is specified, the model will be trained on the
         maximum available training data that can be used to train an in-memory model. For projects using
@@ -1744,7 +1744,7 @@ class Api:
     ) -> ModelRetrainResponse:
         """Retrain an existing model using a new sample size and/or feature list.
 
-         Retrain an existing model using a new sample size and/or feature list.When configuring retraining
+        Retrain an existing model using a new sample size and/or feature list.When configuring retraining
         sample sizes for models in projects with large row counts, DataRobot recommends requesting sample
         sizes using integer row counts instead of percentages. This is because percentages map to many
         actual possible row counts and only one of which is the actual sample size for up to validation. For
@@ -1875,7 +1875,7 @@ class Api:
     ) -> None:
         """Submit a job to make a new version of the model with different advanced tuning parameters.
 
-         Submit a job to make a new version of the model with different advanced tuning parameters. Note:
+        Submit a job to make a new version of the model with different advanced tuning parameters. Note:
         This route currently supports all models other than: OSS, blenders, prime, scaleout, baseline and
         user-created. Currently, only single-stage models (most simple models) are supported. Blueprints
         that run multiple steps, for example one step to predict zero vs nonzero and a second step to
@@ -1916,7 +1916,7 @@ class Api:
     ) -> AdvancedTuningArgumentsRetrieveResponse:
         """Retrieve information about all advanced tuning parameters available for the specified model.
 
-         Retrieve information about all advanced tuning parameters available for the specified model. Note:
+        Retrieve information about all advanced tuning parameters available for the specified model. Note:
         This route currently supports all models other than: OSS, blenders, prime, scaleout, baseline and
         user-created
 
@@ -2045,7 +2045,7 @@ class Api:
     ) -> CrossValidationRetrieveResponse:
         """Get Cross Validation scores for each partition in a model.
 
-         Get Cross Validation scores for each partition in a model.
+        Get Cross Validation scores for each partition in a model.
         .. note:: Individual partition scores are only available for newer models; older models that have
         cross validation score calculated will need to be retrained.
 
@@ -2110,7 +2110,7 @@ class Api:
     ) -> MissingReportRetrieve:
         """Retrieve a summary of how the model's subtasks handle missing values
 
-         Retrieve a summary of how the model's subtasks handle missing values Only models built after the
+        Retrieve a summary of how the model's subtasks handle missing values Only models built after the
         missing value report feature was added will have reports, and only models with at least one
         imputation or encoding task, e.g. ordinal encoding, missing value imputation. Blenders and scaleout
         models do not support Missing Value reports.
@@ -2119,8 +2119,8 @@ class Api:
         task will not mention it: for instance, a categorical feature with many unique values may not be
         considered eligible for processing by a One-Hot Encoding
         Report is collected for those features which are considered eligible by given blueprint task. For
-        instance, categorical feature with a lot of unique values may not be considered as eligible in One-
-        Hot Encoding Task.
+        instance, categorical feature with a lot of unique values may not be considered as eligible in
+        One-Hot Encoding Task.
 
         Args:
             project_id (str): The project ID
@@ -2178,7 +2178,7 @@ class Api:
     ) -> ModelParametersRetrieveResponse:
         """Retrieve model parameters.
 
-         Retrieve model parameters. These are the parameters that appear in the webapp on the Coefficients
+        Retrieve model parameters. These are the parameters that appear in the webapp on the Coefficients
         tab. Note that they are only available for some models.
 
         Args:
@@ -2212,7 +2212,7 @@ class Api:
     ) -> PredictionIntervalsListResponse:
         """Retrieve prediction intervals (in descending order) that are already calculated for this model.
 
-         Retrieve prediction intervals (in descending order) that are already calculated for this model. Note
+        Retrieve prediction intervals (in descending order) that are already calculated for this model. Note
         that the project this model belongs to must be a time series project.
 
         Args:
@@ -2251,7 +2251,7 @@ class Api:
     ) -> PredictionIntervalsCreateResponse:
         """Submit a job to calculate prediction intervals for the specified percentiles for this model.
 
-         Submit a job to calculate prediction intervals for the specified percentiles for this model. Note
+        Submit a job to calculate prediction intervals for the specified percentiles for this model. Note
         that the project this model belongs to must be a time series project.
 
         Args:
@@ -2288,7 +2288,7 @@ class Api:
     ) -> File:
         """Retrieve Scoring Code for making new predictions from an existing model offline.
 
-         Retrieve Scoring Code for making new predictions from an existing model offline. You need the
+        Retrieve Scoring Code for making new predictions from an existing model offline. You need the
         "Scoring Code" feature enabled to use this route.
         By default, returns a compiled executable JAR that can be executed locally to calculate model
         predictions, or it can be used as a library for a Java application. Execute it with the '--help`
@@ -2356,7 +2356,7 @@ class Api:
     ) -> EureqaDistributionDetailResponse:
         """Retrieve Eureqa model details plot.
 
-         Retrieve Eureqa model details plot.
+        Retrieve Eureqa model details plot.
         Available for classification projects only
 
         Args:
@@ -2387,7 +2387,7 @@ class Api:
     ) -> EureqaModelDetailResponse:
         """Retrieve Eureqa model details plot.
 
-         Retrieve Eureqa model details plot.
+        Retrieve Eureqa model details plot.
         Available for regression projects only
 
         Args:
@@ -2448,7 +2448,7 @@ class Api:
     ) -> ParetoFrontResponse:
         """Retrieve the pareto front for the specified Eureqa model.
 
-         Retrieve the pareto front for the specified Eureqa model.
+        Retrieve the pareto front for the specified Eureqa model.
         Only the best solution in the pareto front will have a corresponding model initially. Models can be
         created for other solutions using POST /api/v2/projects/{projectId}/eureqaModels/.
 
@@ -2482,7 +2482,7 @@ class Api:
     ) -> DatetimeModelSubmissionResponse:
         """Train a frozen datetime model.
 
-         Train a frozen datetime model. If no training data is specified, the frozen datetime model will be
+        Train a frozen datetime model. If no training data is specified, the frozen datetime model will be
         trained on the most recent data using an amount of data that is equivalent to the original model.
         However, if the equivalent duration does not provide enough rows for training, then the duration
         will be extended until the minimum is met. Note that this will require the holdout of the project to
@@ -2560,7 +2560,7 @@ class Api:
     ) -> None:
         """Train a new frozen model with parameters from an existing model.
 
-         Train a new frozen model with parameters from an existing model. Frozen models use tuning parameters
+        Train a new frozen model with parameters from an existing model. Frozen models use tuning parameters
         from another model on the leaderboard, allowing them to be retrained on a larger amount of the
         training data more efficiently.
         To specify the amount of data to use to train the model, use either samplePct to express a
@@ -2607,7 +2607,7 @@ class Api:
     ) -> ModelDetailsResponse:
         """Look up a particular frozen model.
 
-         Look up a particular frozen model. If model with given ID exists but it's not frozen, returns 404
+        Look up a particular frozen model. If model with given ID exists but it's not frozen, returns 404
         Not Found.
 
         Args:
@@ -2640,7 +2640,7 @@ class Api:
     ) -> ModelRetrainResponse:
         """Train a new incremental learning model based on an existing model and external data.
 
-         Train a new incremental learning model based on an existing model and external data, that was not
+        Train a new incremental learning model based on an existing model and external data, that was not
         seen during partitioning.
         Notice: Endpoint is currently in [PUBLIC_PREVIEW]. Do not use it in production workflows to reduce
         risk. This endpoint depends on the feature flag INCREMENTAL_LEARNING (PUBLIC_PREVIEW, not enabled by
@@ -2677,7 +2677,7 @@ class Api:
     ) -> list[ModelingJobListResponse]:
         """List modeling jobs.
 
-         List modeling jobs.
+        List modeling jobs.
 
         The document contradicts itself on the 200 body: its response table types it as an array of
         ModelingJobListResponse (each `{data: [ModelJobResponse]}`), while its example response is a single
@@ -2851,7 +2851,7 @@ class Api:
     ) -> PrimeInfoRetrieveResponse:
         """Check if a model can be approximated by DataRobot Prime.
 
-         Check if a model can be approximated by DataRobot Prime. Deprecated in v2.35.
+        Check if a model can be approximated by DataRobot Prime. Deprecated in v2.35.
 
         Deprecated. since v2.35.
 
@@ -2883,7 +2883,7 @@ class Api:
     ) -> list[PrimeRulesetsListResponse]:
         """List all the rulesets approximating a model
 
-         List all the rulesets approximating a model
+        List all the rulesets approximating a model
         When rulesets are created for the parent model, all of the rulesets are created at once, but not all
         rulesets have corresponding Prime models (until they are directly requested).
 
@@ -2918,7 +2918,7 @@ class Api:
     ) -> None:
         """Approximate an existing model on the leaderboard with DataRobot Prime.
 
-         Approximate an existing model on the leaderboard with DataRobot Prime. A request body should be an
+        Approximate an existing model on the leaderboard with DataRobot Prime. A request body should be an
         empty JSON {}. Deprecated in v2.35.
 
         Deprecated. since v2.35.
@@ -2996,7 +2996,7 @@ class Api:
     ) -> None:
         """Request creation and validation of source code from a Prime model.
 
-         Request creation and validation of source code from a Prime model. Deprecated in v2.35.
+        Request creation and validation of source code from a Prime model. Deprecated in v2.35.
 
         Deprecated. since v2.35.
 
@@ -3057,8 +3057,8 @@ class Api:
     ) -> File:
         """Download code from an existing Prime file
 
-         Download code from an existing Prime file. The document gives no content type (schema None, Content-
-        Disposition attachment); the file is declared as application/octet-stream.
+        Download code from an existing Prime file. The document gives no content type (schema None,
+        Content-Disposition attachment); the file is declared as application/octet-stream.
 
         Args:
             project_id (str): the project the file belongs to
@@ -3123,7 +3123,7 @@ class Api:
     ) -> None:
         """Create a Prime model using a particular ruleset.
 
-         Create a Prime model using a particular ruleset.
+        Create a Prime model using a particular ruleset.
         DataRobot Prime is not available for multiclass projects.
         Once rulesets approximating a parent model have been created, using POST
         /api/v2/projects/(projectId)/models/(modelId)/primeRulesets/, this route will allow creation of a
@@ -3306,7 +3306,7 @@ class Api:
     ) -> RatingTableListResponse:
         """List RatingTable objects for a project.
 
-         List RatingTable objects for a project. These contain metadata about the rating table and the
+        List RatingTable objects for a project. These contain metadata about the rating table and the
         location at which the corresponding rating table file can be retrieved.
 
         Args:
@@ -3349,7 +3349,7 @@ class Api:
     ) -> RatingTableCreateResponse:
         """Create a new rating table from a rating table file
 
-         Create a new rating table from a rating table file This will create a new rating table, regardless
+        Create a new rating table from a rating table file This will create a new rating table, regardless
         of whether the validation succeeds. The rating table object will have a validationError which will
         be left blank in the case of successful validation.
 
@@ -3412,7 +3412,7 @@ class Api:
     ) -> RatingTableRetrieveResponse:
         """Update a rating table.
 
-         Rating tables may only be updated if they have not yet been used to create a model.
+        Rating tables may only be updated if they have not yet been used to create a model.
 
         Args:
             project_id (str): the project that owns this data
@@ -3445,7 +3445,7 @@ class Api:
     ) -> str:
         """Retrieve the CSV file for the rating table
 
-         Retrieve the CSV file for the rating table. The document gives no content type (schema None); the
+        Retrieve the CSV file for the rating table. The document gives no content type (schema None); the
         file is declared as text/csv.
 
         Args:
@@ -3500,7 +3500,7 @@ class Api:
     ) -> RecommendedModelResponse:
         """This route returns the simplest recommended model available.
 
-         This route returns the simplest recommended model available. To see all the available recommended
+        This route returns the simplest recommended model available. To see all the available recommended
         models, use GET /api/v2/projects/{projectId}/recommendedModels/
 
         Args:
@@ -3625,7 +3625,7 @@ class Api:
     ) -> File:
         """Download code from an existing RuleFit file
 
-         Download code from an existing RuleFit file. The document gives no content type (schema None,
+        Download code from an existing RuleFit file. The document gives no content type (schema None,
         Content-Disposition attachment); the file is declared as application/octet-stream.
 
         Args:
@@ -4143,7 +4143,7 @@ class RawApi:
     ) -> Response[FeatureImpactResponse]:
         """Retrieve feature impact scores for features in a custom inference model image.
 
-         Retrieve feature impact scores for features in a custom inference model image.
+        Retrieve feature impact scores for features in a custom inference model image.
 
         .. minversion:: v2.23 DEPRECATED: please use version route instead: GET
         /api/v2/customModels/{customModelId}/versions/{customModelVersionId}/featureImpact/
@@ -4182,7 +4182,7 @@ class RawApi:
     ) -> Response[FeatureImpactCreateResponse]:
         """Add a request to calculate feature impact for a custom inference model image to the queue.
 
-         Add a request to calculate feature impact for a custom inference model image to the queue.
+        Add a request to calculate feature impact for a custom inference model image to the queue.
 
         .. minversion:: v2.23 DEPRECATED: please use version route instead: POST
         /api/v2/customModels/{customModelId}/versions/{customModelVersionId}/featureImpact/
@@ -4251,7 +4251,7 @@ class RawApi:
     ) -> Response[BaseDependencyBuildMetadataResponse]:
         """Start a custom model version's dependency build.
 
-         Start a custom model version's dependency build. This is required to test, deploy, or train custom
+        Start a custom model version's dependency build. This is required to test, deploy, or train custom
         models.
 
         Args:
@@ -4310,7 +4310,7 @@ class RawApi:
     ) -> Response[DependencyBuildLogResponse]:
         """Retrieve the custom model version's dependency build log.
 
-         Retrieve the custom model version's dependency build log. The document answers application/json with
+        Retrieve the custom model version's dependency build log. The document answers application/json with
         DependencyBuildLogResponse, whose `data` field holds the log.
 
         Args:
@@ -4345,7 +4345,7 @@ class RawApi:
     ) -> Response[CustomTrainingBlueprintListResponse]:
         """List custom training blueprints.
 
-         List custom training blueprints.
+        List custom training blueprints.
         This route retrieves the metadata for all custom training blueprints a user has access to.
 
         Args:
@@ -4383,7 +4383,7 @@ class RawApi:
     ) -> Response[CustomTrainingBlueprintResponse]:
         """Create a blueprint from a custom training estimator.
 
-         This route creates a blueprint from a custom training estimator with an environment so that it can
+        This route creates a blueprint from a custom training estimator with an environment so that it can
         be trained via blueprint ID.
 
         Args:
@@ -4453,7 +4453,7 @@ class RawApi:
     ) -> Response[None]:
         """Grant access or update roles for users on this execution environment.
 
-         Grant access or update roles for users on this execution environment. Up to 100 user roles may be
+        Grant access or update roles for users on this execution environment. Up to 100 user roles may be
         set in a single request.
 
         Args:
@@ -4581,7 +4581,7 @@ class RawApi:
     ) -> Response[None]:
         """Create model package from DataRobot model.
 
-         Create model package from DataRobot model.
+        Create model package from DataRobot model.
 
         .. minversion:: v2.31 DEPRECATED: please use the following route instead: POST
         /api/v2/modelPackages/fromLeaderboard/
@@ -4639,7 +4639,7 @@ class RawApi:
     ) -> Response[None]:
         """Permanently archive a model package.
 
-         (Deprecated in v2.32) Permanently archive a model package. It will no longer be able to be used in
+        (Deprecated in v2.32) Permanently archive a model package. It will no longer be able to be used in
         new deployments or replacement. It will not be accessible in the model package list api. It will
         only be accessible at the model package retrieve route for this model package.
 
@@ -4752,7 +4752,7 @@ class RawApi:
         """Get a list of users, groups and organizations who have access to this model package and their roles
         on the model package.
 
-         (Deprecated in v2.32) instead.Get a list of users, groups and organizations who have access to this
+        (Deprecated in v2.32) instead.Get a list of users, groups and organizations who have access to this
         model package and their roles on the model package. (The replacement route named before "instead"
         was lost in the scrape.)
 
@@ -4834,7 +4834,7 @@ class RawApi:
     ) -> Response[None]:
         """Add a request to the queue to train a model with bias mitigation applied.
 
-         Add a request to the queue to train a model with bias mitigation applied. If the job has been
+        Add a request to the queue to train a model with bias mitigation applied. If the job has been
         previously submitted, the request will return the jobId of the previously submitted job. Use this
         jobId to check status of the previously submitted job.
 
@@ -4957,7 +4957,7 @@ class RawApi:
     ) -> Response[None]:
         """Create a blender from other models using a specified blender method.
 
-         Create a blender from other models using a specified blender method. Note: Time Series projects only
+        Create a blender from other models using a specified blender method. Note: Time Series projects only
         allow the following blender methods: "AVG", "MED", "FORECAST_DISTANCE_ENET", and
         "FORECAST_DISTANCE_AVG".
 
@@ -5018,7 +5018,7 @@ class RawApi:
     ) -> Response[BlenderRetrieveResponse]:
         """Retrieve a blender.
 
-         Retrieve a blender. Blenders are a special type of models, so the response includes all attributes
+        Retrieve a blender. Blenders are a special type of models, so the response includes all attributes
         that would be in a response to GET /api/v2/projects/{projectId}/models/{modelId}/ as well as some
         additional ones.
 
@@ -5052,7 +5052,7 @@ class RawApi:
     ) -> Response[CombinedModelListResponse]:
         """Retrieve all existing combined models for this project.
 
-         Retrieve all existing combined models for this project. To retrieve information on the segments for
+        Retrieve all existing combined models for this project. To retrieve information on the segments for
         a combined model, retrieve the combined model using GET
         /api/v2/projects/{projectId}/combinedModels/{combinedModelId}/
 
@@ -5087,7 +5087,7 @@ class RawApi:
     ) -> Response[CombinedModelResponse]:
         """Retrieve an existing combined model.
 
-         Retrieve an existing combined model. If available, contains information on which champion model is
+        Retrieve an existing combined model. If available, contains information on which champion model is
         used for each segment.
 
         Args:
@@ -5253,7 +5253,7 @@ class RawApi:
     ) -> Response[DatetimeModelSubmissionResponse]:
         """Train a new datetime model.
 
-         Train a new datetime model.
+        Train a new datetime model.
         All durations and datetimes should be specified in accordance with the :ref:timestamp and duration
         formatting rules<time_format>
 
@@ -5287,7 +5287,7 @@ class RawApi:
     ) -> Response[DatetimeModelSubmissionResponse]:
         """Retrain an existing datetime model using a new training period or different feature list.
 
-         Retrain an existing datetime model using a new training period for the model training set (with
+        Retrain an existing datetime model using a new training period for the model training set (with
         optional time window sampling) or different feature list.
         All durations and datetimes should be specified in accordance with the :ref:timestamp and duration
         formatting rules<time_format>
@@ -5325,7 +5325,7 @@ class RawApi:
     ) -> Response[DatetimeModelDetailsResponse]:
         """Look up a particular datetime model
 
-         Look up a particular datetime model
+        Look up a particular datetime model
         All durations and datetimes are specified in accordance with :ref:timestamp and duration formatting
         rules <time_format>
 
@@ -5386,7 +5386,7 @@ class RawApi:
     ) -> Response[None]:
         """Prepare a specific model for deployment.
 
-         Prepare a specific model for deployment. This model will go through the recommendation stages.
+        Prepare a specific model for deployment. This model will go through the recommendation stages.
 
         Args:
             project_id (str): The project ID
@@ -5423,7 +5423,7 @@ class RawApi:
     ) -> Response[list[ModelDetailsResponse]]:
         """Lists all the models from a project.
 
-         Lists all the models from a project.
+        Lists all the models from a project.
 
         .. minversion:: v2.34 .. deprecated:: v2.34 Use GET /api/v2/projects/{projectId}/modelRecords/
         instead. Fewer attributes are returned in the response of model records route.
@@ -5491,7 +5491,7 @@ class RawApi:
     ) -> Response[None]:
         """Train a new model.
 
-         Train a new model. To specify the amount of data to use to train the model, use either samplePct to
+        Train a new model. To specify the amount of data to use to train the model, use either samplePct to
         express a percentage of the rows of the dataset to use or trainingRowCount to express the number of
         rows to use. If neither samplePct or trainingRowCount is specified, the model will be trained on the
         maximum available training data that can be used to train an in-memory model. For projects using
@@ -5534,7 +5534,7 @@ class RawApi:
     ) -> Response[ModelRetrainResponse]:
         """Retrain an existing model using a new sample size and/or feature list.
 
-         Retrain an existing model using a new sample size and/or feature list.When configuring retraining
+        Retrain an existing model using a new sample size and/or feature list.When configuring retraining
         sample sizes for models in projects with large row counts, DataRobot recommends requesting sample
         sizes using integer row counts instead of percentages. This is because percentages map to many
         actual possible row counts and only one of which is the actual sample size for up to validation. For
@@ -5664,7 +5664,7 @@ class RawApi:
     ) -> Response[None]:
         """Submit a job to make a new version of the model with different advanced tuning parameters.
 
-         Submit a job to make a new version of the model with different advanced tuning parameters. Note:
+        Submit a job to make a new version of the model with different advanced tuning parameters. Note:
         This route currently supports all models other than: OSS, blenders, prime, scaleout, baseline and
         user-created. Currently, only single-stage models (most simple models) are supported. Blueprints
         that run multiple steps, for example one step to predict zero vs nonzero and a second step to
@@ -5705,7 +5705,7 @@ class RawApi:
     ) -> Response[AdvancedTuningArgumentsRetrieveResponse]:
         """Retrieve information about all advanced tuning parameters available for the specified model.
 
-         Retrieve information about all advanced tuning parameters available for the specified model. Note:
+        Retrieve information about all advanced tuning parameters available for the specified model. Note:
         This route currently supports all models other than: OSS, blenders, prime, scaleout, baseline and
         user-created
 
@@ -5833,7 +5833,7 @@ class RawApi:
     ) -> Response[CrossValidationRetrieveResponse]:
         """Get Cross Validation scores for each partition in a model.
 
-         Get Cross Validation scores for each partition in a model.
+        Get Cross Validation scores for each partition in a model.
         .. note:: Individual partition scores are only available for newer models; older models that have
         cross validation score calculated will need to be retrained.
 
@@ -5898,7 +5898,7 @@ class RawApi:
     ) -> Response[MissingReportRetrieve]:
         """Retrieve a summary of how the model's subtasks handle missing values
 
-         Retrieve a summary of how the model's subtasks handle missing values Only models built after the
+        Retrieve a summary of how the model's subtasks handle missing values Only models built after the
         missing value report feature was added will have reports, and only models with at least one
         imputation or encoding task, e.g. ordinal encoding, missing value imputation. Blenders and scaleout
         models do not support Missing Value reports.
@@ -5907,8 +5907,8 @@ class RawApi:
         task will not mention it: for instance, a categorical feature with many unique values may not be
         considered eligible for processing by a One-Hot Encoding
         Report is collected for those features which are considered eligible by given blueprint task. For
-        instance, categorical feature with a lot of unique values may not be considered as eligible in One-
-        Hot Encoding Task.
+        instance, categorical feature with a lot of unique values may not be considered as eligible in
+        One-Hot Encoding Task.
 
         Args:
             project_id (str): The project ID
@@ -5966,7 +5966,7 @@ class RawApi:
     ) -> Response[ModelParametersRetrieveResponse]:
         """Retrieve model parameters.
 
-         Retrieve model parameters. These are the parameters that appear in the webapp on the Coefficients
+        Retrieve model parameters. These are the parameters that appear in the webapp on the Coefficients
         tab. Note that they are only available for some models.
 
         Args:
@@ -6000,7 +6000,7 @@ class RawApi:
     ) -> Response[PredictionIntervalsListResponse]:
         """Retrieve prediction intervals (in descending order) that are already calculated for this model.
 
-         Retrieve prediction intervals (in descending order) that are already calculated for this model. Note
+        Retrieve prediction intervals (in descending order) that are already calculated for this model. Note
         that the project this model belongs to must be a time series project.
 
         Args:
@@ -6038,7 +6038,7 @@ class RawApi:
     ) -> Response[PredictionIntervalsCreateResponse]:
         """Submit a job to calculate prediction intervals for the specified percentiles for this model.
 
-         Submit a job to calculate prediction intervals for the specified percentiles for this model. Note
+        Submit a job to calculate prediction intervals for the specified percentiles for this model. Note
         that the project this model belongs to must be a time series project.
 
         Args:
@@ -6075,7 +6075,7 @@ class RawApi:
     ) -> Response[File]:
         """Retrieve Scoring Code for making new predictions from an existing model offline.
 
-         Retrieve Scoring Code for making new predictions from an existing model offline. You need the
+        Retrieve Scoring Code for making new predictions from an existing model offline. You need the
         "Scoring Code" feature enabled to use this route.
         By default, returns a compiled executable JAR that can be executed locally to calculate model
         predictions, or it can be used as a library for a Java application. Execute it with the '--help`
@@ -6143,7 +6143,7 @@ class RawApi:
     ) -> Response[EureqaDistributionDetailResponse]:
         """Retrieve Eureqa model details plot.
 
-         Retrieve Eureqa model details plot.
+        Retrieve Eureqa model details plot.
         Available for classification projects only
 
         Args:
@@ -6174,7 +6174,7 @@ class RawApi:
     ) -> Response[EureqaModelDetailResponse]:
         """Retrieve Eureqa model details plot.
 
-         Retrieve Eureqa model details plot.
+        Retrieve Eureqa model details plot.
         Available for regression projects only
 
         Args:
@@ -6235,7 +6235,7 @@ class RawApi:
     ) -> Response[ParetoFrontResponse]:
         """Retrieve the pareto front for the specified Eureqa model.
 
-         Retrieve the pareto front for the specified Eureqa model.
+        Retrieve the pareto front for the specified Eureqa model.
         Only the best solution in the pareto front will have a corresponding model initially. Models can be
         created for other solutions using POST /api/v2/projects/{projectId}/eureqaModels/.
 
@@ -6268,7 +6268,7 @@ class RawApi:
     ) -> Response[DatetimeModelSubmissionResponse]:
         """Train a frozen datetime model.
 
-         Train a frozen datetime model. If no training data is specified, the frozen datetime model will be
+        Train a frozen datetime model. If no training data is specified, the frozen datetime model will be
         trained on the most recent data using an amount of data that is equivalent to the original model.
         However, if the equivalent duration does not provide enough rows for training, then the duration
         will be extended until the minimum is met. Note that this will require the holdout of the project to
@@ -6346,7 +6346,7 @@ class RawApi:
     ) -> Response[None]:
         """Train a new frozen model with parameters from an existing model.
 
-         Train a new frozen model with parameters from an existing model. Frozen models use tuning parameters
+        Train a new frozen model with parameters from an existing model. Frozen models use tuning parameters
         from another model on the leaderboard, allowing them to be retrained on a larger amount of the
         training data more efficiently.
         To specify the amount of data to use to train the model, use either samplePct to express a
@@ -6393,7 +6393,7 @@ class RawApi:
     ) -> Response[ModelDetailsResponse]:
         """Look up a particular frozen model.
 
-         Look up a particular frozen model. If model with given ID exists but it's not frozen, returns 404
+        Look up a particular frozen model. If model with given ID exists but it's not frozen, returns 404
         Not Found.
 
         Args:
@@ -6425,7 +6425,7 @@ class RawApi:
     ) -> Response[ModelRetrainResponse]:
         """Train a new incremental learning model based on an existing model and external data.
 
-         Train a new incremental learning model based on an existing model and external data, that was not
+        Train a new incremental learning model based on an existing model and external data, that was not
         seen during partitioning.
         Notice: Endpoint is currently in [PUBLIC_PREVIEW]. Do not use it in production workflows to reduce
         risk. This endpoint depends on the feature flag INCREMENTAL_LEARNING (PUBLIC_PREVIEW, not enabled by
@@ -6462,7 +6462,7 @@ class RawApi:
     ) -> Response[list[ModelingJobListResponse]]:
         """List modeling jobs.
 
-         List modeling jobs.
+        List modeling jobs.
 
         The document contradicts itself on the 200 body: its response table types it as an array of
         ModelingJobListResponse (each `{data: [ModelJobResponse]}`), while its example response is a single
@@ -6636,7 +6636,7 @@ class RawApi:
     ) -> Response[PrimeInfoRetrieveResponse]:
         """Check if a model can be approximated by DataRobot Prime.
 
-         Check if a model can be approximated by DataRobot Prime. Deprecated in v2.35.
+        Check if a model can be approximated by DataRobot Prime. Deprecated in v2.35.
 
         Deprecated. since v2.35.
 
@@ -6668,7 +6668,7 @@ class RawApi:
     ) -> Response[list[PrimeRulesetsListResponse]]:
         """List all the rulesets approximating a model
 
-         List all the rulesets approximating a model
+        List all the rulesets approximating a model
         When rulesets are created for the parent model, all of the rulesets are created at once, but not all
         rulesets have corresponding Prime models (until they are directly requested).
 
@@ -6702,7 +6702,7 @@ class RawApi:
     ) -> Response[None]:
         """Approximate an existing model on the leaderboard with DataRobot Prime.
 
-         Approximate an existing model on the leaderboard with DataRobot Prime. A request body should be an
+        Approximate an existing model on the leaderboard with DataRobot Prime. A request body should be an
         empty JSON {}. Deprecated in v2.35.
 
         Deprecated. since v2.35.
@@ -6779,7 +6779,7 @@ class RawApi:
     ) -> Response[None]:
         """Request creation and validation of source code from a Prime model.
 
-         Request creation and validation of source code from a Prime model. Deprecated in v2.35.
+        Request creation and validation of source code from a Prime model. Deprecated in v2.35.
 
         Deprecated. since v2.35.
 
@@ -6840,8 +6840,8 @@ class RawApi:
     ) -> Response[File]:
         """Download code from an existing Prime file
 
-         Download code from an existing Prime file. The document gives no content type (schema None, Content-
-        Disposition attachment); the file is declared as application/octet-stream.
+        Download code from an existing Prime file. The document gives no content type (schema None,
+        Content-Disposition attachment); the file is declared as application/octet-stream.
 
         Args:
             project_id (str): the project the file belongs to
@@ -6905,7 +6905,7 @@ class RawApi:
     ) -> Response[None]:
         """Create a Prime model using a particular ruleset.
 
-         Create a Prime model using a particular ruleset.
+        Create a Prime model using a particular ruleset.
         DataRobot Prime is not available for multiclass projects.
         Once rulesets approximating a parent model have been created, using POST
         /api/v2/projects/(projectId)/models/(modelId)/primeRulesets/, this route will allow creation of a
@@ -7087,7 +7087,7 @@ class RawApi:
     ) -> Response[RatingTableListResponse]:
         """List RatingTable objects for a project.
 
-         List RatingTable objects for a project. These contain metadata about the rating table and the
+        List RatingTable objects for a project. These contain metadata about the rating table and the
         location at which the corresponding rating table file can be retrieved.
 
         Args:
@@ -7129,7 +7129,7 @@ class RawApi:
     ) -> Response[RatingTableCreateResponse]:
         """Create a new rating table from a rating table file
 
-         Create a new rating table from a rating table file This will create a new rating table, regardless
+        Create a new rating table from a rating table file This will create a new rating table, regardless
         of whether the validation succeeds. The rating table object will have a validationError which will
         be left blank in the case of successful validation.
 
@@ -7192,7 +7192,7 @@ class RawApi:
     ) -> Response[RatingTableRetrieveResponse]:
         """Update a rating table.
 
-         Rating tables may only be updated if they have not yet been used to create a model.
+        Rating tables may only be updated if they have not yet been used to create a model.
 
         Args:
             project_id (str): the project that owns this data
@@ -7225,7 +7225,7 @@ class RawApi:
     ) -> Response[str]:
         """Retrieve the CSV file for the rating table
 
-         Retrieve the CSV file for the rating table. The document gives no content type (schema None); the
+        Retrieve the CSV file for the rating table. The document gives no content type (schema None); the
         file is declared as text/csv.
 
         Args:
@@ -7280,7 +7280,7 @@ class RawApi:
     ) -> Response[RecommendedModelResponse]:
         """This route returns the simplest recommended model available.
 
-         This route returns the simplest recommended model available. To see all the available recommended
+        This route returns the simplest recommended model available. To see all the available recommended
         models, use GET /api/v2/projects/{projectId}/recommendedModels/
 
         Args:
@@ -7404,7 +7404,7 @@ class RawApi:
     ) -> Response[File]:
         """Download code from an existing RuleFit file
 
-         Download code from an existing RuleFit file. The document gives no content type (schema None,
+        Download code from an existing RuleFit file. The document gives no content type (schema None,
         Content-Disposition attachment); the file is declared as application/octet-stream.
 
         Args:

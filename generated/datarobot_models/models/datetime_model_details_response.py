@@ -112,8 +112,8 @@ class DatetimeModelDetailsResponse:
         id (str): The ID of the model.
         is_frozen (bool): Indicates whether the model is frozen, i.e., uses tuning parameters from a parent model.
         is_starred (bool): Indicates whether the model has been starred.
-        is_trained_into_holdout (bool): Indicates if model used holdout data for training. This can happen for time-
-            aware models using trainingStartDate/trainingEndDate parameters or when the model's training row count was
+        is_trained_into_holdout (bool): Indicates if model used holdout data for training. This can happen for
+            time-aware models using trainingStartDate/trainingEndDate parameters or when the model's training row count was
             greater than the max allowed validation size.
         is_trained_into_validation (bool): Indicates if model used validation data for training. This can happen for
             time-aware models using trainingStartDate/trainingEndDate parameters or when the model's training row count was

@@ -70,7 +70,7 @@ class Api:
     ) -> AutomationList:
         """List automations
 
-         Retrieves a list of the automations that the requesting user has access to.
+        Retrieves a list of the automations that the requesting user has access to.
 
         Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
 
@@ -109,7 +109,7 @@ class Api:
     ) -> Automation:
         """Create an automation
 
-         Creates a new automation. The requesting user must be assigned the AutomationCreator role or have at
+        Creates a new automation. The requesting user must be assigned the AutomationCreator role or have at
         least one of the following scopes: automations, admin.automations, automations.private or
         automations.shared.
 
@@ -140,7 +140,7 @@ class Api:
     ) -> Automation:
         """Get an automation
 
-         Retrieves the full definition of an automation. The requesting user must be the owner of the
+        Retrieves the full definition of an automation. The requesting user must be the owner of the
         automation and either be assigned one of the roles: AutomationsCreator, TenantAdmin or have at least
         one of the following scopes (depending on whether the automation is in a private or shared space):
         automations, automations.private or automations.shared.
@@ -174,7 +174,7 @@ class Api:
     ) -> Automation:
         """Update an automation
 
-         Updates the full definition of an automation. The requesting user must be the owner of the
+        Updates the full definition of an automation. The requesting user must be the owner of the
         automation and either be assigned the AutomationCreator role or have at least one of the following
         scopes: automations, admin.automations, automations.private or automations.shared.
 
@@ -207,7 +207,7 @@ class Api:
     ) -> None:
         """Delete an automation
 
-         Deletes an automation. The requesting user must meet at least one of the following conditions: be
+        Deletes an automation. The requesting user must meet at least one of the following conditions: be
         the owner of the automation; be assigned one of the following roles: AnalyticsAdmin, TenantAdmin;
         have at least one of the following scopes: admin.automations, admin.automations:strict,
         automations.private, or automations.shared.
@@ -241,7 +241,7 @@ class Api:
     ) -> None:
         """Change the owner of an automation
 
-         Changes the owner of an automation to another user. This action removes the history and change logs
+        Changes the owner of an automation to another user. This action removes the history and change logs
         of this automation. All linked connections used in the automation are detached and not moved to the
         new owner. The requesting user must be assigned one of the following roles: TenantAdmin,
         AnalyticsAdmin or have at least one of the following scopes: admin.automations,
@@ -278,7 +278,7 @@ class Api:
     ) -> None:
         """Change the space of an automation
 
-         Changes the space of an automation by specifying a new space.
+        Changes the space of an automation by specifying a new space.
 
         Rate limit: Tier 2 (100 requests per minute, per user and tenant).
 
@@ -311,7 +311,7 @@ class Api:
     ) -> CopyAutomationResponse:
         """Copy an automation
 
-         Duplicates an existing automation. The requesting user must be the owner of the automation or have
+        Duplicates an existing automation. The requesting user must be the owner of the automation or have
         at least one of the following scopes: automations, admin.automations, automations.private or
         automations.shared.
 
@@ -344,7 +344,7 @@ class Api:
     ) -> None:
         """Disable an automation
 
-         Disables an automation so that it cannot be run. To disable an automation, the requesting user must
+        Disables an automation so that it cannot be run. To disable an automation, the requesting user must
         meet at least one of the following conditions: be the owner of the automation; be assigned one of
         the following roles: TenantAdmin, AnalyticsAdmin; have at least one of the following scopes:
         admin.automations, admin.automations:strict, automations.private, or automations.shared.
@@ -376,7 +376,7 @@ class Api:
     ) -> None:
         """Enable an automation
 
-         Enables an automation so that it can be run. To enable an automation, the requesting user must meet
+        Enables an automation so that it can be run. To enable an automation, the requesting user must meet
         at least one of the following conditions: be the owner of the automation; be assigned one of the
         following roles: AnalyticsAdmin, TenantAdmin; have at least one of the following scopes:
         admin.automations, admin.automations:strict, automations.private, or automations.shared.
@@ -410,7 +410,7 @@ class Api:
     ) -> None:
         """Move an automation
 
-         Changes the owner of an automation to another user. This action removes the history and change logs
+        Changes the owner of an automation to another user. This action removes the history and change logs
         of this automation. All linked connections used in the automation are detached and not moved to the
         new owner. The requesting user must be assigned one of the following roles: TenantAdmin,
         AnalyticsAdmin or have at least one of the following scopes: admin.automations,
@@ -450,7 +450,7 @@ class Api:
     ) -> AutomationRunList:
         """List the runs of an automation
 
-         Retrieves a list of runs for a specific automation. The requesting user must be the owner of the
+        Retrieves a list of runs for a specific automation. The requesting user must be the owner of the
         automation, or be assigned the one of roles: TenantAdmin, AnalyticsAdmin. Alternatively, the user
         must have at least one of the following scopes: admin.automation-runs, automation-runs.private, or
         automation-runs.shared.
@@ -494,7 +494,7 @@ class Api:
     ) -> AutomationRun:
         """Run an automation
 
-         Creates a run for a specific automation. Depending on the space the automation belongs to, the
+        Creates a run for a specific automation. Depending on the space the automation belongs to, the
         requesting user must meet the following requirement: Private space: be the owner of the automation
         and have the automations.private scope. Shared space: be editor or operator in shared space and have
         automations.shared scope.
@@ -530,7 +530,7 @@ class Api:
     ) -> AutomationRun:
         """Get a run of an automation
 
-         Retrieves a specific run for an automation. Depending on the space the automation belongs to, the
+        Retrieves a specific run for an automation. Depending on the space the automation belongs to, the
         requesting user must meet the following requirement: Private space: be the owner of the automation
         and have the automations.private scope. Shared space: be editor or operator in shared space and have
         automations.shared scope.
@@ -565,7 +565,7 @@ class Api:
     ) -> AutomationRunExport:
         """Get the URL of a run's debug log
 
-         Retrieves the URL for the debug log of a specific automation run. Depending on the space the
+        Retrieves the URL for the debug log of a specific automation run. Depending on the space the
         automation belongs to, the requesting user must meet the following requirement: Private space: be
         the owner of the automation and have the automations.private scope. Shared space: be editor or
         operator in shared space and have automations.shared scope.
@@ -600,7 +600,7 @@ class Api:
     ) -> None:
         """Retry a run of an automation
 
-         Retries a specific run by creating a new run using the same inputs. Depending on the space the
+        Retries a specific run by creating a new run using the same inputs. Depending on the space the
         automation belongs to, the requesting user must meet the following requirement: Private space: be
         the owner of the automation and have the automations.private scope. Shared space: be editor or
         operator in shared space and have automations.shared scope.
@@ -635,7 +635,7 @@ class Api:
     ) -> None:
         """Stop a run of an automation
 
-         Forcefully stops an automation run immediately. Depending on the space the automation belongs to,
+        Forcefully stops an automation run immediately. Depending on the space the automation belongs to,
         the requesting user must meet the following requirement: Private space: be the owner of the
         automation and have the automations.private scope. Shared space: be editor or operator in shared
         space and have automations.shared scope.
@@ -670,7 +670,7 @@ class Api:
     ) -> str:
         """Get the debug log of a run
 
-         Retrieves the debug log for a specific run of an automation. Depending on the space the automation
+        Retrieves the debug log for a specific run of an automation. Depending on the space the automation
         belongs to, the requesting user must meet the following requirement: Private space: be the owner of
         the automation and have the automations.private scope. Shared space: be editor or operator in shared
         space and have automations.shared scope.
@@ -703,7 +703,7 @@ class Api:
     ) -> AutomationSettings:
         """Get the automation settings
 
-         Retrieves the global automation settings for the tenant.
+        Retrieves the global automation settings for the tenant.
 
         Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
 
@@ -728,7 +728,7 @@ class Api:
     ) -> AutomationSettings:
         """Update the automation settings
 
-         Updates the global automation settings for the tenant.
+        Updates the global automation settings for the tenant.
 
         Rate limit: Tier 2 (100 requests per minute, per user and tenant).
 
@@ -759,7 +759,7 @@ class Api:
     ) -> AutomationUsageList:
         """Get automation usage metrics
 
-         Retrieves paginated usage metrics for automations. The requesting user must be assigned the
+        Retrieves paginated usage metrics for automations. The requesting user must be assigned the
         TenantAdmin or AnalyticsAdmin role.
 
         Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
@@ -808,7 +808,7 @@ class RawApi:
     ) -> Response[AutomationList]:
         """List automations
 
-         Retrieves a list of the automations that the requesting user has access to.
+        Retrieves a list of the automations that the requesting user has access to.
 
         Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
 
@@ -847,7 +847,7 @@ class RawApi:
     ) -> Response[Automation]:
         """Create an automation
 
-         Creates a new automation. The requesting user must be assigned the AutomationCreator role or have at
+        Creates a new automation. The requesting user must be assigned the AutomationCreator role or have at
         least one of the following scopes: automations, admin.automations, automations.private or
         automations.shared.
 
@@ -878,7 +878,7 @@ class RawApi:
     ) -> Response[Automation]:
         """Get an automation
 
-         Retrieves the full definition of an automation. The requesting user must be the owner of the
+        Retrieves the full definition of an automation. The requesting user must be the owner of the
         automation and either be assigned one of the roles: AutomationsCreator, TenantAdmin or have at least
         one of the following scopes (depending on whether the automation is in a private or shared space):
         automations, automations.private or automations.shared.
@@ -912,7 +912,7 @@ class RawApi:
     ) -> Response[Automation]:
         """Update an automation
 
-         Updates the full definition of an automation. The requesting user must be the owner of the
+        Updates the full definition of an automation. The requesting user must be the owner of the
         automation and either be assigned the AutomationCreator role or have at least one of the following
         scopes: automations, admin.automations, automations.private or automations.shared.
 
@@ -945,7 +945,7 @@ class RawApi:
     ) -> Response[None]:
         """Delete an automation
 
-         Deletes an automation. The requesting user must meet at least one of the following conditions: be
+        Deletes an automation. The requesting user must meet at least one of the following conditions: be
         the owner of the automation; be assigned one of the following roles: AnalyticsAdmin, TenantAdmin;
         have at least one of the following scopes: admin.automations, admin.automations:strict,
         automations.private, or automations.shared.
@@ -979,7 +979,7 @@ class RawApi:
     ) -> Response[None]:
         """Change the owner of an automation
 
-         Changes the owner of an automation to another user. This action removes the history and change logs
+        Changes the owner of an automation to another user. This action removes the history and change logs
         of this automation. All linked connections used in the automation are detached and not moved to the
         new owner. The requesting user must be assigned one of the following roles: TenantAdmin,
         AnalyticsAdmin or have at least one of the following scopes: admin.automations,
@@ -1016,7 +1016,7 @@ class RawApi:
     ) -> Response[None]:
         """Change the space of an automation
 
-         Changes the space of an automation by specifying a new space.
+        Changes the space of an automation by specifying a new space.
 
         Rate limit: Tier 2 (100 requests per minute, per user and tenant).
 
@@ -1049,7 +1049,7 @@ class RawApi:
     ) -> Response[CopyAutomationResponse]:
         """Copy an automation
 
-         Duplicates an existing automation. The requesting user must be the owner of the automation or have
+        Duplicates an existing automation. The requesting user must be the owner of the automation or have
         at least one of the following scopes: automations, admin.automations, automations.private or
         automations.shared.
 
@@ -1082,7 +1082,7 @@ class RawApi:
     ) -> Response[None]:
         """Disable an automation
 
-         Disables an automation so that it cannot be run. To disable an automation, the requesting user must
+        Disables an automation so that it cannot be run. To disable an automation, the requesting user must
         meet at least one of the following conditions: be the owner of the automation; be assigned one of
         the following roles: TenantAdmin, AnalyticsAdmin; have at least one of the following scopes:
         admin.automations, admin.automations:strict, automations.private, or automations.shared.
@@ -1114,7 +1114,7 @@ class RawApi:
     ) -> Response[None]:
         """Enable an automation
 
-         Enables an automation so that it can be run. To enable an automation, the requesting user must meet
+        Enables an automation so that it can be run. To enable an automation, the requesting user must meet
         at least one of the following conditions: be the owner of the automation; be assigned one of the
         following roles: AnalyticsAdmin, TenantAdmin; have at least one of the following scopes:
         admin.automations, admin.automations:strict, automations.private, or automations.shared.
@@ -1148,7 +1148,7 @@ class RawApi:
     ) -> Response[None]:
         """Move an automation
 
-         Changes the owner of an automation to another user. This action removes the history and change logs
+        Changes the owner of an automation to another user. This action removes the history and change logs
         of this automation. All linked connections used in the automation are detached and not moved to the
         new owner. The requesting user must be assigned one of the following roles: TenantAdmin,
         AnalyticsAdmin or have at least one of the following scopes: admin.automations,
@@ -1188,7 +1188,7 @@ class RawApi:
     ) -> Response[AutomationRunList]:
         """List the runs of an automation
 
-         Retrieves a list of runs for a specific automation. The requesting user must be the owner of the
+        Retrieves a list of runs for a specific automation. The requesting user must be the owner of the
         automation, or be assigned the one of roles: TenantAdmin, AnalyticsAdmin. Alternatively, the user
         must have at least one of the following scopes: admin.automation-runs, automation-runs.private, or
         automation-runs.shared.
@@ -1231,7 +1231,7 @@ class RawApi:
     ) -> Response[AutomationRun]:
         """Run an automation
 
-         Creates a run for a specific automation. Depending on the space the automation belongs to, the
+        Creates a run for a specific automation. Depending on the space the automation belongs to, the
         requesting user must meet the following requirement: Private space: be the owner of the automation
         and have the automations.private scope. Shared space: be editor or operator in shared space and have
         automations.shared scope.
@@ -1267,7 +1267,7 @@ class RawApi:
     ) -> Response[AutomationRun]:
         """Get a run of an automation
 
-         Retrieves a specific run for an automation. Depending on the space the automation belongs to, the
+        Retrieves a specific run for an automation. Depending on the space the automation belongs to, the
         requesting user must meet the following requirement: Private space: be the owner of the automation
         and have the automations.private scope. Shared space: be editor or operator in shared space and have
         automations.shared scope.
@@ -1302,7 +1302,7 @@ class RawApi:
     ) -> Response[AutomationRunExport]:
         """Get the URL of a run's debug log
 
-         Retrieves the URL for the debug log of a specific automation run. Depending on the space the
+        Retrieves the URL for the debug log of a specific automation run. Depending on the space the
         automation belongs to, the requesting user must meet the following requirement: Private space: be
         the owner of the automation and have the automations.private scope. Shared space: be editor or
         operator in shared space and have automations.shared scope.
@@ -1337,7 +1337,7 @@ class RawApi:
     ) -> Response[None]:
         """Retry a run of an automation
 
-         Retries a specific run by creating a new run using the same inputs. Depending on the space the
+        Retries a specific run by creating a new run using the same inputs. Depending on the space the
         automation belongs to, the requesting user must meet the following requirement: Private space: be
         the owner of the automation and have the automations.private scope. Shared space: be editor or
         operator in shared space and have automations.shared scope.
@@ -1372,7 +1372,7 @@ class RawApi:
     ) -> Response[None]:
         """Stop a run of an automation
 
-         Forcefully stops an automation run immediately. Depending on the space the automation belongs to,
+        Forcefully stops an automation run immediately. Depending on the space the automation belongs to,
         the requesting user must meet the following requirement: Private space: be the owner of the
         automation and have the automations.private scope. Shared space: be editor or operator in shared
         space and have automations.shared scope.
@@ -1407,7 +1407,7 @@ class RawApi:
     ) -> Response[str]:
         """Get the debug log of a run
 
-         Retrieves the debug log for a specific run of an automation. Depending on the space the automation
+        Retrieves the debug log for a specific run of an automation. Depending on the space the automation
         belongs to, the requesting user must meet the following requirement: Private space: be the owner of
         the automation and have the automations.private scope. Shared space: be editor or operator in shared
         space and have automations.shared scope.
@@ -1440,7 +1440,7 @@ class RawApi:
     ) -> Response[AutomationSettings]:
         """Get the automation settings
 
-         Retrieves the global automation settings for the tenant.
+        Retrieves the global automation settings for the tenant.
 
         Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
 
@@ -1465,7 +1465,7 @@ class RawApi:
     ) -> Response[AutomationSettings]:
         """Update the automation settings
 
-         Updates the global automation settings for the tenant.
+        Updates the global automation settings for the tenant.
 
         Rate limit: Tier 2 (100 requests per minute, per user and tenant).
 
@@ -1496,7 +1496,7 @@ class RawApi:
     ) -> Response[AutomationUsageList]:
         """Get automation usage metrics
 
-         Retrieves paginated usage metrics for automations. The requesting user must be assigned the
+        Retrieves paginated usage metrics for automations. The requesting user must be assigned the
         TenantAdmin or AnalyticsAdmin role.
 
         Rate limit: Tier 1 (1000 requests per minute, per user and tenant).

@@ -37,7 +37,7 @@ class Api:
         """Returns a file containing the shapley values in coordinate form that are associated with a
         prediction ID.
 
-         Returns a file containing the shapley values in coordinate form that are associated with a
+        Returns a file containing the shapley values in coordinate form that are associated with a
         prediction ID. Deprecated: "This endpoint is deprecated. Sunset date: 2026-02."
 
         Rate limit: Tier 1 (1000 requests per minute, per user and tenant). Deprecated. Sunset: 2026-02.
@@ -71,7 +71,7 @@ class Api:
     ) -> None:
         """Retrieve jobs that are associated with a prediction. Job with correlation type `prediction`.
 
-         Retrieve jobs that are associated with a prediction. Job with correlation type `prediction`.
+        Retrieve jobs that are associated with a prediction. Job with correlation type `prediction`.
         Deprecated: "This endpoint is deprecated. Sunset date: 2026-02." The document describes this POST as
         "Retrieve jobs" but documents no request body and answers 200 "OK Response" with no content type and
         no body; it is transcribed as such (no request body, no response content). The document gives no
@@ -108,7 +108,7 @@ class Api:
         """Returns a file containing any rows in a prediction operation where a prediction was unable to be
         produced.
 
-         Returns a file containing any rows in a prediction operation where a prediction was unable to be
+        Returns a file containing any rows in a prediction operation where a prediction was unable to be
         produced. Deprecated: "This endpoint is deprecated. Sunset date: 2026-02."
 
         Rate limit: Tier 1 (1000 requests per minute, per user and tenant). Deprecated. Sunset: 2026-02.
@@ -144,7 +144,7 @@ class Api:
     ) -> str:
         """Returns a file containing the predicted values that are associated with a prediction ID.
 
-         Returns a file containing the predicted values that are associated with a prediction ID. Deprecated:
+        Returns a file containing the predicted values that are associated with a prediction ID. Deprecated:
         "This endpoint is deprecated. Sunset date: 2026-02."
 
         Rate limit: Tier 1 (1000 requests per minute, per user and tenant). Deprecated. Sunset: 2026-02.
@@ -180,7 +180,7 @@ class Api:
     ) -> str:
         """Returns a file containing the shapley values that are associated with a prediction ID.
 
-         Returns a file containing the shapley values that are associated with a prediction ID. Deprecated:
+        Returns a file containing the shapley values that are associated with a prediction ID. Deprecated:
         "This endpoint is deprecated. Sunset date: 2026-02."
 
         Rate limit: Tier 1 (1000 requests per minute, per user and tenant). Deprecated. Sunset: 2026-02.
@@ -217,7 +217,7 @@ class Api:
         """Returns a file containing the source values and an index field that are associated with a prediction
         ID.
 
-         Returns a file containing the source values and an index field that are associated with a prediction
+        Returns a file containing the source values and an index field that are associated with a prediction
         ID. Deprecated: "This endpoint is deprecated. Sunset date: 2026-02."
 
         Rate limit: Tier 1 (1000 requests per minute, per user and tenant). Deprecated. Sunset: 2026-02.
@@ -263,7 +263,7 @@ class RawApi:
         """Returns a file containing the shapley values in coordinate form that are associated with a
         prediction ID.
 
-         Returns a file containing the shapley values in coordinate form that are associated with a
+        Returns a file containing the shapley values in coordinate form that are associated with a
         prediction ID. Deprecated: "This endpoint is deprecated. Sunset date: 2026-02."
 
         Rate limit: Tier 1 (1000 requests per minute, per user and tenant). Deprecated. Sunset: 2026-02.
@@ -297,7 +297,7 @@ class RawApi:
     ) -> Response[None]:
         """Retrieve jobs that are associated with a prediction. Job with correlation type `prediction`.
 
-         Retrieve jobs that are associated with a prediction. Job with correlation type `prediction`.
+        Retrieve jobs that are associated with a prediction. Job with correlation type `prediction`.
         Deprecated: "This endpoint is deprecated. Sunset date: 2026-02." The document describes this POST as
         "Retrieve jobs" but documents no request body and answers 200 "OK Response" with no content type and
         no body; it is transcribed as such (no request body, no response content). The document gives no
@@ -334,7 +334,7 @@ class RawApi:
         """Returns a file containing any rows in a prediction operation where a prediction was unable to be
         produced.
 
-         Returns a file containing any rows in a prediction operation where a prediction was unable to be
+        Returns a file containing any rows in a prediction operation where a prediction was unable to be
         produced. Deprecated: "This endpoint is deprecated. Sunset date: 2026-02."
 
         Rate limit: Tier 1 (1000 requests per minute, per user and tenant). Deprecated. Sunset: 2026-02.
@@ -370,7 +370,7 @@ class RawApi:
     ) -> Response[str]:
         """Returns a file containing the predicted values that are associated with a prediction ID.
 
-         Returns a file containing the predicted values that are associated with a prediction ID. Deprecated:
+        Returns a file containing the predicted values that are associated with a prediction ID. Deprecated:
         "This endpoint is deprecated. Sunset date: 2026-02."
 
         Rate limit: Tier 1 (1000 requests per minute, per user and tenant). Deprecated. Sunset: 2026-02.
@@ -406,7 +406,7 @@ class RawApi:
     ) -> Response[str]:
         """Returns a file containing the shapley values that are associated with a prediction ID.
 
-         Returns a file containing the shapley values that are associated with a prediction ID. Deprecated:
+        Returns a file containing the shapley values that are associated with a prediction ID. Deprecated:
         "This endpoint is deprecated. Sunset date: 2026-02."
 
         Rate limit: Tier 1 (1000 requests per minute, per user and tenant). Deprecated. Sunset: 2026-02.
@@ -443,7 +443,7 @@ class RawApi:
         """Returns a file containing the source values and an index field that are associated with a prediction
         ID.
 
-         Returns a file containing the source values and an index field that are associated with a prediction
+        Returns a file containing the source values and an index field that are associated with a prediction
         ID. Deprecated: "This endpoint is deprecated. Sunset date: 2026-02."
 
         Rate limit: Tier 1 (1000 requests per minute, per user and tenant). Deprecated. Sunset: 2026-02.

@@ -49,7 +49,7 @@ class Api:
     ) -> DataStoreList:
         """Get all data stores.
 
-         Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
+        Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
 
         Args:
             limit (int | Unset): Page size limit.
@@ -84,7 +84,7 @@ class Api:
     ) -> DataStore:
         """Save new data store.
 
-         Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
 
         Args:
             body (DataStoreInput):
@@ -112,7 +112,7 @@ class Api:
     ) -> None:
         """Delete data stores if it does not contain any data-assets.
 
-         Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
 
         Args:
             body (DataStoreIds):
@@ -141,7 +141,7 @@ class Api:
     ) -> DataStore:
         """Get data store by ID.
 
-         Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
+        Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
 
         Args:
             data_store_id (str):
@@ -172,7 +172,7 @@ class Api:
     ) -> DataStore:
         """Update data store.
 
-         Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
 
         Args:
             data_store_id (str):
@@ -203,7 +203,7 @@ class Api:
     ) -> DataStore | None:
         """Patch data store.
 
-         Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
 
         Args:
             data_store_id (str):
@@ -237,7 +237,7 @@ class Api:
     ) -> DataAssetList:
         """Get all data assets belonging to the data store(s).
 
-         Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
+        Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
 
         Args:
             data_store_ids (list[str]): Comma-separated data store IDs or * to include all data
@@ -274,7 +274,7 @@ class Api:
     ) -> None:
         """Delete data assets and child data-sets by data-store IDs.
 
-         Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
 
         Args:
             data_store_ids (list[str]): Comma-separated data store IDs or * to include all data
@@ -308,7 +308,7 @@ class Api:
     ) -> DataSetList:
         """Get all data sets belonging to the data store(s) and data asset(s).
 
-         Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
+        Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
 
         Args:
             data_store_ids (list[str]): Comma-separated data store IDs or * to include all data
@@ -349,7 +349,7 @@ class Api:
     ) -> None:
         """Delete data sets by data-store IDs and data-asset IDs.
 
-         Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
 
         Args:
             data_store_ids (list[str]): Comma-separated data store IDs or * to include all data
@@ -393,7 +393,7 @@ class RawApi:
     ) -> Response[DataStoreList]:
         """Get all data stores.
 
-         Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
+        Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
 
         Args:
             limit (int | Unset): Page size limit.
@@ -428,7 +428,7 @@ class RawApi:
     ) -> Response[DataStore]:
         """Save new data store.
 
-         Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
 
         Args:
             body (DataStoreInput):
@@ -456,7 +456,7 @@ class RawApi:
     ) -> Response[None]:
         """Delete data stores if it does not contain any data-assets.
 
-         Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
 
         Args:
             body (DataStoreIds):
@@ -485,7 +485,7 @@ class RawApi:
     ) -> Response[DataStore]:
         """Get data store by ID.
 
-         Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
+        Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
 
         Args:
             data_store_id (str):
@@ -516,7 +516,7 @@ class RawApi:
     ) -> Response[DataStore]:
         """Update data store.
 
-         Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
 
         Args:
             data_store_id (str):
@@ -547,7 +547,7 @@ class RawApi:
     ) -> Response[DataStore | None]:
         """Patch data store.
 
-         Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
 
         Args:
             data_store_id (str):
@@ -581,7 +581,7 @@ class RawApi:
     ) -> Response[DataAssetList]:
         """Get all data assets belonging to the data store(s).
 
-         Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
+        Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
 
         Args:
             data_store_ids (list[str]): Comma-separated data store IDs or * to include all data
@@ -618,7 +618,7 @@ class RawApi:
     ) -> Response[None]:
         """Delete data assets and child data-sets by data-store IDs.
 
-         Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
 
         Args:
             data_store_ids (list[str]): Comma-separated data store IDs or * to include all data
@@ -652,7 +652,7 @@ class RawApi:
     ) -> Response[DataSetList]:
         """Get all data sets belonging to the data store(s) and data asset(s).
 
-         Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
+        Rate limit: Tier 1 (1000 requests per minute, per user and tenant).
 
         Args:
             data_store_ids (list[str]): Comma-separated data store IDs or * to include all data
@@ -693,7 +693,7 @@ class RawApi:
     ) -> Response[None]:
         """Delete data sets by data-store IDs and data-asset IDs.
 
-         Rate limit: Tier 2 (100 requests per minute, per user and tenant).
+        Rate limit: Tier 2 (100 requests per minute, per user and tenant).
 
         Args:
             data_store_ids (list[str]): Comma-separated data store IDs or * to include all data

@@ -794,8 +794,8 @@ class Api:
         batch_prediction_id: str,
     ) -> JobResponse:
         """Rate limit: Tier 2 (100 requests per minute, per user and tenant). Starts long-running work:
-        ``client.start(...)`` waits for it by polling GET /api/v1/ml/deployments/{deploymentId}/batch-
-        predictions/{batchPredictionId}.
+        ``client.start(...)`` waits for it by polling GET
+        /api/v1/ml/deployments/{deploymentId}/batch-predictions/{batchPredictionId}.
 
         Args:
             deployment_id (str): ID of the deployment
@@ -2175,8 +2175,8 @@ class RawApi:
         batch_prediction_id: str,
     ) -> Response[JobResponse]:
         """Rate limit: Tier 2 (100 requests per minute, per user and tenant). Starts long-running work:
-        ``client.start(...)`` waits for it by polling GET /api/v1/ml/deployments/{deploymentId}/batch-
-        predictions/{batchPredictionId}.
+        ``client.start(...)`` waits for it by polling GET
+        /api/v1/ml/deployments/{deploymentId}/batch-predictions/{batchPredictionId}.
 
         Args:
             deployment_id (str): ID of the deployment

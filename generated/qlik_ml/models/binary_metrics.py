@@ -54,8 +54,8 @@ _KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 @_attrs_define
 class BinaryMetrics:
-    """Binary metrics for categorical values with two options. Details: https://help.qlik.com/en-US/cloud-
-    services/Subsystems/Hub/Content/Sense_Hub/AutoML/scoring-binary-classification.htm
+    """Binary metrics for categorical values with two options. Details:
+    https://help.qlik.com/en-US/cloud-services/Subsystems/Hub/Content/Sense_Hub/AutoML/scoring-binary-classification.htm
 
         Attributes:
             f1 (float | Unset): The harmonic mean of precision and recall for training data

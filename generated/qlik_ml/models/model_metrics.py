@@ -38,11 +38,9 @@ class ModelMetrics:
 
     Attributes:
         binary (BinaryMetrics | Unset): Binary metrics for categorical values with two options. Details:
-            https://help.qlik.com/en-US/cloud-services/Subsystems/Hub/Content/Sense_Hub/AutoML/scoring-binary-
-            classification.htm
+            https://help.qlik.com/en-US/cloud-services/Subsystems/Hub/Content/Sense_Hub/AutoML/scoring-binary-classification.htm
         multiclass (MulticlassMetrics | Unset): Multiclass metrics for categorical values with 3+ options. Details:
-            https://help.qlik.com/en-US/cloud-services/Subsystems/Hub/Content/Sense_Hub/AutoML/scoring-multiclass-
-            classification.htm
+            https://help.qlik.com/en-US/cloud-services/Subsystems/Hub/Content/Sense_Hub/AutoML/scoring-multiclass-classification.htm
         regression (RegressionMetrics | Unset): Regression metrics for numeric values. Details:
             https://help.qlik.com/en-US/cloud-services/Subsystems/Hub/Content/Sense_Hub/AutoML/scoring-regression.htm
         timeseries (TimeseriesMetrics | Unset): Timeseries metrics experiments valid for timeseries forecasting.

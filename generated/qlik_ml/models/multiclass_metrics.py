@@ -32,8 +32,8 @@ _KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 @_attrs_define
 class MulticlassMetrics:
-    """Multiclass metrics for categorical values with 3+ options. Details: https://help.qlik.com/en-US/cloud-
-    services/Subsystems/Hub/Content/Sense_Hub/AutoML/scoring-multiclass-classification.htm
+    """Multiclass metrics for categorical values with 3+ options. Details:
+    https://help.qlik.com/en-US/cloud-services/Subsystems/Hub/Content/Sense_Hub/AutoML/scoring-multiclass-classification.htm
 
         Attributes:
             f_1_macro (float | Unset): Macro F1 is the averaged F1 value for each class without weighting (training data)

@@ -30,8 +30,8 @@ _KNOWN_KEYS = frozenset(_JSON_KEYS.values())
 
 @_attrs_define
 class RegressionMetrics:
-    """Regression metrics for numeric values. Details: https://help.qlik.com/en-US/cloud-
-    services/Subsystems/Hub/Content/Sense_Hub/AutoML/scoring-regression.htm
+    """Regression metrics for numeric values. Details:
+    https://help.qlik.com/en-US/cloud-services/Subsystems/Hub/Content/Sense_Hub/AutoML/scoring-regression.htm
 
         Attributes:
             r2 (float | Unset): R squared (training data)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import inspect
 import re
+import textwrap
 import types
 import typing
 from collections.abc import Sequence
@@ -254,18 +255,41 @@ def common_params() -> list[click.Parameter]:
     ]
 
 
+HELP_WIDTH = 78  # the text's own width: click indents it by 2 within its 80 columns
+
+
 def command_help(operation: Operation, sig: Signature) -> str:
     summary, described, returns = parse_doc(sig.doc)
-    lines = [summary or operation.id, "", f"{operation.method} {operation.path}"]
+    paragraphs = [" ".join(p.split()).replace("``", "") for p in (summary or operation.id).split("\n\n")]
+    if len(paragraphs) > 1 and paragraphs[1].startswith(paragraphs[0].rstrip(".")):
+        del paragraphs[0]  # a summary the description repeats as its first sentence
+    paragraphs.append(f"{operation.method} {operation.path}")
     arguments = [p for p in sig.parameters if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]
     if arguments:
-        lines += ["", "\b", "Arguments:"]
-        lines += [f"  {p.name.upper()}  {described.get(p.name, '')}".rstrip() for p in arguments]
+        width = max(len(p.name) for p in arguments) + 4
+        rows = [_wrapped(described.get(p.name, ""), f"  {p.name.upper():<{width - 2}}", width) for p in arguments]
+        paragraphs.append("Arguments:\n" + "\n".join(rows))
     if is_file_download(operation):
-        lines += ["", "Writes the file to --output, or to standard output."]
+        paragraphs.append("Writes the file to --output, or to standard output.")
     elif returns and returns != "None":
-        lines += ["", f"Prints: {returns} as JSON."]
-    return "\n".join(lines)
+        paragraphs.append(f"Prints: {returns} as JSON.")
+    # Wrapped here, and marked \b so that click keeps the lines: its wrapping breaks at hyphens,
+    # which cuts the paths (/batch- | predictions) where a reader copies them.
+    return "\n\n".join("\b\n" + _wrapped(p, "", 0) if "\n" not in p else "\b\n" + p for p in paragraphs)
+
+
+def _wrapped(text: str, first: str, indent: int) -> str:
+    return (
+        textwrap.fill(
+            text or "",
+            HELP_WIDTH,
+            initial_indent=first,
+            subsequent_indent=" " * indent,
+            break_on_hyphens=False,
+            break_long_words=False,
+        ).rstrip()
+        or first.rstrip()
+    )
 
 
 def build_command(operation: Operation) -> click.Command:
