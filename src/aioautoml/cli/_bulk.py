@@ -17,6 +17,7 @@ import json
 import os
 import sys
 import tempfile
+import textwrap
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,7 +76,10 @@ class _BulkCommand(click.Command):
         ' is a line of --output as it completes: {"line", "input", "ok", "result" or "error"}.'
         " Exit status 1 when any input failed."
     ),
-    epilog="APIs: " + ", ".join(ref.package.replace("_", "-") for ref in apis()) + ".",
+    epilog="\b\n"
+    + textwrap.fill(  # \b: click would break the names at their hyphens
+        "APIs: " + ", ".join(ref.package.replace("_", "-") for ref in apis()) + ".", 78, break_on_hyphens=False
+    ),
 )
 @click.argument("api")
 @click.argument("operation")
