@@ -171,7 +171,7 @@ def operation_params(operation: Operation, sig: Signature) -> list[click.Paramet
                     multiple=True,
                     type=_scalar_type(item),
                     required=required,
-                    help=(description + " " if description else "") + "Repeat for several.",
+                    help=(description + " " if description else "") + _repeat_help(operation, name),
                 )
             )
         elif options == [bool]:
@@ -191,6 +191,13 @@ def operation_params(operation: Operation, sig: Signature) -> list[click.Paramet
                 )
             )
     return params
+
+
+def _repeat_help(operation: Operation, python_name: str) -> str:
+    spec_names = [p.name for p in operation.parameters if p.python_name == python_name]
+    if spec_names and spec_names[0] in operation.comma_separated:
+        return "Repeat the option for several values (sent joined by commas)."
+    return "Repeat the option for several values."
 
 
 def cli_params(operation: Operation, sig: Signature) -> list[click.Parameter]:
