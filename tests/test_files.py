@@ -60,6 +60,26 @@ async def test_a_stream_cut_after_chunks_were_taken_raises(server: LoopbackServe
     assert len(server.requests_for("get_prediction_results")) == 1  # not restarted under the caller
 
 
+@pytest.mark.parametrize("size", [20_000, 200_000, 1_000_000])
+async def test_a_stream_cut_short_is_never_handed_over_twice(
+    server: LoopbackServer, qlik: QlikClient, size: int
+) -> None:
+    """A cut body's chunks still queued (not taken) are dropped before the retry sends the body
+    again: they were handed over ahead of the whole second body, 300,000 bytes for 200,000."""
+    server.qlik.result_bytes = size
+    stream = qlik.automl_predictions.get_prediction_results
+    whole = b"".join([chunk async for chunk in qlik.stream(stream, "bp-0001-01")])
+    server.inject(Fault("truncate", operation="get_prediction_results"))
+    received = bytearray()
+    try:
+        async for chunk in qlik.stream(stream, "bp-0001-01"):
+            received += chunk
+    except APIConnectionError as error:  # cut after chunks were taken: what was taken is a true prefix
+        assert "handed over" in str(error) and whole.startswith(received) and len(received) < size
+    else:
+        assert bytes(received) == whole  # fetched again whole, nothing of the cut attempt kept
+
+
 async def test_leaving_a_stream_early_closes_it(server: LoopbackServer, qlik: QlikClient) -> None:
     server.qlik.result_bytes = 3_000_000
     stream = qlik.stream(qlik.automl_predictions.get_prediction_results, "bp-0001-01")

@@ -88,18 +88,21 @@ async def iter_chunks(
     """The operation's body as chunks, at most ``buffered_chunks`` held in memory at once."""
     request = _file_request(method, args, kwargs)
     queue: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=buffered_chunks)
-    handed_over = False
 
     async def pump(response: aiohttp.ClientResponse) -> None:
+        put = 0  # this attempt's chunks: those not in the queue any more were taken by the caller
         try:
             async for chunk in response.content.iter_chunked(chunk_size):
                 await queue.put(chunk)
+                put += 1
         except (aiohttp.ClientPayloadError, aiohttp.ClientConnectionError, TimeoutError) as exc:
-            if handed_over:  # chunks already taken: the body cannot be restarted under the caller
+            if put > queue.qsize():  # chunks already taken: the body cannot be restarted under the caller
                 raise APIConnectionError(
                     request.method, str(response.url), f"response body cut short after chunks were handed over: {exc!r}"
                 ) from exc
-            raise  # nothing handed over yet: the retry loop may fetch the body again
+            while not queue.empty():  # nothing taken: drop this attempt's chunks, the retry sends them all again
+                queue.get_nowait()
+            raise  # the retry loop may fetch the body again
         await queue.put(None)
 
     producer = asyncio.create_task(client.exchange(request, pump))
@@ -114,7 +117,6 @@ async def iter_chunks(
             chunk = getter.result()
             if chunk is None:
                 break
-            handed_over = True
             yield chunk
         await producer
     finally:
