@@ -120,6 +120,16 @@ async def test_datarobot_202_location_until_303(server: LoopbackServer, datarobo
     ]
 
 
+async def test_a_202_without_a_location_is_a_job_error(server: LoopbackServer, datarobot: DataRobotClient) -> None:
+    async def accepted(request: web.Request) -> web.Response:
+        return web.Response(status=202)  # the documented answer, but no Location to follow
+
+    server.route("POST", "/api/v2/projects/{projectId}/models/", accepted)
+    with pytest.raises(JobError, match="the response \\(202\\) has no Location header"):
+        await datarobot.start(datarobot.models.create_model, "proj-1")
+    assert len(server.requests) == 1  # sent: only the answer could tell
+
+
 async def test_cancelling_the_wait_deletes_the_datarobot_job(
     server: LoopbackServer, datarobot: DataRobotClient
 ) -> None:
@@ -134,9 +144,13 @@ async def test_cancelling_the_wait_deletes_the_datarobot_job(
     assert (server.requests[-1].method, server.requests[-1].path) == ("DELETE", "/api/v2/projects/proj-1/modelJobs/1/")
 
 
-async def test_an_operation_that_starts_no_job_is_refused(server: LoopbackServer, qlik: QlikClient) -> None:
-    with pytest.raises(JobError, match="does not start a job"):
-        await qlik.start(qlik.ml.get_deployment, "dep-0001")  # type: ignore[arg-type]  # refused by mypy too
+async def test_an_operation_that_starts_no_job_is_refused_before_sending(
+    server: LoopbackServer, qlik: QlikClient
+) -> None:
+    for method, args in ((qlik.ml.get_deployment, ("dep-0001",)), (qlik.ml.delete_deployment, ("dep-0001",))):
+        with pytest.raises(JobError, match=r"starts no long-running work its spec describes.*nothing was sent"):
+            await qlik.start(method, *args)  # type: ignore[arg-type]  # refused by mypy too
+    assert server.requests == []  # a mistaken start() of a write does not run the write
 
 
 QLIK = "https://t.us.qlikcloud.com"

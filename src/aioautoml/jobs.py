@@ -158,6 +158,11 @@ async def start_job(
 ) -> Job[Any]:
     endpoint = endpoint_of(method)
     operation: Operation = endpoint.OPERATION
+    if not hasattr(method, "__aioautoml_job_result__"):  # codegen's mark: x-job, x-job-result or a 202
+        raise JobError(
+            f"{operation.id} starts no long-running work its spec describes (no x-job, no 202 answer):"
+            " call it directly; nothing was sent"
+        )
     request: Request = endpoint.build_request(*args, **kwargs)
     raw = await client.send(request)
     started = Response.from_raw(raw, endpoint.parse_response)
