@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import re
 import warnings
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
+from aioresponses import aioresponses
 
-from aioautoml import APITimeoutError, DataRobotClient, InvalidRequestError, QlikClient, RetryPolicy
+from aioautoml import (
+    APITimeoutError,
+    ClientStateError,
+    DataRobotClient,
+    InvalidRequestError,
+    QlikClient,
+    RetryPolicy,
+)
 from aioautoml.testing import Fault, LoopbackServer
 
 from .conftest import FAST_LIMITS, eventually
@@ -43,7 +52,7 @@ async def test_close_waits_for_requests_in_flight(server: LoopbackServer) -> Non
     await eventually(lambda: server.in_flight == 1)  # the request is on the wire
     await qlik.close()
     assert request.done() and request.result().data.id == "dep-0001"
-    with pytest.raises(RuntimeError, match="closed"):
+    with pytest.raises(ClientStateError, match="this client is closed"):
         await qlik.ml.get_deployment("dep-0001")
 
 
@@ -153,3 +162,24 @@ def test_the_package_ships_py_typed() -> None:
     import aioautoml
 
     assert Path(aioautoml.__file__).with_name("py.typed").exists()
+
+
+def test_a_client_used_in_a_second_event_loop_says_so() -> None:
+    """aiohttp's connections belong to one loop: a second asyncio.run with the same client failed
+    deep in the connector ("Event loop is closed") and leaked a connection; it is refused up front."""
+    qlik = QlikClient("https://tenant.us.qlikcloud.com", token="t")
+
+    async def call() -> str:
+        with aioresponses() as mocked:
+            mocked.get(re.compile(".*"), payload={"data": {"id": "dep-1", "type": "deployment", "attributes": {}}})
+            return (await qlik.ml.get_deployment("dep-1")).data.id
+
+    first, second = asyncio.new_event_loop(), asyncio.new_event_loop()
+    try:
+        assert first.run_until_complete(call()) == "dep-1"
+        with pytest.raises(ClientStateError, match="belong to the event loop it was first used in"):
+            second.run_until_complete(call())
+    finally:
+        second.close()
+        first.run_until_complete(qlik.close())  # closed where it was opened: nothing left unclosed
+        first.close()

@@ -19,7 +19,7 @@ EXPORTED = {
     "QlikClient", "DataRobotClient", "ClientKeywords", "ClientOptions", "RetryPolicy", "TierLimit", "TierStats",
     "RateStore", "RedisStore", "RateStoreError", "ClientCredentials", "TokenProvider", "TokenSource", "Response",
     "Paginator", "Page", "Job", "Bulk", "Outcome", "Call", "Download", "File", "UNSET", "Unset", "AioAutoMLError",
-    "InvalidRequestError",
+    "InvalidRequestError", "ClientStateError",
     "ConfigurationError", "OAuthError", "APIConnectionError", "APITimeoutError", "RedirectError", "APIStatusError",
     "BadRequestError", "UnauthorizedError", "ForbiddenError", "NotFoundError", "ConflictError",
     "UnprocessableEntityError", "RateLimitError", "ServerError", "ErrorDetail", "UnexpectedStatusError",

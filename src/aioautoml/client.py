@@ -33,6 +33,7 @@ from ._wire import UNSET, JobStarter, Operation, RawResponse, Request, Response,
 from .auth import Credential, TokenProvider, TokenSource
 from .errors import (
     AioAutoMLError,
+    ClientStateError,
     InvalidRequestError,
     RedirectError,
     make_connection_error,
@@ -153,6 +154,7 @@ class _State:
         self.headers = headers
         self.redirect_guard = (_RedirectGuard(self.origin),)
         self.session: aiohttp.ClientSession | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None  # the session's: set when it is made
         self.tiers: dict[str, Tier] = {}
         self.in_flight = 0
         self.idle = asyncio.Event()
@@ -281,19 +283,27 @@ class BaseClient:
     def _session(self) -> aiohttp.ClientSession:
         state = self._state
         if state.closing:
-            raise RuntimeError("this client is closed")
-        if state.session is None:
-            connector = aiohttp.TCPConnector(
-                limit=self._state.connection_limit, ttl_dns_cache=const.DNS_CACHE_SECONDS, ssl=self._state.ssl
-            )
-            state.session = aiohttp.ClientSession(
-                connector=connector,
-                headers=self._state.headers,
-                timeout=self._options.timeout,
-                trust_env=self._state.trust_env,
-                trace_configs=self._state.trace_configs or None,
-            )
-            _one_retry_layer(state.session)
+            raise ClientStateError("this client is closed")
+        if state.session is not None:
+            if state.loop is not asyncio.get_running_loop():
+                raise ClientStateError(
+                    "this client's connections belong to the event loop it was first used in, not this one:"
+                    " make a client per event loop (per asyncio.run), in `async with`"
+                )
+            return state.session
+        # Made on first use, in the loop that uses it: aiohttp's connections are bound to it.
+        state.loop = asyncio.get_running_loop()
+        connector = aiohttp.TCPConnector(
+            limit=self._state.connection_limit, ttl_dns_cache=const.DNS_CACHE_SECONDS, ssl=self._state.ssl
+        )
+        state.session = aiohttp.ClientSession(
+            connector=connector,
+            headers=self._state.headers,
+            timeout=self._options.timeout,
+            trust_env=self._state.trust_env,
+            trace_configs=self._state.trace_configs or None,
+        )
+        _one_retry_layer(state.session)
         return state.session
 
     # -- rate tiers ---------------------------------------------------------------------------

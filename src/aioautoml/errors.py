@@ -2,6 +2,7 @@
 
     AioAutoMLError
     ├── InvalidRequestError          bad arguments, caught before anything is sent
+    ├── ClientStateError             the client is closed, or belongs to another event loop
     ├── ConfigurationError           from_env(): settings missing or contradictory (names, never values)
     ├── RateStoreError               the shared rate store (Redis) failed before the request was sent
     ├── OAuthError                   the token endpoint refused the client credentials, or answered badly
@@ -44,6 +45,7 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "BadRequestError",
+    "ClientStateError",
     "ConfigurationError",
     "ConflictError",
     "ErrorDetail",
@@ -82,6 +84,11 @@ class AioAutoMLError(Exception):
 
 class InvalidRequestError(AioAutoMLError, ValueError):
     """An argument that cannot be sent (an empty or '..' path parameter, ...)."""
+
+
+class ClientStateError(AioAutoMLError, RuntimeError):
+    """The client cannot send from here: it is closed, or its connections belong to another event
+    loop than the running one (a client is used in one loop: make one per ``asyncio.run``)."""
 
 
 class ConfigurationError(AioAutoMLError, ValueError):
