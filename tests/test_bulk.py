@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
-from aioautoml import NotFoundError, QlikClient
+from aioautoml import InvalidRequestError, NotFoundError, QlikClient
 from aioautoml.bulk import Call
 from aioautoml.testing import Fault, LoopbackServer
 
@@ -85,3 +86,12 @@ async def test_cancelling_the_bulk_cancels_its_calls(server: LoopbackServer, qli
     with pytest.raises(asyncio.CancelledError):
         await task
     assert qlik._state.in_flight == 0
+
+
+@pytest.mark.parametrize("concurrency", ["4", 0, 2.5, True])
+async def test_a_concurrency_that_is_no_positive_integer_is_refused(
+    server: LoopbackServer, qlik: QlikClient, concurrency: Any
+) -> None:
+    with pytest.raises(InvalidRequestError, match="concurrency must be an integer of at least 1"):
+        qlik.bulk(qlik.ml.get_deployment, ["dep-0001"], concurrency=concurrency)
+    assert server.requests == []

@@ -183,3 +183,10 @@ def test_a_client_used_in_a_second_event_loop_says_so() -> None:
         second.close()
         first.run_until_complete(qlik.close())  # closed where it was opened: nothing left unclosed
         first.close()
+
+
+@pytest.mark.parametrize("timeout", ["5", 0, -1.0, True])
+def test_a_timeout_that_is_no_positive_number_is_refused(timeout: Any) -> None:
+    qlik = QlikClient("https://tenant.us.qlikcloud.com", token="t")
+    with pytest.raises(InvalidRequestError, match="timeout must be a positive number of seconds"):
+        qlik.with_options(timeout=timeout)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from aioautoml import APIConnectionError, NotFoundError, QlikClient, RetryPolicy
+from aioautoml import APIConnectionError, InvalidRequestError, NotFoundError, QlikClient, RetryPolicy
 from aioautoml.testing import Fault, LoopbackServer
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # AutoML predictions are past sunset
@@ -96,3 +96,17 @@ async def test_datarobot_scoring_code_streams_to_a_path(server: LoopbackServer, 
         jar = await datarobot.download(tmp_path / "model.jar", datarobot.models.download_scoring_code, "p-1", "m-1")
     assert jar.content_type == "application/java-archive"
     assert (tmp_path / "model.jar").read_bytes().startswith(b"PK\x03\x04")
+
+
+async def test_a_destination_that_cannot_be_written_is_refused_before_sending(
+    server: LoopbackServer, qlik: QlikClient, tmp_path: Path
+) -> None:
+    results = qlik.automl_predictions.get_prediction_results
+    for destination, message in [
+        (tmp_path / "missing" / "p.csv", "the folder .*missing' does not exist"),
+        (tmp_path, "is a folder: name a file"),
+        (None, "destination must be a path, not NoneType"),
+    ]:
+        with pytest.raises(InvalidRequestError, match=message):
+            await qlik.download(destination, results, "bp-0001-01")  # type: ignore[arg-type]
+    assert server.requests == [] and list(tmp_path.iterdir()) == []

@@ -402,7 +402,8 @@ async def test_a_qlik_style_error_body_gives_the_description(server: TokenServer
         (b"<html>a login page</html>", "not a JSON object"),
         (b"[]", "not a JSON object"),
         ({"token": "leaked-value", "expires_in": 10}, "no access_token (its keys: expires_in, token)"),
-        ({"access_token": "", "expires_in": 10}, "no access_token"),
+        ({"access_token": "", "expires_in": 10}, "the answer's access_token is empty, not a non-empty string"),
+        ({"access_token": 12345, "expires_in": 10}, "the answer's access_token is of type int, not a non-empty string"),
         ({"access_token": "mac-token", "token_type": "mac"}, "not a bearer token"),
     ],
 )

@@ -101,8 +101,8 @@ class Bulk(Generic[T]):
         ordered: bool = True,
         progress: bool | str = False,
     ) -> None:
-        if concurrency < 1:
-            raise InvalidRequestError(f"concurrency must be at least 1, not {concurrency!r}")
+        if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
+            raise InvalidRequestError(f"concurrency must be an integer of at least 1, not {concurrency!r}")
         self._operation = operation
         self._inputs = inputs
         self._concurrency = concurrency

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import logging
+import os
 import platform
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -535,6 +536,8 @@ class BaseClient:
         """Stream a file-returning operation's body to ``destination`` in constant memory."""
         from .files import download
 
+        if not isinstance(destination, (str, os.PathLike)):
+            raise InvalidRequestError(f"download: destination must be a path, not {type(destination).__name__}")
         return await download(self, Path(destination), operation, args, kwargs)
 
     def stream(
@@ -587,8 +590,8 @@ def _rate_store(store: RateStore | str | None) -> RateStore:
 def _as_timeout(timeout: float | aiohttp.ClientTimeout) -> aiohttp.ClientTimeout:
     if isinstance(timeout, aiohttp.ClientTimeout):
         return timeout
-    if timeout <= 0:
-        raise InvalidRequestError(f"timeout must be positive, not {timeout!r}")
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
+        raise InvalidRequestError(f"timeout must be a positive number of seconds or a ClientTimeout, not {timeout!r}")
     return aiohttp.ClientTimeout(total=timeout, connect=const.DEFAULT_TIMEOUT.connect)
 
 

@@ -21,7 +21,7 @@ import aiohttp
 
 from . import _constants as const
 from ._wire import Request, endpoint_of
-from .errors import APIConnectionError
+from .errors import APIConnectionError, InvalidRequestError
 
 if TYPE_CHECKING:
     from .client import BaseClient
@@ -44,6 +44,16 @@ def _file_request(method: Callable[..., Awaitable[Any]], args: tuple[Any, ...], 
     return endpoint.build_request(*args, **kwargs)  # type: ignore[no-any-return]
 
 
+def _check_destination(operation_id: str, destination: Path) -> None:
+    """Before the request is sent: otherwise the body is fetched only to fail on open() (two stats)."""
+    if destination.is_dir():
+        raise InvalidRequestError(f"{operation_id}: destination {str(destination)!r} is a folder: name a file")
+    if not destination.parent.is_dir():
+        raise InvalidRequestError(
+            f"{operation_id}: destination {str(destination)!r}: the folder {str(destination.parent)!r} does not exist"
+        )
+
+
 async def download(
     client: BaseClient,
     destination: Path,
@@ -55,6 +65,7 @@ async def download(
 ) -> Download:
     """Stream the operation's body to ``destination``; nothing is left behind on failure."""
     request = _file_request(method, args, kwargs)
+    _check_destination(request.operation.id, destination)
     partial = destination.with_name(destination.name + ".part")
 
     async def write(response: aiohttp.ClientResponse) -> Download:

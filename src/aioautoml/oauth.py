@@ -337,7 +337,11 @@ class ClientCredentials:
         if not isinstance(answer, Mapping):
             raise self._malformed(status, f"the answer is not a JSON object ({len(content)} bytes)")
         value = answer.get("access_token")
-        if not isinstance(value, str) or not value.strip():
+        if "access_token" in answer and not (isinstance(value, str) and value.strip()):
+            # its type only: the value may be the token itself, and is never shown
+            shown = "empty" if isinstance(value, str) else f"of type {type(value).__name__}"
+            raise self._malformed(status, f"the answer's access_token is {shown}, not a non-empty string")
+        if not isinstance(value, str):
             keys = ", ".join(sorted(str(key) for key in answer)) or "none"
             raise self._malformed(status, f"the answer has no access_token (its keys: {keys})")
         token_type = answer.get("token_type")
