@@ -120,6 +120,18 @@ async def test_after_the_last_attempt_a_429_raises_with_the_servers_wait(server:
     assert 5 <= second.at - first.at < 5.01  # the one retry waited the server's 5 s (virtual)
 
 
+async def test_a_wait_longer_than_the_policy_allows_raises_at_once_and_says_why(server: LoopbackServer) -> None:
+    server.inject(Fault("status", operation="get_deployment", status=503, retry_after="1000"))
+    retry = RetryPolicy(max_attempts=3, max_retry_after=60)
+    async with QlikClient(server.url, token=server.token, limits=FAST_LIMITS, retry=retry) as qlik:
+        with pytest.raises(ServerError) as caught:
+            await qlik.ml.get_deployment("dep-0001")
+    assert len(server.requests) == 1  # no 1000 s sleep, and no retry
+    assert caught.value.__notes__ == [
+        "Not retried: its Retry-After (1000 s) is longer than RetryPolicy.max_retry_after (60 s)."
+    ]
+
+
 async def test_every_retry_is_logged_at_debug(
     server: LoopbackServer, qlik: QlikClient, caplog: pytest.LogCaptureFixture
 ) -> None:

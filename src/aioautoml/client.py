@@ -393,6 +393,12 @@ class BaseClient:
                         )  # fmt: skip
                     slot.failed(kind, retry_in)
                 if retry_in is None:
+                    wait = outcome.retry_after
+                    if wait is not None and wait > policy.max_retry_after and attempt < policy.max_attempts:
+                        outcome.error.add_note(  # shown in the traceback: why a retryable status was not retried
+                            f"Not retried: its Retry-After ({wait:g} s) is longer than"
+                            f" RetryPolicy.max_retry_after ({policy.max_retry_after:g} s)."
+                        )
                     raise outcome.error
                 log.debug(
                     "%s %s: %s (attempt %d of %d); retrying in %.2fs",

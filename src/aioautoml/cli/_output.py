@@ -57,6 +57,8 @@ def write_line(text: str, stream: IO[str] | None = None) -> None:
 def describe_error(error: BaseException) -> str:
     """One line for an error: its kind and its message (status, vendor code, message, request id)."""
     text = " ".join(str(error).split()) if not _multiline(error) else str(error)
+    for note in getattr(error, "__notes__", ()):  # why it was not retried, say
+        text += " " + " ".join(str(note).split())
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
