@@ -11,7 +11,7 @@ import signal
 import sys
 import threading
 import warnings
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -105,49 +105,71 @@ def run(main: Callable[[], Coroutine[Any, Any, int]], interrupted: Callable[[], 
     job, is made to do the same: killed outright, a bulk run would lose the record of its writes
     in flight, and --resume would send them again.
     """
-    terminated = False
-
-    async def terminable() -> int:
-        nonlocal terminated
-        task = asyncio.current_task()
-        assert task is not None
-
-        def terminate() -> None:
-            nonlocal terminated
-            if task.done() or task.cancelling():
-                return  # already stopping (a second signal): let the cleanup finish
-            terminated = True
-            task.cancel()
-
-        _on_sigterm(terminate)  # left installed through asyncio.run's shutdown; closing the loop removes it
+    stop = _Terminate()
+    with stop.installed():
         try:
-            return await main()
-        except asyncio.CancelledError:
-            if not terminated:
-                raise  # Ctrl-C: asyncio.run makes it a KeyboardInterrupt
-            return TERMINATED
-
-    try:
-        code = asyncio.run(terminable())
-    except KeyboardInterrupt:
-        code = INTERRUPTED
-    if code in (INTERRUPTED, TERMINATED):
-        if interrupted is not None:
-            interrupted()
-        click.echo("interrupted" if code == INTERRUPTED else "terminated", err=True)
+            code = asyncio.run(stop.guard(main))
+        except KeyboardInterrupt:
+            code = INTERRUPTED
+        if code in (INTERRUPTED, TERMINATED):
+            if interrupted is not None:
+                interrupted()
+            click.echo("interrupted" if code == INTERRUPTED else "terminated", err=True)
     return code
 
 
-def _on_sigterm(handler: Callable[[], None]) -> None:
-    """``handler`` on SIGTERM, as asyncio.run does for SIGINT: only where the default action
-    stands (not over an application's handler, nor an inherited "ignore") and where the loop can
-    take signals (the main thread; not Windows)."""
-    if threading.current_thread() is not threading.main_thread():
-        return
-    if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
-        return
-    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, handler)
+class _Terminate:
+    """SIGTERM as a cancellation of the main task, as asyncio.Runner makes SIGINT one.
+
+    Installed with ``signal.signal`` for the whole of ``run`` (as the Runner installs its SIGINT
+    handler), not with the loop's add_signal_handler: that one goes when the loop closes, and a
+    SIGTERM in the moments left would kill. Only over the default action (not over an
+    application's handler, nor an inherited "ignore"), and only in the main thread.
+    """
+
+    def __init__(self) -> None:
+        self.requested = False  # a SIGTERM came (before the task, or while it ran)
+        self.task: asyncio.Task[int] | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        previous = signal.getsignal(signal.SIGTERM)
+        if previous is not signal.SIG_DFL:
+            yield
+            return
+        signal.signal(signal.SIGTERM, self._on_signal)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+
+    def _on_signal(self, signum: int, frame: object) -> None:
+        task = self.task
+        if task is None:
+            self.requested = True  # the loop is starting: guard() stops at once
+        elif not (task.done() or task.cancelling()):  # not already stopping (Ctrl-C, a second SIGTERM)
+            self.requested = True
+            task.cancel()
+            assert self.loop is not None
+            self.loop.call_soon_threadsafe(lambda: None)  # wake a loop blocked in select()
+
+    def guard(self, main: Callable[[], Coroutine[Any, Any, int]]) -> Coroutine[Any, Any, int]:
+        async def guarded() -> int:
+            self.task, self.loop = asyncio.current_task(), asyncio.get_running_loop()
+            if self.requested:
+                return TERMINATED
+            try:
+                return await main()
+            except asyncio.CancelledError:
+                if not self.requested:
+                    raise  # Ctrl-C: asyncio.run makes it a KeyboardInterrupt
+                return TERMINATED
+
+        return guarded()
 
 
 def run_operation(operation: Operation, values: Mapping[str, Any]) -> int:
