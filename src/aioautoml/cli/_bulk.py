@@ -338,6 +338,7 @@ class _Run:
                             record["error"] = error_record(outcome.error)
                         _write(output, record)
                         started.pop(item.line, None)
+                        jobs.pop(item.line, None)  # its outcome is written: the job is not kept
                         progress.update(self.done, self.failed)
                 except asyncio.CancelledError:
                     if not self.operation.idempotent:
