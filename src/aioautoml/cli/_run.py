@@ -130,7 +130,6 @@ class _Terminate:
     def __init__(self) -> None:
         self.requested = False  # a SIGTERM came (before the task, or while it ran)
         self.task: asyncio.Task[int] | None = None
-        self.loop: asyncio.AbstractEventLoop | None = None
 
     @contextlib.contextmanager
     def installed(self) -> Iterator[None]:
@@ -154,12 +153,11 @@ class _Terminate:
         elif not (task.done() or task.cancelling()):  # not already stopping (Ctrl-C, a second SIGTERM)
             self.requested = True
             task.cancel()
-            assert self.loop is not None
-            self.loop.call_soon_threadsafe(lambda: None)  # wake a loop blocked in select()
+            task.get_loop().call_soon_threadsafe(lambda: None)  # wake a loop blocked in select()
 
     def guard(self, main: Callable[[], Coroutine[Any, Any, int]]) -> Coroutine[Any, Any, int]:
         async def guarded() -> int:
-            self.task, self.loop = asyncio.current_task(), asyncio.get_running_loop()
+            self.task = asyncio.current_task()
             if self.requested:
                 return TERMINATED
             try:
