@@ -267,3 +267,12 @@ async def test_query_values_of_the_declared_types_are_sent() -> None:
             urls = [str(url) for (_, url) in mocked.requests]
     assert "sort=-createdAt" in urls[0] and "limit=10" in urls[0]
     assert "sort=%2Bname,-type" in urls[1] or "sort=+name,-type" in urls[1], urls[1]
+
+
+async def test_a_query_list_item_of_the_wrong_type_is_named_by_its_index() -> None:
+    async with QlikClient(QLIK, token="t") as qlik:
+        with aioresponses() as mocked:
+            with pytest.raises(InvalidRequestError) as caught:
+                await qlik.data_stores.get_data_stores(sort=["+name", 5])  # type: ignore[list-item]
+            assert mocked.requests == {}
+    assert str(caught.value) == "getDataStores: query parameter 'sort'[1] must be a string, not int 5"

@@ -415,7 +415,7 @@ def encode_query(operation: Operation, params: Mapping[str, Any]) -> list[tuple[
         if shapes is None:
             shapes = _query_shapes(operation.api, operation.module)
         if (shape := shapes.get(name)) is not None:
-            _check_query_value(operation, name, shape, value)
+            _check_shaped(operation, shape, value, f"query parameter {name!r}")
         try:
             if isinstance(value, (list, tuple)):
                 if name in operation.comma_separated:  # style: form, explode: false
@@ -432,35 +432,18 @@ def encode_query(operation: Operation, params: Mapping[str, Any]) -> list[tuple[
     return pairs
 
 
-_QUERY_SHAPES: dict[tuple[str, str], Mapping[str, _Shape]] = {}
-
-
+@cache
 def _query_shapes(api: str, module: str) -> Mapping[str, _Shape]:
     """An operation's query parameters by spec name, as their build_request annotations take them
-    apart (read once per operation; keyed by name, since an Operation holding mappings is unhashable)."""
-    shapes = _QUERY_SHAPES.get((api, module))
-    if shapes is None:
-        endpoint = importlib.import_module(f"aioautoml._generated.{api}.{module}")
-        hints = get_type_hints(endpoint.build_request)
-        operation: Operation = endpoint.OPERATION
-        shapes = _QUERY_SHAPES[api, module] = {
-            p.name: _shape(hints[p.python_name])
-            for p in operation.parameters
-            if p.location == "query" and p.python_name in hints
-        }
-    return shapes
-
-
-def _check_query_value(operation: Operation, name: str, shape: _Shape, value: Any) -> None:
-    where = f"query parameter {name!r}"
-    if not shape.admits(value):
-        raise InvalidRequestError(f"{operation.id}: {where} must be {shape.expected}, not {_shown(value)}")
-    if shape.items and isinstance(value, (list, tuple)):
-        for index, item in enumerate(value):
-            inner = [_shape(annotation) for annotation in shape.items]
-            if not any(s.admits(item) for s in inner):
-                expected = " or ".join(s.expected for s in inner)
-                raise InvalidRequestError(f"{operation.id}: {where}[{index}] must be {expected}, not {_shown(item)}")
+    apart (once per operation; cached by name, since an Operation holding mappings is unhashable)."""
+    endpoint = importlib.import_module(f"aioautoml._generated.{api}.{module}")
+    hints = get_type_hints(endpoint.build_request)
+    operation: Operation = endpoint.OPERATION
+    return {
+        p.name: _shape(hints[p.python_name])
+        for p in operation.parameters
+        if p.location == "query" and p.python_name in hints
+    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -540,9 +523,13 @@ def _check_mapping(operation: Operation, model: type, value: Mapping[Any, Any], 
 
 
 def _check_value(operation: Operation, annotation: Any, value: Any, where: str) -> None:
-    """A value of the JSON type its field declares (an enum's value one the spec lists); follow a
-    nested model, or a list of them, into a mapping given for it; a file part must be a File."""
-    shape = _shape(annotation)
+    _check_shaped(operation, _shape(annotation), value, where)
+
+
+def _check_shaped(operation: Operation, shape: _Shape, value: Any, where: str) -> None:
+    """A value of the JSON type its field (or query parameter) declares, an enum's value one the
+    spec lists; follow a nested model, or a list of them, into a mapping given for it; a file part
+    must be a File."""
     if not shape.admits(value):
         if shape.file:
             raise InvalidRequestError(
@@ -557,7 +544,7 @@ def _check_value(operation: Operation, annotation: Any, value: Any, where: str) 
     if shape.items and isinstance(value, (list, tuple)):
         for index, item in enumerate(value):
             for inner in shape.items:
-                _check_value(operation, inner, item, f"{where}[{index}]")
+                _check_shaped(operation, inner, item, f"{where}[{index}]")
 
 
 # What a field's annotation admits of a value a caller wrote as JSON would have it: a model's
@@ -599,7 +586,7 @@ class _Shape:
     dates: tuple[type[datetime.date], ...]  # ISO text that their fromisoformat parses
     file: bool
     models: tuple[type, ...]
-    items: tuple[Any, ...]  # the item annotations of list options
+    items: tuple[_Shape, ...]  # the items' of list options
     expected: str
 
     def admits(self, value: Any) -> bool:
@@ -686,7 +673,7 @@ def _shape(annotation: Any) -> _Shape:
         dates=tuple(dates),
         file=File in options,
         models=tuple(models),
-        items=tuple(items),
+        items=tuple(_shape(item) for item in items),
         expected=" or ".join(expected),
     )
 
