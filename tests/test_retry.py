@@ -8,11 +8,22 @@ from email.utils import format_datetime
 
 import pytest
 
-from aioautoml import APIConnectionError, QlikClient, RateLimitError, RetryPolicy, ServerError
+from aioautoml import APIConnectionError, NotFoundError, QlikClient, RateLimitError, RetryPolicy, ServerError
 from aioautoml.retry import FailureKind, parse_retry_after, retry_delay
 from aioautoml.testing import Fault, LoopbackServer
 
 from .conftest import FAST_LIMITS, QUICK_RETRY
+
+BATCH_PREDICTION = {
+    "data": {
+        "type": "batch-prediction",
+        "attributes": {
+            "name": "n",
+            "dataSetId": "ds-1",
+            "writeback": {"format": "csv", "dstName": "d", "spaceId": "s"},
+        },
+    }
+}
 
 POLICY = RetryPolicy(max_attempts=3, backoff_base=1.0, backoff_max=8.0)
 
@@ -130,6 +141,20 @@ async def test_a_wait_longer_than_the_policy_allows_raises_at_once_and_says_why(
     assert caught.value.__notes__ == [
         "Not retried: its Retry-After (1000 s) is longer than RetryPolicy.max_retry_after (60 s)."
     ]
+
+
+async def test_a_long_wait_is_noted_only_where_it_alone_kept_the_retry(server: LoopbackServer) -> None:
+    server.inject(
+        Fault("status", operation="get_deployment", status=404, retry_after="1000"),  # never retried anyway
+        Fault("status", operation="create_batch_prediction", status=503, retry_after="1000"),  # a POST: not resent
+    )
+    retry = RetryPolicy(max_attempts=3, max_retry_after=60)
+    async with QlikClient(server.url, token=server.token, limits=FAST_LIMITS, retry=retry) as qlik:
+        with pytest.raises(NotFoundError) as not_found:
+            await qlik.ml.get_deployment("dep-0001")
+        with pytest.raises(ServerError) as unavailable:
+            await qlik.ml.create_batch_prediction("dep-0001", body=BATCH_PREDICTION)
+    assert not hasattr(not_found.value, "__notes__") and not hasattr(unavailable.value, "__notes__")
 
 
 async def test_every_retry_is_logged_at_debug(

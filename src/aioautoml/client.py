@@ -41,7 +41,15 @@ from .errors import (
     make_status_error,
 )
 from .limits import LOCAL_STORE, RateStore, Tier, TierKey, TierLimit, TierStats
-from .retry import FailureKind, RetryPolicy, classify_exception, classify_status, parse_retry_after, retry_delay
+from .retry import (
+    FailureKind,
+    RetryPolicy,
+    classify_exception,
+    classify_status,
+    parse_retry_after,
+    retry_delay,
+    waits_too_long,
+)
 
 if TYPE_CHECKING:  # imported lazily at run time: `import aioautoml` stays light
     from .bulk import Bulk
@@ -393,10 +401,11 @@ class BaseClient:
                         )  # fmt: skip
                     slot.failed(kind, retry_in)
                 if retry_in is None:
-                    wait = outcome.retry_after
-                    if wait is not None and wait > policy.max_retry_after and attempt < policy.max_attempts:
+                    if waits_too_long(policy, outcome.retry_after) and (
+                        retry_delay(policy, kind, idempotent=operation.idempotent, attempt=attempt) is not None
+                    ):  # the server's wait alone kept it from a retry
                         outcome.error.add_note(  # shown in the traceback: why a retryable status was not retried
-                            f"Not retried: its Retry-After ({wait:g} s) is longer than"
+                            f"Not retried: its Retry-After ({outcome.retry_after:g} s) is longer than"
                             f" RetryPolicy.max_retry_after ({policy.max_retry_after:g} s)."
                         )
                     raise outcome.error

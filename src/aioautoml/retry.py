@@ -87,13 +87,19 @@ class RetryPolicy:
         return random.uniform(0, min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1)))
 
 
+def waits_too_long(policy: RetryPolicy, retry_after: float | None) -> bool:
+    """The server's Retry-After is longer than the policy waits (what makes retry_delay give up on a
+    failure it would otherwise retry, once the kind and the attempts left allow one)."""
+    return retry_after is not None and retry_after > policy.max_retry_after
+
+
 def retry_delay(
     policy: RetryPolicy, kind: FailureKind, *, idempotent: bool, attempt: int, retry_after: float | None = None
 ) -> float | None:
     """Seconds to wait before attempt ``attempt + 1``, or None to give up and raise."""
     if kind in (FailureKind.FINAL, FailureKind.UNAUTHORIZED) or attempt >= policy.max_attempts:
         return None
-    if retry_after is not None and retry_after > policy.max_retry_after:
+    if waits_too_long(policy, retry_after):
         return None  # the server asks for longer than we wait: say so now rather than sleep
     if kind is FailureKind.RATE_LIMITED:
         return retry_after if retry_after is not None else policy.backoff(attempt)
